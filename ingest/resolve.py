@@ -1,0 +1,322 @@
+"""Resolve the names of an OData Zaak (askers and addressees) to persons, fracties and posts.
+
+Names come in two styles: ``"Roepnaam [tussenvoegsel] Achternaam (Voorletters)"`` ("Bram van
+Ojik (A.)", "Ine Aasted-Madsen-van Stiphout (J.D.M.P.)") and ``"Voorletters [tussenvoegsel]
+Achternaam"`` ("I.W. Opstelten", "Th.J.A.M. de Bruijn").
+
+Evidence, in this order (a step only narrows; nothing is guessed):
+
+1. surname: every tail of the name (prefix words dropped, hyphen parts as weaker keys) is looked
+   up in an index of the persons' surnames; whole-surname matches beat hyphen-part matches;
+2. date: an asker must have a Kamer membership on the submission date, an addressee a post
+   holding on that date;
+3. initials: all initials equal, else the first initial equal; a first initial that differs
+   from every remaining candidate leaves the name unresolved;
+4. roepnaam (given name) against the person's roepnaam or official first names.
+
+If more than one candidate is left, the name is unresolved ("ambiguous"), never guessed.
+
+Boundary days (documented choices):
+
+- fractie: on a day where one fractie period ends and another starts, the period starting
+  that day is taken (the change is in effect from that day);
+- post: the CSV's end date is the handover day. On a day where one holding of the person ends
+  and another starts, the one starting is taken; when a person holds several posts on the date
+  (minister-president + minister van Algemene Zaken; a minister who is also acting elsewhere,
+  or also viceminister-president), one post is chosen: non-acting before acting, then by kind
+  (minister-president, minister, minister voor, staatssecretaris, viceminister-president), then
+  the latest start. The choice is written into ``method`` ("... ; 2 posten, gekozen: ...") and
+  into the notes of the resolved Kamervraag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Container
+from dataclasses import dataclass
+from typing import Literal
+
+from ingest.records import (
+    AddresseeLink,
+    AskerLink,
+    FractieMembership,
+    KamerMembership,
+    PostHolding,
+    ReferenceData,
+    ResolvedKamervraag,
+    ZaakRecord,
+)
+from ingest.reference import KIND_RANK, PREFIX_WORDS, initial_letters, letters_of_names, norm_name, strip_prefix, surname_keys
+
+_PAREN_RE = re.compile(r"^(?P<body>.*?)\s*\((?P<ini>[^)]*)\)\s*$")
+_INI_TOKEN_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    text: str
+    given: str | None  # first word of the roepnaam style
+    initials: str  # letters: "SA"
+    tails: tuple[tuple[str, int], ...]  # (index key, strength) candidates for the surname
+    surname_guess: str  # for messages: "van Ojik"
+
+
+def parse_name(text: str) -> ParsedName:
+    s = " ".join(text.replace("\u00a0", " ").split())
+    m = _PAREN_RE.match(s)
+    given: str | None = None
+    if m:
+        body, initials = m.group("body"), initial_letters(m.group("ini"))
+        words = body.split()
+        if len(words) > 1:
+            given = words[0]
+        surname_words = words[1:] if len(words) > 1 else words
+        all_words = words
+    else:
+        words = s.split()
+        ini = []
+        while words and _INI_TOKEN_RE.match(words[0]) and len(words) > 1:
+            ini.append(words.pop(0))
+        initials = initial_letters("".join(ini))
+        surname_words = words
+        all_words = words
+    tails: dict[str, int] = {}
+    # every tail of the words (the roepnaam may have several words: "Jan Kees de Jager")
+    for i in range(len(all_words)):
+        tail = " ".join(all_words[i:])
+        for k, strength in surname_keys(tail).items():
+            if k not in tails or strength < tails[k]:
+                tails[k] = strength
+    # the last word alone and its hyphen parts are already covered; a tail that is only prefix words is not a surname
+    tails = {k: v for k, v in tails.items() if k and not all(w in PREFIX_WORDS for w in k.split())}
+    guess = " ".join(surname_words) if surname_words else s
+    return ParsedName(s, given, initials, tuple(sorted(tails.items(), key=lambda kv: (kv[1], kv[0]))), guess)
+
+
+def _on(start: dt.date, end: dt.date | None, d: dt.date) -> bool:
+    return start <= d and (end is None or d <= end)
+
+
+class Resolver:
+    """Indexes built once from the reference data; resolves names on a date."""
+
+    def __init__(self, ref: ReferenceData) -> None:
+        self.ref = ref
+        self.index: dict[str, dict[str, int]] = defaultdict(dict)
+        for p in ref.persons.values():
+            for k, strength in surname_keys(p.family_name, p.prefix).items():
+                old = self.index[k].get(p.key)
+                if old is None or strength < old:
+                    self.index[k][p.key] = strength
+        # initials from every source (OpenKamer/CSV initials, the member list's first names): any may match
+        self.letters: dict[str, str] = {
+            p.key: initial_letters(p.initials) or letters_of_names(p.first_names) for p in ref.persons.values()
+        }
+        self.all_letters: dict[str, set[str]] = {
+            p.key: {x for x in (initial_letters(p.initials), letters_of_names(p.first_names)) if x}
+            for p in ref.persons.values()
+        }
+        self.given: dict[str, set[str]] = {}
+        for p in ref.persons.values():
+            names = set()
+            if p.given_name:
+                names.update(norm_name(p.given_name).split())
+            if p.first_names:
+                names.update(norm_name(p.first_names).split())
+            self.given[p.key] = names
+        self.kms: dict[str, list[KamerMembership]] = defaultdict(list)
+        for km in ref.kamer_memberships:
+            self.kms[km.person_key].append(km)
+        self.fms: dict[str, list[FractieMembership]] = defaultdict(list)
+        for fm in ref.fractie_memberships:
+            self.fms[fm.person_key].append(fm)
+        self.holds: dict[str, list[PostHolding]] = defaultdict(list)
+        for h in ref.holdings:
+            self.holds[h.person_key].append(h)
+        for lst in (*self.kms.values(), *self.fms.values(), *self.holds.values()):
+            lst.sort(key=lambda x: x.start)  # type: ignore[attr-defined]
+        self.list_end = max((fm.end or fm.start) for fm in ref.fractie_memberships) if ref.fractie_memberships else None
+        self.list_last_start = max(fm.start for fm in ref.fractie_memberships) if ref.fractie_memberships else None
+        self.holdings_end = max((h.end or h.start) for h in ref.holdings) if ref.holdings else None
+        self._parse_cache: dict[str, ParsedName] = {}
+        self._cand_cache: dict[str, dict[str, int]] = {}
+
+    # ------------------------------------------------------------------ shared steps
+
+    def _parsed(self, name: str) -> ParsedName:
+        p = self._parse_cache.get(name)
+        if p is None:
+            p = self._parse_cache[name] = parse_name(name)
+        return p
+
+    def _candidates(self, parsed: ParsedName) -> dict[str, int]:
+        c = self._cand_cache.get(parsed.text)
+        if c is None:
+            c = {}
+            for k, strength in parsed.tails:
+                for pk, s2 in self.index.get(k, {}).items():
+                    st = max(strength, s2)
+                    if pk not in c or st < c[pk]:
+                        c[pk] = st
+            self._cand_cache[parsed.text] = c
+        return c
+
+    def _narrow(self, parsed: ParsedName, cands: dict[str, int]) -> tuple[list[str], list[str], str | None]:
+        """Apply strength, initials and roepnaam; return (left, evidence, reason if none left)."""
+        best = min(cands.values())
+        left = [k for k, s in cands.items() if s == best]
+        evidence = ["achternaam" if best == 0 else "deel-achternaam"]
+        if parsed.initials:
+            exact = [k for k in left if parsed.initials in self.all_letters.get(k, ())]
+            if exact:
+                left = exact
+                evidence.append("voorletters")
+            else:
+                first = [k for k in left if any(x[:1] == parsed.initials[:1] for x in self.all_letters.get(k, ()))]
+                if not first and len(parsed.initials) == 1:
+                    # a single initial may be the roepnaam's ("Rosenthal (U)" for Uri Rosenthal, initials D.)
+                    first = [k for k in left if norm_name(self.ref.persons[k].given_name or "")[:1].upper() == parsed.initials]
+                unknown = [k for k in left if not self.all_letters.get(k)]
+                g = norm_name(parsed.given) if parsed.given else None
+                by_roepnaam = [k for k in left if best == 0 and g and self.ref.persons[k].given_name
+                               and norm_name(self.ref.persons[k].given_name or "") == g]
+                if first:
+                    left = first
+                    evidence.append("eerste voorletter")
+                elif unknown:
+                    left = unknown
+                elif len(by_roepnaam) == 1:
+                    # the roepnaam and the whole surname agree; the reference's initials differ
+                    k = by_roepnaam[0]
+                    left = by_roepnaam
+                    evidence.append(f"roepnaam (voorletters {parsed.initials} wijken af van {self.letters.get(k)})")
+                else:
+                    who = ", ".join(f"{self.ref.persons[k].name} ({self.letters.get(k)})" for k in sorted(left))
+                    return [], evidence, f"initials {parsed.initials!r} match none of {who}"
+        if len(left) > 1 and parsed.given:
+            g = norm_name(parsed.given)
+            by_given = [k for k in left if g in self.given.get(k, ())]
+            if by_given:
+                left = by_given
+                evidence.append("roepnaam")
+        return left, evidence, None
+
+    # ------------------------------------------------------------------ askers
+
+    def resolve_asker(
+        self, name: str, role: Literal["indiener", "medeindiener"], position: int, on: dt.date
+    ) -> AskerLink:
+        parsed = self._parsed(name)
+        cands = self._candidates(parsed)
+        if not cands:
+            return AskerLink(name, role, position, unresolved_reason=f"no person with surname '{parsed.surname_guess}' in the reference lists")
+        on_date = {k: s for k, s in cands.items() if any(_on(m.start, m.end, on) for m in self.kms.get(k, ()))}
+        if not on_date:
+            reason = f"no member with surname '{parsed.surname_guess}' on {on.isoformat()}"
+            if self.list_last_start and on > self.list_last_start:
+                reason += f"; list ends {self.list_last_start:%Y-%m}"
+            members = [k for k in cands if self.kms.get(k)]
+            if members:
+                near = []
+                for k in sorted(members)[:3]:
+                    kms = self.kms[k]
+                    near.append(f"{self.ref.persons[k].name} {kms[0].start}..{kms[-1].end or ''}")
+                reason += f" (known members of that name: {'; '.join(near)})"
+            return AskerLink(name, role, position, unresolved_reason=reason)
+        left, evidence, why = self._narrow(parsed, on_date)
+        if why:
+            return AskerLink(name, role, position, unresolved_reason=f"{why} on {on.isoformat()}")
+        if len(left) > 1:
+            who = "; ".join(f"{k} {self.ref.persons[k].name}" for k in sorted(left))
+            return AskerLink(name, role, position,
+                             unresolved_reason=f"ambiguous: {len(left)} members on {on.isoformat()} ({who})")
+        pk = left[0]
+        km = next(m for m in self.kms[pk] if _on(m.start, m.end, on))
+        fms = [f for f in self.fms.get(pk, ()) if _on(f.start, f.end, on)]
+        method = "+".join(evidence + ["datum"])
+        if not fms:
+            return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key, method=method,
+                             unresolved_reason=f"no fractie membership of {pk} on {on.isoformat()}")
+        if len(fms) > 1:
+            starting = [f for f in fms if f.start == on]
+            fm = starting[0] if starting else max(fms, key=lambda f: f.start)
+            method += f"; {len(fms)} fractieperiodes op datum, gekozen: die van {fm.start}"
+        else:
+            fm = fms[0]
+        return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key,
+                         fractie_membership_key=fm.key, fractie_key=fm.fractie_key, method=method)
+
+    # ------------------------------------------------------------------ addressees
+
+    def resolve_addressee(self, name: str, position: int, on: dt.date) -> AddresseeLink:
+        parsed = self._parsed(name)
+        cands = self._candidates(parsed)
+        if not cands:
+            return AddresseeLink(name, position, unresolved_reason=f"no person with surname '{parsed.surname_guess}' in the reference lists")
+        on_date = {k: s for k, s in cands.items() if any(_on(h.start, h.end, on) for h in self.holds.get(k, ()))}
+        if not on_date:
+            holders = [k for k in cands if self.holds.get(k)]
+            reason = f"no holder of a post with surname '{parsed.surname_guess}' on {on.isoformat()}"
+            if holders:
+                left, _, _ = self._narrow(parsed, {k: cands[k] for k in holders})
+                if len(left) == 1:
+                    hs = self.holds[left[0]]
+                    spans = ", ".join(f"{h.post_key} {h.start}..{h.end or ''}" for h in hs)
+                    reason = f"{self.ref.persons[left[0]].name} holds no post on {on.isoformat()} (holdings: {spans})"
+            if self.holdings_end and on > self.holdings_end:
+                reason += f"; holdings end {self.holdings_end}"
+            return AddresseeLink(name, position, unresolved_reason=reason)
+        left, evidence, why = self._narrow(parsed, on_date)
+        if why:
+            return AddresseeLink(name, position, unresolved_reason=f"{why} on {on.isoformat()}")
+        if len(left) > 1:
+            who = "; ".join(f"{k} {self.ref.persons[k].name}" for k in sorted(left))
+            return AddresseeLink(name, position, unresolved_reason=f"ambiguous: {len(left)} post holders on {on.isoformat()} ({who})")
+        pk = left[0]
+        hs = [h for h in self.holds[pk] if _on(h.start, h.end, on)]
+        method = "+".join(evidence + ["datum"])
+        if len(hs) > 1:
+            not_ending = [h for h in hs if h.end != on]
+            hs2 = not_ending or hs
+            h = min(hs2, key=lambda h: (h.acting, KIND_RANK.get(self.ref.posts[h.post_key].kind, 9), -h.start.toordinal()))
+            others = ", ".join(x.post_key for x in hs if x is not h)
+            method += f"; {len(hs)} posten op datum, gekozen: {h.post_key} (ook: {others})"
+        else:
+            h = hs[0]
+        return AddresseeLink(name, position, person_key=pk, post_key=h.post_key, holding_key=h.key, method=method)
+
+    # ------------------------------------------------------------------ a Zaak
+
+    def resolve(self, zaak: ZaakRecord, publication_ids: Container[str] = ()) -> ResolvedKamervraag:
+        on = zaak.gestart_op
+        askers: list[AskerLink] = []
+        pos = 0
+        for n in zaak.indieners:
+            pos += 1
+            askers.append(self.resolve_asker(n, "indiener", pos, on))
+        for n in zaak.medeindieners:
+            pos += 1
+            askers.append(self.resolve_asker(n, "medeindiener", pos, on))
+        addressees = tuple(self.resolve_addressee(n, i, on) for i, n in enumerate(zaak.gericht_aan, start=1))
+        notes = []
+        for a in askers:
+            if a.unresolved_reason:
+                notes.append(f"vraagsteller {a.position} {a.name_in_source!r}: {a.unresolved_reason}")
+        for b in addressees:
+            if b.unresolved_reason:
+                notes.append(f"adressering {b.position} {b.name_in_source!r}: {b.unresolved_reason}")
+            elif b.method and "posten op datum" in b.method:
+                notes.append(f"adressering {b.position} {b.name_in_source!r}: {b.method.split('; ', 1)[1]}")
+        pub = f"kv-tk-{zaak.nummer}"
+        return ResolvedKamervraag(
+            zaak=zaak,
+            askers=tuple(askers),
+            addressees=addressees,
+            publication_id=pub if pub in publication_ids else None,
+            notes=tuple(notes),
+        )
+
+
+__all__ = ["Resolver", "parse_name", "ParsedName", "strip_prefix"]

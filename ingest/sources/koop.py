@@ -1,0 +1,17 @@
+"""Reader of the official publication ids (``data/koop/parliamentary-ids.txt.xz``)."""
+
+from __future__ import annotations
+
+import lzma
+from pathlib import Path
+
+from ingest.errors import ParseError
+
+
+def read_publication_ids(path: Path, prefixes: tuple[str, ...] = ("kv-", "ah-", "kst-")) -> frozenset[str]:
+    """Every id in the list that starts with one of ``prefixes`` (one id a line)."""
+    try:
+        with lzma.open(path, "rt", encoding="utf-8") as fh:
+            return frozenset(line.strip() for line in fh if line.startswith(prefixes))
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise ParseError(str(path), None, f"cannot read the publication id list: {exc}") from None

@@ -1,0 +1,281 @@
+"""The build: read -> parse -> resolve -> map -> validate -> load, with a report of every record.
+
+Record graphs are validated together with the reference graphs in an in-memory staging store;
+a graph with a SHACL violation is not loaded (the version already in the store, if any, stays),
+and the run goes on. Loading replaces each record's named graph, so builds are idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+
+from ingest.errors import ParseError
+from ingest.map import MappedGraph, map_kamervraag, map_reference
+from ingest.records import ResolvedKamervraag, ZaakRecord
+from ingest.reference import load_reference
+from ingest.resolve import Resolver
+from ingest.sources.koop import read_publication_ids
+from ingest.sources.odata import read_jsonl
+from ontology.namespaces import Iris
+from shapes.validate import FastValidator, Report
+from store.embedded import EmbeddedStore
+
+ODATA_FILE = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
+KOOP_FILE = "koop/parliamentary-ids.txt.xz"
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kamergraph.ttl"
+
+
+@dataclass
+class RecordOutcome:
+    source: str
+    status: str  # loaded | rejected | unparseable | deleted
+    zaak: str | None = None
+    graph: str | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unresolved: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": self.source, "status": self.status}
+        for k in ("zaak", "graph"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        for k in ("problems", "warnings", "unresolved"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        return d
+
+
+@dataclass
+class BuildReport:
+    started: str
+    timings: dict[str, float] = field(default_factory=dict)
+    records: list[RecordOutcome] = field(default_factory=list)
+    reference_notes: list[str] = field(default_factory=list)
+    validation: Report | None = None
+    quads_loaded: int = 0
+    store_quads: int = 0
+    carried_over: int = 0
+    resolution: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.status for r in self.records))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "started": self.started,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "counts": self.counts(),
+            "quads_loaded": self.quads_loaded,
+            "store_quads": self.store_quads,
+            "graphs_carried_over": self.carried_over,
+            "resolution": self.resolution,
+            "validation": {
+                "conforms": self.validation.conforms if self.validation else None,
+                "by_shape": self.validation.by_shape() if self.validation else {},
+            },
+            "reference_notes": self.reference_notes,
+            "records": [r.as_dict() for r in self.records],
+        }
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
+            json.dump(self.as_dict(), fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    def __call__(self, stage: str) -> _Stage:
+        return _Stage(self.timings, stage)
+
+
+class _Stage:
+    def __init__(self, timings: dict[str, float], stage: str) -> None:
+        self.timings, self.stage = timings, stage
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.stage] = self.timings.get(self.stage, 0.0) + time.perf_counter() - self.t0
+
+
+def ontology_graph(iris: Iris) -> MappedGraph:
+    """The ontology (OWL, Turtle) as its own named graph."""
+    g = NamedNode(iris.ontology_graph())
+    with ONTOLOGY_FILE.open("rb") as fh:
+        quads = [Quad(t.subject, t.predicate, t.object, g) for t in parse(fh, format=RdfFormat.TURTLE)]
+    return MappedGraph(g.value, serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8"))
+
+
+def _progress(items: Iterable[Any], total: int | None, enabled: bool, desc: str) -> Iterator[Any]:
+    if not enabled:
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, total=total, desc=desc, unit="zaak", file=sys.stderr, dynamic_ncols=True)
+
+
+def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]:
+    askers = resolved_askers = addressees = resolved_addressees = 0
+    reasons: Counter[str] = Counter()
+    for rk in resolved:
+        for a in rk.askers:
+            askers += 1
+            if a.person_key and a.fractie_membership_key:
+                resolved_askers += 1
+            else:
+                reasons[f"vraagsteller: {a.unresolved_reason or 'geen fractie'}"] += 1
+        for ad in rk.addressees:
+            addressees += 1
+            if ad.person_key and ad.holding_key:
+                resolved_addressees += 1
+            else:
+                reasons[f"geadresseerde: {ad.unresolved_reason or 'geen post'}"] += 1
+    return {
+        "askers": askers,
+        "askers_resolved": resolved_askers,
+        "askers_share": round(resolved_askers / askers, 5) if askers else None,
+        "addressees": addressees,
+        "addressees_resolved": resolved_addressees,
+        "addressees_share": round(resolved_addressees / addressees, 5) if addressees else None,
+        "unresolved_top": reasons.most_common(50),
+    }
+
+
+def build(
+    store: EmbeddedStore,
+    data_dir: Path,
+    iris: Iris,
+    *,
+    progress: bool = False,
+    odata_file: Path | None = None,
+    limit: int | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+) -> BuildReport:
+    """Build the graph from the bundled data into ``store``; returns the run's report."""
+    report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    timer = _Timer(report.timings)
+    odata_path = odata_file or data_dir / ODATA_FILE
+    odata_name = f"data/{ODATA_FILE}" if odata_file is None else str(odata_file)
+
+    with timer("read reference"):
+        ref = load_reference(data_dir)
+        report.reference_notes = list(ref.report)
+        pub_ids = read_publication_ids(data_dir / KOOP_FILE)
+        resolver = Resolver(ref)
+
+    graphs: dict[str, MappedGraph] = {}
+    outcomes: dict[str, RecordOutcome] = {}
+    resolved_all: list[ResolvedKamervraag] = []
+    deleted: list[str] = []
+    t_read = time.perf_counter()
+    t_resolve = t_map = 0.0
+    for item in _progress(read_jsonl(odata_path, odata_name), None, progress, "lezen"):
+        if isinstance(item, ParseError):
+            report.records.append(
+                RecordOutcome(source=f"{item.file}:{item.line}", status="unparseable", problems=[item.problem])
+            )
+            continue
+        zaak: ZaakRecord = item
+        if limit is not None and len(outcomes) >= limit:
+            break
+        src = str(zaak.source)
+        graph_iri = iris.zaak_graph(zaak.nummer)
+        if zaak.verwijderd:
+            deleted.append(graph_iri)
+            report.records.append(RecordOutcome(source=src, status="deleted", zaak=zaak.nummer, graph=graph_iri))
+            continue
+        if graph_iri in outcomes:  # the same Zaak twice: the later line wins, the earlier is reported
+            outcomes[graph_iri].status = "superseded"
+            outcomes[graph_iri].problems.append(f"Zaak {zaak.nummer} occurs again at {src}; the later line is used")
+        t0 = time.perf_counter()
+        rk = resolver.resolve(zaak, pub_ids)
+        t1 = time.perf_counter()
+        mapped = map_kamervraag(rk, iris)
+        t2 = time.perf_counter()
+        t_resolve += t1 - t0
+        t_map += t2 - t1
+        graphs[mapped.iri] = mapped
+        resolved_all.append(rk)
+        out = RecordOutcome(source=src, status="loaded", zaak=zaak.nummer, graph=mapped.iri)
+        out.unresolved = [
+            {"name": a.name_in_source, "role": a.role, "reason": a.unresolved_reason or "geen fractie"}
+            for a in rk.askers
+            if not (a.person_key and a.fractie_membership_key)
+        ] + [
+            {"name": a.name_in_source, "role": "gericht aan", "reason": a.unresolved_reason or "geen post"}
+            for a in rk.addressees
+            if not (a.person_key and a.holding_key)
+        ]
+        outcomes[mapped.iri] = out
+        report.records.append(out)
+    report.timings["read records"] = time.perf_counter() - t_read - t_resolve - t_map
+    report.timings["resolve"] = t_resolve
+    report.timings["map"] = t_map
+    report.resolution = resolution_summary(resolved_all)
+
+    with timer("map"):
+        static = [ontology_graph(iris), *map_reference(ref, iris)]
+        data = "".join(g.nquads for g in static) + "".join(g.nquads for g in graphs.values())
+        data_bytes = data.encode("utf-8")
+        del data
+
+    # Load: a full build fills a fresh store beside the current one, validates it there, puts
+    # back the current version of every graph that fails validation or that this build does not
+    # produce, and then takes the current store's place as a whole.
+    with timer("load"):
+        fresh = store.begin_rebuild()
+        fresh.bulk_load(data_bytes)
+        del data_bytes
+
+    with timer("validate"):
+        validation = FastValidator().validate_store(fresh.ox)
+        report.validation = validation
+        for res in validation.results:
+            out = outcomes.get(res.graph or "")
+            line = f"{res.severity}: {res.message} (focus {res.focus_node}, path {res.path}, shape {res.source_shape}"
+            line += f", source {out.source})" if out else ")"
+            if out is None:
+                if res.severity == "Violation":
+                    report.reference_notes.append(f"reference data: {line}")
+                continue
+            if res.severity == "Violation":
+                out.status = "rejected"
+                out.problems.append(line)
+            else:
+                out.warnings.append(line)
+
+    with timer("load"):
+        rejected = [g for g, o in outcomes.items() if o.status == "rejected"]
+        for g in rejected:
+            fresh.remove_graph(g)
+        produced = set(graphs) | {g.iri for g in static}
+        carry = [g for g in store.named_graphs() if g not in produced or g in rejected]
+        carry = [g for g in carry if g not in set(deleted)]
+        for g in carry:
+            fresh.bulk_load(store.graph_nquads(g))
+        report.carried_over = len(carry)
+    with timer("optimize"):
+        fresh.optimize()
+    with timer("load"):
+        store.adopt(fresh)
+    report.store_quads = len(store)
+    report.quads_loaded = report.store_quads
+    log(f"loaded {len(graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
+    return report

@@ -1,0 +1,205 @@
+"""The command line: `kamergraph build|validate|query|export|stats|settings`."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+from kamergraph.settings import Settings, get_settings
+from ontology.namespaces import Iris
+from store import QueryError, QueryTimeout, StoreError, open_store
+
+
+def _store(args: argparse.Namespace, settings: Settings):
+    return open_store(args.store or settings.store)
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from kamergraph.build import build
+
+    store = _store(args, settings)
+    t0 = time.perf_counter()
+    report = build(
+        store,
+        Path(args.data_dir or settings.data_dir),
+        Iris(settings.base),
+        progress=sys.stderr.isatty() and not args.quiet,
+        odata_file=Path(args.odata) if args.odata else None,
+        limit=args.limit,
+    )
+    total = time.perf_counter() - t0
+    report.timings["total"] = total
+    report_path = Path(args.report or settings.report)
+    report.write(report_path)
+    counts = report.counts()
+    res = report.resolution
+    print(f"built in {total:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items() if k != "total"))
+    print(f"  quads in the store: {report.store_quads:,}")
+    if res.get("askers"):
+        print(
+            f"  askers resolved: {res['askers_resolved']:,}/{res['askers']:,} ({100 * res['askers_share']:.2f} %), "
+            f"addressees resolved: {res['addressees_resolved']:,}/{res['addressees']:,} "
+            f"({100 * res['addressees_share']:.2f} %)"
+        )
+    if report.validation is not None:
+        by = report.validation.by_shape()
+        print(f"  SHACL: {'conforms' if report.validation.conforms else 'violations'}; " +
+              (", ".join(f"{k}: {v}" for k, v in sorted(by.items())) or "no results"))
+    for r in report.records:
+        if r.status in ("unparseable", "rejected", "superseded"):
+            print(f"  {r.status}: {r.source}: {'; '.join(r.problems)}", file=sys.stderr)
+    print(f"  report: {report_path}")
+    store.close()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from shapes.validate import FastValidator
+
+    store = _store(args, settings)
+    t0 = time.perf_counter()
+    report = FastValidator().validate_store(store.ox)
+    elapsed = time.perf_counter() - t0
+    if args.format == "json":
+        out = report.to_json()
+        print(out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=1))
+    elif args.format == "turtle":
+        print(report.to_turtle())
+    else:
+        print(report.to_text())
+        print(f"(validated {len(store):,} quads in {elapsed:.2f} s)")
+    return 0 if report.conforms else 1
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from kamergraph.output import render
+
+    if args.file:
+        text = Path(args.file).read_text(encoding="utf-8")
+    elif args.sparql:
+        text = args.sparql
+    else:
+        print("kamergraph query: give a query or --file FILE", file=sys.stderr)
+        return 2
+    store = _store(args, settings)
+    try:
+        result = store.query(
+            text,
+            timeout=args.timeout if args.timeout is not None else settings.query_timeout,
+            row_limit=args.limit if args.limit is not None else settings.query_row_limit,
+        )
+    except (QueryError, QueryTimeout) as exc:
+        print(f"kamergraph query: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(render(result, args.format))
+    except ValueError as exc:
+        print(f"kamergraph query: {exc}", file=sys.stderr)
+        return 2
+    if result.truncated:
+        print(f"kamergraph query: truncated at {args.limit or settings.query_row_limit} rows", file=sys.stderr)
+    return 0
+
+
+EXPORT_FORMATS = {".nq": "nq", ".nt": "nt", ".ttl": "ttl", ".trig": "trig", ".rdf": "rdf"}
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    out_path = Path(args.output)
+    name = out_path.name
+    gz = name.endswith(".gz")
+    suffix = Path(name[:-3] if gz else name).suffix
+    fmt = args.format or EXPORT_FORMATS.get(suffix, "nq")
+    store = _store(args, settings)
+    t0 = time.perf_counter()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(out_path.name + ".part")
+    with tmp.open("wb") as raw:
+        if gz:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as fh:
+                store.dump(fh, fmt)
+        else:
+            store.dump(raw, fmt)
+    tmp.replace(out_path)
+    n = len(store)
+    elapsed = time.perf_counter() - t0
+    print(f"wrote {n:,} quads as {fmt}{' (gzip)' if gz else ''} to {out_path} in {elapsed:.1f} s")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from kamergraph import stats
+
+    store = _store(args, settings)
+    data = stats.collect(store)
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(stats.render(data, top=args.top))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    for name, field in Settings.model_fields.items():
+        print(f"KAMERGRAPH_{name.upper()}={getattr(settings, name)}\n    {field.description}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kamergraph", description="The knowledge graph of Dutch written parliamentary questions.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="store directory (default: KAMERGRAPH_STORE or var/store)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", parents=[common], help="bundled data -> validated graph in the store")
+    b.add_argument("--data-dir", help="the data folder (default: the bundled data/)")
+    b.add_argument("--odata", help="another JSON Lines file of OData Zaken instead of the bundled one")
+    b.add_argument("--report", help="where to write the run report (JSON)")
+    b.add_argument("--limit", type=int, help="only the first N Zaken (for trying things out)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", parents=[common], help="SHACL report for the whole store")
+    v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+    v.set_defaults(func=cmd_validate)
+
+    q = sub.add_parser("query", parents=[common], help="run a SPARQL query against the store")
+    q.add_argument("sparql", nargs="?", help="the query text")
+    q.add_argument("--file", help="read the query from this file")
+    q.add_argument("--format", choices=["table", "json", "csv", "tsv", "turtle", "ntriples"], default="table")
+    q.add_argument("--timeout", type=float, help="time limit in seconds (default: KAMERGRAPH_QUERY_TIMEOUT)")
+    q.add_argument("--limit", type=int, help="row limit (default: KAMERGRAPH_QUERY_ROW_LIMIT)")
+    q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("export", parents=[common], help="write the whole store as N-Quads (or another format)")
+    e.add_argument("-o", "--output", required=True, help="file to write; .gz compresses; the suffix picks the format")
+    e.add_argument("--format", choices=sorted(set(EXPORT_FORMATS.values())), help="override the format")
+    e.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("stats", parents=[common], help="counts per class, per named graph, unresolved names")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--top", type=int, default=25, help="how many unresolved reasons to list")
+    s.set_defaults(func=cmd_stats)
+
+    st = sub.add_parser("settings", help="list every setting with its value and help")
+    st.set_defaults(func=cmd_settings)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        return args.func(args, settings)
+    except StoreError as exc:
+        print(f"kamergraph {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`kamergraph stats`: counts per class, per kind of named graph, and the unresolved names."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ontology.namespaces import sparql_prefixes
+from store.base import Store
+
+CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
+GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+
+GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+UNRESOLVED = sparql_prefixes() + """
+SELECT ?kind ?reason (COUNT(*) AS ?n) WHERE {
+  { ?x a kg:Vraagstelling ; kg:onopgelost ?reason . BIND("vraagsteller" AS ?kind) }
+  UNION
+  { ?x a kg:Adressering ; kg:onopgelost ?reason . BIND("geadresseerde" AS ?kind) }
+}
+GROUP BY ?kind ?reason ORDER BY DESC(?n) ?kind ?reason
+"""
+
+RESOLVED_SHARE = sparql_prefixes() + """
+SELECT
+  (COUNT(DISTINCT ?vs) AS ?askers)
+  (COUNT(DISTINCT ?vsOk) AS ?askersResolved)
+  (COUNT(DISTINCT ?ad) AS ?addressees)
+  (COUNT(DISTINCT ?adOk) AS ?addresseesResolved)
+WHERE {
+  { ?vs a kg:Vraagstelling .
+    OPTIONAL { ?vs kg:persoon ?_p ; kg:fractielidmaatschap ?_m . BIND(?vs AS ?vsOk) } }
+  UNION
+  { ?ad a kg:Adressering .
+    OPTIONAL { ?ad kg:persoon ?_q ; kg:ambtsperiode ?_h . BIND(?ad AS ?adOk) } }
+}
+"""
+
+
+def graph_kind(iri: str) -> str:
+    """'…/graph/kamervraag/2019Z15231' -> 'kamervraag'; reference graphs keep their name."""
+    rest = iri.split("/graph/", 1)[-1]
+    kind, _, key = rest.partition("/")
+    return kind if kind == "kamervraag" else f"{kind}/{key}" if key else kind
+
+
+def collect(store: Store) -> dict[str, Any]:
+    classes = [(r["class"], int(r["n"] or 0)) for r in store.query(CLASS_COUNTS).values()]
+    graphs: Counter[str] = Counter()
+    graph_count: Counter[str] = Counter()
+    for r in store.query(GRAPH_SIZES).values():
+        kind = graph_kind(r["g"] or "")
+        graphs[kind] += int(r["n"] or 0)
+        graph_count[kind] += 1
+    unresolved = [(r["kind"], r["reason"], int(r["n"] or 0)) for r in store.query(UNRESOLVED).values()]
+    share = store.query(RESOLVED_SHARE).values()[0]
+    share = {k: int(v or 0) for k, v in share.items()}
+    return {
+        "quads": len(store),
+        "classes": classes,
+        "graphs": [(k, graph_count[k], graphs[k]) for k in sorted(graphs)],
+        "resolution": share,
+        "unresolved": unresolved,
+    }
+
+
+def render(stats: dict[str, Any], top: int = 25) -> str:
+    from kamergraph.output import compact
+
+    lines = [f"quads in the store: {stats['quads']:,}", "", "resources per class:"]
+    lines += [f"  {n:>9,}  {compact(c)}" for c, n in stats["classes"]]
+    lines += ["", "named graphs (kind, graphs, quads):"]
+    lines += [f"  {k:<28} {g:>8,} {q:>11,}" for k, g, q in stats["graphs"]]
+    r = stats["resolution"]
+
+    def pct(a: int, b: int) -> str:
+        return f"{100 * a / b:.2f} %" if b else "-"
+
+    lines += [
+        "",
+        "resolution:",
+        f"  askers resolved to person and fractie:  {r['askersResolved']:,} of {r['askers']:,} "
+        f"({pct(r['askersResolved'], r['askers'])})",
+        f"  addressees resolved to person and post: {r['addresseesResolved']:,} of {r['addressees']:,} "
+        f"({pct(r['addresseesResolved'], r['addressees'])})",
+        "",
+        f"unresolved names ({sum(n for *_, n in stats['unresolved']):,}), most frequent reasons:",
+    ]
+    lines += [f"  {n:>6,}  {kind}: {reason}" for kind, reason, n in stats["unresolved"][:top]]
+    return "\n".join(lines)

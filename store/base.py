@@ -1,0 +1,96 @@
+"""The Store interface every backend implements, its result type and its exception family."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal
+
+from pyoxigraph import BlankNode, Literal as OxLiteral, NamedNode, Triple
+
+Term = NamedNode | BlankNode | OxLiteral | Triple
+
+
+class StoreError(Exception):
+    """Base of the store stage's errors."""
+
+
+class QueryError(StoreError):
+    """The store could not run a query (syntax error, unsupported feature)."""
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"query stopped after the time limit of {seconds:g} s")
+
+
+@dataclass
+class QueryResult:
+    """The answer of a query, whatever its form."""
+
+    kind: Literal["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+    truncated: bool = False  # the row limit cut the answer short
+
+    def column(self, name: str) -> list[Term | None]:
+        i = self.variables.index(name)
+        return [r[i] for r in self.rows]
+
+    def values(self) -> list[dict[str, str | None]]:
+        """Rows as plain dicts of term values (the lexical form), for tests and scripts."""
+        return [
+            {v: (t.value if t is not None else None) for v, t in zip(self.variables, r, strict=True)}
+            for r in self.rows
+        ]
+
+
+class Store(abc.ABC):
+    """Where the graphs live. One transaction per named graph on replace."""
+
+    @abc.abstractmethod
+    def replace_graph(self, graph: str, nquads: str | bytes) -> None:
+        """Replace one named graph by these statements (N-Quads), in one transaction."""
+
+    @abc.abstractmethod
+    def remove_graph(self, graph: str) -> None: ...
+
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        """Run a query with values bound to variables (never pasted into the text)."""
+
+    @abc.abstractmethod
+    def dump(self, out: BinaryIO, fmt: str = "nq") -> None:
+        """Write the whole store (all named graphs) to ``out``."""
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def __len__(self) -> int: ...
+
+    def optimize(self) -> None:  # noqa: B027 - optional for backends
+        """Compact after a bulk load, where the backend has such a step."""
+
+    def close(self) -> None:  # noqa: B027
+        """Release the backend."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
