@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
 from ingest.records import (
@@ -47,6 +48,7 @@ from ingest.records import (
     PostHolding,
     ReferenceData,
     SourceRef,
+    ZaakRecord,
 )
 from ingest.sources import reference as src
 from ontology.namespaces import slug
@@ -220,6 +222,106 @@ def cabinet_key(name: str) -> str:
     return slug(re.sub(r"^kabinet[- ]", "", name.strip(), flags=re.I))
 
 
+def _ymd(d: dt.date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+# --------------------------------------------------------------------------- periods (shared with infer/resolve)
+
+OK_FILL_PREFIX = "aangevuld uit OpenKamer"
+INFERRED_PREFIX = "afgeleid"
+OPEN_END = "werkelijk einde onbekend"  # in a derivation: the end is the last date known, not a real end
+MIN_EVE_ROWS = 50  # an election eve: at least this many list periods end that day and start the next
+
+
+def is_listed(fm: FractieMembership) -> bool:
+    """A period of the member list itself (not filled from OpenKamer, not inferred)."""
+    return fm.derivation is None
+
+
+def has_open_end(fm: FractieMembership) -> bool:
+    """A derived period whose end is only the last date known (the real end is unknown)."""
+    return fm.end is not None and fm.derivation is not None and OPEN_END in fm.derivation
+
+
+def election_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]") -> tuple[dt.date, ...]:
+    """Days before the installation of a new Kamer, derived from the member list: days on which at
+    least MIN_EVE_ROWS listed periods end while at least MIN_EVE_ROWS start on the next day
+    (2006-11-29, 2010-06-16, 2012-09-19, 2017-03-22, 2021-03-30, 2023-12-05, ...)."""
+    ends: dict[dt.date, int] = defaultdict(int)
+    starts: dict[dt.date, int] = defaultdict(int)
+    for f in fms:
+        if not is_listed(f):
+            continue
+        starts[f.start] += 1
+        if f.end is not None:
+            ends[f.end] += 1
+    one = dt.timedelta(days=1)
+    return tuple(sorted(d for d, n in ends.items() if n >= MIN_EVE_ROWS and starts.get(d + one, 0) >= MIN_EVE_ROWS))
+
+
+def fractie_after_eve(fractie_key: str, eve: dt.date, fms: "list[FractieMembership] | tuple[FractieMembership, ...]"
+                      ) -> tuple[str | None, str]:
+    """The fractie a re-elected member of ``fractie_key`` (period ending on ``eve``) sits in from eve+1.
+
+    The list records changes as rows, so no row means no change: the same fractie, and without a
+    note when the list has that fractie again after the eve. When it has not, but members of that
+    fractie have rows from eve+1 in one other fractie, the fractie went on under that name (Groep
+    Kuzu/Öztürk -> DENK in 2017); in several other fracties: unknown, (None, why)."""
+    day = eve + dt.timedelta(days=1)
+    listed = [f for f in fms if is_listed(f)]
+    if any(f.fractie_key == fractie_key and (f.start > eve or f.end is None or f.end >= day) for f in listed):
+        return fractie_key, ""
+    members = {f.person_key for f in listed if f.fractie_key == fractie_key and f.end == eve}
+    moved = [f for f in listed if f.person_key in members and f.start == day]
+    nxt = {f.fractie_key for f in moved}
+    if len(nxt) == 1:
+        g = nxt.pop()
+        return g, (f"fractie {fractie_key} komt na {eve} niet meer voor in de ledenlijst; de "
+                   f"{len({f.person_key for f in moved})} leden ervan met een rij vanaf {day} zitten in {g}: "
+                   f"voortgezet als {g}")
+    if nxt:
+        return None, (f"fractie {fractie_key} komt na {eve} niet meer voor in de ledenlijst en haar leden met een rij "
+                      f"vanaf {day} zitten in verschillende fracties ({', '.join(sorted(nxt))})")
+    return fractie_key, (f"fractie {fractie_key} heeft na {eve} geen rij in de ledenlijst en geen opvolger; "
+                         f"ongewijzigd aangenomen (de lijst legt wijzigingen als rijen vast)")
+
+
+def kamer_memberships_of(pk: str, fms: "list[FractieMembership]") -> list[KamerMembership]:
+    """One KamerMembership per run of fractie periods of one person that touch (the next starting at
+    most a day after the previous ends); a run with a derived part gets a derivation text."""
+    out: list[KamerMembership] = []
+    lst = sorted(fms, key=lambda f: (f.start, f.end or dt.date.max))
+    run: list[FractieMembership] = []
+    ce: dt.date | None = None
+
+    def flush() -> None:
+        if not run:
+            return
+        cs = run[0].start
+        derived = [f for f in run if f.derivation]
+        deriv = None
+        if derived:
+            n_list = len(run) - len(derived)
+            parts = "; ".join(f"{f.start}..{f.end or ''} ({f.derivation.split(':', 1)[0]})" for f in derived)
+            deriv = (f"samengesteld uit {len(run)} fractieperiodes, {n_list} uit de ledenlijst en {len(derived)} "
+                     f"aangevuld of afgeleid: {parts}")
+            if ce is not None and run[-1].end == ce and has_open_end(run[-1]):
+                deriv += f"; einde {ce} is de laatst bekende datum, {OPEN_END}"
+        out.append(KamerMembership(f"{pk}-tk-{_ymd(cs)}", pk, cs, ce, run[0].source, deriv))
+
+    for f in lst:
+        if run and (ce is None or f.start <= ce + dt.timedelta(days=1)):
+            if ce is not None and (f.end is None or f.end > ce):
+                ce = f.end
+            run.append(f)
+            continue
+        flush()
+        run, ce = [f], f.end
+    flush()
+    return out
+
+
 # --------------------------------------------------------------------------- merge state
 
 
@@ -259,10 +361,6 @@ class _P:
         if self.wikidata:
             return f"wd-{self.wikidata}"
         return slug(self.display())
-
-
-def _ymd(d: dt.date) -> str:
-    return d.strftime("%Y%m%d")
 
 
 def load_reference(data_dir: Path) -> ReferenceData:
@@ -323,7 +421,9 @@ def load_reference(data_dir: Path) -> ReferenceData:
         ok_letters = initial_letters(r.initials)
         cands = list_candidates(r.surname, r.prefix)
         first_ok = [c for c in cands if (not by or not pid_person[c].birth_year or pid_person[c].birth_year == by)
-                    and (not ok_letters or not pid_person[c].letters() or pid_person[c].letters()[0] == ok_letters[0])]
+                    and (not ok_letters or not pid_person[c].letters() or pid_person[c].letters()[0] == ok_letters[0]
+                         # the list sometimes gives the roepnaam as first names (Dennis Wiersma, initials A.D.)
+                         or (r.forename and norm_name(pid_person[c].first_names or "") == norm_name(r.forename)))]
         if by:
             first_ok = [c for c in first_ok if pid_person[c].birth_year == by] or []
         if len(first_ok) > 1:
@@ -339,9 +439,11 @@ def load_reference(data_dir: Path) -> ReferenceData:
             else:
                 claimed[pid] = r.pk
                 target = pid_person[pid]
-        elif len(first_ok) > 1 and len({(pid_person[c].first_names, pid_person[c].birth_year) for c in first_ok}) == 1 \
+        elif len(first_ok) > 1 and len({(norm_name(pid_person[c].first_names or ""), pid_person[c].birth_year)
+                                        for c in first_ok}) == 1 \
                 and pid_person[first_ok[0]].first_names and not any(c in claimed for c in first_ok):
-            # one person under several ledenlijst ids (same surname, first names and birth year)
+            # one person under several ledenlijst ids (same surname, first names up to accents, birth year:
+            # "Leon Willem Evert" 201006031 and "Léon Willem Evert" 201703013 de Jong)
             keep, *rest = sorted(first_ok)
             target = pid_person[keep]
             for c in rest:
@@ -509,8 +611,18 @@ def load_reference(data_dir: Path) -> ReferenceData:
     # The member list lacks periods of some re-elected members (e.g. Leijten, Karabulut after
     # 2017-03-22). An OpenKamer Tweede Kamer membership that continues a list period beyond its end
     # fills the gap, with the fractie of that list period, when OpenKamer's party memberships of the
-    # person agree with that fractie (or give none). An open OpenKamer end means "still a member on
-    # the fixture date", so the filled period ends on that date at the latest (reported).
+    # person agree with that fractie (or give none). Sound-ness rules (each reported when it bites):
+    # - OpenKamer's ``left`` is the day after the last day, except when it is an election eve (then
+    #   it is the last day: every member sits until the eve);
+    # - a period with a 1 January date is year-precise only (1959-01-01..1987-01-01) and not used;
+    # - a fill never overlaps a list period (Kuzu's PvdA period is followed on 2014-11-13 by
+    #   Groep Kuzu/Öztürk, so OpenKamer's 2014-11-14.. is no gap);
+    # - a fill across an election eve keeps the fractie only if the list still has it afterwards
+    #   (see :func:`fractie_after_eve`);
+    # - an open OpenKamer end means "still a member on the fixture date": the fill ends on that date
+    #   and its derivation says the real end is unknown (``complete_reference`` may extend it).
+    eves = election_eves(fms)
+    eve_set = set(eves)
     ok_party_label: dict[int, set[str]] = defaultdict(set)
     party_by_pk = {op_.pk: op_ for op_ in ok_parties}
     for pm in src.read_openkamer_party_members(data_dir):
@@ -521,6 +633,7 @@ def load_reference(data_dir: Path) -> ReferenceData:
     for fm in fms:
         fm_by_person[fm.person_key].append(fm)
     filled = 0
+    one = dt.timedelta(days=1)
     for om in src.read_openkamer_parliament_members(data_dir):
         if om.parliament != 1 or om.joined is None or om.person not in ok_person:
             continue
@@ -528,16 +641,25 @@ def load_reference(data_dir: Path) -> ReferenceData:
         mine = sorted(fm_by_person.get(pk, ()), key=lambda f: f.start)
         if not mine:
             continue
-        o_end = om.left - dt.timedelta(days=1) if om.left else src.OK_FIXTURE_DATE
+        if (om.joined.month, om.joined.day) == (1, 1) or (om.left and (om.left.month, om.left.day) == (1, 1)):
+            report.append(f"{om.source}: openkamer membership of {pk} {om.joined}..{om.left or ''} is year-precise "
+                          f"only (1 January); not used to fill the member list")
+            continue
+        if om.left is None:
+            o_end = src.OK_FIXTURE_DATE
+        else:
+            o_end = om.left if om.left in eve_set else om.left - one
         # the list period this OpenKamer period continues
-        base = [f for f in mine if f.start <= o_end and f.end is not None and om.joined <= f.end + dt.timedelta(days=1)
+        base = [f for f in mine if f.start <= o_end and f.end is not None and om.joined <= f.end + one
                 and f.end < o_end]
         if not base:
             continue
         prev = max(base, key=lambda f: f.end)  # type: ignore[arg-type,return-value]
-        gap_start = prev.end + dt.timedelta(days=1)  # type: ignore[operator]
+        gap_start = prev.end + one  # type: ignore[operator]
+        if any(f.start <= gap_start and (f.end is None or gap_start <= f.end) for f in mine):
+            continue  # no gap: another list period runs on (Kuzu: PvdA, then Groep Kuzu/Öztürk)
         later = [f for f in mine if f.start >= gap_start]
-        gap_end = min([o_end] + [f.start - dt.timedelta(days=1) for f in later])
+        gap_end = min([o_end] + [f.start - one for f in later])
         if gap_end < gap_start:
             continue
         fr = fracties.get(prev.fractie_key)
@@ -547,35 +669,35 @@ def load_reference(data_dir: Path) -> ReferenceData:
             report.append(f"{om.source}: gap of {pk} {gap_start}..{gap_end} not filled: openkamer party "
                           f"{sorted(labels)} differs from list fractie {prev.fractie_key}")
             continue
-        k = f"{pk}-{_ymd(gap_start)}-{prev.fractie_key}"
+        fractie_key, fr_note = prev.fractie_key, ""
+        if prev.end in eve_set:
+            fk, fr_note = fractie_after_eve(prev.fractie_key, prev.end, fms)  # type: ignore[arg-type]
+            if fk is None:
+                report.append(f"{om.source}: gap of {pk} {gap_start}..{gap_end} not filled: {fr_note}")
+                continue
+            fractie_key = fk
+        k = f"{pk}-{_ymd(gap_start)}-{fractie_key}"
         if k in fm_keys:
             continue
         fm_keys.add(k)
-        new = FractieMembership(k, pk, prev.fractie_key, gap_start, gap_end, None, om.source)
+        is_open = om.left is None and gap_end == o_end
+        deriv = (f"{OK_FILL_PREFIX}: ontbrekende periode in de ledenlijst; OpenKamer ({om.source}) heeft het "
+                 f"Tweede Kamerlidmaatschap {om.joined}..{om.left or 'open'}; "
+                 + (f"fractie ongewijzigd sinds de vorige periode ({prev.source})" if not fr_note else fr_note))
+        if is_open:
+            deriv += f"; einde {gap_end} is de datum van de OpenKamer-gegevens, {OPEN_END}"
+        new = FractieMembership(k, pk, fractie_key, gap_start, gap_end, None, om.source, deriv)
         fms.append(new)
         fm_by_person[pk].append(new)
         filled += 1
-        note = " (open in openkamer: end is the fixture date, real end unknown)" if om.left is None and gap_end == o_end else ""
+        note = " (open in openkamer: end is the fixture date, real end unknown)" if is_open else ""
         report.append(f"{om.source}: member-list gap of {persons[pk].name} filled {gap_start}..{gap_end} "
-                      f"as {prev.fractie_key} (continues {prev.source}){note}")
+                      f"as {fractie_key} (continues {prev.source}){' ' + fr_note if fr_note else ''}{note}")
     report.append(f"openkamer: {filled} gaps of the member list filled")
     # Kamer memberships again, over the list and the filled periods
     kms = []
     for pk, lst in fm_by_person.items():
-        lst.sort(key=lambda f: (f.start, f.end or dt.date.max))
-        cs: dt.date | None = None
-        ce: dt.date | None = None
-        csrc: SourceRef | None = None
-        for f in lst:
-            if cs is not None and (ce is None or f.start <= ce + dt.timedelta(days=1)):
-                if ce is not None and (f.end is None or f.end > ce):
-                    ce = f.end
-                continue
-            if cs is not None:
-                kms.append(KamerMembership(f"{pk}-tk-{_ymd(cs)}", pk, cs, ce, csrc))
-            cs, ce, csrc = f.start, f.end, f.source
-        if cs is not None:
-            kms.append(KamerMembership(f"{pk}-tk-{_ymd(cs)}", pk, cs, ce, csrc))
+        kms.extend(kamer_memberships_of(pk, lst))
 
     # ------------------------------------------------------------------ ministries
     min_rows = list(src.read_ministries(data_dir))
@@ -781,3 +903,11 @@ def load_reference(data_dir: Path) -> ReferenceData:
         holdings=tuple(holdings),
         report=tuple(report),
     )
+
+
+def complete_reference(ref: ReferenceData, zaken: "Iterable[ZaakRecord]") -> ReferenceData:
+    """``ref`` with the Kamer and fractie periods inferred from who submitted written questions
+    (see :mod:`ingest.infer`); call it before :class:`ingest.resolve.Resolver`."""
+    from ingest.infer import complete_reference as _complete
+
+    return _complete(ref, zaken)

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,7 +49,19 @@ from ingest.records import (
     ResolvedKamervraag,
     ZaakRecord,
 )
-from ingest.reference import KIND_RANK, PREFIX_WORDS, initial_letters, letters_of_names, norm_name, strip_prefix, surname_keys
+from ingest.reference import (
+    INFERRED_PREFIX,
+    KIND_RANK,
+    OK_FILL_PREFIX,
+    PREFIX_WORDS,
+    election_eves,
+    has_open_end,
+    initial_letters,
+    letters_of_names,
+    norm_name,
+    strip_prefix,
+    surname_keys,
+)
 
 _PAREN_RE = re.compile(r"^(?P<body>.*?)\s*\((?P<ini>[^)]*)\)\s*$")
 _INI_TOKEN_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.)+$")
@@ -99,6 +112,41 @@ def _on(start: dt.date, end: dt.date | None, d: dt.date) -> bool:
     return start <= d and (end is None or d <= end)
 
 
+def term_of(eves: tuple[dt.date, ...], on: dt.date) -> int:
+    """Index i of the Kamer sitting on ``on``: eves[i] < on <= eves[i+1] (-1 before the first eve)."""
+    return bisect_left(eves, on) - 1
+
+
+def reelection_basis(fms: list[FractieMembership], on: dt.date, eves: tuple[dt.date, ...]) -> FractieMembership | None:
+    """The period a re-elected member's inferred membership on ``on`` would continue, else None.
+
+    ``fms``: the person's fractie periods sorted by start. With E the election eve opening the
+    Kamer sitting on ``on``, the person qualifies when their latest period before ``on`` (none
+    running on ``on``, so also none starting in (E, on]) either
+    - ended on E (listed, filled or inferred), or
+    - is a derived period whose end is only the last date known (``has_open_end``) and lies in this
+      Kamer (after E: it may run on) or in the previous one (chain: it runs to E, and on from E+1).
+    """
+    i = term_of(eves, on)
+    if i < 0:
+        return None
+    prior = [f for f in fms if f.start <= on]
+    if not prior:
+        return None
+    last = max(prior, key=lambda f: (f.start, f.end or dt.date.max))
+    if any(f.end is None or f.end >= on for f in prior):
+        return None  # sitting on the date
+    e = eves[i]
+    if last.end == e:
+        return last
+    if has_open_end(last) and last.end is not None:
+        if e < last.end < on:
+            return last
+        if i >= 1 and eves[i - 1] < last.end < e:
+            return last
+    return None
+
+
 class Resolver:
     """Indexes built once from the reference data; resolves names on a date."""
 
@@ -140,6 +188,7 @@ class Resolver:
         self.list_end = max((fm.end or fm.start) for fm in ref.fractie_memberships) if ref.fractie_memberships else None
         self.list_last_start = max(fm.start for fm in ref.fractie_memberships) if ref.fractie_memberships else None
         self.holdings_end = max((h.end or h.start) for h in ref.holdings) if ref.holdings else None
+        self.eves = election_eves(ref.fractie_memberships)
         self._parse_cache: dict[str, ParsedName] = {}
         self._cand_cache: dict[str, dict[str, int]] = {}
 
@@ -224,10 +273,11 @@ class Resolver:
                     kms = self.kms[k]
                     near.append(f"{self.ref.persons[k].name} {kms[0].start}..{kms[-1].end or ''}")
                 reason += f" (known members of that name: {'; '.join(near)})"
-            return AskerLink(name, role, position, unresolved_reason=reason)
+            return AskerLink(name, role, position, unresolved_reason=reason + self._reelection_hint(cands, on))
         left, evidence, why = self._narrow(parsed, on_date)
         if why:
-            return AskerLink(name, role, position, unresolved_reason=f"{why} on {on.isoformat()}")
+            return AskerLink(name, role, position,
+                             unresolved_reason=f"{why} on {on.isoformat()}" + self._reelection_hint(cands, on))
         if len(left) > 1:
             who = "; ".join(f"{k} {self.ref.persons[k].name}" for k in sorted(left))
             return AskerLink(name, role, position,
@@ -237,6 +287,8 @@ class Resolver:
         fms = [f for f in self.fms.get(pk, ()) if _on(f.start, f.end, on)]
         method = "+".join(evidence + ["datum"])
         if not fms:
+            if km.derivation:
+                method += "+afgeleide periode"
             return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key, method=method,
                              unresolved_reason=f"no fractie membership of {pk} on {on.isoformat()}")
         if len(fms) > 1:
@@ -245,8 +297,28 @@ class Resolver:
             method += f"; {len(fms)} fractieperiodes op datum, gekozen: die van {fm.start}"
         else:
             fm = fms[0]
+        if fm.derivation:
+            method += "+afgeleide periode" if fm.derivation.startswith(INFERRED_PREFIX) else "+periode uit OpenKamer"
+            if fm.derivation.startswith(OK_FILL_PREFIX) and INFERRED_PREFIX in fm.derivation:
+                method += "+afgeleide verlenging"
         return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key,
                          fractie_membership_key=fm.key, fractie_key=fm.fractie_key, method=method)
+
+    def reelection_candidates(self, cands: Iterable[str], on: dt.date) -> dict[str, FractieMembership]:
+        """Persons among ``cands`` who qualify as re-elected members without a period on ``on``."""
+        out = {}
+        for k in cands:
+            b = reelection_basis(self.fms.get(k, []), on, self.eves)
+            if b is not None:
+                out[k] = b
+        return out
+
+    def _reelection_hint(self, cands: dict[str, int], on: dt.date) -> str:
+        q = self.reelection_candidates(cands, on)
+        if not q:
+            return ""
+        who = "; ".join(f"{self.ref.persons[k].name} (laatste periode tot {b.end})" for k, b in sorted(q.items()))
+        return f"; no period inferred: {len(q)} possibly re-elected member(s) of that name, not one certain ({who})"
 
     # ------------------------------------------------------------------ addressees
 

@@ -1,8 +1,10 @@
 """The build: read -> parse -> resolve -> map -> validate -> load, with a report of every record.
 
-Record graphs are validated together with the reference graphs in an in-memory staging store;
-a graph with a SHACL violation is not loaded (the version already in the store, if any, stays),
-and the run goes on. Loading replaces each record's named graph, so builds are idempotent.
+A build fills a fresh store beside the current one and validates every record graph there,
+together with the reference graphs it links to. A graph with a SHACL violation is not kept (the
+version already in the current store, if any, is carried over), and the run goes on; graphs of
+the current store that this build does not produce are carried over too. Then the fresh store
+takes the current one's place as a whole, so a build is idempotent and never half-done.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 from ingest.errors import ParseError
 from ingest.map import MappedGraph, map_kamervraag, map_reference
 from ingest.records import ResolvedKamervraag, ZaakRecord
-from ingest.reference import load_reference
+from ingest.reference import complete_reference, load_reference
 from ingest.resolve import Resolver
 from ingest.sources.koop import read_publication_ids
 from ingest.sources.odata import read_jsonl
@@ -176,17 +178,21 @@ def build(
 
     with timer("read reference"):
         ref = load_reference(data_dir)
-        report.reference_notes = list(ref.report)
         pub_ids = read_publication_ids(data_dir / KOOP_FILE)
+    with timer("read records"):
+        items = list(_progress(read_jsonl(odata_path, odata_name), None, progress, "lezen"))
+    with timer("resolve"):
+        # Membership periods the member list lacks are inferred from who asked questions when.
+        ref = complete_reference(ref, (i for i in items if isinstance(i, ZaakRecord)))
+        report.reference_notes = list(ref.report)
         resolver = Resolver(ref)
 
     graphs: dict[str, MappedGraph] = {}
     outcomes: dict[str, RecordOutcome] = {}
     resolved_all: list[ResolvedKamervraag] = []
     deleted: list[str] = []
-    t_read = time.perf_counter()
     t_resolve = t_map = 0.0
-    for item in _progress(read_jsonl(odata_path, odata_name), None, progress, "lezen"):
+    for item in _progress(items, len(items), progress, "zaken"):
         if isinstance(item, ParseError):
             report.records.append(
                 RecordOutcome(source=f"{item.file}:{item.line}", status="unparseable", problems=[item.problem])
@@ -225,8 +231,7 @@ def build(
         ]
         outcomes[mapped.iri] = out
         report.records.append(out)
-    report.timings["read records"] = time.perf_counter() - t_read - t_resolve - t_map
-    report.timings["resolve"] = t_resolve
+    report.timings["resolve"] += t_resolve
     report.timings["map"] = t_map
     report.resolution = resolution_summary(resolved_all)
 

@@ -151,3 +151,21 @@ def test_malformed_row_raises_parse_error_with_place(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as exc:
         list(src.read_member_periods(tmp_path))
     assert exc.value.file == src.MEMBER_PERIODS and exc.value.line == 2
+
+
+def test_openkamer_fills_are_marked_and_sound(ref: ReferenceData) -> None:
+    fills = [f for f in ref.fractie_memberships if f.derivation]
+    assert fills and all(f.derivation.startswith("aangevuld uit OpenKamer") for f in fills)  # type: ignore[union-attr]
+    leijten = [f for f in fills if ref.persons[f.person_key].name == "Renske Leijten"]
+    assert [(f.start, f.end) for f in leijten] == [(dt.date(2017, 3, 23), dt.date(2019, 12, 8))]
+    assert "werkelijk einde onbekend" in (leijten[0].derivation or "")
+    text = "\n".join(ref.report)
+    assert "year-precise" in text  # Geertsema 1959-01-01..1987-01-01 is not used
+    assert not [f for f in fills if ref.persons[f.person_key].name == "Tunahan Kuzu"]
+
+
+def test_one_person_under_two_list_ids_and_roepnaam_as_first_names(ref: ReferenceData) -> None:
+    leon = [p for p in ref.persons.values() if p.family_name == "Jong" and p.birth_year == 1982]
+    assert len(leon) == 1 and leon[0].tk_guid
+    dennis = [p for p in ref.persons.values() if p.family_name == "Wiersma" and p.birth_year == 1986]
+    assert len(dennis) == 1 and dennis[0].ledenlijst_id == "201703001" and dennis[0].initials == "A.D."

@@ -1,0 +1,209 @@
+"""Complete the member periods with the memberships that written questions prove.
+
+The Tweede Kamer's member-period list (``reference/tk-kamerleden-perioden.json``) has no rows for
+sitting members who were re-elected at the 2017 and 2021 elections (Renske Leijten's last row ends
+2017-03-22), while it does record new members (rows from the installation day), fractie changes
+and returns from leave as rows. OpenKamer fills part of the 2017 gap, up to its fixture date
+2019-12-08 only.
+
+Evidence: only sitting members can submit written questions, so a person recorded by the Tweede
+Kamer's OData as Indiener/Medeindiener of a Zaak started on D was a member on D.
+
+Two passes (:func:`complete_reference`):
+
+1. every asker name of every (not deleted) Zaak is resolved with the given reference; the names
+   that find no person are the open cases;
+2. per Kamer (the days after an election eve up to the next eve, the eves derived from the list by
+   :func:`ingest.reference.election_eves`), in date order: for an open case (name, D) the
+   candidates are the persons matching the surname (as the resolver's index) who qualify by
+   :func:`ingest.resolve.reelection_basis` (their latest period ended on the eve E opening D's
+   Kamer, or is a derived period with an unknown end in this or the previous Kamer, and no period
+   starts in (E, D]). The candidates sitting on D (per the reference) are added, and the resolver's
+   normal narrowing (initials, roepnaam) runs over both; only when exactly one person is left and
+   it is a qualifying one, (name, D) is evidence for that person. Anything else stays unresolved.
+
+Per person and Kamer with evidence, dated d1..dn:
+
+- the period continued ended on the eve E: a new fractie period from E+1 (a re-elected sitting
+  member is installed with the new Kamer; the list gives rows to members who were not sitting) in
+  the same fractie (the list records changes as rows; if the list has no such fractie after E, see
+  :func:`ingest.reference.fractie_after_eve`) until dn, the last date the evidence shows;
+- the period continued is a derived one with an unknown end in this Kamer: it is extended to dn;
+- it is such a period in the previous Kamer: evidence in both Kamers without a row on E+1 means a
+  sitting member re-elected, so it runs to E, and a new period starts on E+1 as above.
+
+The end dn is the last date evidence shows, not a real end: the derivation says so. A later list
+row of the same person in the same Kamer is not bridged (such rows also mark returns from leave:
+Ouwehand 2018-10-11, Omtzigt 2021-09-15). Every derived period has a ``derivation`` text and a line
+in ``ReferenceData.report``; Kamer memberships are rebuilt over listed and derived periods.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ingest.records import FractieMembership, KamerMembership, ReferenceData, ZaakRecord
+from ingest.reference import INFERRED_PREFIX, OPEN_END, _ymd, fractie_after_eve, kamer_memberships_of
+from ingest.resolve import Resolver, _on, reelection_basis, term_of
+
+ODATA_NAME = "Tweede Kamer OData"
+
+
+@dataclasses.dataclass
+class _Evidence:
+    dates: list[dt.date] = dataclasses.field(default_factory=list)
+    zaken: list[ZaakRecord] = dataclasses.field(default_factory=list)
+    names: set[str] = dataclasses.field(default_factory=set)
+
+
+def _evidence_text(ev: _Evidence) -> str:
+    first, last = min(ev.dates), max(ev.dates)
+    nums = sorted({z.nummer for z in ev.zaken})
+    ex = ", ".join(nums[:3]) + (", ..." if len(nums) > 3 else "")
+    return (f"lid blijkt uit {len(nums)} schriftelijke vragen {first}..{last} ({ODATA_NAME}, Indiener/Medeindiener; "
+            f"o.a. {ex})")
+
+
+def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
+    """``ref`` plus the fractie and Kamer periods inferred from the askers of ``zaken``."""
+    base = Resolver(ref)
+    eves = base.eves
+    report: list[str] = []
+
+    # ---------------------------------------------------------------- pass 1: open cases
+    open_cases: dict[tuple[str, dt.date], list[ZaakRecord]] = defaultdict(list)
+    seen: dict[tuple[str, dt.date], bool] = {}
+    for z in zaken:
+        if z.verwijderd:
+            continue
+        on = z.gestart_op
+        for role, names in (("indiener", z.indieners), ("medeindiener", z.medeindieners)):
+            for n in names:
+                key = (n, on)
+                ok = seen.get(key)
+                if ok is None:
+                    ok = seen[key] = base.resolve_asker(n, role, 1, on).person_key is not None  # type: ignore[arg-type]
+                if not ok:
+                    open_cases[key].append(z)
+    by_term: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for (n, on) in open_cases:
+        i = term_of(eves, on)
+        if i >= 0:
+            by_term[i].append((n, on))
+
+    # ---------------------------------------------------------------- pass 2: per Kamer, in order
+    state: dict[str, list[FractieMembership]] = {k: list(v) for k, v in base.fms.items()}
+    replaced: dict[str, FractieMembership] = {}  # key -> new version of an existing period
+    added: list[FractieMembership] = []
+    touched: set[str] = set()
+    not_inferred: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
+    not_inferred_why: dict[tuple[str, int], str] = {}
+    one = dt.timedelta(days=1)
+
+    def put(fm: FractieMembership, *, new: bool) -> None:
+        lst = state.setdefault(fm.person_key, [])
+        if not new:
+            lst[:] = [x for x in lst if x.key != fm.key]
+            if any(a.key == fm.key for a in added):
+                added[:] = [fm if a.key == fm.key else a for a in added]
+            else:
+                replaced[fm.key] = fm
+        else:
+            added.append(fm)
+        lst.append(fm)
+        lst.sort(key=lambda f: f.start)
+        touched.add(fm.person_key)
+
+    for i in sorted(by_term):
+        e = eves[i]
+        e_next = eves[i + 1] if i + 1 < len(eves) else None
+        evidence: dict[tuple[str, str], _Evidence] = {}  # (person, basis key) -> evidence
+        for name, on in sorted(by_term[i], key=lambda x: (x[1], x[0])):
+            parsed = base._parsed(name)
+            cands = base._candidates(parsed)
+            if not cands:
+                continue
+            qual = {k: b for k in cands if (b := reelection_basis(state.get(k, []), on, eves)) is not None}
+            if not qual:
+                continue
+            sitting = {k for k in cands if any(_on(f.start, f.end, on) for f in state.get(k, ()))}
+            left, _ev, why = base._narrow(parsed, {k: cands[k] for k in set(qual) | sitting})
+            if why or len(left) != 1 or left[0] not in qual:
+                not_inferred[(name, i)].append(on)
+                who = ", ".join(sorted(base.ref.persons[k].name for k in (left or qual)))
+                not_inferred_why[(name, i)] = why or f"{len(left)} candidates left ({who})"
+                continue
+            pk = left[0]
+            ev = evidence.setdefault((pk, qual[pk].key), _Evidence())
+            ev.dates.append(on)
+            ev.zaken.extend(open_cases[(name, on)])
+            ev.names.add(name)
+        for (pk, basis_key), ev in sorted(evidence.items()):
+            basis = next(f for f in state[pk] if f.key == basis_key)
+            last = max(ev.dates)
+            first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
+            who = base.ref.persons[pk].name
+            etext = _evidence_text(ev)
+            if basis.end is not None and e < basis.end:
+                # a derived period with an unknown end in this Kamer: extend it
+                new_end = last
+                deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot {new_end}: {etext}; "
+                         f"einde = laatste vraag, {OPEN_END}")
+                put(dataclasses.replace(basis, end=new_end, derivation=deriv), new=False)
+                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
+                              f"from {basis.end} to {new_end}: {etext}")
+                continue
+            if basis.end != e:
+                # a derived period with an unknown end in the previous Kamer: it runs to the eve
+                deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot verkiezingsvooravond {e}: lid ook in "
+                         f"de volgende Kamer zonder rij vanaf {e + one} in de ledenlijst, dus zittend lid herkozen")
+                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
+                              f"from {basis.end} to the eve {e} (member again after the election, no list row)")
+                basis = dataclasses.replace(basis, end=e, derivation=deriv)
+                put(basis, new=False)
+            fk, fr_note = fractie_after_eve(basis.fractie_key, e, base.ref.fractie_memberships)
+            if fk is None:
+                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) member {e + one}..{last} by evidence, but not "
+                              f"inferred: {fr_note}")
+                continue
+            start = e + one
+            end = last
+            if e_next is not None:
+                end = min(end, e_next)
+            later = [f for f in state[pk] if f.start > end]
+            k = f"{pk}-{_ymd(start)}-{fk}"
+            src = basis.source
+            deriv = (f"{INFERRED_PREFIX}: herkozen lid zonder rij in de ledenlijst; {etext}; begin = dag na "
+                     f"verkiezingsvooravond {e}; "
+                     + (f"fractie ongewijzigd sinds vorige periode ({basis.key}, {src})" if not fr_note else fr_note)
+                     + f"; einde = laatste vraag, {OPEN_END}")
+            if later:
+                nxt = min(later, key=lambda f: f.start)
+                deriv += f"; volgende periode {nxt.start} ({nxt.fractie_key}), tussenliggende dagen niet ingevuld"
+            fm = FractieMembership(k, pk, fk, start, end, None, first_z.source, deriv)
+            put(fm, new=True)
+            report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end}: {etext}"
+                          + (f"; {fr_note}" if fr_note else ""))
+
+    for (name, i), dates in sorted(not_inferred.items()):
+        report.append(f"{INFERRED_PREFIX}: not inferred for {name!r} on {len(dates)} date(s) {min(dates)}..{max(dates)}"
+                      f": {not_inferred_why[(name, i)]}")
+    n_new = len(added)
+    n_ext = len(replaced)
+    report.append(f"{INFERRED_PREFIX}: {n_new} periods inferred and {n_ext} derived periods extended from the askers "
+                  f"of {ODATA_NAME} Zaken")
+
+    fms = tuple(replaced.get(f.key, f) for f in ref.fractie_memberships) + tuple(added)
+    kms: list[KamerMembership] = [km for km in ref.kamer_memberships if km.person_key not in touched]
+    for pk in sorted(touched):
+        kms.extend(kamer_memberships_of(pk, state[pk]))
+    return dataclasses.replace(ref, fractie_memberships=fms, kamer_memberships=tuple(kms),
+                               report=tuple(ref.report) + tuple(report))
+
+
+infer_memberships = complete_reference
+
+__all__ = ["complete_reference", "infer_memberships"]
