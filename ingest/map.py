@@ -99,6 +99,7 @@ class GraphBuilder:
 
     def provenance(self, source_record: str, src: SourceRef | None) -> None:
         self.add(self.g, T.type, v(T.Entity))
+        self.add(self.g, T.type, v(T.Recordgraaf))
         self.add(self.g, T.was_derived_from, node(source_record))
         if src is not None:
             self.add(self.g, T.bronbestand, lit(src.file))

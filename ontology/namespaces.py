@@ -117,6 +117,7 @@ class T:
     Adressering = KG + "Adressering"
     Vraagstellersrol = KG + "Vraagstellersrol"
     Bronrecord = KG + "Bronrecord"
+    Recordgraaf = KG + "Recordgraaf"
     EULegalResource = ELI + "LegalResource"
     Entity = PROV + "Entity"
 

@@ -4,9 +4,10 @@ Two evaluators of the same shapes file (``shapes/kamergraph.shapes.ttl``):
 
 * :func:`validate` — the reference path: pyshacl over an rdflib graph (no inference). Exact, but
   slow; for one record or a small batch and for tests.
-* :class:`FastValidator` — the shapes compiled once into SPARQL SELECT queries, one per property
-  shape / logical constraint / SPARQL rule, run by pyoxigraph over a whole store. For the full
-  corpus (tens of thousands of named graphs in a few seconds).
+* :class:`FastValidator` — the shapes compiled once into SPARQL SELECT queries (per node shape:
+  its minCount-1 and maxCount-1 checks; per property shape: its value-type checks; per logical
+  constraint and SPARQL rule: one query), run by pyoxigraph over a whole store in a few threads.
+  For the full corpus: ~45,000 Zaak graphs (2.8 M quads) in about 5 s on 2 cores.
 
 Both report the same findings (focus node, source shape, path, severity, constraint component);
 the test suite checks that on every fixture.
@@ -28,7 +29,9 @@ Semantics shared by both paths:
 from __future__ import annotations
 
 import json
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -414,6 +417,7 @@ class _Emit:
     generic: str  # message when the shape has none
     path_var: bool = False  # take the path from ?path when bound (SPARQL rules)
     substitute: bool = False  # {?var} substitution in messages (SPARQL rules)
+    match_p: str | None = None  # the row's ?p must be this predicate (combined queries)
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,9 @@ class _Query:
     targets: tuple[str, ...]
     text: str
     emits: tuple[_Emit, ...]
+    precheck: tuple[str, ...] = ()  # maxCount 1: predicates to pre-check over the whole store
+    value_scan: tuple[str, tuple[str, ...]] | None = None  # (predicate, conditions): whole-store plan
+    focused: str | None = None  # a variant for a few graphs (focus first), when different
 
 
 @dataclass
@@ -433,18 +440,24 @@ class _ShapeInfo:
 class FastValidator:
     """The shapes compiled into SPARQL, evaluated by pyoxigraph over a whole store.
 
-    ``validate_store(store, graphs=None)`` runs one SELECT per compiled constraint over the store
-    (lookups read the union of all graphs; focus nodes are found with ``GRAPH ?g { ?this a C }``).
+    Per node shape: one scan over its focus nodes' triples for all value-type constraints
+    (datatype, class, nodeKind, pattern, in) of all its property shapes; one query for all its
+    sh:minCount 1; one for all its sh:maxCount 1 (run only for predicates where a cheap count over
+    the whole store shows some subject with two values); one per other count, sh:hasValue,
+    sh:or/sh:xone/sh:not and SPARQL constraint. Queries run in a few threads (pyoxigraph releases
+    the GIL while evaluating). Lookups read the union of all graphs; focus nodes are found with
+    ``GRAPH ?g { ?this a C }``.
     """
 
-    def __init__(self, shapes_path: str | Path | None = None) -> None:
+    def __init__(self, shapes_path: str | Path | None = None, workers: int | None = None) -> None:
         self.shapes_path = Path(shapes_path or SHAPES_PATH)
+        self.workers = workers or min(8, os.cpu_count() or 2)
         self._sg = load_shapes(self.shapes_path)
         self.queries: tuple[_Query, ...] = tuple(self._compile())
 
     # ------------------------------------------------------------------ compilation
 
-    def _info(self, node: rdflib.term.Node, parent: _ShapeInfo | None = None) -> _ShapeInfo:
+    def _info(self, node: rdflib.term.Node) -> _ShapeInfo:
         sg = self._sg
         sev = sg.value(node, SH.severity)
         msgs = sorted(sg.objects(node, SH.message), key=lambda m: (getattr(m, "language", None) != "en", str(m)))
@@ -482,18 +495,16 @@ class FastValidator:
             info = self._info(ns)
             sid = self._sid(ns)
             # constraints on the focus node itself
-            q = self._value_query(sid, info, targets, None, ns)
+            q = self._node_value_query(sid, info, targets, ns)
             if q:
                 yield q
-            hv = list(sg.objects(ns, SH.hasValue))
-            for v in hv:
+            for v in sg.objects(ns, SH.hasValue):
                 yield _Query(targets, f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER (!sameTerm(?this, {_sparql_term(v)})) }}",
                              (_Emit(None, HAS_VALUE, sid, None, info.severity, info.messages, "this",
                                     f"Value must be {v}"),))
             yield from self._logical(sid, info, targets, ns)
-            for ps in sorted(sg.objects(ns, SH.property), key=str):
-                if not self._deactivated(ps):
-                    yield from self._property(targets, ps)
+            props = [ps for ps in sorted(sg.objects(ns, SH.property), key=str) if not self._deactivated(ps)]
+            yield from self._properties(targets, props)
             for c in sorted(sg.objects(ns, SH.sparql), key=str):
                 if not self._deactivated(c):
                     yield self._sparql(sid, info, targets, c)
@@ -516,7 +527,7 @@ class FastValidator:
                 cond += f" || !COALESCE(datatype(<{d}>(STR({v}))) = <{d}>, false)"
             out.append((DATATYPE, cond, f"Value is not a well-formed literal of datatype {_short(d)}"))
         for c in sg.objects(node, SH["class"]):
-            out.append((CLASS, f"NOT EXISTS {{ {v} a ?__t . {_cls_marker(str(c)).replace('@@CLASSES', '@@VALUES ?__t')} }}",
+            out.append((CLASS, f"NOT EXISTS {{ {v} a ?__t . @@VALUES ?__t {c}@@ }}",
                         f"Value is not an instance of {_short(str(c))}"))
         for nk in sg.objects(node, SH.nodeKind):
             k = str(nk)[len(_C):]
@@ -542,59 +553,77 @@ class FastValidator:
             out.append((IN, f"!({cond})", "Value is not in " + ", ".join(str(m) for m in members)))
         return out
 
-    def _value_query(self, sid: str, info: _ShapeInfo, targets: tuple[str, ...], path: str | None,
-                     node: rdflib.term.Node) -> _Query | None:
-        conds = self._value_conditions(sid, node, "v")
+    def _node_value_query(self, sid: str, info: _ShapeInfo, targets: tuple[str, ...],
+                          node: rdflib.term.Node) -> _Query | None:
+        conds = self._value_conditions(sid, node, "this")
         if not conds:
             return None
         binds, flags, emits = [], [], []
         for i, (comp, cond, generic) in enumerate(conds):
             binds.append(f"BIND (COALESCE({cond}, true) AS ?c{i})")
             flags.append(f"?c{i}")
-            emits.append(_Emit(f"c{i}", comp, sid, path, info.severity, info.messages, "v",
-                               generic + (f" on {_short(path)}" if path else "")))
-        value = f"?this <{path}> ?v ." if path else "BIND (?this AS ?v)"
-        text = (f"SELECT ?this ?g ?v {' '.join(flags)} WHERE {{ {_FOCUS} {value} "
+            emits.append(_Emit(f"c{i}", comp, sid, None, info.severity, info.messages, "this", generic))
+        text = (f"SELECT ?this ?g {' '.join(flags)} WHERE {{ {_FOCUS} "
                 + " ".join(binds) + f" FILTER ({' || '.join(flags)}) }}")
         return _Query(targets, text, tuple(emits))
 
-    def _property(self, targets: tuple[str, ...], ps: rdflib.term.Node) -> Iterable[_Query]:
+    def _properties(self, targets: tuple[str, ...], props: list[rdflib.term.Node]) -> Iterable[_Query]:
+        """The queries for all property shapes of one node shape."""
         sg = self._sg
-        self._check_params(ps, _PROP_ALLOWED)
-        sid = self._sid(ps)
-        path = self._path(ps)
-        info = self._info(ps)
-        mn = sg.value(ps, SH.minCount)
-        mx = sg.value(ps, SH.maxCount)
-        p = f"<{path}>"
-        if mn is not None and int(mn) > 0:
-            n = int(mn)
-            if n == 1:
-                text = f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER NOT EXISTS {{ ?this {p} ?__x }} }}"
-            else:
-                text = (f"SELECT ?this ?g WHERE {{ {_FOCUS} OPTIONAL {{ ?this {p} ?__x }} }} "
-                        f"GROUP BY ?this ?g HAVING (COUNT(DISTINCT ?__x) < {n})")
-            yield _Query(targets, text, (_Emit(None, MIN_COUNT, sid, path, info.severity, info.messages, None,
-                                               f"Less than {n} values on {_short(path)}"),))
-        if mx is not None:
-            n = int(mx)
-            if n == 0:
-                text = f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER EXISTS {{ ?this {p} ?__x }} }}"
-            elif n == 1:
-                text = (f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} ?this {p} ?__a . ?this {p} ?__b . "
-                        f"FILTER (!sameTerm(?__a, ?__b)) }}")
-            else:
-                text = (f"SELECT ?this ?g WHERE {{ {_FOCUS} ?this {p} ?__x }} "
-                        f"GROUP BY ?this ?g HAVING (COUNT(DISTINCT ?__x) > {n})")
-            yield _Query(targets, text, (_Emit(None, MAX_COUNT, sid, path, info.severity, info.messages, None,
-                                               f"More than {n} values on {_short(path)}"),))
-        for v in sg.objects(ps, SH.hasValue):
-            text = f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER NOT EXISTS {{ ?this {p} {_sparql_term(v)} }} }}"
-            yield _Query(targets, text, (_Emit(None, HAS_VALUE, sid, path, info.severity, info.messages, None,
-                                               f"Missing value {v} on {_short(path)}"),))
-        q = self._value_query(sid, info, targets, path, ps)
-        if q:
-            yield q
+        min1: list[_Emit] = []
+        max1: list[_Emit] = []
+        for ps in props:
+            self._check_params(ps, _PROP_ALLOWED)
+            sid = self._sid(ps)
+            path = self._path(ps)
+            info = self._info(ps)
+            p = f"<{path}>"
+            mn = sg.value(ps, SH.minCount)
+            mx = sg.value(ps, SH.maxCount)
+            if mn is not None and int(mn) > 0:
+                n = int(mn)
+                e = _Emit(None, MIN_COUNT, sid, path, info.severity, info.messages, None,
+                          f"Less than {n} values on {_short(path)}", match_p=path if n == 1 else None)
+                if n == 1:
+                    min1.append(e)
+                else:
+                    yield _Query(targets, f"SELECT ?this ?g WHERE {{ {_FOCUS} OPTIONAL {{ ?this {p} ?__x }} }} "
+                                          f"GROUP BY ?this ?g HAVING (COUNT(DISTINCT ?__x) < {n})", (e,))
+            if mx is not None:
+                n = int(mx)
+                e = _Emit(None, MAX_COUNT, sid, path, info.severity, info.messages, None,
+                          f"More than {n} values on {_short(path)}", match_p=path if n == 1 else None)
+                if n == 1:
+                    max1.append(e)
+                elif n == 0:
+                    yield _Query(targets, f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER EXISTS {{ ?this {p} ?__x }} }}", (e,))
+                else:
+                    yield _Query(targets, f"SELECT ?this ?g WHERE {{ {_FOCUS} ?this {p} ?__x }} "
+                                          f"GROUP BY ?this ?g HAVING (COUNT(DISTINCT ?__x) > {n})", (e,))
+            for v in sg.objects(ps, SH.hasValue):
+                yield _Query(targets, f"SELECT DISTINCT ?this ?g WHERE {{ {_FOCUS} FILTER NOT EXISTS {{ ?this {p} {_sparql_term(v)} }} }}",
+                             (_Emit(None, HAS_VALUE, sid, path, info.severity, info.messages, None,
+                                    f"Missing value {v} on {_short(path)}"),))
+            conds = self._value_conditions(sid, ps, "v")
+            if conds:
+                binds = " ".join(f"BIND (COALESCE({c}, true) AS ?f{i})" for i, (_k, c, _g) in enumerate(conds))
+                flags = " ".join(f"?f{i}" for i in range(len(conds)))
+                emits = tuple(_Emit(f"f{i}", comp, sid, path, info.severity, info.messages, "v",
+                                    f"{generic} on {_short(path)}") for i, (comp, _c, generic) in enumerate(conds))
+                # used as is for a few graphs; for the whole store, the conditions are regrouped per
+                # predicate (see _value_scans)
+                yield _Query(targets, f"SELECT ?this ?g ?v {flags} WHERE {{ {_FOCUS} ?this {p} ?v . {binds} "
+                                      f"FILTER ({' || '.join(f'?f{i}' for i in range(len(conds)))}) }}",
+                             emits, value_scan=(path, tuple(c for _k, c, _g in conds)))
+        if min1:
+            preds = " ".join(sorted({f"<{e.path}>" for e in min1}))
+            yield _Query(targets, f"SELECT ?this ?g ?p WHERE {{ {_FOCUS} VALUES ?p {{ {preds} }} "
+                                  f"FILTER NOT EXISTS {{ ?this ?p ?__x }} }}", tuple(min1))
+        if max1:
+            yield _Query(targets, f"SELECT DISTINCT ?this ?g ?p WHERE {{ {_FOCUS} ?this ?p ?__a . "
+                                  f"FILTER (?p IN (@@PREDS@@)) "
+                                  f"FILTER EXISTS {{ ?this ?p ?__b . FILTER (!sameTerm(?__a, ?__b)) }} }}",
+                         tuple(max1), precheck=tuple(sorted({e.path for e in max1})))  # type: ignore[misc]
 
     def _conforms_expr(self, owner: str, member: rdflib.term.Node, k: int) -> str:
         """A SPARQL expression true when ?this conforms to a simple member shape of or/xone/not."""
@@ -679,7 +708,12 @@ class FastValidator:
         msgs = sorted(sg.objects(c, SH.message), key=lambda m: (getattr(m, "language", None) != "en", str(m)))
         messages = tuple(str(m) for m in msgs) or info.messages
         full = f"{self._prefixes(c)}\nSELECT * WHERE {{ {_FOCUS} {{ {text} }} }}"
-        return _Query(targets, full, (_Emit(None, SPARQL, sid, None, info.severity, messages, "value",
+        focused = None
+        body = re.match(r"\s*SELECT\s+(.*?)\s*WHERE\s*\{(.*)\}\s*$", text, re.S | re.I)
+        if body and not head.group(1) and "*" not in body.group(1):
+            # no solution modifiers after the pattern: the body can follow the focus pattern directly
+            focused = f"{self._prefixes(c)}\nSELECT ?g {body.group(1)} WHERE {{ {_FOCUS} {body.group(2)} }}"
+        return _Query(targets, full, focused=focused, emits=(_Emit(None, SPARQL, sid, None, info.severity, messages, "value",
                                             "SPARQL constraint violated", path_var=True, substitute=True),))
 
     # ------------------------------------------------------------------ evaluation
@@ -693,23 +727,41 @@ class FastValidator:
                                                and type(r["c"]).__name__ == "NamedNode"}))
         return cache[iri]
 
-    def _render(self, store: Any, q: _Query, graph_values: str, cache: dict[str, tuple[str, ...]]) -> str:
-        classes = sorted({c for t in q.targets for c in self._subclasses(store, t, cache)})
-        if len(classes) == 1:
-            focus = f"{graph_values} GRAPH ?g {{ ?this a <{classes[0]}> }}"
-        else:
-            focus = (f"VALUES ?__cls {{ {' '.join(f'<{c}>' for c in classes)} }} {graph_values} "
-                     f"GRAPH ?g {{ ?this a ?__cls }}")
-        text = q.text.replace(_FOCUS, focus)
+    def _render(self, store: Any, text: str, targets: tuple[str, ...], graph_values: str,
+                cache: dict[str, tuple[str, ...]]) -> str:
+        if _FOCUS in text:
+            classes = sorted({c for t in targets for c in self._subclasses(store, t, cache)})
+            if len(classes) == 1:
+                focus = f"{graph_values} GRAPH ?g {{ ?this a <{classes[0]}> }}"
+            else:
+                focus = (f"VALUES ?__cls {{ {' '.join(f'<{c}>' for c in classes)} }} {graph_values} "
+                         f"GRAPH ?g {{ ?this a ?__cls }}")
+            text = text.replace(_FOCUS, focus)
 
         def values(m: re.Match) -> str:
             var, iri = m.group(1), m.group(2)
             return f"VALUES {var} {{ {' '.join(f'<{c}>' for c in self._subclasses(store, iri, cache))} }}"
 
-        return re.sub(r"@@VALUES (\?\w+) (\S+)@@", values, text)
+        return re.sub(r"@@VALUES (\?\w+) (\S+?)@@", values, text)
+
+    def _dirty_predicates(self, store: Any, preds: Iterable[str], pool: ThreadPoolExecutor) -> set[str]:
+        """Predicates for which some subject has more than one triple (over the union of all graphs)."""
+
+        def check(p: str) -> tuple[str, bool]:
+            sol = next(iter(store.query(
+                f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s <{p}> ?o }}",
+                use_default_graph_as_union=True)))
+            return p, sol["n"].value != sol["m"].value
+
+        return {p for p, dirty in pool.map(check, sorted(set(preds))) if dirty}
 
     def validate_store(self, store: Any, graphs: Iterable[str] | None = None) -> Report:
-        """Validate the focus nodes typed in ``graphs`` (all named graphs when None) of a pyoxigraph Store."""
+        """Validate the focus nodes typed in ``graphs`` (all named graphs when None) of a pyoxigraph Store.
+
+        For the whole store (or more than a couple of thousand graphs), value-type constraints are
+        evaluated per predicate over the whole store first and only the violating values are then
+        matched to their focus nodes; for a few graphs, every query starts from their focus nodes.
+        """
         import pyoxigraph as ox
 
         gset = None if graphs is None else {str(g) for g in graphs}
@@ -718,32 +770,114 @@ class FastValidator:
         graph_values = ""
         if gset is not None and len(gset) <= _GRAPH_KEY_LIMIT:
             graph_values = "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(gset)) + " }"
+        restricted = bool(graph_values)
         cache: dict[str, tuple[str, ...]] = {}
         found: dict[tuple, ValidationResult] = {}
-        for q in self.queries:
-            text = self._render(store, q, graph_values, cache)
+
+        def query(text: str) -> list[dict[str, Any]]:
             try:
                 solutions = store.query(text, use_default_graph_as_union=True)
             except (SyntaxError, ValueError, OSError) as e:
                 raise ShapesValidationError(f"compiled query failed: {e}\n{text}") from e
             variables = [v.value for v in solutions.variables]
-            for sol in solutions:
-                row = {name: sol[name] for name in variables if sol[name] is not None}
-                g = row.get("g")
-                gname = g.value if isinstance(g, ox.NamedNode) else None
-                if gset is not None and gname not in gset:
+            return [{n: sol[n] for n in variables if sol[n] is not None} for sol in solutions]
+
+        def add(q: _Query, row: dict[str, Any]) -> None:
+            g = row.get("g")
+            gname = g.value if isinstance(g, ox.NamedNode) else None
+            if gset is not None and gname not in gset:
+                return
+            this = row["this"]
+            p = row.get("p")
+            for e in q.emits:
+                if e.match_p is not None and (p is None or p.value != e.match_p):
                     continue
-                this = row["this"]
-                for e in q.emits:
-                    if e.flag is not None:
-                        f = row.get(e.flag)
-                        if not (isinstance(f, ox.Literal) and f.value == "true"):
-                            continue
-                    res = self._result(e, row, this, gname)
-                    k = res.key() + (res.value, res.message)
-                    old = found.get(k)
-                    if old is None or (res.graph or "~") < (old.graph or "~"):
-                        found[k] = res
+                if e.flag is not None:
+                    f = row.get(e.flag)
+                    if not (isinstance(f, ox.Literal) and f.value == "true"):
+                        continue
+                res = self._result(e, row, this, gname)
+                k = res.key() + (res.value, res.message)
+                old = found.get(k)
+                if old is None or (res.graph or "~") < (old.graph or "~"):
+                    found[k] = res
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            dirty: set[str] | None = None
+            if not restricted:  # pre-check maxCount 1 predicates over the whole store
+                dirty = self._dirty_predicates(store, (p for q in self.queries for p in q.precheck), pool)
+            tasks: list[tuple[_Query, str]] = []
+            scans: dict[str, list[tuple[_Query, tuple[str, ...]]]] = defaultdict(list)
+            for q in self.queries:
+                if q.value_scan is not None and not restricted:
+                    scans[q.value_scan[0]].append((q, q.value_scan[1]))
+                    continue
+                text = q.focused if (restricted and q.focused) else q.text
+                text = self._render(store, text, q.targets, graph_values, cache)
+                if q.precheck:
+                    preds = [p for p in q.precheck if dirty is None or p in dirty]
+                    if not preds:
+                        continue
+                    text = text.replace("@@PREDS@@", ", ".join(f"<{p}>" for p in preds))
+                tasks.append((q, text))
+            # whole store: one scan per predicate for the value-type constraints of all shapes
+            scan_texts: list[tuple[str, list[str], str]] = []
+            for pred, entries in sorted(scans.items()):
+                conds = sorted({c for _q, cs in entries for c in cs})
+                binds = " ".join(f"BIND (COALESCE({c}, true) AS ?s{i})" for i, c in enumerate(conds))
+                text = (f"SELECT ?this ?v {' '.join(f'?s{i}' for i in range(len(conds)))} WHERE {{ "
+                        f"?this <{pred}> ?v . {binds} FILTER ({' || '.join(f'?s{i}' for i in range(len(conds)))}) }}")
+                scan_texts.append((pred, conds, self._render(store, text, (), "", cache)))
+
+            def run_task(item: tuple[_Query, str]) -> tuple[_Query, list[dict[str, Any]]]:
+                return item[0], query(item[1])
+
+            def run_scan(item: tuple[str, list[str], str]) -> tuple[str, list[str], list[dict[str, Any]]]:
+                return item[0], item[1], query(item[2])
+
+            scan_futures = [pool.submit(run_scan, it) for it in scan_texts]
+            for q, rows in pool.map(run_task, tasks):
+                for row in rows:
+                    add(q, row)
+            # candidates of the scans: match them to the focus nodes of each shape using them
+            second: list[tuple[_Query, list[dict[str, Any]]]] = []
+            for fut in scan_futures:
+                pred, conds, rows = fut.result()
+                if not rows:
+                    continue
+                for q, cs in scans[pred]:
+                    flagged = []
+                    for row in rows:
+                        r = {"this": row["this"], "v": row["v"]}
+                        hit = False
+                        for i, c in enumerate(cs):
+                            f = row.get(f"s{conds.index(c)}")
+                            r[f"f{i}"] = f
+                            hit = hit or (isinstance(f, ox.Literal) and f.value == "true")
+                        if hit:
+                            flagged.append(r)
+                    if flagged:
+                        second.append((q, flagged))
+
+            def run_focus(item: tuple[_Query, list[dict[str, Any]]]) -> tuple[_Query, list[dict[str, Any]], set | None]:
+                q, flagged = item
+                subjects = {r["this"] for r in flagged}
+                if any(not isinstance(t, ox.NamedNode) for t in subjects):
+                    return q, query(self._render(store, q.text, q.targets, "", cache)), None
+                text = (f"SELECT ?this ?g WHERE {{ VALUES ?this {{ {' '.join(str(t) for t in subjects)} }} "
+                        f"{_FOCUS} }}")
+                rows = query(self._render(store, text, q.targets, "", cache))
+                return q, flagged, {(r["this"], r["g"]) for r in rows}
+
+            for q, rows, focus in pool.map(run_focus, second):
+                if focus is None:
+                    for row in rows:
+                        add(q, row)
+                    continue
+                for this, g in focus:
+                    for r in rows:
+                        if r["this"] == this:
+                            add(q, {**r, "g": g})
         return Report(tuple(sorted(found.values(), key=_sort_key)))
 
     @staticmethod
