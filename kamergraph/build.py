@@ -13,13 +13,24 @@ import datetime as dt
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import (
+    BlankNode,
+    CanonicalizationAlgorithm,
+    Dataset,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store as OxStore,
+    parse,
+    serialize,
+)
 
 from ingest.errors import ParseError
 from ingest.map import MappedGraph, map_kamervraag, map_reference
@@ -120,7 +131,16 @@ def ontology_graph(iris: Iris) -> MappedGraph:
     """The ontology (OWL, Turtle) as its own named graph."""
     g = NamedNode(iris.ontology_graph())
     with ONTOLOGY_FILE.open("rb") as fh:
-        quads = [Quad(t.subject, t.predicate, t.object, g) for t in parse(fh, format=RdfFormat.TURTLE)]
+        ds = Dataset(Quad(t.subject, t.predicate, t.object, g) for t in parse(fh, format=RdfFormat.TURTLE))
+    # Blank nodes (OWL lists) get canonical labels (RDFC-1.0) and are then skolemised into
+    # well-known IRIs (RDF 1.1, 3.5), so that every build writes exactly the same statements.
+    ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    genid = f"{iris.base}.well-known/genid/ontologie-"
+
+    def skolem(t):
+        return NamedNode(genid + t.value) if isinstance(t, BlankNode) else t
+
+    quads = [Quad(skolem(q.subject), q.predicate, skolem(q.object), g) for q in ds]
     return MappedGraph(g.value, serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8"))
 
 
@@ -241,30 +261,34 @@ def build(
         data_bytes = data.encode("utf-8")
         del data
 
-    # Load: a full build fills a fresh store beside the current one, validates it there, puts
-    # back the current version of every graph that fails validation or that this build does not
-    # produce, and then takes the current store's place as a whole.
-    with timer("load"):
+    # Load and validate: a full build fills a fresh store beside the current one, and at the same
+    # time (on the other core) validates the same statements in an in-memory copy, where the
+    # SHACL queries run several times faster than on disk. Then it removes what failed, puts back
+    # the current version of every graph that failed or that this build does not produce, and
+    # takes the current store's place as a whole.
+    with timer("load + validate"), ThreadPoolExecutor(max_workers=1) as pool:
         fresh = store.begin_rebuild()
-        fresh.bulk_load(data_bytes)
+        loading = pool.submit(fresh.bulk_load, data_bytes)
+        staging = OxStore()
+        staging.bulk_load(data_bytes, format=RdfFormat.N_QUADS)
+        validation = FastValidator().validate_store(staging)
+        del staging
+        loading.result()
         del data_bytes
-
-    with timer("validate"):
-        validation = FastValidator().validate_store(fresh.ox)
-        report.validation = validation
-        for res in validation.results:
-            out = outcomes.get(res.graph or "")
-            line = f"{res.severity}: {res.message} (focus {res.focus_node}, path {res.path}, shape {res.source_shape}"
-            line += f", source {out.source})" if out else ")"
-            if out is None:
-                if res.severity == "Violation":
-                    report.reference_notes.append(f"reference data: {line}")
-                continue
+    report.validation = validation
+    for res in validation.results:
+        out = outcomes.get(res.graph or "")
+        line = f"{res.severity}: {res.message} (focus {res.focus_node}, path {res.path}, shape {res.source_shape}"
+        line += f", source {out.source})" if out else ")"
+        if out is None:
             if res.severity == "Violation":
-                out.status = "rejected"
-                out.problems.append(line)
-            else:
-                out.warnings.append(line)
+                report.reference_notes.append(f"reference data: {line}")
+            continue
+        if res.severity == "Violation":
+            out.status = "rejected"
+            out.problems.append(line)
+        else:
+            out.warnings.append(line)
 
     with timer("load"):
         rejected = [g for g, o in outcomes.items() if o.status == "rejected"]

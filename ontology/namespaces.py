@@ -201,6 +201,14 @@ def slug(text: str) -> str:
     return ascii_ or "x"
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9._~/-]+$")
+
+
+def _key(key: str) -> str:
+    """A key as an IRI path segment: kept as is when plain, else percent-encoded."""
+    return key if _PLAIN_KEY.match(key) else quote(key, safe="-._~/")
+
+
 @dataclass(frozen=True, slots=True)
 class Iris:
     """Mints data and graph IRIs under one deployment base (ending in '/')."""
@@ -212,10 +220,10 @@ class Iris:
             raise ValueError(f"IRI base must end with '/': {self.base!r}")
 
     def id(self, kind: str, key: str) -> str:
-        return f"{self.base}id/{kind}/{quote(key, safe='-._~/')}"
+        return f"{self.base}id/{kind}/{_key(key)}"
 
     def graph(self, kind: str, key: str) -> str:
-        return f"{self.base}graph/{kind}/{quote(key, safe='-._~/')}"
+        return f"{self.base}graph/{kind}/{_key(key)}"
 
     # data resources
     def kamervraag(self, nummer: str) -> str:
