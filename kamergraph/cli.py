@@ -97,7 +97,8 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kamergraph query: {exc}", file=sys.stderr)
         return 1
     try:
-        print(render(result, args.format))
+        text = render(result, args.format)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     except ValueError as exc:
         print(f"kamergraph query: {exc}", file=sys.stderr)
         return 2

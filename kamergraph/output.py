@@ -100,7 +100,7 @@ def to_table(r: QueryResult, max_width: int = 60) -> str:
     widths = [len(v) for v in r.variables]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    sep = "+".join("-" * (w + 2) for w in widths)
+    sep = "-+-".join("-" * w for w in widths)
     out = [" | ".join(v.ljust(w) for v, w in zip(r.variables, widths, strict=True)), sep]
     out += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     out.append(f"({len(r.rows)} row{'s' if len(r.rows) != 1 else ''}{', truncated at the row limit' if r.truncated else ''})")

@@ -129,16 +129,16 @@ def test_bad_records_are_reported_and_cost_nothing_else(tmp_path: Path, real_lin
 
 
 @pytest.mark.slow
-def test_full_bundled_build(tmp_path: Path) -> None:
+def test_full_bundled_build(full_build) -> None:
     """The whole corpus: every Zaak loads, names resolve at the targets, the graph conforms."""
-    store = EmbeddedStore(tmp_path / "store")
-    report = build(store, DATA, IRIS)
+    path, report = full_build
     assert report.counts() == {"loaded": 42_994}
     res = report.resolution
     assert res["askers"] == 62_398 and res["askers_share"] >= 0.995
     assert res["addressees"] == 56_158 and res["addressees_share"] >= 0.98
     assert report.validation is not None and report.validation.conforms
     assert set(report.validation.by_shape()) <= {"https://w3id.org/kamergraph/shapes#VergaderjaarRule"}
+    store = EmbeddedStore(path)
     n = store.query(
         "PREFIX kg: <https://w3id.org/kamergraph/def#> SELECT (COUNT(*) AS ?n) WHERE { ?k a kg:Kamervraag }"
     ).values()

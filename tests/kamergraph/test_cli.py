@@ -1,0 +1,107 @@
+"""The command line on the full bundled store: query formats, the README's example queries
+(against golden outputs), stats, validate and export."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kamergraph.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "queries" / "examples"
+GOLDEN = ROOT / "tests" / "golden" / "queries"
+
+pytestmark = pytest.mark.slow
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.rq")))
+def test_readme_example_queries_match_golden_output(full_build, capsys, name: str) -> None:
+    path, _ = full_build
+    code, out, err = run(capsys, "query", "--store", str(path), "--file", str(EXAMPLES / f"{name}.rq"), "--format", "csv")
+    assert code == 0, err
+    got = list(csv.reader(io.StringIO(out)))
+    golden = list(csv.reader(io.StringIO((GOLDEN / f"{name}.csv").read_text(encoding="utf-8"))))
+    assert got[0] == golden[0]
+    assert len(got) > 1, "an example query that returns nothing shows nothing"
+    assert [unordered(r) for r in got] == [unordered(r) for r in golden]
+
+
+def unordered(row: list[str]) -> list[str]:
+    """SPARQL leaves the order inside GROUP_CONCAT unspecified: compare such cells as sets."""
+    return [", ".join(sorted(c.split(", "))) if ", " in c else c for c in row]
+
+
+def test_query_formats_agree(full_build, capsys) -> None:
+    path, _ = full_build
+    q = (
+        "PREFIX kg: <https://w3id.org/kamergraph/def#> SELECT ?n ?t WHERE { ?k kg:zaaknummer ?n ; "
+        "<http://purl.org/dc/terms/title> ?t } ORDER BY ?n LIMIT 5"
+    )
+    _, out_json, _ = run(capsys, "query", "--store", str(path), q, "--format", "json")
+    _, out_csv, _ = run(capsys, "query", "--store", str(path), q, "--format", "csv")
+    _, out_tsv, _ = run(capsys, "query", "--store", str(path), q, "--format", "tsv")
+    _, out_table, _ = run(capsys, "query", "--store", str(path), q)
+    data = json.loads(out_json)
+    assert data["head"]["vars"] == ["n", "t"]
+    rows = [(b["n"]["value"], b["t"]["value"]) for b in data["results"]["bindings"]]
+    assert len(rows) == 5 and data["results"]["bindings"][0]["t"]["xml:lang"] == "nl"
+    assert [tuple(r) for r in csv.reader(io.StringIO(out_csv))][1:] == rows
+    assert out_tsv.splitlines()[0] == "?n\t?t" and len(out_tsv.splitlines()) == 6
+    assert all(n in out_table for n, _ in rows) and "(5 rows)" in out_table
+
+
+def test_query_errors_and_limits(full_build, capsys) -> None:
+    path, _ = full_build
+    code, _, err = run(capsys, "query", "--store", str(path), "SELECT WHERE {")
+    assert code == 1 and "kamergraph query:" in err and "Traceback" not in err
+    code, out, err = run(capsys, "query", "--store", str(path), "SELECT ?s WHERE { ?s ?p ?o }", "--limit", "3",
+                         "--format", "csv")
+    assert code == 0 and len(out.strip().splitlines()) == 4 and "truncated at 3 rows" in err
+    code, _, err = run(capsys, "query", "--store", str(path), "--timeout", "0.5",
+                       "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert code == 1 and "time limit" in err
+
+
+def test_stats(full_build, capsys) -> None:
+    path, _ = full_build
+    code, out, _ = run(capsys, "stats", "--store", str(path), "--format", "json")
+    assert code == 0
+    stats = json.loads(out)
+    classes = dict((c, n) for c, n in stats["classes"])
+    assert classes["https://w3id.org/kamergraph/def#Kamervraag"] == 42_994
+    graphs = {k: (g, q) for k, g, q in stats["graphs"]}
+    assert graphs["kamervraag"][0] == 42_994
+    assert {"referentie/personen", "referentie/lidmaatschappen", "referentie/fracties", "referentie/regering",
+            "ontologie/kamergraph"} <= set(graphs)
+    r = stats["resolution"]
+    assert r["askersResolved"] / r["askers"] >= 0.995 and r["addresseesResolved"] / r["addressees"] >= 0.98
+    assert sum(n for *_, n in stats["unresolved"]) == (r["askers"] - r["askersResolved"]) + (
+        r["addressees"] - r["addresseesResolved"])
+    code, text, _ = run(capsys, "stats", "--store", str(path))
+    assert "askers resolved to person and fractie" in text and "unresolved names" in text
+
+
+def test_validate_and_export(full_build, capsys, tmp_path: Path) -> None:
+    path, _ = full_build
+    code, out, _ = run(capsys, "validate", "--store", str(path), "--format", "json")
+    assert code == 0  # warnings only
+    report = json.loads(out)
+    assert report["conforms"] is True
+    out_file = tmp_path / "kg.nq.gz"
+    code, out, _ = run(capsys, "export", "--store", str(path), "-o", str(out_file))
+    assert code == 0 and "wrote" in out
+    with gzip.open(out_file, "rt", encoding="utf-8") as fh:
+        n = sum(1 for _ in fh)
+    assert n > 2_000_000

@@ -1,0 +1,126 @@
+"""The embedded store: graph replacement, bound parameters, limits that really stop, dumps."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from store import QueryError, QueryTimeout, StoreError, open_store
+from store.embedded import EmbeddedStore
+
+G = "https://kamergraph.nl/graph/kamervraag/2019Z15231"
+KV = "https://kamergraph.nl/id/kamervraag/2019Z15231"
+TITLE = "http://purl.org/dc/terms/title"
+
+
+def nq(subject: str, title: str, graph: str = G) -> str:
+    esc = title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'<{subject}> <{TITLE}> "{esc}"@nl <{graph}> .\n'
+
+
+@pytest.fixture()
+def disk_store(tmp_path: Path) -> EmbeddedStore:
+    s = EmbeddedStore(tmp_path / "store")
+    yield s
+    s.close()
+
+
+def titles(store: EmbeddedStore) -> list[str]:
+    return [r["t"] for r in store.query(f"SELECT ?t WHERE {{ ?s <{TITLE}> ?t }} ORDER BY ?t").values()]
+
+
+def test_replace_graph_replaces_only_that_graph(disk_store: EmbeddedStore) -> None:
+    other = "https://kamergraph.nl/graph/kamervraag/2019Z00001"
+    disk_store.replace_graph(G, nq(KV, "De export van cybersurveillance technologie"))
+    disk_store.replace_graph(other, nq(KV + "x", "Een andere vraag", other))
+    disk_store.replace_graph(G, nq(KV, 'Nieuwe "titel"\nmet regel'))
+    assert titles(disk_store) == ["Een andere vraag", 'Nieuwe "titel"\nmet regel']
+    disk_store.replace_graph(G, "")
+    assert titles(disk_store) == ["Een andere vraag"]
+    assert disk_store.named_graphs() == [other]
+
+
+def test_replace_graph_with_bad_data_keeps_the_old_graph(disk_store: EmbeddedStore) -> None:
+    disk_store.replace_graph(G, nq(KV, "oud"))
+    with pytest.raises((StoreError, SyntaxError)):
+        disk_store.replace_graph(G, f"<{KV}> <{TITLE}> \"kapot <{G}> .\n")
+    assert titles(disk_store) == ["oud"]
+
+
+def test_bound_values_are_not_pasted(disk_store: EmbeddedStore) -> None:
+    disk_store.replace_graph(G, nq(KV, "De export"))
+    hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
+    r = disk_store.query(f"SELECT * WHERE {{ ?s <{TITLE}> ?t }}", {"s": NamedNode(KV)})
+    assert [row["t"] for row in r.values()] == ["De export"]
+    r = disk_store.query(f"SELECT * WHERE {{ ?s <{TITLE}> ?t }}", {"t": hostile})
+    assert r.rows == []
+    assert len(disk_store) == 1
+
+
+def test_row_limit_flags_truncation(disk_store: EmbeddedStore) -> None:
+    disk_store.bulk_load("".join(nq(f"{KV}/{i}", f"vraag {i}") for i in range(50)).encode())
+    r = disk_store.query(f"SELECT ?s WHERE {{ ?s <{TITLE}> ?t }}", row_limit=10, timeout=10)
+    assert len(r.rows) == 10 and r.truncated
+    r = disk_store.query(f"SELECT ?s WHERE {{ ?s <{TITLE}> ?t }}", row_limit=50, timeout=10)
+    assert len(r.rows) == 50 and not r.truncated
+
+
+def test_time_limit_really_stops_the_query(disk_store: EmbeddedStore) -> None:
+    disk_store.bulk_load("".join(nq(f"{KV}/{i}", "a" * 200 + str(i)) for i in range(400)).encode())
+    slow = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{TITLE}> ?x . ?b <{TITLE}> ?y . ?c <{TITLE}> ?z . "
+        'FILTER (REGEX(CONCAT(?x, ?y, ?z), "(a+)+b")) }'
+    )
+    t0 = time.perf_counter()
+    with pytest.raises(QueryTimeout):
+        disk_store.query(slow, timeout=1.0)
+    assert time.perf_counter() - t0 < 3.0
+    # the store answers straight after, in this process and in a worker
+    assert disk_store.query("ASK { ?s ?p ?o }", timeout=5).boolean is True
+
+
+def test_syntax_error_is_a_query_error(disk_store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError, match="(?i)syntax|expected"):
+        disk_store.query("SELECT WHERE { ?s ?p }")
+    with pytest.raises(QueryError):
+        disk_store.query("SELECT WHERE { ?s ?p }", timeout=5)
+
+
+@pytest.mark.parametrize("fmt,rdf", [("nq", RdfFormat.N_QUADS), ("trig", RdfFormat.TRIG)])
+def test_dump_round_trips_as_a_dataset(disk_store: EmbeddedStore, fmt: str, rdf: RdfFormat) -> None:
+    data = nq(KV, "De export van cybersurveillance technologie") + nq(KV, "ünïcode ’s", "https://kamergraph.nl/graph/x/1")
+    disk_store.bulk_load(data.encode())
+    buf = io.BytesIO()
+    disk_store.dump(buf, fmt)
+    assert len(list(parse(buf.getvalue(), format=rdf))) == 2
+    a, b = Dataset(), Dataset()
+    a.parse(data=data, format="nquads")
+    b.parse(data=buf.getvalue().decode(), format="nquads" if fmt == "nq" else "trig")
+    for g in ("https://kamergraph.nl/graph/x/1", G):
+        from rdflib import URIRef
+
+        assert isomorphic(a.graph(URIRef(g)), b.graph(URIRef(g)))
+
+
+def test_rebuild_takes_the_place_of_the_store(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graph(G, nq(KV, "oud"))
+    fresh = store.begin_rebuild()
+    fresh.bulk_load(nq(KV, "nieuw").encode())
+    assert titles(store) == ["oud"]  # untouched until adopted
+    store.adopt(fresh)
+    assert titles(store) == ["nieuw"]
+    assert not (tmp_path / "store.rebuild").exists() and not (tmp_path / "store.old").exists()
+    store.close()
+    assert titles(EmbeddedStore(tmp_path / "store")) == ["nieuw"]
+
+
+def test_remote_store_is_refused_clearly() -> None:
+    with pytest.raises(StoreError, match="remote SPARQL stores are not supported yet"):
+        open_store("http://127.0.0.1:7878/query")
