@@ -295,8 +295,8 @@ def build(
         for g in rejected:
             fresh.remove_graph(g)
         produced = set(graphs) | {g.iri for g in static}
-        carry = [g for g in store.named_graphs() if g not in produced or g in rejected]
-        carry = [g for g in carry if g not in set(deleted)]
+        gone = set(deleted)
+        carry = [g for g in store.named_graphs() if (g not in produced or g in rejected) and g not in gone]
         for g in carry:
             fresh.bulk_load(store.graph_nquads(g))
         report.carried_over = len(carry)

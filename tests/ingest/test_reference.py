@@ -12,6 +12,7 @@ from ingest.errors import ParseError
 from ingest.records import ReferenceData
 from ingest.reference import load_reference, parse_official_name, surname_keys
 from ingest.sources import reference as src
+from tests.ingest.membership_checks import assert_kamer_memberships_cover_fractie_periods
 
 VAN_OJIK = "cefbf19c-653b-4af7-84a6-e17fba0e4a70"
 
@@ -71,16 +72,7 @@ def test_keys_unique_and_references_resolve(ref: ReferenceData) -> None:
 
 
 def test_kamer_memberships_cover_fractie_memberships_and_do_not_touch(ref: ReferenceData) -> None:
-    by_person: dict[str, list] = {}
-    for k in ref.kamer_memberships:
-        by_person.setdefault(k.person_key, []).append(k)
-    for ks in by_person.values():
-        ks.sort(key=lambda k: k.start)
-        for a, b in zip(ks, ks[1:]):
-            assert a.end is not None and b.start > a.end + dt.timedelta(days=1)
-    for f in ref.fractie_memberships:
-        assert any(k.start <= f.start and (k.end is None or (f.end is not None and f.end <= k.end))
-                   for k in by_person[f.person_key]), f
+    assert_kamer_memberships_cover_fractie_periods(ref)
 
 
 def test_fracties_with_names_and_abbreviations(ref: ReferenceData) -> None:

@@ -15,6 +15,7 @@ from ingest.records import ReferenceData, SourceRef, ZaakRecord
 from ingest.reference import election_eves, load_reference
 from ingest.resolve import Resolver, parse_name
 from ingest.sources.odata import read_jsonl
+from tests.ingest.membership_checks import assert_kamer_memberships_cover_fractie_periods
 
 VAN_OJIK = "cefbf19c-653b-4af7-84a6-e17fba0e4a70"
 DIKS = "a901d2d2-35f6-4341-bbfb-38e5d9b21d07"
@@ -214,16 +215,7 @@ def test_inferred_periods_never_overlap_listed_ones(completed: ReferenceData) ->
                 assert d.end < x.start or (x.end is not None and x.end < d.start), (d, x)
     assert n_derived > 40
     # and the Kamer memberships still cover the fractie periods without touching each other
-    kms: dict[str, list] = {}
-    for k in completed.kamer_memberships:
-        kms.setdefault(k.person_key, []).append(k)
-    for ks in kms.values():
-        ks.sort(key=lambda k: k.start)
-        for a, b in zip(ks, ks[1:]):
-            assert a.end is not None and b.start > a.end + dt.timedelta(days=1)
-    for f in completed.fractie_memberships:
-        assert any(k.start <= f.start and (k.end is None or (f.end is not None and f.end <= k.end))
-                   for k in kms[f.person_key]), f
+    assert_kamer_memberships_cover_fractie_periods(completed)
     assert len({k.key for k in completed.kamer_memberships}) == len(completed.kamer_memberships)
     assert len({f.key for f in completed.fractie_memberships}) == len(completed.fractie_memberships)
 
