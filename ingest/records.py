@@ -200,3 +200,106 @@ class ResolvedKamervraag:
     addressees: tuple[AddresseeLink, ...]
     publication_id: str | None = None  # "kv-tk-2019Z15231" when the official id list has it
     notes: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- published texts
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters [start, end) of the source text a fact was read from."""
+
+    start: int
+    end: int
+
+
+CitationKind = Literal["url", "kamerstuk", "aanhangsel", "brief", "eu-act", "eu-proposal", "eu-procedure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Something a question, answer or footnote cites, with the words it was found in."""
+
+    kind: CitationKind
+    text: str  # the words as they stand in the text: "Kamerstuk 22 112, nr. 2686"
+    span: Span
+    method: str  # how it was found: "patroon", "alias", "identificatie"
+    target: str | None = None  # an IRI (URL, ELI/CELLAR) or a publication id ("kst-22112-2686")
+    dossier: str | None = None  # Kamerstuk dossier number: "22112"
+    number: str | None = None  # Kamerstuk / Aanhangsel number: "2686"
+    vergaderjaar: str | None = None  # "2024-2025" (Aanhangsel, Kamerstukken II 2018/19)
+    date: dt.date | None = None  # a letter's date ("uw brief van 29 augustus 2018")
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    number: int
+    text: str
+    span: Span
+    question: int | None = None  # the question that carries the marker, where known
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    number: int
+    text: str  # clean: hyphenation, missing spaces, headers/footers, footnote text repaired
+    raw: str  # as extracted
+    span: Span
+    footnote_markers: tuple[int, ...] = ()
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    numbers: tuple[int, ...]  # the questions it answers: "Antwoord 2 en 3" -> (2, 3)
+    text: str
+    raw: str
+    span: Span
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMention:
+    """A member as printed: "Van Ojik" with "GroenLinks" (from "beiden GroenLinks")."""
+
+    name: str
+    fractie: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PostMention:
+    """An addressed or answering post as printed, normalised: "minister van Buitenlandse Zaken"."""
+
+    label: str
+    text: str  # as printed
+    span: Span
+
+
+TextKind = Literal["vragen", "antwoord", "uitstel"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextDocument:
+    """One published text (questions, answers or a postponement notice), parsed."""
+
+    source: SourceRef
+    kind: TextKind
+    publication_id: str | None  # repaired against the official id list where needed
+    publication_id_printed: str | None  # as printed in the text, when it differs
+    zaak: str | None  # "2019Z15231"
+    subject: str | None
+    submitted: dt.date | None  # "(ingezonden 18 juli 2019)"
+    received: dt.date | None  # answers: "(ontvangen …)"
+    askers: tuple[PersonMention, ...]
+    addressed: tuple[PostMention, ...]
+    answering_person: str | None
+    answering_post: PostMention | None
+    on_behalf_of: tuple[PostMention, ...]  # "mede namens"
+    questions: tuple[Question, ...]
+    answers: tuple[Answer, ...]
+    footnotes: tuple[Footnote, ...]
+    notes: tuple[str, ...] = ()  # what was repaired, and what could not be
+    confidence: Literal["high", "low"] = "high"
+    text: str = ""  # the full extracted text the spans point into
