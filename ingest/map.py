@@ -128,7 +128,7 @@ def wikidata(qid: str | None) -> str | None:
 # --------------------------------------------------------------------------- Kamervraag
 
 
-def _asker(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AskerLink) -> str:
+def map_asker(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AskerLink) -> str:
     vs = node(iris.vraagstelling(nummer, a.position))
     b.add(vs, T.type, v(T.Vraagstelling))
     b.add(vs, T.rol, v(T.RolIndiener if a.role == "indiener" else T.RolMedeindiener))
@@ -149,7 +149,7 @@ def _asker(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AskerLink) -> s
     return vs
 
 
-def _addressee(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AddresseeLink) -> str:
+def map_addressee(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AddresseeLink) -> str:
     ad = node(iris.adressering(nummer, a.position))
     b.add(ad, T.type, v(T.Adressering))
     b.add(ad, T.position, lit(a.position))
@@ -188,9 +188,9 @@ def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
     for c in z.voortouwcommissie:
         b.add(kv, T.voortouwcommissie, lit(c))
     for a in rk.askers:
-        b.add(kv, T.vraagstelling, _asker(b, iris, z.nummer, kv, a))
+        b.add(kv, T.vraagstelling, map_asker(b, iris, z.nummer, kv, a))
     for a in rk.addressees:
-        b.add(kv, T.adressering, _addressee(b, iris, z.nummer, kv, a))
+        b.add(kv, T.adressering, map_addressee(b, iris, z.nummer, kv, a))
     if rk.publication_id:
         pub = node(iris.publicatie(rk.publication_id))
         b.add(kv, T.publicatie, pub)

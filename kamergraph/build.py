@@ -33,12 +33,16 @@ from pyoxigraph import (
 )
 
 from ingest.errors import ParseError
+from ingest.citations import default_register
 from ingest.map import MappedGraph, map_kamervraag, map_reference
+from ingest.map_text import map_eu_register
+from ingest.resolve_text import TextResolver
 from ingest.records import ResolvedKamervraag, ZaakRecord
 from ingest.reference import complete_reference, load_reference
 from ingest.resolve import Resolver
 from ingest.sources.koop import read_publication_ids
 from ingest.sources.odata import read_jsonl
+from kamergraph.texts import bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
 from store.embedded import EmbeddedStore
@@ -188,9 +192,13 @@ def build(
     progress: bool = False,
     odata_file: Path | None = None,
     limit: int | None = None,
+    texts: Iterable[Path] | None = None,
     log: Callable[[str], None] = lambda _m: None,
 ) -> BuildReport:
-    """Build the graph from the bundled data into ``store``; returns the run's report."""
+    """Build the graph from the bundled data into ``store``; returns the run's report.
+
+    ``texts``: the published text files to include (default: every bundled one).
+    """
     report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     timer = _Timer(report.timings)
     odata_path = odata_file or data_dir / ODATA_FILE
@@ -255,8 +263,24 @@ def build(
     report.timings["map"] = t_map
     report.resolution = resolution_summary(resolved_all)
 
+    with timer("texts"):
+        text_files = bundled_text_files(data_dir) if texts is None else list(texts)
+        text_resolver = TextResolver(ref, resolver, (i for i in items if isinstance(i, ZaakRecord)))
+        for t in process_texts(text_files, data_dir, text_resolver, pub_ids, iris):
+            if t.graph is None:
+                report.records.append(RecordOutcome(source=t.source, status="unparseable", problems=t.problems()))
+                continue
+            out = RecordOutcome(source=t.source, status="loaded", graph=t.graph.iri,
+                                zaak=t.resolved.kamervraag if t.resolved else None, warnings=t.notes())
+            if t.graph.iri in outcomes:
+                outcomes[t.graph.iri].status = "superseded"
+                outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
+            graphs[t.graph.iri] = t.graph
+            outcomes[t.graph.iri] = out
+            report.records.append(out)
+
     with timer("map"):
-        static = [ontology_graph(iris), *map_reference(ref, iris)]
+        static = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
         data = "".join(g.nquads for g in static) + "".join(g.nquads for g in graphs.values())
         data_bytes = data.encode("utf-8")
         del data

@@ -42,18 +42,20 @@ def sorted_nquads(store: EmbeddedStore) -> list[str]:
     return sorted(buf.getvalue().decode("utf-8").splitlines())
 
 
-def run(store: EmbeddedStore, odata: Path):
-    return build(store, DATA, IRIS, odata_file=odata)
+def run(store: EmbeddedStore, odata: Path, texts: list[Path] | None = None):
+    """A build of these OData lines; no published texts unless given."""
+    return build(store, DATA, IRIS, odata_file=odata, texts=texts or [])
 
 
 def test_build_twice_gives_the_same_store(tmp_path: Path, real_lines: list[str]) -> None:
     odata = write(tmp_path / "slice.jsonl.gz", slice_of(real_lines))
     store = EmbeddedStore(tmp_path / "store")
-    report = run(store, odata)
-    assert report.counts() == {"loaded": 151}
+    texts = [DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt", *sorted((DATA / "texts").glob("ah-*.txt"))[:5]]
+    report = run(store, odata, texts)
+    assert report.counts() == {"loaded": 151 + 6}
     first = sorted_nquads(store)
-    again = run(store, odata)
-    assert again.counts() == {"loaded": 151}
+    again = run(store, odata, texts)
+    assert again.counts() == {"loaded": 151 + 6}
     assert sorted_nquads(store) == first
     # the founding case is there, with the facts the foundation issue names
     rows = store.query(
@@ -132,7 +134,7 @@ def test_bad_records_are_reported_and_cost_nothing_else(tmp_path: Path, real_lin
 def test_full_bundled_build(full_build) -> None:
     """The whole corpus: every Zaak loads, names resolve at the targets, the graph conforms."""
     path, report = full_build
-    assert report.counts() == {"loaded": 42_994}
+    assert report.counts() == {"loaded": 42_994 + 67}  # every Zaak and every bundled text
     res = report.resolution
     assert res["askers"] == 62_398 and res["askers_share"] >= 0.995
     assert res["addressees"] == 56_158 and res["addressees_share"] >= 0.98
@@ -140,7 +142,7 @@ def test_full_bundled_build(full_build) -> None:
     assert set(report.validation.by_shape()) <= {"https://w3id.org/kamergraph/shapes#VergaderjaarRule"}
     store = EmbeddedStore(path)
     n = store.query(
-        "PREFIX kg: <https://w3id.org/kamergraph/def#> SELECT (COUNT(*) AS ?n) WHERE { ?k a kg:Kamervraag }"
+        "PREFIX kg: <https://w3id.org/kamergraph/def#> SELECT (COUNT(*) AS ?n) WHERE { ?k a kg:Kamervraag ; kg:tkId ?id }"
     ).values()
     assert n == [{"n": "42994"}]
     assert len(store) > 2_000_000

@@ -80,7 +80,8 @@ def test_stats(full_build, capsys) -> None:
     assert code == 0
     stats = json.loads(out)
     classes = dict((c, n) for c, n in stats["classes"])
-    assert classes["https://w3id.org/kamergraph/def#Kamervraag"] == 42_994
+    # every OData case, and the cases known so far only from a bundled published text
+    assert 42_994 < classes["https://w3id.org/kamergraph/def#Kamervraag"] < 42_994 + 67
     graphs = {k: (g, q) for k, g, q in stats["graphs"]}
     assert graphs["kamervraag"][0] == 42_994
     assert {"referentie/personen", "referentie/lidmaatschappen", "referentie/fracties", "referentie/regering",

@@ -29,6 +29,11 @@ VANN = "http://purl.org/vocab/vann/"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 INDIVIDUALS = {"RolIndiener", "RolMedeindiener"}
+ELI = "http://data.europa.eu/eli/ontology#"
+PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"
+# Vocabularies that appear only as alignment targets in the ontology, never in the data (so they are
+# not among ontology.namespaces.PREFIXES): DoCO for the footnote, Web Annotation for text positions.
+ALIGNMENT_ONLY_NAMESPACES = ("http://purl.org/spar/doco/", "http://www.w3.org/ns/oa#")
 
 # Datatype properties and their ranges (the literals in docs/example-graph.trig).
 DATATYPE_RANGES: dict[str, URIRef] = {
@@ -38,14 +43,18 @@ DATATYPE_RANGES: dict[str, URIRef] = {
             "zaaknummer tkId vergaderjaar status naamInBron resolutiemethode onopgelost "
             "tussenvoegsel voornamen voorletters tkPersoonId ledenlijstId parlementComId functie "
             "afkorting postsoort portefeuille publicatieId dossiernummer ondernummer bronbestand "
-            "voortouwcommissie herkomst"
+            "voortouwcommissie herkomst publicatiesoort zekerheid ruweTekst tekstfragment celex"
         ).split()
     },
     "afgedaan": rns.XSD.boolean,
     "waarnemend": rns.XSD.boolean,
     "geboortejaar": rns.XSD.gYear,
+    "ontvangenOp": rns.XSD.date,
     "bronregel": rns.XSD.integer,
     "vraagnummer": rns.XSD.integer,
+    "voetnootnummer": rns.XSD.integer,
+    "beginpositie": rns.XSD.integer,
+    "eindpositie": rns.XSD.integer,
 }
 
 # Object properties with a single named range class.
@@ -70,6 +79,64 @@ OBJECT_RANGES: dict[str, URIRef] = {
     "kabinet": URIRef(KG + "Kabinet"),
     "dossier": URIRef(KG + "Kamerstukdossier"),
     "tooi": RDFS.Resource,
+    # published texts
+    "betreft": URIRef(KG + "Kamervraag"),
+    "antwoordDoor": URIRef(KG + "Persoon"),
+    "antwoordVanuitPost": URIRef(KG + "Post"),
+    "medeNamens": URIRef(KG + "Post"),
+    "voetnoot": URIRef(KG + "Voetnoot"),
+    "bijVraag": URIRef(KG + "Vraag"),
+    # EU legislation
+    "procedure": URIRef(KG + "EUProcedure"),
+    "leiddeTot": URIRef(ELI + "LegalResource"),
+    "herziet": URIRef(ELI + "LegalResource"),
+}
+
+# Every property's domain: a class, or the members of its owl:unionOf.
+_SPAN_PARTS = frozenset({"Citatie", "Vraag", "Antwoord", "Voetnoot"})
+DOMAINS: dict[str, frozenset[str]] = {
+    **{n: frozenset({"Kamervraag"}) for n in (
+        "zaaknummer tkId vergaderjaar status afgedaan voortouwcommissie indiener medeindiener vraagstelling "
+        "gerichtAan gerichtAanPersoon adressering heeftVraag heeftAntwoord").split()},
+    **{n: frozenset({"Persoon"}) for n in (
+        "tussenvoegsel voornamen voorletters geboortejaar tkPersoonId ledenlijstId parlementComId").split()},
+    **{n: frozenset({"Publicatie"}) for n in (
+        "publicatieId publicatiesoort ontvangenOp zekerheid betreft antwoordDoor antwoordVanuitPost medeNamens").split()},
+    **{n: frozenset({"Vraagstelling"}) for n in "rol fractie kamerlidmaatschap fractielidmaatschap".split()},
+    **{n: frozenset({"Vraagstelling", "Adressering"}) for n in ("naamInBron", "onopgelost")},
+    "resolutiemethode": frozenset({"Vraagstelling", "Adressering", "Citatie"}),
+    "publicatie": frozenset({"Kamervraag", "Antwoord", "Kamerstuk"}),  # as the shapes allow
+    "persoon": frozenset({"Vraagstelling", "Adressering", "Ambtsperiode"}),
+    "post": frozenset({"Adressering", "Ambtsperiode"}),
+    "ambtsperiode": frozenset({"Adressering"}),
+    "kabinet": frozenset({"Ambtsperiode"}),
+    "waarnemend": frozenset({"Ambtsperiode"}),
+    "beantwoordt": frozenset({"Antwoord"}),
+    "vraagnummer": frozenset({"Vraag"}),
+    "functie": frozenset({"Fractielidmaatschap"}),
+    "herkomst": frozenset({"Kamerlidmaatschap", "Fractielidmaatschap"}),
+    "afkorting": frozenset({"Fractie", "Ministerie"}),
+    "postsoort": frozenset({"Post"}),
+    "portefeuille": frozenset({"Post"}),
+    "tooi": frozenset({"Ministerie"}),
+    "dossier": frozenset({"Kamerstuk"}),
+    "ondernummer": frozenset({"Kamerstuk"}),
+    "dossiernummer": frozenset({"Kamerstukdossier", "Kamerstuk"}),
+    "bronbestand": frozenset({PROV_ENTITY}),
+    "bronregel": frozenset({PROV_ENTITY}),
+    # published texts
+    "ruweTekst": frozenset({"Vraag", "Antwoord", "Voetnoot"}),
+    "voetnoot": frozenset({"Vraag", "Antwoord"}),
+    "voetnootnummer": frozenset({"Voetnoot"}),
+    "bijVraag": frozenset({"Voetnoot"}),
+    "tekstfragment": _SPAN_PARTS,
+    "beginpositie": _SPAN_PARTS,
+    "eindpositie": _SPAN_PARTS,
+    # EU legislation
+    "celex": frozenset({ELI + "LegalResource", "EUVoorstel"}),
+    "procedure": frozenset({"EUVoorstel"}),
+    "herziet": frozenset({"EUVoorstel"}),
+    "leiddeTot": frozenset({"EUProcedure"}),
 }
 
 ALIGNMENT_PREDICATES = (
@@ -288,6 +355,20 @@ def test_every_object_property_in_t_has_an_expected_range() -> None:
     assert object_props == set(OBJECT_RANGES), "OBJECT_RANGES in this test is out of step with T"
 
 
+def test_every_property_in_t_has_an_expected_domain() -> None:
+    props = {n for n in T_KG_NAMES if expected_kind(n) in (OWL.ObjectProperty, OWL.DatatypeProperty)}
+    assert props == set(DOMAINS), (
+        f"DOMAINS in this test is out of step with T: missing {sorted(props - set(DOMAINS))}, "
+        f"extra {sorted(set(DOMAINS) - props)}")
+
+
+@pytest.mark.parametrize("name", sorted(DOMAINS))
+def test_property_domain(g: Graph, name: str) -> None:
+    (domain,) = g.objects(URIRef(KG + name), RDFS.domain)
+    expected = {URIRef(c if ":" in c else KG + c) for c in DOMAINS[name]}
+    assert class_members(g, domain) == expected, f"kg:{name} has the wrong domain"
+
+
 def test_persoon_domain_is_the_union_of_the_qualified_relations(g: Graph) -> None:
     (domain,) = g.objects(URIRef(T.persoon), RDFS.domain)
     assert class_members(g, domain) == {URIRef(T.Vraagstelling), URIRef(T.Adressering), URIRef(T.Ambtsperiode)}
@@ -332,14 +413,43 @@ def test_class_is_aligned_to_an_outside_term(g: Graph, cls: URIRef) -> None:
         ("Antwoord", "https://schema.org/Answer"),
         ("Publicatie", "http://xmlns.com/foaf/0.1/Document"),
         ("Citatie", "http://purl.org/spar/cito/Citation"),
+        ("Voetnoot", "http://purl.org/spar/doco/Footnote"),
+        ("EUProcedure", "http://www.w3.org/ns/prov#Activity"),
         ("indiener", "http://purl.org/dc/terms/creator"),
         ("medeindiener", "http://purl.org/dc/terms/contributor"),
+        ("antwoordDoor", "http://purl.org/dc/terms/creator"),
+        ("ontvangenOp", "http://purl.org/dc/terms/dateAccepted"),
+        ("voetnootnummer", "https://schema.org/position"),
+        ("celex", "http://purl.org/dc/terms/identifier"),
+        ("leiddeTot", "http://www.w3.org/ns/prov#generated"),
     ],
 )
 def test_key_alignments(g: Graph, name: str, superterm: str) -> None:
     term = URIRef(KG + name)
     pred = RDFS.subClassOf if name[0].isupper() else RDFS.subPropertyOf
     assert (term, pred, URIRef(superterm)) in g, f"kg:{name} should be {local(pred)} <{superterm}>"
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("EUVoorstel", "http://data.europa.eu/eli/eli-draft-legislation-ontology#DraftLegislationWork"),
+        ("EUProcedure", "http://data.europa.eu/eli/eli-draft-legislation-ontology#LegislativeProcess"),
+        ("celex", "http://data.europa.eu/eli/ontology#id_local"),
+        ("beginpositie", "http://www.w3.org/ns/oa#start"),
+        ("eindpositie", "http://www.w3.org/ns/oa#end"),
+        ("tekstfragment", "http://www.w3.org/ns/oa#exact"),
+    ],
+)
+def test_close_matches(g: Graph, name: str, match: str) -> None:
+    assert (URIRef(KG + name), SKOS.closeMatch, URIRef(match)) in g, f"kg:{name} should be skos:closeMatch <{match}>"
+
+
+def test_eu_proposal_is_not_an_eli_legal_resource(g: Graph) -> None:
+    """A proposal is not an adopted act: the shapes for eli:LegalResource must not reach it."""
+    assert (URIRef(T.EUVoorstel), RDFS.subClassOf, URIRef(T.EULegalResource)) not in g
+    # eli:id_local's domain would make every proposal with a CELEX number an ELI resource
+    assert (URIRef(T.celex), RDFS.subPropertyOf, URIRef(ELI + "id_local")) not in g
 
 
 def test_aligned_to_the_tk_model() -> None:
@@ -354,4 +464,5 @@ def test_tk_iri_exists_in_the_tk_model(tk_model: Graph, iri: URIRef) -> None:
 @pytest.mark.parametrize("iri", OUTSIDE_ALIGNMENT_TARGETS, ids=[str(i) for i in OUTSIDE_ALIGNMENT_TARGETS])
 def test_alignment_target_is_in_a_known_namespace(iri: URIRef) -> None:
     namespaces = [ns for p, ns in PREFIXES.items() if p not in ("kg", "tk")] + [TK_MODEL_NS + "/"]
+    namespaces += ALIGNMENT_ONLY_NAMESPACES
     assert any(iri.startswith(ns) for ns in namespaces), f"<{iri}> is in no known namespace (typo?)"

@@ -51,6 +51,8 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "cito": "http://purl.org/spar/cito/",
+    "eli": "http://data.europa.eu/eli/ontology#",
 }
 ZAAK_GRAPH = "https://kamergraph.nl/graph/kamervraag/2019Z15231"
 

@@ -1,0 +1,186 @@
+"""Map a resolved published text to its own named graph, with the provenance of every fact.
+
+The graph ``{base}graph/publicatie/{id}`` holds the publication, the questions and answers it
+contains (as parts of the same Kamervraag resource the OData Zaak describes), its footnotes,
+and one kg:Citatie per citation found, each with the words and the character span it came
+from and the method that found it.
+"""
+
+from __future__ import annotations
+
+from ingest.citations import EURegister
+from ingest.map import GraphBuilder, MappedGraph, lit, map_addressee, map_asker, node, v
+from ingest.records import Citation
+from ingest.resolve_text import ResolvedText
+from ontology.namespaces import Iris, T, officielebekendmakingen_url
+
+TEXT_SOURCE_KIND = "tekst"
+
+
+def _span(b: GraphBuilder, s: str, start: int, end: int) -> None:
+    b.add(s, T.beginpositie, lit(start))
+    b.add(s, T.eindpositie, lit(end))
+
+
+def cited_node(c: Citation, iris: Iris) -> str | None:
+    """The resource a citation points at, or None where it has no identity of its own (a letter)."""
+    if c.kind == "kamerstuk" and c.dossier and c.number:
+        return node(iris.kamerstuk(c.dossier, c.number))
+    if c.kind == "aanhangsel" and c.target:
+        return node(iris.publicatie(c.target))
+    if c.target and c.target.startswith(("http://", "https://")):
+        return node(c.target)
+    return None
+
+
+def _cited_description(b: GraphBuilder, c: Citation, target: str, iris: Iris) -> None:
+    if c.kind == "kamerstuk" and c.dossier and c.number:
+        dossier = node(iris.dossier(c.dossier))
+        b.add(target, T.type, v(T.Kamerstuk))
+        b.add(target, T.type, v(T.Publicatie))  # a Kamerstuk is published as kst-…
+        b.add(target, T.dossier, dossier)
+        b.add(target, T.ondernummer, lit(c.number))
+        if c.target:
+            b.add(target, T.publicatie_id, lit(c.target))
+            b.add(target, T.page, node(officielebekendmakingen_url(c.target)))
+        b.add(dossier, T.type, v(T.Kamerstukdossier))
+        b.add(dossier, T.dossiernummer, lit(c.dossier))
+    elif c.kind == "aanhangsel" and c.target:
+        b.add(target, T.type, v(T.Publicatie))
+        b.add(target, T.publicatie_id, lit(c.target))
+        b.add(target, T.page, node(officielebekendmakingen_url(c.target)))
+
+
+def _citations(b: GraphBuilder, citing: str, citations: tuple[Citation, ...], iris: Iris) -> None:
+    for i, c in enumerate(citations, start=1):
+        cit = node(f"{citing[1:-1]}/citatie/{i}")
+        b.add(cit, T.type, v(T.Citatie))
+        b.add(cit, T.has_citing_entity, citing)
+        b.add(cit, T.tekstfragment, lit(c.text))
+        _span(b, cit, c.span.start, c.span.end)
+        b.add(cit, T.resolutiemethode, lit(f"{c.kind}:{c.method}"))
+        if c.date:
+            b.add(cit, T.date, lit(c.date))
+        target = cited_node(c, iris)
+        if target is not None:
+            b.add(cit, T.has_cited_entity, target)
+            b.add(citing, T.cites, target)
+            _cited_description(b, c, target, iris)
+
+
+def map_text(rt: ResolvedText, iris: Iris) -> MappedGraph:
+    doc = rt.doc
+    pub_key = rt.publication_key
+    b = GraphBuilder(iris.graph("publicatie", pub_key))
+    pub = node(iris.publicatie(pub_key))
+    kv = node(iris.kamervraag(rt.kamervraag))
+    b.add(pub, T.type, v(T.Publicatie))
+    if doc.publication_id:
+        b.add(pub, T.publicatie_id, lit(doc.publication_id))
+        b.add(pub, T.page, node(officielebekendmakingen_url(doc.publication_id)))
+    b.add(pub, T.publicatiesoort, lit(doc.kind))
+    b.add(pub, T.zekerheid, lit("hoog" if doc.confidence == "high" else "laag"))
+    b.add(pub, T.betreft, kv)
+    b.add(kv, T.publicatie, pub)
+    if not rt.described_elsewhere:
+        # No other record describes this Kamervraag (yet): the text says who asked whom and when.
+        b.add(kv, T.type, v(T.Kamervraag))
+        if doc.zaak:
+            b.add(kv, T.zaaknummer, lit(doc.zaak))
+            b.add(kv, T.identifier, lit(doc.zaak))
+        if doc.subject:
+            b.add(kv, T.title, lit(doc.subject, "nl"))
+        if doc.submitted:
+            b.add(kv, T.date_submitted, lit(doc.submitted))
+        for a in rt.askers:
+            b.add(kv, T.vraagstelling, map_asker(b, iris, rt.kamervraag, kv, a))
+        for a in rt.addressees:
+            b.add(kv, T.adressering, map_addressee(b, iris, rt.kamervraag, kv, a))
+    if doc.subject:
+        b.add(pub, T.title, lit(doc.subject, "nl"))
+    if doc.kind == "vragen" and doc.submitted:
+        b.add(pub, T.date_submitted, lit(doc.submitted))
+    if doc.received:
+        b.add(pub, T.ontvangen_op, lit(doc.received))
+    if rt.answering_person:
+        b.add(pub, T.antwoord_door, node(iris.persoon(rt.answering_person)))
+    if rt.answering_post:
+        b.add(pub, T.antwoord_vanuit_post, node(iris.post(rt.answering_post)))
+    for key in rt.on_behalf_posts:
+        if key:
+            b.add(pub, T.mede_namens, node(iris.post(key)))
+
+    questions = {}
+    for q in doc.questions:
+        vq = node(iris.vraag(rt.kamervraag, q.number))
+        questions[q.number] = vq
+        b.add(kv, T.heeft_vraag, vq)
+        b.add(vq, T.type, v(T.Vraag))
+        b.add(vq, T.vraagnummer, lit(q.number))
+        b.add(vq, T.text, lit(q.text, "nl"))
+        b.add(vq, T.ruwe_tekst, lit(q.raw))
+        b.add(vq, T.was_derived_from, pub)
+        _span(b, vq, q.span.start, q.span.end)
+        _citations(b, vq, q.citations, iris)
+    for a in doc.answers:
+        if not a.numbers:
+            continue
+        va = node(iris.antwoord(rt.kamervraag, a.numbers[0]))
+        b.add(kv, T.heeft_antwoord, va)
+        b.add(va, T.type, v(T.Antwoord))
+        for n in a.numbers:
+            b.add(va, T.beantwoordt, questions.get(n) or node(iris.vraag(rt.kamervraag, n)))
+        b.add(va, T.text, lit(a.text, "nl"))
+        b.add(va, T.ruwe_tekst, lit(a.raw))
+        b.add(va, T.was_derived_from, pub)
+        _span(b, va, a.span.start, a.span.end)
+        _citations(b, va, a.citations, iris)
+    for f in doc.footnotes:
+        fn = node(f"{pub[1:-1]}/voetnoot/{f.number}")
+        b.add(fn, T.type, v(T.Voetnoot))
+        b.add(fn, T.voetnootnummer, lit(f.number))
+        b.add(fn, T.text, lit(f.text, "nl"))
+        _span(b, fn, f.span.start, f.span.end)
+        if f.question is not None and f.question in questions:
+            b.add(fn, T.bij_vraag, questions[f.question])
+            b.add(questions[f.question], T.voetnoot, fn)
+        _citations(b, fn, f.citations, iris)
+    b.provenance(iris.source_record(TEXT_SOURCE_KIND, pub_key), doc.source)
+    return b.graph()
+
+
+def map_eu_register(register: EURegister, iris: Iris) -> MappedGraph:
+    """The EU register as a reference graph: acts (ELI), proposals and procedures (CELLAR), and
+    how they relate: a proposal's procedure and the act it revises, the act a procedure produced,
+    the acts an act repeals or amends."""
+    b = GraphBuilder(iris.reference_graph("eu"))
+    classes = {"act": T.EULegalResource, "proposal": T.EUVoorstel, "procedure": T.EUProcedure}
+    for r in register:
+        if not r.iri:
+            continue
+        s = node(r.iri)
+        b.add(s, T.type, v(classes[r.kind]))
+        b.add(s, T.label, lit(r.short_title_nl or r.title_nl, "nl"))
+        b.add(s, T.pref_label, lit(r.title_nl, "nl"))
+        b.add(s, T.identifier, lit(r.number))
+        if r.celex:
+            b.add(s, T.celex, lit(r.celex))
+        if r.date:
+            b.add(s, T.date, lit(r.date))
+        for alias in r.aliases:
+            b.add(s, T.alt_label, lit(alias, "nl"))
+        links = (
+            (T.repeals, r.repeals),
+            (T.amends, r.amends),
+            (T.herziet, r.revises),
+            (T.leidde_tot, r.resulted_in),
+        )
+        for prop, keys in links:
+            for k in keys:
+                if k in register and register[k].iri:
+                    b.add(s, prop, node(register[k].iri))
+        for k in r.initiated_by:  # procedure -> proposal, stated from the proposal's side
+            if k in register and register[k].iri:
+                b.add(node(register[k].iri), T.procedure, s)
+    b.provenance(iris.source_record("referentie", "eu"), None)
+    return b.graph()

@@ -1,0 +1,146 @@
+"""Readers of published texts: text extracted from the official PDFs, and Word (DOCX) answer letters.
+
+Both return the text as one ``str``; :func:`ingest.texts.parse_text` turns it into a record.
+Errors name the file (and the line where one is known): :class:`ingest.errors.ParseError`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ingest.errors import ParseError
+
+__all__ = ["read_text_file", "read_docx"]
+
+
+def read_text_file(path: str | Path) -> str:
+    """The UTF-8 text of ``path`` (a leading BOM is dropped, line ends become ``\\n``).
+
+    Raises :class:`ParseError` for a missing file, an empty (or blank) file and a binary file
+    (NUL bytes or bytes that are not UTF-8), naming the file and, where known, the line.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ParseError(name, None, f"cannot read the file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise ParseError(name, 1, "the file is empty")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise ParseError(name, line, "binary content (NUL byte), not a text file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(name, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError(name, 1, "the file holds only white space")
+    return text
+
+
+def _footnotes(path: str | Path) -> list[tuple[str, str]]:
+    """The footnotes of a DOCX (``word/footnotes.xml``) as (w:id, text), in document order."""
+    from lxml import etree  # python-docx depends on lxml
+
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "word/footnotes.xml" not in zf.namelist():
+                return []
+            root = etree.fromstring(zf.read("word/footnotes.xml"))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
+        return []
+    out: list[tuple[str, str]] = []
+    for fn in root.findall("w:footnote", ns):
+        kind = fn.get(f"{{{ns['w']}}}type")
+        if kind in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        text = " ".join("".join(t.text or "" for t in fn.iter(f"{{{ns['w']}}}t")).split())
+        out.append((fn.get(f"{{{ns['w']}}}id") or "", text))  # an empty footnote is still referenced
+    return out
+
+
+def read_docx(path: str | Path) -> str:
+    """The text of a Word file: paragraphs and table cells in body order, one paragraph a line.
+
+    Tables nested in table cells (the letterhead's "In antwoord op uw brief …, nr. <Zaak>" and the
+    signature sit in one) are read in place. Word footnotes (``word/footnotes.xml``, which
+    python-docx does not expose) are written the Markdown way: the reference as ``[^N]`` where it
+    stands, the text at the end as a line ``[^N]: text``. That keeps them apart from footnotes the
+    author typed by hand ("vraagt? 1)", "[1]"), which letters mix with Word footnotes and whose
+    numbers collide with them; :func:`ingest.texts.parse_text` counts the two series separately.
+
+    Raises :class:`ParseError` naming the file when it is missing, not a zip (not a DOCX), or a
+    zip without a Word document in it.
+    """
+    name = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise ParseError(name, None, "cannot read the file: no such file")
+    if not zipfile.is_zipfile(p):
+        raise ParseError(name, None, "not a DOCX file (not a zip archive)")
+    try:
+        import docx  # python-docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover - dependency missing
+        raise ParseError(name, None, f"python-docx is not installed: {exc}") from None
+    try:
+        document = docx.Document(str(p))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ParseError(name, None, f"not a readable DOCX file: {exc}") from None
+    except Exception as exc:  # lxml errors and other malformed-package errors
+        raise ParseError(name, None, f"not a readable DOCX file: {type(exc).__name__}: {exc}") from None
+
+    lines: list[str] = []
+    body = document.element.body
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    notes = _footnotes(p)
+    refs = {fid: n for n, (fid, _) in enumerate(notes, start=1)}
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def par_text(el) -> str:  # the paragraph's text with footnote references as "[^n]"
+        out: list[str] = []
+        for node in el.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}footnoteReference"):
+            tag = node.tag[len(W):]
+            if tag == "t":
+                out.append(node.text or "")
+            elif tag == "tab":
+                out.append("\t")
+            elif tag == "br":
+                out.append("\n")
+            else:
+                n = refs.get(node.get(f"{W}id") or "")
+                if n is not None:
+                    out.append(f"[^{n}]")
+        return "".join(out)
+
+    def block_lines(container) -> None:  # paragraphs and tables in order, nested tables included
+        for child in container.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(par_text(child))
+            elif tag == "tbl":
+                for row in Table(child, document).rows:
+                    seen: set[int] = set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:  # merged cells repeat
+                            continue
+                        seen.add(id(cell._tc))
+                        block_lines(cell._tc)  # a cell may hold a table of its own (letterheads do)
+            elif tag in ("sdt", "sdtContent", "customXml", "ins"):  # content controls and tracked insertions
+                block_lines(child)
+
+    block_lines(body)
+    if notes:
+        lines.append("")
+        lines.extend(f"[^{n}]: {t}" for n, (_, t) in enumerate(notes, start=1))
+    text = "\n".join(lines)
+    if not text.strip():
+        raise ParseError(name, None, "the DOCX holds no text")
+    return text
