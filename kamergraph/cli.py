@@ -58,6 +58,33 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from kamergraph.texts import ingest_files
+
+    store = _store(args, settings)
+    t0 = time.perf_counter()
+    results = ingest_files(store, [Path(f) for f in args.files], Path(args.data_dir or settings.data_dir),
+                           Iris(settings.base))
+    elapsed = time.perf_counter() - t0
+    for r in results:
+        line = f"{r['status']}: {r['source']}"
+        if r.get("kamervraag"):
+            line += f" -> kamervraag {r['kamervraag']} ({r['match']}, confidence {r['confidence']})"
+        print(line)
+        for p in r.get("problems", []):
+            print(f"    problem: {p}")
+        for n in r.get("notes", []):
+            print(f"    note: {n}")
+    if args.report:
+        Path(args.report).write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
+    print(f"ingested {len(results)} file(s) in {elapsed:.1f} s: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    store.close()
+    return 0 if all(r["status"] == "loaded" for r in results) else 1
+
+
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from shapes.validate import FastValidator
 
@@ -164,6 +191,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--limit", type=int, help="only the first N Zaken (for trying things out)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
+
+    i = sub.add_parser("ingest", parents=[common], help="published texts (.txt, .docx) -> graphs in the store")
+    i.add_argument("files", nargs="+", help="text files extracted from the official PDFs, or DOCX answer letters")
+    i.add_argument("--data-dir", help="the data folder with the reference lists (default: the bundled data/)")
+    i.add_argument("--report", help="also write what became of every file as JSON here")
+    i.set_defaults(func=cmd_ingest)
 
     v = sub.add_parser("validate", parents=[common], help="SHACL report for the whole store")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")

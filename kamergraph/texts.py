@@ -47,7 +47,10 @@ class TextOutcome:
     error: ParseError | None
 
     def problems(self) -> list[str]:
-        return [self.error.problem] if self.error else []
+        if self.error is None:
+            return []
+        where = f"line {self.error.line}: " if self.error.line is not None else ""
+        return [where + self.error.problem]
 
     def notes(self) -> list[str]:
         if self.resolved is None:
@@ -79,3 +82,57 @@ def process_texts(
         rt = resolver.resolve(doc)
         outcomes.append(TextOutcome(label, map_text(rt, iris), rt, None))
     return outcomes
+
+
+def ingest_files(store, paths: list[Path], data_dir: Path, iris: Iris) -> list[dict[str, object]]:
+    """`kamergraph ingest`: parse, resolve, map and validate these files, and replace each one's
+    named graph in the store (one transaction per graph). A file that cannot be read or whose
+    graph violates a shape changes nothing in the store; the result lists every file's fate."""
+    from pyoxigraph import RdfFormat, Store as OxStore
+
+    from ingest.citations import default_register
+    from ingest.map import map_reference
+    from ingest.map_text import map_eu_register
+    from ingest.reference import complete_reference, load_reference
+    from ingest.resolve import Resolver
+    from ingest.records import ZaakRecord
+    from ingest.sources.koop import read_publication_ids
+    from ingest.sources.odata import read_jsonl
+    from kamergraph.build import KOOP_FILE, ODATA_FILE, ontology_graph
+    from shapes.validate import FastValidator
+
+    zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
+    ref = complete_reference(load_reference(data_dir), zaken)
+    resolver = TextResolver(ref, Resolver(ref), zaken)
+    outcomes = process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris)
+
+    staging = OxStore()
+    context = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
+    staging.bulk_load("".join(g.nquads for g in context).encode("utf-8"), format=RdfFormat.N_QUADS)
+    for t in outcomes:
+        if t.graph is None:
+            continue
+        staging.bulk_load(t.graph.nquads.encode("utf-8"), format=RdfFormat.N_QUADS)
+        if t.resolved and t.resolved.described_elsewhere:  # the case it belongs to, as stored
+            staging.bulk_load(store.graph_nquads(iris.zaak_graph(t.resolved.kamervraag)), format=RdfFormat.N_QUADS)
+    report = FastValidator().validate_store(staging, graphs=[t.graph.iri for t in outcomes if t.graph])
+    violations: dict[str, list[str]] = {}
+    for r in report.results:
+        if r.severity == "Violation" and r.graph:
+            violations.setdefault(r.graph, []).append(f"{r.message} (focus {r.focus_node}, path {r.path})")
+
+    results: list[dict[str, object]] = []
+    for t in outcomes:
+        entry: dict[str, object] = {"source": t.source}
+        if t.graph is None:
+            entry.update(status="unparseable", problems=t.problems())
+        elif t.graph.iri in violations:
+            entry.update(status="rejected", graph=t.graph.iri, problems=violations[t.graph.iri])
+        else:
+            store.replace_graph(t.graph.iri, t.graph.nquads)
+            entry.update(status="loaded", graph=t.graph.iri, quads=len(t.graph))
+        if t.resolved:
+            entry.update(kamervraag=t.resolved.kamervraag, match=t.resolved.match, notes=t.notes(),
+                         confidence=t.resolved.doc.confidence)
+        results.append(entry)
+    return results
