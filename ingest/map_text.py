@@ -68,7 +68,25 @@ def _citations(b: GraphBuilder, citing: str, citations: tuple[Citation, ...], ir
             _cited_description(b, c, target, iris)
 
 
-def map_text(rt: ResolvedText, iris: Iris) -> MappedGraph:
+def _part(b: GraphBuilder, kv: str, s: str, cls: str, has: str, text: str, raw: str, span, citations, pub: str,
+          iris: Iris) -> None:
+    """A question or answer as a resource: its clean and raw text, its span, where it was read."""
+    b.add(kv, has, s)
+    b.add(s, T.type, v(cls))
+    b.add(s, T.text, lit(text, "nl"))
+    b.add(s, T.ruwe_tekst, lit(raw))
+    b.add(s, T.was_derived_from, pub)
+    _span(b, s, span.start, span.end)
+    _citations(b, s, citations, iris)
+
+
+def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> MappedGraph:
+    """One published text as its named graph.
+
+    ``quote_questions``: whether this text states the questions' texts. An answer document
+    quotes the questions, but where the question set itself is published (and ingested), the
+    questions are its statements; the answer then only links to them.
+    """
     doc = rt.doc
     pub_key = rt.publication_key
     b = GraphBuilder(iris.graph("publicatie", pub_key))
@@ -110,31 +128,19 @@ def map_text(rt: ResolvedText, iris: Iris) -> MappedGraph:
         if key:
             b.add(pub, T.mede_namens, node(iris.post(key)))
 
-    questions = {}
-    for q in doc.questions:
-        vq = node(iris.vraag(rt.kamervraag, q.number))
-        questions[q.number] = vq
-        b.add(kv, T.heeft_vraag, vq)
-        b.add(vq, T.type, v(T.Vraag))
-        b.add(vq, T.vraagnummer, lit(q.number))
-        b.add(vq, T.text, lit(q.text, "nl"))
-        b.add(vq, T.ruwe_tekst, lit(q.raw))
-        b.add(vq, T.was_derived_from, pub)
-        _span(b, vq, q.span.start, q.span.end)
-        _citations(b, vq, q.citations, iris)
+    questions = {q.number: node(iris.vraag(rt.kamervraag, q.number)) for q in doc.questions}
+    if quote_questions:
+        for q in doc.questions:
+            vq = questions[q.number]
+            _part(b, kv, vq, T.Vraag, T.heeft_vraag, q.text, q.raw, q.span, q.citations, pub, iris)
+            b.add(vq, T.vraagnummer, lit(q.number))
     for a in doc.answers:
         if not a.numbers:
             continue
         va = node(iris.antwoord(rt.kamervraag, a.numbers[0]))
-        b.add(kv, T.heeft_antwoord, va)
-        b.add(va, T.type, v(T.Antwoord))
+        _part(b, kv, va, T.Antwoord, T.heeft_antwoord, a.text, a.raw, a.span, a.citations, pub, iris)
         for n in a.numbers:
             b.add(va, T.beantwoordt, questions.get(n) or node(iris.vraag(rt.kamervraag, n)))
-        b.add(va, T.text, lit(a.text, "nl"))
-        b.add(va, T.ruwe_tekst, lit(a.raw))
-        b.add(va, T.was_derived_from, pub)
-        _span(b, va, a.span.start, a.span.end)
-        _citations(b, va, a.citations, iris)
     for f in doc.footnotes:
         fn = node(f"{pub[1:-1]}/voetnoot/{f.number}")
         b.add(fn, T.type, v(T.Voetnoot))
@@ -143,7 +149,8 @@ def map_text(rt: ResolvedText, iris: Iris) -> MappedGraph:
         _span(b, fn, f.span.start, f.span.end)
         if f.question is not None and f.question in questions:
             b.add(fn, T.bij_vraag, questions[f.question])
-            b.add(questions[f.question], T.voetnoot, fn)
+            if quote_questions:
+                b.add(questions[f.question], T.voetnoot, fn)
         _citations(b, fn, f.citations, iris)
     b.provenance(iris.source_record(TEXT_SOURCE_KIND, pub_key), doc.source)
     return b.graph()

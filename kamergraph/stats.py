@@ -41,10 +41,11 @@ WHERE {
 
 
 def graph_kind(iri: str) -> str:
-    """'…/graph/kamervraag/2019Z15231' -> 'kamervraag'; reference graphs keep their name."""
+    """'…/graph/kamervraag/2019Z15231' -> 'kamervraag' (one per record); the reference and
+    ontology graphs keep their name ('referentie/personen')."""
     rest = iri.split("/graph/", 1)[-1]
     kind, _, key = rest.partition("/")
-    return kind if kind == "kamervraag" else f"{kind}/{key}" if key else kind
+    return f"{kind}/{key}" if kind in ("referentie", "ontologie") and key else kind
 
 
 def collect(store: Store) -> dict[str, Any]:

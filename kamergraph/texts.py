@@ -59,7 +59,12 @@ class TextOutcome:
 
 
 def process_texts(
-    paths: Iterable[Path], data_dir: Path, resolver: TextResolver, known_ids: Container[str], iris: Iris
+    paths: Iterable[Path],
+    data_dir: Path,
+    resolver: TextResolver,
+    known_ids: Container[str],
+    iris: Iris,
+    published_questions: Iterable[str] = (),
 ) -> list[TextOutcome]:
     """Every file to a graph, or a located error; one bad file costs nothing else.
 
@@ -74,13 +79,19 @@ def process_texts(
         except ParseError as exc:
             parsed.append((label, exc))
     resolver.add_question_texts(d for _, d in parsed if isinstance(d, TextDocument))
+    # Zaken whose question set is published among these texts (or already stored): there the
+    # questions are that publication's statements, and answers only link to them.
+    published = set(published_questions) | {
+        d.zaak for _, d in parsed if isinstance(d, TextDocument) and d.kind == "vragen" and d.zaak
+    }
     outcomes = []
     for label, doc in parsed:
         if isinstance(doc, ParseError):
             outcomes.append(TextOutcome(label, None, None, doc))
             continue
         rt = resolver.resolve(doc)
-        outcomes.append(TextOutcome(label, map_text(rt, iris), rt, None))
+        quote = doc.kind == "vragen" or rt.kamervraag not in published
+        outcomes.append(TextOutcome(label, map_text(rt, iris, quote_questions=quote), rt, None))
     return outcomes
 
 
@@ -104,7 +115,8 @@ def ingest_files(store, paths: list[Path], data_dir: Path, iris: Iris) -> list[d
     zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
     ref = complete_reference(load_reference(data_dir), zaken)
     resolver = TextResolver(ref, Resolver(ref), zaken)
-    outcomes = process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris)
+    stored = {g.rsplit("/kv-tk-", 1)[1] for g in store.named_graphs() if "/graph/publicatie/kv-tk-" in g}
+    outcomes = process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris, stored)
 
     staging = OxStore()
     context = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
