@@ -1,5 +1,6 @@
-# The two set-up commands (README): `make run` builds the graph from the bundled data and
-# prints its statistics; `make test` runs the whole test suite. Both set up .venv first.
+# The two set-up commands (README): `make run` builds the graph from the bundled data, prints
+# its statistics and serves it (SPARQL endpoint on http://127.0.0.1:8000/sparql); `make test`
+# runs the whole test suite. Both set up .venv first.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,6 +18,7 @@ setup: $(BIN)/kamergraph
 run: setup
 	$(BIN)/kamergraph build
 	$(BIN)/kamergraph stats
+	$(BIN)/kamergraph serve
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,4 @@
-"""The command line: `kamergraph build|validate|query|export|stats|settings`."""
+"""The command line: `kamergraph build|ingest|validate|query|export|stats|serve|settings`."""
 
 from __future__ import annotations
 
@@ -172,6 +172,35 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    location = args.store or settings.store
+    if location.startswith(("http://", "https://")):
+        print(f"kamergraph serve: {location}: remote stores are not supported yet", file=sys.stderr)
+        return 2
+    store = open_store(location)
+    empty = len(store) == 0
+    store.close()
+    if empty:
+        print(f"kamergraph serve: the store at {location} is empty; building it first", file=sys.stderr)
+        build_args = argparse.Namespace(store=location, data_dir=None, odata=None, report=None, limit=None,
+                                        quiet=args.quiet)
+        code = cmd_build(build_args, settings)
+        if code:
+            return code
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    app = create_app(settings, location)
+    print(f"kamergraph serve: SPARQL endpoint on http://{host}:{port}/sparql "
+          f"({settings.query_workers} query workers, time limit {settings.query_timeout:g} s, "
+          f"row limit {settings.query_row_limit:,})", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     for name, field in Settings.model_fields.items():
         print(f"KAMERGRAPH_{name.upper()}={getattr(settings, name)}\n    {field.description}")
@@ -219,6 +248,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--top", type=int, default=25, help="how many unresolved reasons to list")
     s.set_defaults(func=cmd_stats)
+
+    sv = sub.add_parser("serve", parents=[common], help="the SPARQL endpoint (web application) on the store")
+    sv.add_argument("--host", help="address to listen on (default: KAMERGRAPH_HOST or 127.0.0.1)")
+    sv.add_argument("--port", type=int, help="port to listen on (default: KAMERGRAPH_PORT or 8000)")
+    sv.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    sv.add_argument("--quiet", action="store_true", help="no progress bar if the store must be built first")
+    sv.set_defaults(func=cmd_serve)
 
     st = sub.add_parser("settings", help="list every setting with its value and help")
     st.set_defaults(func=cmd_settings)

@@ -47,6 +47,24 @@ class Settings(BaseSettings):
         default=1_000_000,
         description="Largest request body the server accepts, in bytes.",
     )
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address `kamergraph serve` listens on (0.0.0.0 for every interface).",
+    )
+    port: int = Field(
+        default=8000,
+        description="Port `kamergraph serve` listens on.",
+    )
+    allowed_services: list[str] = Field(
+        default_factory=list,
+        description="SPARQL endpoints a query may call with SERVICE (a JSON list of IRIs); "
+        "empty: every SERVICE is refused.",
+    )
+    query_workers: int = Field(
+        default=4,
+        description="Query worker processes the server keeps ready; each runs one query at a time, "
+        "so this many queries run at once and a slow one never blocks the others.",
+    )
     validate_batch: int = Field(
         default=50_000,
         description="How many record graphs the build validates together in one batch.",

@@ -1,0 +1,360 @@
+"""The web application: the SPARQL 1.1 Protocol endpoint on the embedded store.
+
+``create_app()`` builds the FastAPI application. Every query passes the guard (read-only, no
+SERVICE unless allow-listed, FROM only of graphs in the store), then runs in a pooled worker
+process (``store.pool``) with the time limit and the row limit of the settings. Every error,
+whatever its cause, is answered in one JSON shape::
+
+    {"error": {"status": 400, "title": "Bad Request", "detail": "SPARQL syntax error at line 1, …"}}
+
+and never with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from pathlib import Path
+from threading import Lock
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pyoxigraph import NamedNode, Store as OxStore
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kamergraph.settings import Settings, get_settings
+from queries.errors import QueryRejected
+from queries.guard import GuardedQuery, check
+from server.negotiation import NotAcceptable, UnknownFormat, choose
+from store.base import QueryError, QueryTimeout, StoreError
+from store.pool import Job, PoolBusy, WorkerPool
+
+log = logging.getLogger("kamergraph.server")
+
+TRUNCATED_HEADER = "X-Kamergraph-Truncated"
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+
+
+class ApiError(Exception):
+    """An error answered in the one JSON shape."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+        super().__init__(detail)
+
+
+def error_body(status: int, detail: str) -> dict[str, Any]:
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    return {"error": {"status": status, "title": title, "detail": detail}}
+
+
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, detail), status_code=status, headers=headers)
+
+
+class _GuardCache:
+    """Guard verdicts per query text (the store's graphs do not change under a running server)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[str, GuardedQuery] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, text: str) -> GuardedQuery | None:
+        with self._lock:
+            hit = self._items.get(text)
+            if hit is not None:
+                self._items.move_to_end(text)
+            return hit
+
+    def put(self, text: str, guarded: GuardedQuery) -> None:
+        with self._lock:
+            self._items[text] = guarded
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class Endpoint:
+    """What the routes share: the settings, the worker pool and a read-only view for graph checks."""
+
+    def __init__(self, settings: Settings, store_path: Path) -> None:
+        self.settings = settings
+        self.store_path = store_path
+        self.pool = WorkerPool(store_path, size=max(1, settings.query_workers))
+        self.guard_cache = _GuardCache()
+        self._meta: OxStore | None = None
+        self._meta_lock = Lock()
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+        self._meta = None
+
+    @property
+    def meta(self) -> OxStore:
+        with self._meta_lock:
+            if self._meta is None:
+                try:
+                    self._meta = OxStore.read_only(str(self.store_path))
+                except OSError as exc:
+                    raise StoreError(f"cannot open the store read-only: {exc}") from None
+            return self._meta
+
+    def graph_exists(self, iri: str) -> bool:
+        try:
+            return self.meta.contains_named_graph(NamedNode(iri))
+        except ValueError:
+            return False
+
+    def guard(self, text: str) -> GuardedQuery:
+        hit = self.guard_cache.get(text)
+        if hit is not None:
+            return hit
+        guarded = check(text, allowed_services=tuple(self.settings.allowed_services), graph_exists=self.graph_exists)
+        self.guard_cache.put(text, guarded)
+        return guarded
+
+
+# --------------------------------------------------------------------------- request reading
+
+
+def _media_type(header: str | None) -> tuple[str | None, dict[str, str]]:
+    if not header:
+        return None, {}
+    parts = [p.strip() for p in header.split(";")]
+    params = {}
+    for p in parts[1:]:
+        k, _, v = p.partition("=")
+        params[k.strip().lower()] = v.strip().strip('"')
+    return parts[0].lower(), params
+
+
+def _check_charset(params: dict[str, str], what: str) -> None:
+    charset = params.get("charset")
+    if charset is not None and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise ApiError(415, f"{what} must be UTF-8, not {charset}")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise ApiError(413, f"the request body ({int(declared):,} bytes) is larger than the limit of {limit:,} bytes")
+        except ValueError:
+            raise ApiError(400, "Content-Length is not a number") from None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"the request body is larger than the limit of {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from None
+
+
+def _iri_list(values: list[str], name: str) -> list[str]:
+    out = []
+    for v in values:
+        if not v or any(c in v for c in ' <>"{}|\\^`\n\r\t') or ":" not in v:
+            raise ApiError(400, f"{name}: {v!r} is not an absolute IRI")
+        out.append(v)
+    return out
+
+
+async def _protocol_request(request: Request, endpoint: Endpoint) -> tuple[str, list[tuple[str, str]]]:
+    """The query text and all protocol parameters of a GET or POST, checked as the protocol says."""
+    settings = endpoint.settings
+    raw_query = request.url.query
+    if len(raw_query) > settings.max_body_bytes:
+        raise ApiError(414, f"the request URL is longer than the limit of {settings.max_body_bytes:,} bytes")
+    try:
+        params = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the request URL's parameters are not valid UTF-8") from None
+    text: str | None = None
+    if request.method == "POST":
+        media, mparams = _media_type(request.headers.get("content-type"))
+        if media == SPARQL_UPDATE:
+            raise ApiError(403, READ_ONLY)
+        if media not in (FORM, SPARQL_QUERY):
+            raise ApiError(
+                415,
+                (f"a POST with Content-Type {media} is not a SPARQL query; " if media else "a POST without Content-Type; ")
+                + f"use {FORM} (query=…) or {SPARQL_QUERY} (the query as the body)",
+            )
+        body = await _read_body(request, settings.max_body_bytes)
+        if media == FORM:
+            _check_charset(mparams, "a form body")
+            try:
+                params += parse_qsl(_decode(body, "the form body"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise ApiError(400, "the form body's parameters are not valid UTF-8") from None
+        else:
+            _check_charset(mparams, "a SPARQL query body")
+            text = _decode(body, "the query body")
+            if any(k == "query" for k, _ in params):
+                raise ApiError(400, "a query in the body and a query= parameter: give one query")
+    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        raise ApiError(403, READ_ONLY)
+    if text is None:
+        queries = [v for k, v in params if k == "query"]
+        if not queries:
+            raise ApiError(400, "no query: give query=… (GET or form POST) or POST the query as application/sparql-query")
+        if len(queries) > 1:
+            raise ApiError(400, f"{len(queries)} query parameters: give exactly one query")
+        text = queries[0]
+    return text, params
+
+
+# --------------------------------------------------------------------------- the application
+
+
+def create_app(settings: Settings | None = None, store_path: str | os.PathLike[str] | None = None) -> FastAPI:
+    """The web application on the embedded store at ``store_path`` (default: the ``store`` setting)."""
+    settings = settings or get_settings()
+    location = str(store_path if store_path is not None else settings.store)
+    if location.startswith(("http://", "https://")):
+        raise StoreError(f"{location}: the server runs on the embedded store; remote stores are not supported yet")
+    endpoint = Endpoint(settings, Path(location))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(endpoint.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(endpoint.close)
+
+    app = FastAPI(
+        title="kamergraph",
+        description="A knowledge graph of Dutch written parliamentary questions: SPARQL 1.1 Protocol endpoint.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.endpoint = endpoint
+    app.state.settings = settings
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.detail, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 405:
+            detail = f"method {request.method} is not allowed here" + (
+                "; the SPARQL endpoint takes GET and POST" if request.url.path.startswith("/sparql") else ""
+            )
+        elif exc.status_code == 404:
+            detail = f"no such page: {request.url.path}"
+        return error_response(exc.status_code, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        return error_response(400, f"invalid request: {problems}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "an unexpected error occurred on the server; it has been logged")
+
+    @app.api_route("/sparql", methods=["GET", "POST"], name="sparql")
+    async def sparql(request: Request) -> Response:
+        """The SPARQL 1.1 Protocol query operation."""
+        try:
+            return await _answer(request, endpoint)
+        except ApiError as exc:
+            return error_response(exc.status, exc.detail, exc.headers)
+        except Exception:  # noqa: BLE001 - never a traceback to the client
+            log.exception("unexpected error answering a SPARQL request")
+            return error_response(500, "an unexpected error occurred on the server; it has been logged")
+
+    return app
+
+
+async def _answer(request: Request, endpoint: Endpoint) -> Response:
+    settings = endpoint.settings
+    text, params = await _protocol_request(request, endpoint)
+    default_graphs = _iri_list([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
+    named_graphs = _iri_list([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
+    formats = [v for k, v in params if k in ("format", "output")]
+    if len(set(formats)) > 1:
+        raise ApiError(400, f"more than one format: {', '.join(formats)}")
+
+    try:
+        for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+            for g in graphs:
+                if not endpoint.graph_exists(g):
+                    raise ApiError(403, f"{name} <{g}>: no such graph in this store")
+        guarded = endpoint.guard(text)
+    except QueryRejected as exc:
+        raise ApiError(exc.status, exc.message) from None
+    except StoreError as exc:
+        raise ApiError(500, str(exc)) from None
+
+    try:
+        media_type, fmt = choose(guarded.kind, request.headers.get("accept"), formats[0] if formats else None)
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    except UnknownFormat as exc:
+        raise ApiError(400, str(exc)) from None
+
+    protocol_dataset = bool(default_graphs or named_graphs)
+    job = Job(
+        text,
+        output=fmt,
+        row_limit=settings.query_row_limit,
+        default_graph=default_graphs if protocol_dataset else None,
+        named_graphs=named_graphs if protocol_dataset else None,
+        # the union of all graphs is the default graph, unless the query names its own dataset
+        union_default_graph=not (guarded.from_graphs or guarded.from_named),
+        base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE
+    )
+    timeout = settings.query_timeout
+    try:
+        answer = await run_in_threadpool(endpoint.pool.run, job, timeout)
+    except QueryTimeout as exc:
+        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
+                            "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+    except PoolBusy as exc:
+        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
+    except QueryError as exc:
+        raise ApiError(400, str(exc)) from None
+    except StoreError as exc:
+        log.error("store error: %s", exc)
+        raise ApiError(500, "the store could not answer this query") from None
+
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers["X-Kamergraph-Row-Limit"] = str(settings.query_row_limit)
+    return Response(answer.body or b"", media_type=media_type, headers=headers)
