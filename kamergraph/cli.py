@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kamergraph.settings import Settings, get_settings
 from ontology.namespaces import Iris
-from store import QueryError, QueryTimeout, StoreError, open_store
+from store import QueryError, QueryTimeout, Store, StoreError, open_store
 
 
 def _store(args: argparse.Namespace, settings: Settings):
@@ -88,10 +88,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from shapes.validate import FastValidator
 
-    store = _store(args, settings)
-    t0 = time.perf_counter()
-    report = FastValidator().validate_store(store.ox)
-    elapsed = time.perf_counter() - t0
+    with _store(args, settings) as store:
+        t0 = time.perf_counter()
+        report = FastValidator().validate_store(store.ox)
+        elapsed = time.perf_counter() - t0
+        quads = len(store)
     if args.format == "json":
         out = report.to_json()
         print(out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=1))
@@ -99,28 +100,43 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         print(report.to_turtle())
     else:
         print(report.to_text())
-        print(f"(validated {len(store):,} quads in {elapsed:.2f} s)")
+        print(f"(validated {quads:,} quads in {elapsed:.2f} s)")
     return 0 if report.conforms else 1
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from kamergraph.output import render
+    from queries.catalog import Catalog
 
-    if args.file:
-        text = Path(args.file).read_text(encoding="utf-8")
-    elif args.sparql:
-        text = args.sparql
-    else:
-        print("kamergraph query: give a query or --file FILE", file=sys.stderr)
-        return 2
-    store = _store(args, settings)
+    timeout = args.timeout if args.timeout is not None else settings.query_timeout
+    row_limit = args.limit if args.limit is not None else settings.query_row_limit
+    if args.list:
+        for q in Catalog.load(base=settings.base):
+            params = ", ".join(f"{p.name} ({p.type}, default {p.default})" for p in q.params)
+            print(f"{q.name}: {q.title('en')}" + (f"\n    parameters: {params}" if params else ""))
+        return 0
+    with _store(args, settings) as store:
+        return _run_query(args, settings, store, timeout, row_limit)
+
+
+def _run_query(args: argparse.Namespace, settings: Settings, store: Store, timeout: float, row_limit: int) -> int:
+    from kamergraph.output import render
+    from queries.catalog import Catalog
+    from queries.errors import QueryRejected
+
     try:
-        result = store.query(
-            text,
-            timeout=args.timeout if args.timeout is not None else settings.query_timeout,
-            row_limit=args.limit if args.limit is not None else settings.query_row_limit,
-        )
-    except (QueryError, QueryTimeout) as exc:
+        if args.name:
+            values = dict(kv.split("=", 1) for kv in args.param if "=" in kv)
+            bad = [kv for kv in args.param if "=" not in kv]
+            if bad:
+                raise QueryRejected(f"--param takes name=value, not {bad[0]!r}", 400)
+            result = Catalog.load(base=settings.base)[args.name].run(store, values, timeout=timeout, row_limit=row_limit)
+        elif args.file or args.sparql:
+            text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
+            result = store.query(text, timeout=timeout, row_limit=row_limit)
+        else:
+            print("kamergraph query: give a query, --file FILE or --name NAME", file=sys.stderr)
+            return 2
+    except (QueryError, QueryTimeout, QueryRejected) as exc:
         print(f"kamergraph query: {exc}", file=sys.stderr)
         return 1
     try:
@@ -143,18 +159,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     gz = name.endswith(".gz")
     suffix = Path(name[:-3] if gz else name).suffix
     fmt = args.format or EXPORT_FORMATS.get(suffix, "nq")
-    store = _store(args, settings)
     t0 = time.perf_counter()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
-    with tmp.open("wb") as raw:
+    with _store(args, settings) as store, tmp.open("wb") as raw:
         if gz:
             with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as fh:
                 store.dump(fh, fmt)
         else:
             store.dump(raw, fmt)
+        n = len(store)
     tmp.replace(out_path)
-    n = len(store)
     elapsed = time.perf_counter() - t0
     print(f"wrote {n:,} quads as {fmt}{' (gzip)' if gz else ''} to {out_path} in {elapsed:.1f} s")
     return 0
@@ -163,8 +178,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from kamergraph import stats
 
-    store = _store(args, settings)
-    data = stats.collect(store)
+    with _store(args, settings) as store:
+        data = stats.collect(store)
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
@@ -234,6 +249,10 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query against the store")
     q.add_argument("sparql", nargs="?", help="the query text")
     q.add_argument("--file", help="read the query from this file")
+    q.add_argument("--name", help="run a named query from queries/ (see --list)")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a named query's parameter (repeatable); bound as a typed value, never pasted into the text")
+    q.add_argument("--list", action="store_true", help="list the named queries and their parameters")
     q.add_argument("--format", choices=["table", "json", "csv", "tsv", "turtle", "ntriples"], default="table")
     q.add_argument("--timeout", type=float, help="time limit in seconds (default: KAMERGRAPH_QUERY_TIMEOUT)")
     q.add_argument("--limit", type=int, help="row limit (default: KAMERGRAPH_QUERY_ROW_LIMIT)")

@@ -203,6 +203,9 @@ def _walk(node: Any) -> Iterator[Any]:
             stack.extend(cur)
 
 
+_LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
 class _Resolver:
     """PREFIX and BASE of one query, applied as SPARQL does (RFC 3986 for relative IRIs)."""
 
@@ -225,7 +228,9 @@ class _Resolver:
             prefix = dict.get(term, "prefix") or ""
             if prefix not in self.prefixes:
                 raise QueryRejected(f"unknown prefix '{prefix}:' (declare it with PREFIX)", 400)
-            return self.prefixes[prefix] + (dict.get(term, "localname") or "")
+            # rdflib keeps PN_LOCAL_ESC escapes (g:a\/b); SPARQL (and the store) drop the backslash
+            local = _LOCAL_ESC.sub(r"\1", str(dict.get(term, "localname") or ""))
+            return self.prefixes[prefix] + local
         if isinstance(term, URIRef):
             return self._absolute(str(term))
         raise QueryRejected(f"expected an IRI, found {term!r}", 400)

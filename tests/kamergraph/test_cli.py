@@ -106,3 +106,21 @@ def test_validate_and_export(full_build, capsys, tmp_path: Path) -> None:
     with gzip.open(out_file, "rt", encoding="utf-8") as fh:
         n = sum(1 for _ in fh)
     assert n > 2_000_000
+
+
+def test_named_query_with_bound_parameters(full_build, capsys) -> None:
+    path, _ = full_build
+    code, out, err = run(capsys, "query", "--store", str(path), "--name", "dual-use", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {(r["zaak"], r["question"].split(".")[0], r["via"]) for r in rows} == {
+        ("2019Z15231", "6", "vraag"), ("2019Z15231", "7", "kamerstuk"), ("2019Z15231", "8", "vraag")}
+    # the same questions whichever member of the dual-use family is asked for
+    code, out2, _ = run(capsys, "query", "--store", str(path), "--name", "dual-use", "--format", "csv",
+                        "--param", "act=http://publications.europa.eu/resource/celex/52016PC0616")
+    assert code == 0, _
+    assert {r["question"] for r in csv.DictReader(io.StringIO(out2))} == {r["question"] for r in rows}
+    code, _, err = run(capsys, "query", "--store", str(path), "--name", "member-questions", "--param", "persoon=x")
+    assert code == 1 and "unknown parameter 'persoon'" in err
+    code, out, _ = run(capsys, "query", "--list")
+    assert code == 0 and "dual-use" in out and "co" in out

@@ -1,0 +1,359 @@
+"""The named queries: ``queries/*.rq`` files with a header, their typed parameters, and binding.
+
+A named query file starts with a header of comment lines::
+
+    # title@nl: Vragen over de dual-use-verordening
+    # title@en: Questions about the EU dual-use regulation
+    # description: Every question linked to …
+    #   (a comment line indented by two or more spaces continues the previous field)
+    # param: fractie iri(fractie) default=groenlinks — the fractie
+    # param: from date default=2019-01-01 — first day of the period
+
+``title@nl``, ``title@en`` and ``description`` are required. A parameter is
+``NAME TYPE [default=VALUE | default="VALUE WITH SPACES"] [— description]`` (``--`` or ``-``
+may stand for the dash); without a default it is required. Types:
+
+- ``string`` — any text, bound as an xsd:string literal;
+- ``integer`` — bound as xsd:integer;
+- ``date`` — YYYY-MM-DD, bound as xsd:date; ``default=today`` means the day the query runs;
+- ``iri`` — any absolute IRI;
+- ``iri(kind)`` — a data IRI ``{base}id/{kind}/{key}`` of this deployment, or just its key
+  (``groenlinks``), or ``kind/key``; ``iri(kind1|kind2)`` admits either kind (then a short
+  value must say its kind: ``post/minister-van-buitenlandse-zaken``).
+
+Parameters are BOUND, never pasted into the text: :meth:`NamedQuery.bind` turns the given
+strings into pyoxigraph terms, and ``Store.query(text, bindings)`` hands them to the store
+(pyoxigraph ``substitutions``). pyoxigraph binds only variables of the SELECT projection, so
+every named query projects each of its parameter variables (an aggregate query also groups by
+them); :meth:`Catalog.load` checks this and refuses a file that does not. The text is not
+rewritten or wrapped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode
+from rdflib.term import Variable
+
+from ontology.namespaces import XSD_DATE, XSD_INTEGER, Iris
+from queries.errors import CatalogError, QueryRejected
+from queries.guard import _walk, check
+
+if TYPE_CHECKING:
+    from store.base import QueryResult, Store, Term
+
+__all__ = ["Catalog", "NamedQuery", "Param", "DEFAULT_BASE", "QUERIES_DIR"]
+
+QUERIES_DIR = Path(__file__).resolve().parent
+DEFAULT_BASE = "https://kamergraph.nl/"
+MAX_STRING = 2_000
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TYPE = re.compile(r"^(string|integer|date|iri)(?:\(([a-z][a-z0-9-]*(?:\|[a-z][a-z0-9-]*)*)\))?$")
+_PARAM = re.compile(
+    r"^(?P<name>\S+)\s+(?P<type>\S+)"
+    r"(?:\s+default=(?:\"(?P<qdefault>[^\"]*)\"|(?P<default>\S+)))?"
+    r"\s*(?:(?:—|--|–|-)\s*(?P<desc>.*))?$"
+)
+_FIELD = re.compile(r"^#\s?(?P<key>[A-Za-z@-]+)\s*:\s*(?P<value>.*)$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+_ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One typed parameter of a named query; ``default`` None means required."""
+
+    name: str
+    type: str  # string | integer | date | iri | iri(kind) | iri(kind1|kind2)
+    default: str | None = None
+    description: str = ""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        m = _TYPE.match(self.type)
+        return tuple(m.group(2).split("|")) if m and m.group(2) else ()
+
+    @property
+    def base_type(self) -> str:
+        return self.type.split("(", 1)[0]
+
+    def convert(self, value: str, base: str = DEFAULT_BASE) -> Term:
+        """The value as a pyoxigraph term, or QueryRejected 400 naming the parameter."""
+        if not isinstance(value, str):
+            raise QueryRejected(f"parameter {self.name!r}: expected text, got {type(value).__name__}", 400)
+        t = self.base_type
+        v = value.strip()
+        if t == "string":
+            if len(value) > MAX_STRING:
+                raise QueryRejected(f"parameter {self.name!r}: longer than {MAX_STRING} characters", 400)
+            return Literal(value)
+        if t == "integer":
+            if not _INTEGER.match(v):
+                raise QueryRejected(f"parameter {self.name!r}: {value!r} is not an integer", 400)
+            return Literal(str(int(v)), datatype=NamedNode(XSD_INTEGER))
+        if t == "date":
+            if v == "today":
+                return Literal(dt.date.today().isoformat(), datatype=NamedNode(XSD_DATE))
+            try:
+                if not _DATE.match(v):
+                    raise ValueError
+                d = dt.date.fromisoformat(v)
+            except ValueError:
+                raise QueryRejected(f"parameter {self.name!r}: {value!r} is not a date (YYYY-MM-DD)", 400) from None
+            return Literal(d.isoformat(), datatype=NamedNode(XSD_DATE))
+        if t == "iri":
+            kinds = self.kinds
+            iri = self._data_iri(v, kinds, base) if kinds else v
+            if not _ABS_IRI.match(iri):
+                raise QueryRejected(f"parameter {self.name!r}: {value!r} is not an absolute IRI", 400)
+            try:
+                return NamedNode(iri)
+            except ValueError as exc:
+                raise QueryRejected(f"parameter {self.name!r}: {value!r} is not an IRI ({exc})", 400) from None
+        raise QueryRejected(f"parameter {self.name!r}: unknown type {self.type}", 400)  # pragma: no cover
+
+    def _data_iri(self, v: str, kinds: tuple[str, ...], base: str) -> str:
+        iris = Iris(base)
+        want = " or ".join(f"{base}id/{k}/…" for k in kinds)
+        for kind in kinds:
+            prefix = f"{base}id/{kind}/"
+            if v.startswith(prefix):
+                key = v[len(prefix):]
+                if _KEY.match(key.replace("%", "")) and key not in (".", ".."):
+                    return v
+                raise QueryRejected(f"parameter {self.name!r}: {v!r} has no valid key after {prefix}", 400)
+        if ":" in v:
+            raise QueryRejected(f"parameter {self.name!r}: {v!r} is not a {want} IRI", 400)
+        kind, _, key = v.rpartition("/")
+        if kind:
+            if kind not in kinds:
+                raise QueryRejected(f"parameter {self.name!r}: {kind!r} is not one of {', '.join(kinds)}", 400)
+        elif len(kinds) == 1:
+            kind = kinds[0]
+        else:
+            raise QueryRejected(
+                f"parameter {self.name!r}: say which kind {v!r} is ({' or '.join(k + '/' + v for k in kinds)})", 400)
+        if not _KEY.match(key) or key in (".", ".."):
+            raise QueryRejected(f"parameter {self.name!r}: {v!r} is not a {want} IRI or key", 400)
+        return iris.id(kind, key)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """One named query: ``name`` is the file's stem; ``text`` the whole file (header included)."""
+
+    name: str
+    titles: Mapping[str, str]
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = None
+    kind: str = "select"
+    base: str = DEFAULT_BASE
+    variables: tuple[str, ...] | None = field(default=None)  # the SELECT projection (None: SELECT *)
+
+    def title(self, lang: str = "en") -> str:
+        return self.titles.get(lang) or self.titles.get("en") or next(iter(self.titles.values()))
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def bind(self, values: Mapping[str, str] | None = None) -> dict[str, Term]:
+        """The bindings for ``Store.query``: each parameter's value (or its default), typed.
+
+        An unknown parameter, a missing required one or a value of the wrong form is
+        QueryRejected 400 naming the parameter.
+        """
+        values = dict(values or {})
+        known = {p.name for p in self.params}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            names = ", ".join(sorted(known)) or "none"
+            raise QueryRejected(
+                f"unknown parameter {unknown[0]!r} for query {self.name!r} (its parameters: {names})", 400)
+        out: dict[str, Term] = {}
+        for p in self.params:
+            value = values.get(p.name)
+            if value is None or value == "":
+                if p.default is None:
+                    raise QueryRejected(f"parameter {p.name!r} of query {self.name!r} is required", 400)
+                value = p.default
+            out[p.name] = p.convert(value, self.base)
+        return out
+
+    def run(
+        self,
+        store: Store,
+        values: Mapping[str, str] | None = None,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        """Bind ``values`` and run the query on ``store`` (the text itself is never changed)."""
+        return store.query(self.text, self.bind(values), timeout=timeout, row_limit=row_limit)
+
+
+class Catalog:
+    """The named queries of one folder, by name."""
+
+    def __init__(self, queries: Mapping[str, NamedQuery]) -> None:
+        self.queries = dict(sorted(queries.items()))
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None, *, base: str = DEFAULT_BASE) -> Catalog:
+        """Read every ``*.rq`` of ``directory`` (default: this package's folder; not ``examples/``)."""
+        folder = Path(directory) if directory is not None else QUERIES_DIR
+        return cls({p.stem: parse_file(p, base=base) for p in sorted(folder.glob("*.rq"))})
+
+    def __getitem__(self, name: str) -> NamedQuery:
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise QueryRejected(f"no named query {name!r}", 400) from None
+
+    def get(self, name: str) -> NamedQuery | None:
+        return self.queries.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.queries
+
+    def __iter__(self) -> Iterator[NamedQuery]:
+        return iter(self.queries.values())
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def names(self) -> list[str]:
+        return list(self.queries)
+
+
+def parse_file(path: str | Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"cannot read: {exc}", path) from None
+    return parse_text(text, name=path.stem, path=path, base=base)
+
+
+def parse_text(text: str, *, name: str, path: Path | str | None = None, base: str = DEFAULT_BASE) -> NamedQuery:
+    """One named query from its text; a CatalogError names the file and the line of any fault."""
+    where = path if path is not None else name
+    fields: dict[str, tuple[str, int]] = {}
+    params: list[tuple[Param, int]] = []
+    last: tuple[str, int] | None = None  # the field a continuation line extends ('param' included)
+    header_end = 1
+    header_start: int | None = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            if fields or params:
+                header_end = lineno
+                break
+            continue
+        if not line.startswith("#"):
+            header_end = lineno
+            break
+        header_end = lineno + 1
+        if re.match(r"^#\s{2,}\S", line) and last is not None:  # continuation
+            key, _ = last
+            more = line[1:].strip()
+            if key == "param":
+                p, pl = params[-1]
+                params[-1] = (Param(p.name, p.type, p.default, (p.description + " " + more).strip()), pl)
+            else:
+                v, vl = fields[key]
+                fields[key] = ((v + " " + more).strip(), vl)
+            continue
+        m = _FIELD.match(line)
+        if not m:
+            if fields or params:
+                raise CatalogError(f"not a header line (expected '# key: value'): {line!r}", where, lineno)
+            continue  # free comment before the header
+        key, value = m.group("key"), m.group("value").strip()
+        header_start = header_start or lineno
+        if key == "param":
+            params.append((_parse_param(value, where, lineno, base), lineno))
+            last = ("param", lineno)
+        elif key in ("title@nl", "title@en", "description"):
+            if key in fields:
+                raise CatalogError(f"{key} given twice (first on line {fields[key][1]})", where, lineno)
+            if not value:
+                raise CatalogError(f"{key} is empty", where, lineno)
+            fields[key] = (value, lineno)
+            last = (key, lineno)
+        elif re.match(r"^title@[a-z]{2,3}$", key):
+            fields[key] = (value, lineno)
+            last = (key, lineno)
+        else:
+            raise CatalogError(f"unknown header field {key!r} (title@nl, title@en, description, param)", where, lineno)
+    for required in ("title@nl", "title@en", "description"):
+        if required not in fields:
+            span = f"lines {header_start}-{header_end - 1}" if header_start else "no header found"
+            raise CatalogError(f"the header ({span}) has no '# {required}: …' line", where, header_start or 1)
+    seen: dict[str, int] = {}
+    for p, pl in params:
+        if p.name in seen:
+            raise CatalogError(f"parameter {p.name!r} declared twice (first on line {seen[p.name]})", where, pl)
+        seen[p.name] = pl
+
+    try:
+        guarded = check(text)
+    except QueryRejected as exc:
+        raise CatalogError(f"the query is refused: {exc.message}", where, exc.line or header_end) from None
+    if guarded.kind not in ("select", "ask"):
+        raise CatalogError(f"a named query must be SELECT or ASK, not {guarded.kind.upper()}", where, header_end)
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    used = {str(n) for n in _walk(parseQuery(text)) if isinstance(n, Variable)}
+    for p, pl in params:
+        if p.name not in used:
+            raise CatalogError(f"parameter {p.name!r} is not used in the query (no ?{p.name})", where, pl)
+        if guarded.projection is not None and p.name not in guarded.projection:
+            raise CatalogError(
+                f"parameter ?{p.name} must be in the SELECT projection (values are bound through it)", where, pl)
+
+    titles = {k.split("@", 1)[1]: v for k, (v, _) in fields.items() if k.startswith("title@")}
+    return NamedQuery(
+        name=name,
+        titles=titles,
+        description=fields["description"][0],
+        params=tuple(p for p, _ in params),
+        text=text,
+        path=Path(path) if path is not None else None,
+        kind=guarded.kind,
+        base=base,
+        variables=guarded.projection,
+    )
+
+
+def _parse_param(value: str, where: object, lineno: int, base: str) -> Param:
+    m = _PARAM.match(value)
+    if not m:
+        raise CatalogError(f"a param line is 'NAME TYPE [default=VALUE] — description', not {value!r}", where, lineno)
+    name, type_ = m.group("name"), m.group("type")
+    if not _NAME.match(name):
+        raise CatalogError(f"parameter name {name!r} is not a SPARQL variable name", where, lineno)
+    if not _TYPE.match(type_) or (type_.startswith(("string(", "integer(", "date("))):
+        raise CatalogError(f"parameter {name!r}: unknown type {type_!r} (string, integer, date, iri, iri(kind))",
+                           where, lineno)
+    default = m.group("qdefault") if m.group("qdefault") is not None else m.group("default")
+    p = Param(name, type_, default, (m.group("desc") or "").strip())
+    if default is not None:
+        try:
+            p.convert(default, base)
+        except QueryRejected as exc:
+            raise CatalogError(f"bad default: {exc.message}", where, lineno) from None
+    return p
