@@ -514,7 +514,6 @@ def _split_name(name: str) -> str:
 def _parse_askers(f: _Flat, a: int, b: int) -> list[PersonMention]:
     seg = f.s[a:b]
     out: list[PersonMention] = []
-    pos = 0
     for m in re.finditer(r"(?P<names>[^()]+?)\s*\((?P<fr>[^()]*)\)", seg):
         names, fr = m.group("names"), m.group("fr")
         fr = re.sub(r"^\s*(?:beiden|beide|allen|alle)\s+", "", fr).strip() or None
@@ -527,7 +526,6 @@ def _parse_askers(f: _Flat, a: int, b: int) -> list[PersonMention]:
                 continue
             off = base + names.find(raw, nm.start())
             out.append(PersonMention(name, fr, f.span(a + off, a + off + len(raw))))
-        pos = m.end()
     if not out:  # no parentheses: names only
         for nm in re.finditer(r"[^,]+?(?=\s*,|\s+en\s+|$)", seg):
             raw = re.sub(r"^\s*(?:en\s+)?(?:lid\s+)?", "", nm.group(0))
@@ -1168,7 +1166,6 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     blocks: list[_Block] = []
     if not unnumbered:
         cur: _Block | None = None
-        expected_q = 1
         for ln in lines[first_mark:]:  # type: ignore[index]
             if ln.kind in ("qhead", "qnum", "qbare"):
                 if ln.kind == "qhead":

@@ -10,10 +10,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, serialize
 
 from ontology.namespaces import PREFIXES
-from store.base import QueryResult, Term
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
+from store.base import QueryResult, Term, term_json
 
 def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
@@ -34,21 +31,6 @@ def term_text(t: Term | None) -> str:
             return f"{t.value}@{t.language}"
         return t.value
     return str(t)
-
-
-def term_json(t: Term) -> dict[str, Any]:
-    if isinstance(t, NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, Literal):
-        d: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
-            d["datatype"] = t.datatype.value
-        return d
-    return {"type": "triple", "value": str(t)}
 
 
 def to_json(r: QueryResult) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from pyoxigraph import BlankNode, Literal as OxLiteral, NamedNode, Triple
 
@@ -94,3 +94,27 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def term_json(t: Term) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON format (RDF-star triples nested)."""
+    if isinstance(t, NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, OxLiteral):
+        d: dict[str, Any] = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype.value != XSD_STRING:
+            d["datatype"] = t.datatype.value
+        return d
+    if isinstance(t, Triple):
+        return {
+            "type": "triple",
+            "value": {"subject": term_json(t.subject), "predicate": term_json(t.predicate), "object": term_json(t.object)},
+        }
+    raise QueryError(f"cannot write the term {t!r} as SPARQL JSON")

@@ -24,9 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
-    Literal,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
@@ -40,9 +38,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from store.base import QueryError, QueryResult, QueryTimeout, StoreError, Term
+from store.base import QueryError, QueryResult, QueryTimeout, StoreError, Term, term_json
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 #: Result formats a worker writes for SELECT and ASK.
@@ -97,27 +94,6 @@ class Answer:
 
 
 # --------------------------------------------------------------------------- in the worker
-
-
-def term_json(t: Term) -> dict[str, Any]:
-    if isinstance(t, NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, Literal):
-        d: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
-            d["datatype"] = t.datatype.value
-        return d
-    if isinstance(t, Triple):
-        return {
-            "type": "triple",
-            "value": {"subject": term_json(t.subject), "predicate": term_json(t.predicate), "object": term_json(t.object)},
-        }
-    raise QueryError(f"cannot write the term {t!r} as SPARQL JSON")
-
 
 def _dataset_kwargs(job: Job) -> dict[str, Any]:
     if job.default_graph is None and job.named_graphs is None:

@@ -98,7 +98,6 @@ def read_docx(path: str | Path) -> str:
     lines: list[str] = []
     body = document.element.body
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     notes = _footnotes(p)
     refs = {fid: n for n, (fid, _) in enumerate(notes, start=1)}
