@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kamergraph.settings import Settings, get_settings
+from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
 from server.negotiation import NotAcceptable, UnknownFormat, choose
@@ -298,7 +299,65 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
             log.exception("unexpected error answering a SPARQL request")
             return error_response(500, "an unexpected error occurred on the server; it has been logged")
 
+    catalog = Catalog.load(base=settings.base)
+
+    @app.get("/queries", name="queries")
+    async def named_queries() -> JSONResponse:
+        """The named queries, with their titles, descriptions and typed parameters."""
+        return JSONResponse({"queries": [
+            {
+                "name": q.name,
+                "title": {"nl": q.title("nl"), "en": q.title("en")},
+                "description": q.description,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                    for p in q.params
+                ],
+                "url": f"/queries/{q.name}",
+            }
+            for q in catalog
+        ]})
+
+    @app.get("/queries/{name}", name="named_query")
+    async def named_query(name: str, request: Request) -> Response:
+        """Run a named query: its parameters from the URL, bound as typed values; JSON, CSV or TSV."""
+        try:
+            return await _named(request, endpoint, catalog, name)
+        except ApiError as exc:
+            return error_response(exc.status, exc.detail, exc.headers)
+
     return app
+
+
+async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: str) -> Response:
+    params = list(request.query_params.multi_items())
+    formats = [v for k, v in params if k == "format"]
+    values = {k: v for k, v in params if k != "format"}
+    try:
+        query = catalog[name]
+        bindings = query.bind(values)
+    except QueryRejected as exc:
+        raise ApiError(404 if name not in catalog else exc.status, exc.message) from None
+    try:
+        media_type, fmt = choose(query.kind, request.headers.get("accept"), formats[0] if formats else None)
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    except UnknownFormat as exc:
+        raise ApiError(400, str(exc)) from None
+    settings = endpoint.settings
+    job = Job(query.text, output=fmt, bindings=bindings, row_limit=settings.query_row_limit)
+    try:
+        answer = await run_in_threadpool(endpoint.pool.run, job, settings.query_timeout)
+    except QueryTimeout as exc:
+        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped") from None
+    except PoolBusy as exc:
+        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
+    except (QueryError, StoreError) as exc:
+        raise ApiError(500, f"the named query {name!r} failed: {exc}") from None
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+    return Response(answer.body or b"", media_type=media_type, headers=headers)
 
 
 async def _answer(request: Request, endpoint: Endpoint) -> Response:
