@@ -329,6 +329,38 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     return app
 
 
+def _format(kind: str, request: Request, formats: list[str]) -> tuple[str, str]:
+    """The media type and writer format for a query of this kind, by Accept or format=."""
+    try:
+        return choose(kind, request.headers.get("accept"), formats[0] if formats else None)
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    except UnknownFormat as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
+    """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
+    settings = endpoint.settings
+    try:
+        answer = await run_in_threadpool(endpoint.pool.run, job, settings.query_timeout)
+    except QueryTimeout as exc:
+        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
+                            "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+    except PoolBusy as exc:
+        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
+    except QueryError as exc:
+        raise ApiError(400, str(exc)) from None
+    except StoreError as exc:
+        log.error("store error: %s", exc)
+        raise ApiError(500, "the store could not answer this query") from None
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers["X-Kamergraph-Row-Limit"] = str(settings.query_row_limit)
+    return Response(answer.body or b"", media_type=media_type, headers=headers)
+
+
 async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: str) -> Response:
     params = list(request.query_params.multi_items())
     formats = [v for k, v in params if k == "format"]
@@ -338,26 +370,9 @@ async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: s
         bindings = query.bind(values)
     except QueryRejected as exc:
         raise ApiError(404 if name not in catalog else exc.status, exc.message) from None
-    try:
-        media_type, fmt = choose(query.kind, request.headers.get("accept"), formats[0] if formats else None)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    except UnknownFormat as exc:
-        raise ApiError(400, str(exc)) from None
-    settings = endpoint.settings
-    job = Job(query.text, output=fmt, bindings=bindings, row_limit=settings.query_row_limit)
-    try:
-        answer = await run_in_threadpool(endpoint.pool.run, job, settings.query_timeout)
-    except QueryTimeout as exc:
-        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped") from None
-    except PoolBusy as exc:
-        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
-    except (QueryError, StoreError) as exc:
-        raise ApiError(500, f"the named query {name!r} failed: {exc}") from None
-    headers = {"Vary": "Accept"}
-    if answer.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-    return Response(answer.body or b"", media_type=media_type, headers=headers)
+    media_type, fmt = _format(query.kind, request, formats)
+    job = Job(query.text, output=fmt, bindings=bindings, row_limit=endpoint.settings.query_row_limit)
+    return await _respond(endpoint, job, media_type)
 
 
 async def _answer(request: Request, endpoint: Endpoint) -> Response:
@@ -380,13 +395,7 @@ async def _answer(request: Request, endpoint: Endpoint) -> Response:
     except StoreError as exc:
         raise ApiError(500, str(exc)) from None
 
-    try:
-        media_type, fmt = choose(guarded.kind, request.headers.get("accept"), formats[0] if formats else None)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    except UnknownFormat as exc:
-        raise ApiError(400, str(exc)) from None
-
+    media_type, fmt = _format(guarded.kind, request, formats)
     protocol_dataset = bool(default_graphs or named_graphs)
     job = Job(
         text,
@@ -398,22 +407,4 @@ async def _answer(request: Request, endpoint: Endpoint) -> Response:
         union_default_graph=not (guarded.from_graphs or guarded.from_named),
         base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE
     )
-    timeout = settings.query_timeout
-    try:
-        answer = await run_in_threadpool(endpoint.pool.run, job, timeout)
-    except QueryTimeout as exc:
-        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
-                            "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
-    except PoolBusy as exc:
-        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
-    except QueryError as exc:
-        raise ApiError(400, str(exc)) from None
-    except StoreError as exc:
-        log.error("store error: %s", exc)
-        raise ApiError(500, "the store could not answer this query") from None
-
-    headers = {"Vary": "Accept"}
-    if answer.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers["X-Kamergraph-Row-Limit"] = str(settings.query_row_limit)
-    return Response(answer.body or b"", media_type=media_type, headers=headers)
+    return await _respond(endpoint, job, media_type)
