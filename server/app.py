@@ -36,7 +36,7 @@ from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
 from server.negotiation import NotAcceptable, UnknownFormat, choose
 from store.base import QueryError, QueryTimeout, StoreError
-from store.pool import Job, PoolBusy, WorkerPool
+from store.pool import Answer, Job, PoolBusy, WorkerPool
 
 log = logging.getLogger("kamergraph.server")
 
@@ -119,6 +119,13 @@ class Endpoint:
                 except OSError as exc:
                     raise StoreError(f"cannot open the store read-only: {exc}") from None
             return self._meta
+
+    def run(self, job: Job) -> Answer:
+        """Run one query job with the settings' time limit (blocking: call it from a thread).
+
+        Every route runs its queries through here, whatever the store behind the endpoint.
+        """
+        return self.pool.run(job, self.settings.query_timeout)
 
     def graph_exists(self, iri: str) -> bool:
         try:
@@ -343,7 +350,7 @@ async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
     """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
     settings = endpoint.settings
     try:
-        answer = await run_in_threadpool(endpoint.pool.run, job, settings.query_timeout)
+        answer = await run_in_threadpool(endpoint.run, job)
     except QueryTimeout as exc:
         raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
                             "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
