@@ -27,6 +27,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from store import generation
 from store.base import QueryError, QueryResult, QueryTimeout, Store, StoreError, Term
 
 FORMATS: dict[str, RdfFormat] = {
@@ -136,6 +137,13 @@ class EmbeddedStore(Store):
             self._store.update(update)
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot replace graph <{graph}>: {exc}") from None
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell readers (the server's workers and caches) that the contents have changed."""
+        if self.path is not None:
+            self._store.flush()
+            generation.bump(self.path)
 
     def bulk_load(self, nquads: bytes) -> None:
         """Load N-Quads without per-graph transactions (for a store being rebuilt)."""
@@ -143,6 +151,7 @@ class EmbeddedStore(Store):
             self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"bulk load failed: {exc}") from None
+        self._changed()
 
     def graph_nquads(self, graph: str) -> bytes:
         """One named graph as N-Quads (to carry it over into a rebuilt store)."""
@@ -172,14 +181,18 @@ class EmbeddedStore(Store):
         rebuilt.path.rename(self.path)
         shutil.rmtree(old)
         self._store = OxStore(str(self.path))
+        generation.bump(self.path)
+        generation.marker(rebuilt.path).unlink(missing_ok=True)
 
     def remove_graph(self, graph: str) -> None:
         g = NamedNode(graph)
         if self._store.contains_named_graph(g):
             self._store.remove_graph(g)
+            self._changed()
 
     def clear(self) -> None:
         self._store.clear()
+        self._changed()
 
     def optimize(self) -> None:
         self._store.optimize()

@@ -214,7 +214,8 @@ def _context() -> Any:
 
 
 class _Worker:
-    def __init__(self, path: str, start_timeout: float) -> None:
+    def __init__(self, path: str, start_timeout: float, epoch: int = 0) -> None:
+        self.epoch = epoch  # the pool's epoch when this worker opened the store
         ctx = _context()
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker_main, args=(child, path), daemon=True, name="kamergraph-query")
@@ -258,6 +259,7 @@ class WorkerPool:
         self._started = False
         self._closed = False
         self.replaced = 0  # workers killed at the time limit (or lost) and replaced
+        self.epoch = 0  # bumped by reload(): workers of an older epoch see an older store
 
     # -- life cycle
     def start(self) -> WorkerPool:
@@ -272,7 +274,7 @@ class WorkerPool:
 
         def one() -> None:
             try:
-                workers.append(_Worker(self.path, self.start_timeout))
+                workers.append(_Worker(self.path, self.start_timeout, self.epoch))
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 
@@ -309,12 +311,33 @@ class WorkerPool:
         with self._lock:
             return sorted(w.pid for w in self._all)
 
-    def _retire(self, worker: _Worker) -> None:
+    def reload(self) -> None:
+        """Make every query from now on see the store as it is now (after a build swapped it).
+
+        A worker keeps the store it opened, so each worker is replaced by one that opens the
+        store afresh: idle ones now, busy ones when their query ends (it ends on the store it
+        started on). Queries keep being answered meanwhile.
+        """
+        with self._lock:
+            if not self._started or self._closed:
+                return
+            self.epoch += 1
+        stale: list[_Worker] = []
+        while True:
+            try:
+                stale.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for w in stale:
+            self._retire(w, counted=False)
+
+    def _retire(self, worker: _Worker, *, counted: bool = True) -> None:
         """Kill a worker and start its replacement in the background."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
-            self.replaced += 1
+            if counted:
+                self.replaced += 1
             if self._closed:
                 return
         threading.Thread(target=self._replace, daemon=True, name="kamergraph-pool-replace").start()
@@ -322,7 +345,7 @@ class WorkerPool:
     def _replace(self) -> None:
         for attempt in range(3):
             try:
-                w = _Worker(self.path, self.start_timeout)
+                w = _Worker(self.path, self.start_timeout, self.epoch)
             except StoreError:
                 time.sleep(0.5 * (attempt + 1))
                 continue
@@ -346,15 +369,22 @@ class WorkerPool:
         if self._closed:
             raise StoreError("the query worker pool is closed")
         wait = wait if wait is not None else timeout
-        for _attempt in range(2):
+        deadline = None if wait is None else time.monotonic() + wait
+        failures = 0
+        while failures < 2:
             try:
-                worker = self._idle.get(timeout=wait)
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                worker = self._idle.get(timeout=left)
             except queue.Empty:
                 raise PoolBusy(wait or 0.0) from None
+            if worker.epoch != self.epoch:  # opened before a reload: replace it, take another
+                self._retire(worker, counted=False)
+                continue
             try:
                 worker.conn.send(job)
             except (OSError, ValueError):  # the worker died while idle: replace it, try another
                 self._retire(worker)
+                failures += 1
                 continue
             return self._await(worker, timeout)
         raise StoreError("no query worker could take the query")
@@ -371,7 +401,10 @@ class WorkerPool:
         if status == "error":  # something unexpected in the worker: do not trust it further
             self._retire(worker)
             raise StoreError(f"the query worker failed: {payload}")
-        self._idle.put(worker)
+        if worker.epoch != self.epoch:  # the pool was reloaded while this query ran
+            self._retire(worker, counted=False)
+        else:
+            self._idle.put(worker)
         if status == "query-error":
             raise QueryError(payload)
         return payload

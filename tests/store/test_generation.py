@@ -1,0 +1,81 @@
+"""store.generation and the worker pool's reload: readers see a store's changes, never stale data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import generation
+from store.embedded import EmbeddedStore
+from store.pool import WorkerPool
+
+G = "https://kamergraph.nl/graph/test/a"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _nq(n: int) -> str:
+    return "".join(f"<https://kamergraph.nl/id/t/{i}> <https://w3id.org/kamergraph/def#p> \"{i}\" <{G}> .\n"
+                   for i in range(n))
+
+
+def test_every_write_moves_the_generation(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    seen = [generation.current(path)]
+    store.replace_graph(G, _nq(3))
+    seen.append(generation.current(path))
+    store.remove_graph(G)
+    seen.append(generation.current(path))
+    store.bulk_load(_nq(2).encode())
+    seen.append(generation.current(path))
+    fresh = store.begin_rebuild()
+    fresh.bulk_load(_nq(5).encode())
+    assert generation.current(path) == seen[-1]  # filling the store beside it changes nothing yet
+    store.adopt(fresh)
+    seen.append(generation.current(path))
+    store.close()
+    assert None not in seen and len(set(seen)) == len(seen), seen
+    assert not generation.marker(path.with_name("store.rebuild")).exists()
+
+
+def test_a_reloaded_pool_sees_a_rebuilt_store(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_graph(G, _nq(3))
+    store.close()
+    with WorkerPool(path, size=2) as pool:
+        assert pool.query(COUNT, timeout=10).values() == [{"n": "3"}]
+        pids = set(pool.pids)
+        store = EmbeddedStore(path)
+        fresh = store.begin_rebuild()
+        fresh.bulk_load(_nq(7).encode())
+        store.adopt(fresh)
+        store.close()
+        pool.reload()
+        for _ in range(4):  # every worker, whichever answers
+            assert pool.query(COUNT, timeout=10).values() == [{"n": "7"}]
+        assert not pids & set(pool.pids)  # none of the workers that saw the old store is left
+        assert pool.replaced == 0  # a reload is not counted as a failure
+
+
+def test_reload_waits_for_running_queries(tmp_path: Path) -> None:
+    """A query running during a reload ends normally; its worker is replaced afterwards."""
+    import threading
+
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_graph(G, _nq(300))
+    store.close()
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . FILTER(STR(?x) != STR(?y)) }"
+    with WorkerPool(path, size=1) as pool:
+        old = set(pool.pids)
+        out: list[object] = []
+        t = threading.Thread(target=lambda: out.append(pool.query(slow, timeout=30).values()))
+        t.start()
+        import time
+
+        time.sleep(0.05)
+        pool.reload()
+        t.join()
+        assert out == [[{"n": str(300 * 299)}]]
+        assert pool.query(COUNT, timeout=10).values() == [{"n": "300"}]
+        assert not old & set(pool.pids)
