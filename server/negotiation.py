@@ -1,4 +1,10 @@
-"""Content negotiation for the SPARQL endpoint: ``Accept`` with q-values, or a ``format`` parameter."""
+"""Content negotiation for the SPARQL endpoint: ``Accept`` with q-values, or a ``format`` parameter.
+
+Pages that also have an HTML form (the named queries) ask with ``html=True``: HTML is then offered
+last, so it is chosen only when the client names ``text/html`` with a higher q than any data format
+(a browser's ``text/html,…,*/*;q=0.8``) or asks ``format=html``; ``*/*`` and API clients keep the
+data default (SPARQL JSON).
+"""
 
 from __future__ import annotations
 
@@ -51,6 +57,11 @@ _FORMAT_NAMES = {
     "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml",
 }
 _GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
+
+
+#: The HTML page offered beside the data formats where a page exists (``choose(..., html=True)``).
+HTML_OFFER = Offer("text/html", "html")
+HTML_FORMAT_NAMES = frozenset({"html", "text/html"})
 
 
 class NotAcceptable(Exception):
@@ -108,14 +119,34 @@ def _quality(offer: str, ranges: list[tuple[str, str, float]]) -> float | None:
     return None if best is None else best[1]
 
 
-def choose(kind: str, accept: str | None, format_param: str | None = None) -> tuple[str, str]:
+def _best(offers: list[Offer], accept: str | None) -> Offer | None:
+    """The offer with the highest q for ``accept``; ties go to the earlier offer; None: nothing fits."""
+    if not accept or not accept.strip():
+        return offers[0]
+    ranges = parse_accept(accept)
+    if not ranges:
+        return offers[0]
+    best: tuple[float, int, Offer] | None = None
+    for i, o in enumerate(offers):
+        q = _quality(o.media_type, ranges)
+        if q is None or q <= 0:
+            continue
+        if best is None or q > best[0]:
+            best = (q, i, o)
+    return None if best is None else best[2]
+
+
+def choose(kind: str, accept: str | None, format_param: str | None = None, *, html: bool = False) -> tuple[str, str]:
     """(response media type, worker format) for a result of ``kind``.
 
+    With ``html=True`` an HTML page (worker format ``"html"``) is offered too, after every data format.
     Raises :class:`NotAcceptable` (406) or :class:`UnknownFormat` (400).
     """
     offers = offers_for(kind)
     if format_param:
         wanted = format_param.strip().lower()
+        if html and wanted.split(";")[0].strip() in HTML_FORMAT_NAMES:
+            return _charset(HTML_OFFER.media_type), HTML_OFFER.fmt
         if "/" in wanted:  # a media type
             for o in offers:
                 if o.media_type == wanted.split(";")[0].strip():
@@ -125,7 +156,7 @@ def choose(kind: str, accept: str | None, format_param: str | None = None) -> tu
         if fmt is None:
             raise UnknownFormat(
                 f"unknown format {format_param!r}; one of json, xml, csv, tsv (SELECT, ASK: json, xml), "
-                "turtle, ntriples, nquads, jsonld, rdfxml (CONSTRUCT, DESCRIBE)"
+                "turtle, ntriples, nquads, jsonld, rdfxml (CONSTRUCT, DESCRIBE)" + (", html" if html else "")
             )
         if kind in ("construct", "describe"):
             fmt = _GRAPH_ALIASES.get(fmt, fmt)
@@ -134,21 +165,20 @@ def choose(kind: str, accept: str | None, format_param: str | None = None) -> tu
                 return _charset(o.media_type), o.fmt
         raise NotAcceptable(f"format {format_param!r} does not fit a {kind.upper()} result; "
                             f"one of {', '.join(sorted({o.fmt for o in offers}))}")
-    if not accept or not accept.strip():
-        return _charset(offers[0].media_type), offers[0].fmt
-    ranges = parse_accept(accept)
-    if not ranges:
-        return _charset(offers[0].media_type), offers[0].fmt
-    best: tuple[float, int, Offer] | None = None
-    for i, o in enumerate(offers):
-        q = _quality(o.media_type, ranges)
-        if q is None or q <= 0:
-            continue
-        if best is None or q > best[0]:
-            best = (q, i, o)
+    candidates = [*offers, HTML_OFFER] if html else offers
+    best = _best(candidates, accept)
     if best is None:
         raise NotAcceptable(
             f"none of the accepted media types ({accept}) fits a {kind.upper()} result; offered: "
-            + ", ".join(dict.fromkeys(o.media_type for o in offers))
+            + ", ".join(dict.fromkeys(o.media_type for o in candidates))
         )
-    return _charset(best[2].media_type), best[2].fmt
+    return _charset(best.media_type), best.fmt
+
+
+def wants_html(accept: str | None, format_param: str | None = None) -> bool:
+    """For a resource that is JSON by default and HTML for browsers (the list of named queries):
+    True for ``format=html`` or when ``text/html`` has a higher q than JSON; never raises."""
+    if format_param:
+        return format_param.strip().lower().split(";")[0].strip() in HTML_FORMAT_NAMES
+    best = _best([Offer("application/json", "json"), HTML_OFFER], accept)
+    return best is HTML_OFFER
