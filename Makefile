@@ -13,7 +13,18 @@ $(BIN)/kamergraph: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-setup: $(BIN)/kamergraph
+# The editor page's front-end packages (YASGUI), from npm into frontend/node_modules (never committed).
+# Without npm the server still runs; /query is then a plain form.
+NODE_STAMP := frontend/node_modules/.package-lock.json
+
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd frontend && npm ci --ignore-scripts --no-audit --no-fund; \
+	else \
+		echo "warning: npm not found: the /query editor (YASGUI) is not installed; /query works as a plain form" >&2; \
+	fi
+
+setup: $(BIN)/kamergraph $(NODE_STAMP)
 
 run: setup
 	$(BIN)/kamergraph build
