@@ -34,7 +34,8 @@ from kamergraph.settings import Settings, get_settings
 from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
-from server.negotiation import NotAcceptable, UnknownFormat, choose
+from server.editor import install_editor, named_query_page, queries_page
+from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
 from store.base import QueryError, QueryTimeout, StoreError
 from store.pool import Answer, Job, PoolBusy, WorkerPool
 
@@ -309,9 +310,11 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     catalog = Catalog.load(base=settings.base)
 
     @app.get("/queries", name="queries")
-    async def named_queries() -> JSONResponse:
-        """The named queries, with their titles, descriptions and typed parameters."""
-        return JSONResponse({"queries": [
+    async def named_queries(request: Request) -> Response:
+        """The named queries, with their titles, descriptions and typed parameters (JSON; HTML for browsers)."""
+        if wants_html(request.headers.get("accept"), request.query_params.get("format")):
+            return await queries_page(request, catalog)
+        return JSONResponse(headers={"Vary": "Accept"}, content={"queries": [
             {
                 "name": q.name,
                 "title": {"nl": q.title("nl"), "en": q.title("en")},
@@ -327,19 +330,20 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
 
     @app.get("/queries/{name}", name="named_query")
     async def named_query(name: str, request: Request) -> Response:
-        """Run a named query: its parameters from the URL, bound as typed values; JSON, CSV or TSV."""
+        """Run a named query: its parameters from the URL, bound as typed values; JSON, CSV, TSV or HTML."""
         try:
             return await _named(request, endpoint, catalog, name)
         except ApiError as exc:
             return error_response(exc.status, exc.detail, exc.headers)
 
+    install_editor(app, endpoint, catalog)  # /query, the HTML pages' static files
     return app
 
 
-def _format(kind: str, request: Request, formats: list[str]) -> tuple[str, str]:
-    """The media type and writer format for a query of this kind, by Accept or format=."""
+def _format(kind: str, request: Request, formats: list[str], *, html: bool = False) -> tuple[str, str]:
+    """The media type and writer format for a query of this kind, by Accept or format= (``html``: a page too)."""
     try:
-        return choose(kind, request.headers.get("accept"), formats[0] if formats else None)
+        return choose(kind, request.headers.get("accept"), formats[0] if formats else None, html=html)
     except NotAcceptable as exc:
         raise ApiError(406, str(exc)) from None
     except UnknownFormat as exc:
@@ -372,12 +376,20 @@ async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: s
     params = list(request.query_params.multi_items())
     formats = [v for k, v in params if k == "format"]
     values = {k: v for k, v in params if k != "format"}
+    known = catalog.get(name)
+    try:
+        media_type, fmt = _format(known.kind if known else "select", request, formats, html=True)
+    except ApiError:
+        if known is None:
+            raise ApiError(404, f"no named query {name!r}") from None
+        raise
+    if fmt == "html":  # a browser: the page with the form, the results table and download links
+        return await named_query_page(request, endpoint, catalog, name, params)
     try:
         query = catalog[name]
         bindings = query.bind(values)
     except QueryRejected as exc:
         raise ApiError(404 if name not in catalog else exc.status, exc.message) from None
-    media_type, fmt = _format(query.kind, request, formats)
     job = Job(query.text, output=fmt, bindings=bindings, row_limit=endpoint.settings.query_row_limit)
     return await _respond(endpoint, job, media_type)
 

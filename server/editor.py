@@ -1,0 +1,513 @@
+"""The query editor page (``/query``) and the HTML pages of the named queries.
+
+``install_editor(app, endpoint, catalog)`` adds:
+
+- ``/query``: a SPARQL editor. The page is a plain form (a ``query`` textarea, a format choice)
+  whose results the server renders as an HTML table, so it works without JavaScript. When the
+  YASGUI bundle is installed (``npm ci`` in ``frontend/``: the ``@zazuko/yasgui`` package), the page
+  upgrades the form to YASGUI: syntax highlighting, prefix completion from the project's own
+  prefixes, results as a table. The editor talks to our own ``/sparql`` and nothing else: no CORS
+  proxy, no URL shortener, no prefix.cc or LOV look-ups (``static/editor.js`` switches them off, and
+  the pages' Content-Security-Policy lets the browser connect to this origin only).
+- ``/static/kamergraph/``: the project's own CSS and JS; ``/static/vendor/yasgui/``: the package's
+  built files, served from ``frontend/node_modules`` (nothing is copied into the repository).
+
+The HTML variants of ``/queries`` and ``/queries/{name}`` (:func:`queries_page`,
+:func:`named_query_page`) are called by those routes in ``server.app`` when the client prefers
+HTML. Every value taken from data or from the request is autoescaped by Jinja2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from starlette.concurrency import run_in_threadpool
+
+from ontology.namespaces import PREFIXES, XSD
+from queries.catalog import QUERIES_DIR, Catalog, NamedQuery, Param
+from queries.errors import QueryRejected
+from queries.guard import GuardedQuery
+from server.negotiation import NotAcceptable, UnknownFormat, choose
+from store.base import QueryError, QueryResult, QueryTimeout, StoreError
+from store.pool import Answer, Job, PoolBusy
+
+if TYPE_CHECKING:
+    from server.app import Endpoint
+
+log = logging.getLogger("kamergraph.server.editor")
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+FRONTEND_DIR = HERE.parent / "frontend"
+#: Where ``npm ci`` in ``frontend/`` puts the YASGUI bundle the editor page loads.
+YASGUI_BUILD = FRONTEND_DIR / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+EXAMPLES_DIR = QUERIES_DIR / "examples"
+
+HTML_MEDIA = "text/html; charset=utf-8"
+#: The browser may load scripts, styles, images and data from this origin only (YASGUI sets some
+#: styles inline and uses data: images for its icons).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+TRUNCATED_HEADER = "X-Kamergraph-Truncated"
+
+DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/kamergraph/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+
+# The twenty most recent Kamervragen: case number, date and subject
+SELECT ?zaak ?datum ?onderwerp
+WHERE {
+  ?kv a kg:Kamervraag ;
+      kg:zaaknummer ?zaak ;
+      dcterms:dateSubmitted ?datum .
+  OPTIONAL { ?kv dcterms:title ?onderwerp }
+}
+ORDER BY DESC(?datum) ?zaak
+LIMIT 20
+"""
+
+#: The format choice of the editor form: (value, label) per group; "html" is the table in the page.
+FORMAT_CHOICES: list[tuple[str, list[tuple[str, str]]]] = [
+    ("SELECT / ASK", [("html", "Tabel op deze pagina (HTML)"), ("csv", "CSV"), ("tsv", "TSV"),
+                      ("json", "SPARQL JSON"), ("xml", "SPARQL XML")]),
+    ("CONSTRUCT / DESCRIBE", [("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"),
+                              ("rdfxml", "RDF/XML")]),
+]
+#: Download links under a result, per kind of query.
+DOWNLOADS: dict[str, list[tuple[str, str]]] = {
+    "select": [("csv", "CSV"), ("tsv", "TSV"), ("json", "SPARQL JSON")],
+    "ask": [("json", "SPARQL JSON"), ("xml", "SPARQL XML")],
+    "construct": [("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD")],
+    "describe": [("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD")],
+}
+NAMED_DOWNLOADS: list[tuple[str, str]] = [("csv", "CSV"), ("json", "SPARQL JSON"), ("tsv", "TSV")]
+EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml", "turtle": "ttl", "ntriples": "nt",
+              "jsonld": "jsonld", "rdfxml": "rdf"}
+
+_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_LINKABLE = re.compile(r"^https?://", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- results as cells
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One RDF term as the page shows it. ``href`` is set for http(s) IRIs only (never javascript:)."""
+
+    kind: str  # iri | bnode | literal | triple | empty
+    text: str = ""
+    href: str | None = None
+    title: str | None = None  # the full IRI when ``text`` is its prefixed name
+    lang: str | None = None
+    datatype: str | None = None  # prefixed name of a datatype other than xsd:string
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A query result ready for the page: a SELECT's rows, an ASK's answer or a graph's triples."""
+
+    kind: str  # select | ask | graph
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+    row_limit: int | None = None
+
+
+def compact(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """``kg:Kamervraag`` for an IRI in a known namespace (the longest wins), else None."""
+    best: tuple[int, str] | None = None
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]) and (best is None or len(ns) > best[0]):
+            best = (len(ns), f"{prefix}:{iri[len(ns):]}")
+    return best[1] if best else None
+
+
+def cell(term: object) -> Cell:
+    if term is None:
+        return Cell("empty")
+    if isinstance(term, NamedNode):
+        iri = term.value
+        short = compact(iri)
+        return Cell("iri", short or iri, href=iri if _LINKABLE.match(iri) else None, title=iri if short else None)
+    if isinstance(term, BlankNode):
+        return Cell("bnode", f"_:{term.value}")
+    if isinstance(term, Literal):
+        if term.language:
+            return Cell("literal", term.value, lang=term.language)
+        dtype = term.datatype.value
+        if dtype == XSD + "string":
+            return Cell("literal", term.value)
+        return Cell("literal", term.value, datatype=compact(dtype) or dtype)
+    if isinstance(term, Triple):
+        return Cell("triple", f"<< {term.subject} {term.predicate} {term.object} >>")
+    return Cell("literal", str(term))
+
+
+def table(result: QueryResult, row_limit: int | None) -> Table:
+    if result.kind == "ask":
+        return Table("ask", boolean=result.boolean, row_limit=row_limit)
+    if result.kind == "graph":
+        rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in result.triples]
+        return Table("graph", ["subject", "predicate", "object"], rows, truncated=result.truncated,
+                     row_limit=row_limit)
+    rows = [[cell(t) for t in row] for row in result.rows]
+    return Table("select", list(result.variables), rows, truncated=result.truncated, row_limit=row_limit)
+
+
+# --------------------------------------------------------------------------- running a job
+
+
+class PageError(Exception):
+    """A failure shown in the page, with the HTTP status the page is answered with."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+        super().__init__(message)
+
+
+async def run_rows(endpoint: Endpoint, job: Job) -> Answer:
+    """Run a job (``output="rows"``) through the endpoint; failures become PageErrors (as /sparql maps them)."""
+    try:
+        return await run_in_threadpool(endpoint.run, job)
+    except QueryTimeout as exc:
+        raise PageError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
+                             "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+    except PoolBusy as exc:
+        raise PageError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
+    except QueryError as exc:
+        raise PageError(400, str(exc)) from None
+    except StoreError as exc:
+        log.error("store error: %s", exc)
+        raise PageError(500, "the store could not answer this query") from None
+
+
+def guard(endpoint: Endpoint, text: str) -> GuardedQuery:
+    """The guard's verdict on ``text``, or a PageError with its status (400, 403)."""
+    try:
+        return endpoint.guard(text)
+    except QueryRejected as exc:
+        raise PageError(exc.status, exc.message) from None  # a syntax error's message names line and column
+    except StoreError as exc:
+        log.error("store error in the guard: %s", exc)
+        raise PageError(500, "the store could not check this query") from None
+
+
+# --------------------------------------------------------------------------- examples and forms
+
+
+def editor_link(text: str) -> str:
+    """The editor page with ``text`` in its form."""
+    return "/query?" + urlencode([("query", text)])
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    label: str
+    href: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A query shown as an example on the editor page."""
+
+    name: str
+    title_nl: str
+    title_en: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = ()
+    named: bool = True  # a named query (with a page of its own), else a plain example file
+
+    @property
+    def editor_link(self) -> str:
+        return editor_link(self.text)
+
+
+def examples(catalog: Catalog, directory: Path = EXAMPLES_DIR) -> list[Example]:
+    """The named queries, then the plain example files (their leading comment is the description)."""
+    out = [Example(q.name, q.title("nl"), q.title("en"), q.description, q.text, q.params) for q in catalog]
+    for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        comment = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            comment.append(line.lstrip("#").strip())
+        description = " ".join(comment)
+        out.append(Example(path.stem, path.stem, path.stem, description, text, named=False))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One typed input of a named query's parameter form."""
+
+    id: str
+    name: str
+    type: str  # the parameter's type, as the catalog says it
+    input_type: str  # the HTML input type
+    value: str
+    required: bool
+    description: str
+    default: str | None
+    hint: str
+
+
+_INTEGER_VALUE = re.compile(r"^[+-]?\d+$")
+_DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _input_type(p: Param, value: str) -> str:
+    """The HTML input type for a parameter; "text" for a value the typed input could not show."""
+    if p.base_type == "integer":
+        return "number" if value == "" or _INTEGER_VALUE.match(value) else "text"
+    if p.base_type == "date":
+        return "date" if value == "" or _DATE_VALUE.match(value) else "text"
+    if p.base_type == "iri" and not p.kinds:
+        return "url"
+    return "text"
+
+
+def _hint(p: Param) -> str:
+    if p.base_type == "integer":
+        return "geheel getal"
+    if p.base_type == "date":
+        return "datum, JJJJ-MM-DD"
+    if p.base_type == "iri" and p.kinds:
+        return "IRI of sleutel van een " + " of ".join(p.kinds)
+    if p.base_type == "iri":
+        return "IRI"
+    return "tekst"
+
+
+def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "") -> list[Field]:
+    """The parameter form, prefilled with the given values or else the defaults (``today`` as a date)."""
+    out = []
+    for p in query.params:
+        value = values.get(p.name)
+        if value is None or value == "":
+            value = p.default or ""
+            if p.base_type == "date" and value == "today":
+                value = dt.date.today().isoformat()
+        out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type, input_type=_input_type(p, value), value=value,
+                         required=p.default is None, description=p.description, default=p.default, hint=_hint(p)))
+    return out
+
+
+def with_format(path: str, items: Iterable[tuple[str, str]], fmt: str) -> str:
+    """``path?…&format=fmt`` with the request's other parameters kept, in order."""
+    kept = [(k, v) for k, v in items if k != "format"]
+    return f"{path}?{urlencode([*kept, ('format', fmt)])}"
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,  # every template, whatever its name: data never becomes markup
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
+           headers: Mapping[str, str] | None = None) -> Response:
+    ctx = {
+        "editor_installed": bool(getattr(request.app.state, "editor_installed", False)),
+        "lang": "nl",
+        "status": status,
+        **context,
+    }
+    all_headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", **(headers or {})}
+    return templates.TemplateResponse(request, name, ctx, status_code=status, headers=all_headers,
+                                      media_type=HTML_MEDIA)
+
+
+def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """An error as an HTML page (for requests that asked for HTML); API requests keep the JSON shape."""
+    return render(request, "error.html", {"status": status, "message": message, "nav": ""}, status, headers)
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def _sparql_path(request: Request) -> str:
+    return request.url_for("sparql").path
+
+
+async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> Response:
+    """``GET /query``: the editor; with ``query=`` the query's results as a table (or a download)."""
+    settings = endpoint.settings
+    texts = request.query_params.getlist("query")
+    formats = request.query_params.getlist("format")
+    fmt = (formats[0] if formats else "html").strip().lower() or "html"
+    text = texts[0] if texts else None
+    sparql = _sparql_path(request)
+    context: dict[str, Any] = {
+        "nav": "query",
+        "query": text if text is not None else "",
+        "initial_query": text if text else DEFAULT_QUERY,
+        "format": fmt,
+        "format_choices": FORMAT_CHOICES,
+        "examples": examples(catalog),
+        "prefixes": PREFIXES,
+        "result": None,
+        "error": None,
+        "downloads": [],
+        "editor_config": {
+            "endpoint": sparql,
+            "prefixes": PREFIXES,
+            "query": text if text else DEFAULT_QUERY,
+        },
+    }
+    status = 200
+    headers: dict[str, str] = {}
+    try:
+        if len(request.url.query) > settings.max_body_bytes:
+            raise PageError(414, f"the request URL is longer than the limit of {settings.max_body_bytes:,} bytes; "
+                                 f"POST the query to {sparql} instead")
+        if len(texts) > 1:
+            raise PageError(400, f"{len(texts)} query parameters: give exactly one query")
+        if len(formats) > 1:
+            raise PageError(400, f"more than one format: {', '.join(formats)}")
+        if text is not None:
+            if not text.strip():
+                raise PageError(400, "the query is empty")
+            guarded = guard(endpoint, text)
+            if fmt != "html":
+                try:
+                    choose(guarded.kind, None, fmt)
+                except UnknownFormat as exc:
+                    raise PageError(400, str(exc)) from None
+                except NotAcceptable as exc:
+                    raise PageError(406, str(exc)) from None
+                return RedirectResponse(f"{sparql}?{urlencode([('query', text), ('format', fmt)])}", status_code=303)
+            job = Job(
+                text,
+                output="rows",
+                row_limit=settings.query_row_limit,
+                union_default_graph=not (guarded.from_graphs or guarded.from_named),
+                base_iri=str(request.url_for("sparql")),  # the same BASE as /sparql, so downloads agree
+            )
+            answer = await run_rows(endpoint, job)
+            assert answer.result is not None
+            context["result"] = table(answer.result, settings.query_row_limit)
+            context["downloads"] = [
+                Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"resultaat.{EXTENSIONS[f]}")
+                for f, label in DOWNLOADS[guarded.kind]
+            ]
+            if answer.truncated:
+                headers[TRUNCATED_HEADER] = "true"
+    except PageError as exc:
+        status = exc.status
+        context["error"] = exc.message
+        headers.update(exc.headers)
+    return render(request, "query.html", context, status, headers)
+
+
+async def queries_page(request: Request, catalog: Catalog) -> Response:
+    """``GET /queries`` for browsers: every named query with its parameter form and links."""
+    items = [
+        {
+            "query": q,
+            "fields": form_fields(q, {}, prefix=f"{q.name}-"),
+            "downloads": [Download(label, f"/queries/{q.name}?format={f}", f"{q.name}.{EXTENSIONS[f]}")
+                          for f, label in NAMED_DOWNLOADS],
+            "editor_link": editor_link(q.text),
+        }
+        for q in catalog
+    ]
+    return render(request, "queries.html", {"nav": "queries", "items": items}, headers={"Vary": "Accept"})
+
+
+async def named_query_page(request: Request, endpoint: Endpoint, catalog: Catalog, name: str,
+                           params: Sequence[tuple[str, str]]) -> Response:
+    """``GET /queries/{name}`` for browsers: the form prefilled with the values, the results, downloads."""
+    query = catalog.get(name)
+    headers = {"Vary": "Accept"}
+    if query is None:
+        return error_page(request, 404, f"no named query {name!r}", headers)
+    values = {k: v for k, v in params if k != "format"}
+    path = request.url.path
+    context: dict[str, Any] = {
+        "nav": "queries",
+        "query": query,
+        "fields": form_fields(query, values),
+        "result": None,
+        "error": None,
+        "downloads": [Download(label, with_format(path, params, f), f"{name}.{EXTENSIONS[f]}")
+                      for f, label in NAMED_DOWNLOADS],
+        "editor_link": editor_link(query.text),
+    }
+    status = 200
+    try:
+        try:
+            bindings = query.bind(values)
+        except QueryRejected as exc:
+            raise PageError(exc.status, exc.message) from None
+        job = Job(query.text, output="rows", bindings=bindings, row_limit=endpoint.settings.query_row_limit)
+        answer = await run_rows(endpoint, job)
+        assert answer.result is not None
+        context["result"] = table(answer.result, endpoint.settings.query_row_limit)
+        if answer.truncated:
+            headers[TRUNCATED_HEADER] = "true"
+    except PageError as exc:
+        status = exc.status
+        context["error"] = exc.message
+        context["downloads"] = []
+        headers.update(exc.headers)
+    return render(request, "named_query.html", context, status, headers)
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def editor_files_present(build: Path = YASGUI_BUILD) -> bool:
+    return all((build / f).is_file() for f in YASGUI_FILES)
+
+
+def install_editor(app: FastAPI, endpoint: Endpoint, catalog: Catalog, *, yasgui_build: Path | None = None) -> None:
+    """Add the editor page and the static files to ``app`` (call once, at the end of ``create_app``)."""
+    build = yasgui_build if yasgui_build is not None else YASGUI_BUILD
+    app.mount("/static/kamergraph", StaticFiles(directory=STATIC_DIR), name="static")
+    installed = editor_files_present(build)
+    if installed:
+        app.mount("/static/vendor/yasgui", StaticFiles(directory=build), name="vendor-yasgui")
+    else:
+        log.warning("the YASGUI editor is not installed (no %s); /query works as a plain form. "
+                    "Run `npm ci` in %s (make setup does).", build / YASGUI_FILES[0], FRONTEND_DIR)
+    app.state.editor_installed = installed
+
+    @app.get("/query", name="query_editor", include_in_schema=False)
+    async def query_editor(request: Request) -> Response:
+        """The SPARQL query editor; ``?query=…`` runs a query and shows its results as a table."""
+        return await query_page(request, endpoint, catalog)
