@@ -1,0 +1,93 @@
+"""Fixtures for the browser tests: the small real store of the server tests, the app served by
+uvicorn on a free loopback port, and what a browser test needs (Playwright, Chromium, the npm files).
+
+A missing piece skips the browser tests, except under ``CI=true``, where it fails them: CI installs
+Chromium (.ci/run) and the npm packages (make setup), so a missing piece there is a broken set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import kg_store, settings_for  # noqa: F401 - the same store fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("KAMERGRAPH_CHROMIUM", "/usr/bin/chromium"))
+
+
+def artifacts_dir() -> Path:
+    """Where browser tests leave screenshots: $KAMERGRAPH_ARTIFACTS or tests/artifacts/ (gitignored)."""
+    path = Path(os.environ.get("KAMERGRAPH_ARTIFACTS") or ROOT / "tests" / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip (locally) or fail (under CI=true) when a browser-test prerequisite is missing."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"browser test prerequisite missing under CI: {what}", pytrace=False)
+    pytest.skip(f"browser test prerequisite missing: {what}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        require(False, "the Python package playwright (pip install -e '.[test]')")
+    require(CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
+            f"Chromium at {CHROMIUM} (apt-get install chromium; or set KAMERGRAPH_CHROMIUM)")
+    from server.editor import YASGUI_BUILD, editor_files_present
+
+    require(editor_files_present(), f"the YASGUI bundle in {YASGUI_BUILD} (make setup, or npm ci in frontend/)")
+    return CHROMIUM
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    host: str
+    port: int
+    store: Path
+
+
+@pytest.fixture(scope="module")
+def live_server(kg_store: Path) -> Iterator[LiveServer]:  # noqa: F811 - the imported fixture
+    """The app on the small real store, served by uvicorn in a thread on a free 127.0.0.1 port."""
+    import uvicorn
+
+    from server.app import create_app
+
+    app = create_app(settings_for(kg_store, query_row_limit=50), kg_store)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, kg_store)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
