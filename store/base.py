@@ -86,6 +86,27 @@ class Store(abc.ABC):
     def optimize(self) -> None:  # noqa: B027 - optional for backends
         """Compact after a bulk load, where the backend has such a step."""
 
+    # -- what a build needs (the embedded and the remote store have them all)
+
+    def bulk_load(self, nquads: bytes) -> None:
+        """Add N-Quads without per-graph transactions (for a store being rebuilt)."""
+        raise StoreError(f"{type(self).__name__} cannot bulk-load")
+
+    def graph_nquads(self, graph: str) -> bytes:
+        """One named graph as N-Quads (to carry it over into a rebuilt store)."""
+        raise StoreError(f"{type(self).__name__} cannot read a graph as N-Quads")
+
+    def begin_rebuild(self) -> Store:
+        """An empty store for a build to fill; :meth:`adopt` then makes it this store's contents."""
+        raise StoreError(f"{type(self).__name__} cannot be rebuilt")
+
+    def adopt(self, rebuilt: Store) -> None:
+        """Make the contents of a store from :meth:`begin_rebuild` this store's contents."""
+        raise StoreError(f"{type(self).__name__} cannot be rebuilt")
+
+    def flush(self) -> None:  # noqa: B027
+        """Make every write durable (where the backend buffers writes)."""
+
     def close(self) -> None:  # noqa: B027
         """Release the backend."""
 
