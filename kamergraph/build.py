@@ -45,7 +45,7 @@ from ingest.sources.odata import read_jsonl
 from kamergraph.texts import bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
-from store.embedded import EmbeddedStore
+from store.base import Store
 
 ODATA_FILE = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 KOOP_FILE = "koop/parliamentary-ids.txt.xz"
@@ -185,7 +185,7 @@ def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]
 
 
 def build(
-    store: EmbeddedStore,
+    store: Store,
     data_dir: Path,
     iris: Iris,
     *,
@@ -197,6 +197,9 @@ def build(
 ) -> BuildReport:
     """Build the graph from the bundled data into ``store``; returns the run's report.
 
+    ``store`` is any store with ``begin_rebuild``/``bulk_load``/``graph_nquads``/``adopt``: the
+    embedded store swaps in the rebuilt store as a whole; a remote store stages the build
+    locally and then replaces its graphs one by one (see ``store.remote.RemoteStore.adopt``).
     ``texts``: the published text files to include (default: every bundled one).
     """
     report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))

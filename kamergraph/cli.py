@@ -14,23 +14,42 @@ from ontology.namespaces import Iris
 from store import QueryError, QueryTimeout, Store, StoreError, open_store
 
 
-def _store(args: argparse.Namespace, settings: Settings):
-    return open_store(args.store or settings.store)
+def _store(args: argparse.Namespace, settings: Settings) -> Store:
+    return open_store(args.store or settings.store, settings)
+
+
+def _oxigraph_copy(store: Store):
+    """The store as a pyoxigraph store for the SHACL validator: the embedded store itself, or an
+    in-memory copy of a remote store's graphs (read graph by graph)."""
+    from pyoxigraph import RdfFormat, Store as OxStore
+
+    from store.embedded import EmbeddedStore
+    from store.remote import RemoteStore
+
+    if isinstance(store, EmbeddedStore):
+        return store.ox
+    copy = OxStore()
+    if isinstance(store, RemoteStore):  # read in pages, as for an export
+        copy.bulk_extend(store.quads())
+        return copy
+    for graph in store.named_graphs():
+        copy.bulk_load(store.graph_nquads(graph), format=RdfFormat.N_QUADS)
+    return copy
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from kamergraph.build import build
 
-    store = _store(args, settings)
     t0 = time.perf_counter()
-    report = build(
-        store,
-        Path(args.data_dir or settings.data_dir),
-        Iris(settings.base),
-        progress=sys.stderr.isatty() and not args.quiet,
-        odata_file=Path(args.odata) if args.odata else None,
-        limit=args.limit,
-    )
+    with _store(args, settings) as store:
+        report = build(
+            store,
+            Path(args.data_dir or settings.data_dir),
+            Iris(settings.base),
+            progress=sys.stderr.isatty() and not args.quiet,
+            odata_file=Path(args.odata) if args.odata else None,
+            limit=args.limit,
+        )
     total = time.perf_counter() - t0
     report.timings["total"] = total
     report_path = Path(args.report or settings.report)
@@ -54,7 +73,6 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         if r.status in ("unparseable", "rejected", "superseded"):
             print(f"  {r.status}: {r.source}: {'; '.join(r.problems)}", file=sys.stderr)
     print(f"  report: {report_path}")
-    store.close()
     return 0
 
 
@@ -90,7 +108,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
     with _store(args, settings) as store:
         t0 = time.perf_counter()
-        report = FastValidator().validate_store(store.ox)
+        report = FastValidator().validate_store(_oxigraph_copy(store))
         elapsed = time.perf_counter() - t0
         quads = len(store)
     if args.format == "json":
@@ -193,10 +211,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import create_app
 
     location = args.store or settings.store
-    if location.startswith(("http://", "https://")):
-        print(f"kamergraph serve: {location}: remote stores are not supported yet", file=sys.stderr)
-        return 2
-    store = open_store(location)
+    remote = location.startswith(("http://", "https://"))
+    store = open_store(location, settings)
     empty = len(store) == 0
     store.close()
     if empty:
@@ -209,8 +225,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     app = create_app(settings, location)
+    behind = f"the SPARQL endpoint {location}" if remote else f"{settings.query_workers} query workers"
     print(f"kamergraph serve: SPARQL endpoint on http://{host}:{port}/sparql "
-          f"({settings.query_workers} query workers, time limit {settings.query_timeout:g} s, "
+          f"({behind}, time limit {settings.query_timeout:g} s, "
           f"row limit {settings.query_row_limit:,})", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=args.log_level)
     return 0
@@ -225,7 +242,8 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kamergraph", description="The knowledge graph of Dutch written parliamentary questions.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", help="store directory (default: KAMERGRAPH_STORE or var/store)")
+    common.add_argument("--store", help="store directory, or the http(s):// URL of a SPARQL endpoint "
+                        "(default: KAMERGRAPH_STORE or var/store)")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", parents=[common], help="bundled data -> validated graph in the store")

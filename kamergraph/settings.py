@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,8 @@ class Settings(BaseSettings):
     store: str = Field(
         default="var/store",
         description="Where the graph lives: a directory for the embedded Oxigraph store "
-        "(created if missing), or later an http(s):// SPARQL endpoint.",
+        "(created if missing), or the http(s):// URL of a SPARQL endpoint (Oxigraph server "
+        "…/query, Virtuoso …/sparql, any SPARQL 1.1 server) that holds the {base}graph/… graphs.",
     )
     base: str = Field(
         default="https://kamergraph.nl/",
@@ -37,7 +39,8 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(
         default=10.0,
-        description="Time limit of one query in seconds; the query's worker is stopped at the deadline.",
+        description="Time limit of one query in seconds; the query's worker is stopped at the deadline "
+        "(on a remote store the request is given up, and Virtuoso is told the limit too).",
     )
     query_row_limit: int = Field(
         default=10_000,
@@ -68,6 +71,44 @@ class Settings(BaseSettings):
     validate_batch: int = Field(
         default=50_000,
         description="How many record graphs the build validates together in one batch.",
+    )
+    update_endpoint: str = Field(
+        default="",
+        description="Remote store: where SPARQL Update requests go. Empty: derived from the store URL "
+        "(Oxigraph …/query -> …/update; Virtuoso …/sparql with a store user -> …/sparql-auth; "
+        "otherwise the store URL itself).",
+    )
+    gsp_endpoint: str = Field(
+        default="auto",
+        description="Remote store: the SPARQL Graph Store Protocol endpoint graphs are loaded through. "
+        "'auto': derived (Oxigraph …/query -> …/store; Virtuoso …/sparql -> …/sparql-graph-crud-auth "
+        "with a store user, …/sparql-graph-crud without); empty: load with SPARQL Update "
+        "(INSERT DATA in chunks of 500 statements).",
+    )
+    store_user: str = Field(
+        default="",
+        description="Remote store: user name for updates and Graph Store requests (and queries, if the "
+        "endpoint asks); empty: no credentials are sent.",
+    )
+    store_password: SecretStr = Field(
+        default=SecretStr(""),
+        description="Remote store: the store user's password (never printed).",
+    )
+    store_auth: Literal["digest", "basic"] = Field(
+        default="digest",
+        description="Remote store: HTTP authentication for the store user: digest (Virtuoso's "
+        "…-auth endpoints) or basic.",
+    )
+    store_timeout: float = Field(
+        default=300.0,
+        description="Remote store: seconds one HTTP request may take for loads, dumps, counts and "
+        "other requests without a query time limit.",
+    )
+    store_dialect: Literal["auto", "oxigraph", "virtuoso", "generic"] = Field(
+        default="auto",
+        description="Remote store: which server is behind the URL; 'auto' reads its Server header. "
+        "Decides the union default graph (Oxigraph's union-default-graph parameter, Virtuoso's "
+        "exclusion of its own graphs), paging and the result formats asked for.",
     )
 
 

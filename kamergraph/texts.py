@@ -14,6 +14,7 @@ from ingest.resolve_text import ResolvedText, TextResolver
 from ingest.sources.text import read_docx, read_text_file
 from ingest.texts import parse_text
 from ontology.namespaces import Iris
+from store.base import Store
 
 BUNDLED = ("texts/seed/*.txt", "texts/*.txt", "answers-docx/*.docx")
 
@@ -95,7 +96,7 @@ def process_texts(
     return outcomes
 
 
-def ingest_files(store, paths: list[Path], data_dir: Path, iris: Iris) -> list[dict[str, object]]:
+def ingest_files(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> list[dict[str, object]]:
     """`kamergraph ingest`: parse, resolve, map and validate these files, and replace each one's
     named graph in the store (one transaction per graph). A file that cannot be read or whose
     graph violates a shape changes nothing in the store; the result lists every file's fate."""

@@ -121,6 +121,12 @@ def test_rebuild_takes_the_place_of_the_store(tmp_path: Path) -> None:
     assert titles(EmbeddedStore(tmp_path / "store")) == ["nieuw"]
 
 
-def test_remote_store_is_refused_clearly() -> None:
-    with pytest.raises(StoreError, match="remote SPARQL stores are not supported yet"):
-        open_store("http://127.0.0.1:7878/query")
+def test_a_url_opens_a_remote_store() -> None:
+    """An http(s):// location is a remote SPARQL endpoint (tests/remote/ runs real servers);
+    opening it sends nothing, using it when nothing answers names the URL."""
+    from store.remote import RemoteStore
+
+    store = open_store("http://127.0.0.1:9/query")
+    assert isinstance(store, RemoteStore) and store.endpoint == "http://127.0.0.1:9/query"
+    with pytest.raises(StoreError, match=r"cannot reach the SPARQL server at http://127\.0\.0\.1:9/query"):
+        len(store)
