@@ -38,6 +38,7 @@ from server.editor import install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
 from store.base import QueryError, QueryTimeout, StoreError
 from store.pool import Answer, Job, PoolBusy, WorkerPool
+from store.remote import RemoteStore
 
 log = logging.getLogger("kamergraph.server")
 
@@ -94,21 +95,38 @@ class _GuardCache:
 
 
 class Endpoint:
-    """What the routes share: the settings, the worker pool and a read-only view for graph checks."""
+    """What the routes share: the settings, and the store behind the endpoint — the embedded
+    store's worker pool (with a read-only view for graph checks), or a remote SPARQL endpoint
+    (``remote``, a :class:`store.remote.RemoteStore`): every query goes through :meth:`run`
+    and every graph check through :meth:`graph_exists`, whichever it is."""
 
-    def __init__(self, settings: Settings, store_path: Path) -> None:
+    def __init__(self, settings: Settings, store_path: Path | None, remote: RemoteStore | None = None) -> None:
+        if (store_path is None) == (remote is None):
+            raise ValueError("an endpoint runs on an embedded store (store_path) or a remote one (remote)")
         self.settings = settings
         self.store_path = store_path
-        self.pool = WorkerPool(store_path, size=max(1, settings.query_workers))
+        self.remote = remote
+        self.pool = WorkerPool(store_path, size=max(1, settings.query_workers)) if store_path is not None else None
         self.guard_cache = _GuardCache()
         self._meta: OxStore | None = None
         self._meta_lock = Lock()
 
+    @property
+    def location(self) -> str:
+        return self.remote.endpoint if self.remote is not None else str(self.store_path)
+
     def start(self) -> None:
-        self.pool.start()
+        if self.remote is not None:
+            self.remote.check()  # an endpoint that is not there fails the start, naming the URL
+        else:
+            assert self.pool is not None
+            self.pool.start()
 
     def close(self) -> None:
-        self.pool.close()
+        if self.remote is not None:
+            self.remote.close()
+        if self.pool is not None:
+            self.pool.close()
         self._meta = None
 
     @property
@@ -126,9 +144,14 @@ class Endpoint:
 
         Every route runs its queries through here, whatever the store behind the endpoint.
         """
+        if self.remote is not None:
+            return self.remote.run(job, self.settings.query_timeout)
+        assert self.pool is not None
         return self.pool.run(job, self.settings.query_timeout)
 
     def graph_exists(self, iri: str) -> bool:
+        if self.remote is not None:
+            return self.remote.graph_exists(iri)  # an ASK on the server, remembered for a minute
         try:
             return self.meta.contains_named_graph(NamedNode(iri))
         except ValueError:
@@ -246,12 +269,14 @@ async def _protocol_request(request: Request, endpoint: Endpoint) -> tuple[str, 
 
 
 def create_app(settings: Settings | None = None, store_path: str | os.PathLike[str] | None = None) -> FastAPI:
-    """The web application on the embedded store at ``store_path`` (default: the ``store`` setting)."""
+    """The web application on the store at ``store_path`` (default: the ``store`` setting): an
+    embedded store's directory, or the http(s):// URL of a remote SPARQL endpoint."""
     settings = settings or get_settings()
     location = str(store_path if store_path is not None else settings.store)
-    if location.startswith(("http://", "https://")):
-        raise StoreError(f"{location}: the server runs on the embedded store; remote stores are not supported yet")
-    endpoint = Endpoint(settings, Path(location))
+    if location.startswith(("http://", "https://")):  # a remote SPARQL endpoint: no worker pool
+        endpoint = Endpoint(settings, None, remote=RemoteStore.from_settings(location, settings))
+    else:
+        endpoint = Endpoint(settings, Path(location))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
