@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         description="Query worker processes the server keeps ready; each runs one query at a time, "
         "so this many queries run at once and a slow one never blocks the others.",
     )
+    result_cache_mb: int = Field(
+        default=256,
+        description="Megabytes of query answers the server keeps for repeated queries on the embedded "
+        "store; every write to the store (a build, an ingest) empties it. 0 turns it off.",
+    )
     validate_batch: int = Field(
         default=50_000,
         description="How many record graphs the build validates together in one batch.",

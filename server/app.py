@@ -38,6 +38,9 @@ from server.editor import install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
 from store.base import QueryError, QueryTimeout, StoreError
 from store.pool import Answer, Job, PoolBusy, WorkerPool
+from store import generation
+from store.generation import Generation
+from server.cache import ResultCache
 from store.remote import RemoteStore
 
 log = logging.getLogger("kamergraph.server")
@@ -93,6 +96,10 @@ class _GuardCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
 
 class Endpoint:
     """What the routes share: the settings, and the store behind the endpoint — the embedded
@@ -108,6 +115,9 @@ class Endpoint:
         self.remote = remote
         self.pool = WorkerPool(store_path, size=max(1, settings.query_workers)) if store_path is not None else None
         self.guard_cache = _GuardCache()
+        # answers of repeated queries, valid while the store's generation stays the same
+        self.cache = ResultCache(settings.result_cache_mb * 1_000_000 if remote is None else 0)
+        self._generation_seen = False
         self._meta: OxStore | None = None
         self._meta_lock = Lock()
 
@@ -144,10 +154,33 @@ class Endpoint:
 
         Every route runs its queries through here, whatever the store behind the endpoint.
         """
-        if self.remote is not None:
+        if self.remote is not None:  # no answer cache: a remote store can change behind our back
             return self.remote.run(job, self.settings.query_timeout)
         assert self.pool is not None
-        return self.pool.run(job, self.settings.query_timeout)
+        gen = self.sync_generation()
+        hit = self.cache.get(job)
+        if hit is not None:
+            return hit
+        answer = self.pool.run(job, self.settings.query_timeout)
+        self.cache.put(job, answer, gen)
+        return answer
+
+    def sync_generation(self) -> Generation:
+        """The embedded store's generation now; when it has moved since the last request (a build
+        swapped the store, an ingest wrote to it), the workers reopen the store and every kept
+        answer and guard verdict is dropped, so nothing stale is ever served."""
+        assert self.store_path is not None
+        gen = generation.current(self.store_path)
+        if self.cache.sync(gen):
+            if self._generation_seen:
+                log.info("the store at %s has changed: reloading the query workers", self.store_path)
+                assert self.pool is not None
+                self.pool.reload()
+                self.guard_cache.clear()
+                with self._meta_lock:
+                    self._meta = None
+            self._generation_seen = True
+        return gen
 
     def graph_exists(self, iri: str) -> bool:
         if self.remote is not None:
