@@ -307,7 +307,8 @@ PREFIX cito: <{CITO}>
 PREFIX eli: <{ELI}>
 """
 
-#: The SELECTs the index is built from: name -> (query, the variables that order its pages). Most
+#: The SELECTs the index is built from: name -> (query, its variables in the order it projects them:
+#: they order its pages when a server cuts the answer short). Most
 #: are one triple pattern, joined here in Python: on Oxigraph a pattern streams some 200,000 rows a
 #: second, while every join or OPTIONAL costs a lookup per row (the same facts in five queries with
 #: OPTIONALs take three times as long).
@@ -381,8 +382,8 @@ def _select_all(store: QueryStore, name: str) -> list[tuple[Term | None, ...]]:
     rows: list[tuple[Term | None, ...]] = []
     offset = 0
     while True:
-        part = store.query(f"{PROLOGUE}SELECT * WHERE {{ {{ {text} }} }} ORDER BY {order} LIMIT {page} OFFSET {offset}",
-                           row_limit=None)
+        part = store.query(f"{PROLOGUE}SELECT {order} WHERE {{ {{ {text} }} }} ORDER BY {order} "
+                           f"LIMIT {page} OFFSET {offset}", row_limit=None)
         rows.extend(part.rows)
         if len(part.rows) < page and not part.truncated:
             return rows
@@ -655,7 +656,7 @@ def build_index(store: QueryStore, path: str | os.PathLike[str], base: str, *,
     if generation == "auto":
         generation = store_generation.current(store_path) if store_path is not None else None
     if location is None:
-        location = str(store_path) if store_path is not None else str(getattr(store, "endpoint", ""))
+        location = _location(store)
     cases, labels, timings = extract(store, base)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -754,10 +755,12 @@ def _fill(con: sqlite3.Connection, cases: dict[str, _Case], labels: _Labels, bas
                 vids.add(postid)
                 for m in labels.post_in.get(a["post"], []):
                     vids.add(value("ministerie", m))
-            holder = (labels.label(a["person"], "nl") if a["person"] else None)
-            holder_iri = a["person"]
-            addressees.append([postid, None if postid else (a["name"] or "?"), holder or (a["name"] if postid else None),
-                               holder_iri])
+            holder = labels.label(a["person"], "nl") if a["person"] else None
+            if holder is None and postid is not None and a["name"]:
+                # an unresolved holder: the name as the source gave it, unless that is just the post
+                post_label = labels.label(a["post"], "nl") or ""
+                holder = a["name"] if normalise(a["name"]).strip() != normalise(post_label).strip() else None
+            addressees.append([postid, None if postid else (a["name"] or "?"), holder, a["person"]])
         eu = [value("eu", e) for e in sorted(c.eu)]
         vids.update(eu)
         card = {"a": askers, "p": addressees, "e": eu}
@@ -1212,10 +1215,13 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str] | None:
         return None
 
 
-def is_stale(meta: Mapping[str, str] | None, base: str, gen: Any) -> str | None:
-    """Why the index described by ``meta`` must be rebuilt (None: it is current)."""
+def is_stale(meta: Mapping[str, str] | None, base: str, gen: Any, location: str | None = None) -> str | None:
+    """Why the index described by ``meta`` must be rebuilt (None: it is current). ``location``:
+    the store it must have been built from (checked for remote stores, which have no generation)."""
     if meta is None:
         return "there is no index"
+    if location is not None and meta.get("location") != location:
+        return f"it was built from {meta.get('location')}"
     if meta.get("version") != INDEX_VERSION:
         return f"index version {meta.get('version')} is not {INDEX_VERSION}"
     if meta.get("base") != base:
@@ -1264,7 +1270,8 @@ def ensure_index(path: str | os.PathLike[str], base: str, *, store_path: str | o
     if (store_path is None) == (store is None):
         raise ValueError("ensure_index needs store_path (embedded) or store (any other)")
     gen = store_generation.current(store_path) if store_path is not None else None
-    reason = "a rebuild was asked for" if force else is_stale(read_meta(path), base, gen)
+    location = None if store is None else _location(store)
+    reason = "a rebuild was asked for" if force else is_stale(read_meta(path), base, gen, location)
     if reason is None:
         try:
             return SearchIndex(path)
@@ -1279,8 +1286,12 @@ def ensure_index(path: str | os.PathLike[str], base: str, *, store_path: str | o
             ro.close()
     else:
         assert store is not None
-        build_index(store, path, base, generation=None)
+        build_index(store, path, base, generation=None, location=location)
     return SearchIndex(path)
+
+
+def _location(store: QueryStore) -> str:
+    return str(getattr(store, "endpoint", None) or getattr(store, "path", None) or type(store).__name__)
 
 
 class SearchService:

@@ -28,11 +28,13 @@ FACET_PATTERNS: dict[str, str] = {
         BIND (EXISTS { ?pu kg:betreft ?kv ; kg:publicatiesoort "uitstel" } AS ?postponed)
         BIND (IF(?answered, "beantwoord", IF(?postponed, "uitgesteld", "open")) AS ?v)""",
     "eu": """
-        { ?kv cito:cites ?v } UNION { GRAPH ?g { ?x cito:cites ?v . ?pub kg:betreft ?kv } }
-        FILTER (isIRI(?v))
-        FILTER (EXISTS { ?v a ?t . FILTER (?t IN (eli:LegalResource, kg:EUVoorstel, kg:EUProcedure)) }
-                || STRSTARTS(STR(?v), "http://data.europa.eu/eli/")
-                || STRSTARTS(STR(?v), "http://publications.europa.eu/resource/"))""",
+        { SELECT DISTINCT ?kv ?v WHERE {
+            { ?kv cito:cites ?v } UNION { GRAPH ?g { ?x cito:cites ?v . ?pub kg:betreft ?kv } }
+            FILTER (isIRI(?v))
+            FILTER (EXISTS { ?v a ?t . FILTER (?t IN (eli:LegalResource, kg:EUVoorstel, kg:EUProcedure)) }
+                    || STRSTARTS(STR(?v), "http://data.europa.eu/eli/")
+                    || STRSTARTS(STR(?v), "http://publications.europa.eu/resource/"))
+        } }""",
 }
 
 KEY_PREFIX = {"fractie": "fractie", "lid": "persoon", "post": "post", "ministerie": "ministerie"}

@@ -331,3 +331,61 @@ def test_markup_in_data_stays_data_in_the_index(tmp_path: Path) -> None:
     assert card.subject == HOSTILE_TITLE
     assert "<script>" not in str(card.subject_html) and "&lt;script&gt;" in str(card.subject_html)
     assert "<mark>verordeningen</mark>" in str(card.subject_html)
+
+
+class CappedStore:
+    """A store that answers like a remote server with a result limit: at most ``cap`` rows, flagged
+    as cut (the Store.query interface of store.base, on an embedded store opened read-only)."""
+
+    def __init__(self, path: Path, cap: int, endpoint: str) -> None:
+        from server.search import _ReadOnlyOxigraph
+
+        self.inner = _ReadOnlyOxigraph(path)
+        self.cap = cap
+        self.endpoint = endpoint
+        self.queries: list[str] = []
+
+    def query(self, sparql, bindings=None, *, timeout=None, row_limit=None, union_default_graph=True):  # noqa: ANN001
+        self.queries.append(sparql)
+        res = self.inner.query(sparql, bindings, row_limit=self.cap + 1, union_default_graph=union_default_graph)
+        if len(res.rows) > self.cap:
+            res.rows = res.rows[: self.cap]
+            res.truncated = True
+        return res
+
+
+@pytest.mark.parametrize("name", ["date", "vraagstelling", "persoon", "texts", "eu"])
+def test_a_cut_answer_is_read_again_in_pages(kg_store: Path, name: str) -> None:
+    from server.search import EXTRACT, _ReadOnlyOxigraph, _select_all
+
+    whole = _select_all(_ReadOnlyOxigraph(kg_store), name)
+    capped = CappedStore(kg_store, 7, "http://127.0.0.1:1/sparql")
+    paged = _select_all(capped, name)
+    assert len(whole) > 7 or name == "eu"
+    assert sorted(map(repr, paged)) == sorted(map(repr, whole))  # the same rows, columns in place
+    assert len(paged) == len(whole)
+    if len(whole) > 7:
+        assert f"ORDER BY {EXTRACT[name][1]} LIMIT 7 OFFSET 7" in capped.queries[2]
+
+
+def test_a_server_that_cuts_answers_is_read_in_pages(kg_store: Path, index: SearchIndex, tmp_path: Path) -> None:
+    capped = CappedStore(kg_store, 1000, "http://127.0.0.1:1/sparql")
+    paged = ensure_index(tmp_path / "remote.sqlite", BASE, store=capped)
+    assert any("LIMIT 1000 OFFSET 2000" in q for q in capped.queries)  # it did page (the labels)
+    for table in ("kv", "value", "facet", "text"):
+        assert (paged.connect().execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                == index.connect().execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()), table
+    assert [c.zaak for c in paged.search("cybersurveillance").cards] == ["2019Z15231"]
+
+
+def test_a_remote_index_is_rebuilt_for_another_endpoint(kg_store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "remote.sqlite"
+    ensure_index(path, BASE, store=CappedStore(kg_store, 10_000, "http://127.0.0.1:1/sparql"))
+    assert read_meta(path)["location"] == "http://127.0.0.1:1/sparql"
+    mtime = path.stat().st_mtime_ns
+    same = CappedStore(kg_store, 10_000, "http://127.0.0.1:1/sparql")
+    ensure_index(path, BASE, store=same)
+    assert same.queries == [] and path.stat().st_mtime_ns == mtime  # the same endpoint: kept
+    other = CappedStore(kg_store, 10_000, "http://127.0.0.1:2/sparql")
+    ensure_index(path, BASE, store=other)
+    assert other.queries and read_meta(path)["location"] == "http://127.0.0.1:2/sparql"
