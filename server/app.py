@@ -395,6 +395,9 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
             return error_response(exc.status, exc.detail, exc.headers)
 
     install_editor(app, endpoint, catalog)  # /query, the HTML pages' static files
+    from server.search_pages import index_path_for, install_search  # /zoeken, /kamervragen (SQLite index)
+
+    install_search(app, endpoint, index_path_for(endpoint.location, endpoint.remote is not None))
     return app
 
 

@@ -1,0 +1,99 @@
+"""Search and facets on the whole bundled corpus (42,994 cases and the published texts).
+
+The facet counts of the index against SPARQL on the same store, the founding case first for
+"cybersurveillance" among several matches, diacritics and word forms, a word found only in an
+answer text, postponed questions, and the index's build time and size.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from search_helpers import BASE, index_counts, sparql_cases, sparql_facet_counts, sparql_select
+
+from server.search import Filter, SearchIndex, ensure_index, read_meta
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def full(full_build, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SearchIndex]:  # noqa: ANN001
+    store, _report = full_build
+    path = tmp_path_factory.mktemp("search-full") / "full.search.sqlite"
+    t0 = time.perf_counter()
+    index = ensure_index(path, BASE, store_path=store)
+    seconds = time.perf_counter() - t0
+    print(f"\nsearch index of the full corpus: {index.size:,} Kamervragen, {len(index.values):,} facet values, "
+          f"built in {seconds:.1f} s, {path.stat().st_size / 1e6:.1f} MB")
+    return store, index
+
+
+def test_counts_equal_sparql(full: tuple[Path, SearchIndex]) -> None:
+    store, index = full
+    assert index.size == len(sparql_cases(store, "")) > 42_994
+    assert index_counts(index) == sparql_facet_counts(store)
+
+
+def test_filtered_counts_equal_sparql(full: tuple[Path, SearchIndex]) -> None:
+    store, index = full
+    gl, y2019 = index.value("fractie", "groenlinks"), index.value("jaar", "2019")
+    page = index.list_page([Filter("fractie", gl), Filter("jaar", y2019)])
+    restrict = (f"?kv kg:vraagstelling/kg:fractie <{BASE}id/fractie/groenlinks> ; dcterms:dateSubmitted ?d0 . "
+                "FILTER (YEAR(?d0) = 2019)")
+    assert page.total == len(sparql_cases(store, restrict))
+    shown = {(fc.value.kind, fc.value.key): fc.count for items in page.facets.values() for fc in items}
+    assert shown == sparql_facet_counts(store, restrict)
+    # a selection of more than half of everything (counted as the totals minus the rest)
+    answered = index.list_page([Filter("status", index.value("status", "beantwoord"))])
+    assert answered.total > index.size / 2
+    restrict = ('FILTER (EXISTS { ?kv kg:afgedaan true } || EXISTS { ?kv kg:heeftAntwoord ?a0 } '
+                '|| EXISTS { ?pa0 kg:betreft ?kv ; kg:publicatiesoort "antwoord" })')
+    shown = {(fc.value.kind, fc.value.key): fc.count for items in answered.facets.values() for fc in items}
+    assert shown == sparql_facet_counts(store, restrict)
+
+
+def test_cybersurveillance_finds_the_founding_case_first(full: tuple[Path, SearchIndex]) -> None:
+    _, index = full
+    page = index.search("cybersurveillance")
+    assert page.total >= 2  # also "Exportcontrole op cybersurveillancegoederen"
+    assert page.cards[0].zaak == "2019Z15231"
+
+
+def test_diacritics_find_the_same_documents(full: tuple[Path, SearchIndex]) -> None:
+    store, index = full
+    with_accent = {c.iri for c in index.search("financiële ", per_page=1000).cards}
+    without = {c.iri for c in index.search("financiele ", per_page=1000).cards}
+    assert with_accent == without and len(with_accent) > 100
+    titled = sparql_select(store, 'SELECT ?kv WHERE { ?kv a kg:Kamervraag ; dcterms:title ?t . '
+                                  'FILTER (CONTAINS(LCASE(STR(?t)), "financiële")) }')
+    assert {r["kv"] for r in titled} <= without
+
+
+def test_word_only_in_an_answer(full: tuple[Path, SearchIndex]) -> None:
+    store, index = full
+    rows = sparql_select(store, 'SELECT DISTINCT ?kv WHERE { ?kv kg:heeftAntwoord ?a . ?a <https://schema.org/text> ?t . '
+                                'FILTER (CONTAINS(STR(?t), "doodstrafzaken")) }')
+    assert rows
+    page = index.search("doodstrafzaak ")  # the singular
+    assert {c.iri for c in page.cards} == {r["kv"] for r in rows}
+    card = page.cards[0]
+    assert card.snippet is not None and card.snippet.kind == "antwoord"
+    assert "<mark>doodstrafzaken</mark>" in str(card.snippet.html)
+
+
+def test_postponed(full: tuple[Path, SearchIndex]) -> None:
+    store, index = full
+    postponed = sparql_cases(store, '?p kg:betreft ?kv ; kg:publicatiesoort "uitstel" . '
+                                    'FILTER NOT EXISTS { ?kv kg:afgedaan true } '
+                                    'FILTER NOT EXISTS { ?pa kg:betreft ?kv ; kg:publicatiesoort "antwoord" }')
+    value = index.value("status", "uitgesteld")
+    assert value is not None
+    assert {c.iri for c in index.export([Filter("status", value)])} == postponed
+
+
+def test_meta(full: tuple[Path, SearchIndex]) -> None:
+    _, index = full
+    meta = read_meta(index.path)
+    assert meta is not None and int(meta["kamervragen"]) == index.size
