@@ -52,7 +52,7 @@ from store.base import QueryResult, StoreError, Term
 log = logging.getLogger("kamergraph.server.search")
 
 #: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 STEMMER = "dutch"
 
 KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
@@ -603,6 +603,8 @@ CREATE TABLE value (
   UNIQUE (kind, key)
 );
 CREATE TABLE facet (value INTEGER NOT NULL, kv INTEGER NOT NULL, PRIMARY KEY (value, kv)) WITHOUT ROWID;
+-- how many Kamervragen have both values: the facet counts of a list with one filter, read, not counted
+CREATE TABLE cooc (a INTEGER NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TABLE text (kv INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, nums TEXT NOT NULL,
                    body TEXT NOT NULL, PRIMARY KEY (kv, ord)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(subject, body, zaak, subject_words, body_words, content='',
@@ -705,6 +707,7 @@ def _fill(con: sqlite3.Connection, cases: dict[str, _Case], labels: _Labels, bas
     values: dict[tuple[str, str], int] = {}
     value_rows: list[tuple[Any, ...]] = []
     totals: dict[int, int] = defaultdict(int)
+    cooc: dict[tuple[int, int], int] = defaultdict(int)
 
     def value(kind: str, iri: str | None, key: str | None = None) -> int:
         k = key if key is not None else key_of(iri or "", base, IRI_KINDS.get(kind, kind))
@@ -769,6 +772,8 @@ def _fill(con: sqlite3.Connection, cases: dict[str, _Case], labels: _Labels, bas
         facet_rows.extend((v, i) for v in vids)
         for v in vids:
             totals[v] += 1
+            for w in vids:
+                cooc[(v, w)] += 1
         parts = sorted(c.texts.values(), key=lambda t: (t["kind"] != "vraag", min(t["n"]) if t["n"] else 999))
         for j, t in enumerate(parts):
             text_rows.append((i, j, t["kind"], ",".join(str(n) for n in sorted(t["n"])), t["text"]))
@@ -780,6 +785,7 @@ def _fill(con: sqlite3.Connection, cases: dict[str, _Case], labels: _Labels, bas
     con.executemany("UPDATE value SET total = ? WHERE id = ?", [(n, v) for v, n in totals.items()])
     con.executemany("INSERT INTO kv VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kv_rows)
     con.executemany("INSERT INTO facet (value, kv) VALUES (?, ?)", sorted(facet_rows))
+    con.executemany("INSERT INTO cooc (a, b, n) VALUES (?, ?, ?)", sorted((a, b, n) for (a, b), n in cooc.items()))
     con.executemany("INSERT INTO text VALUES (?, ?, ?, ?, ?)", text_rows)
     con.executemany("INSERT INTO fts (rowid, subject, body, zaak, subject_words, body_words) "
                     "VALUES (?, ?, ?, ?, ?, ?)", fts_rows)
@@ -1031,13 +1037,17 @@ class SearchIndex:
 
     def facet_counts(self, filters: Sequence[Filter] = (), total: int | None = None) -> dict[int, int]:
         """Counts per facet value over the Kamervragen that pass ``filters`` (``total``: how many
-        do, when known). Without filters these are the counts computed when the index was built;
-        for a selection of more than half of all Kamervragen, the totals minus the counts over
-        the rest (fewer rows to count)."""
+        do, when known). Without filters, or with one, these were computed when the index was
+        built (the totals, the pair counts); for more filters they are counted, over the selection
+        or, when it holds more than half of all Kamervragen, over the rest (subtracted from the
+        totals: fewer rows to count)."""
         if not filters:
             return {v.id: v.total for v in self.values.values() if v.total}
-        sel, args = self._selection(filters)
         con = self.connect()
+        ids = {f.value.id for f in filters}
+        if len(ids) == 1:  # one filter: the pair counts computed when the index was built
+            return dict(con.execute("SELECT b, n FROM cooc WHERE a = ?", (ids.pop(),)).fetchall())
+        sel, args = self._selection(filters)
         if total is None:
             total = con.execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
         if total * 2 <= self.size:

@@ -60,7 +60,7 @@ log = logging.getLogger("kamergraph.server.search")
 LIST_PER_PAGE = 50
 SEARCH_PER_PAGE = 20
 FACET_SHOWN = 8  # values shown per facet; the rest (up to FACET_MAX) behind "more"
-FACET_MAX = 250
+FACET_MAX = 100
 MAX_PAGE = 100_000
 MAX_KEY = 300
 

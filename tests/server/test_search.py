@@ -183,27 +183,36 @@ def test_facet_counts_equal_sparql_counts(index: SearchIndex, kg_store: Path) ->
     assert expected[("eu", "http://publications.europa.eu/resource/celex/52016PC0616")] == 1
 
 
-@pytest.mark.parametrize("restrict", [
-    ("fractie", "sp"),
-    ("fractie", "pvda"),
-    ("jaar", "2008"),
-    ("ministerie", None),  # the most frequent one
+RESTRICT = {
+    "fractie": "?kv kg:vraagstelling/kg:fractie <{base}id/fractie/{key}> .",
+    "jaar": "?kv dcterms:dateSubmitted ?d{i} . FILTER (YEAR(?d{i}) = {key})",
+    "ministerie": "?kv (kg:adressering/kg:post)|kg:gerichtAan ?p{i} . ?p{i} org:postIn <{base}id/ministerie/{key}> .",
+    "status": "?kv kg:afgedaan true .",  # (all the small store's cases are answered, by kg:afgedaan)
+}
+
+
+@pytest.mark.parametrize("filters", [
+    [("fractie", "sp")],                           # one filter: the pair counts from the build
+    [("fractie", "pvda")],
+    [("jaar", "2008")],
+    [("ministerie", None)],                        # the most frequent ministry
+    [("fractie", "sp"), ("jaar", "2008")],         # counted over the selection
+    [("status", "beantwoord"), ("jaar", "2008")],  # more than half: counted over the rest
 ])
 def test_filtered_facet_counts_equal_sparql_counts(index: SearchIndex, kg_store: Path,
-                                                   restrict: tuple[str, str | None]) -> None:
-    kind, key = restrict
-    if key is None:
-        key = max(index.values_of(kind), key=lambda v: v.total).key
-    value = index.value(kind, key)
-    assert value is not None
-    pattern = {
-        "fractie": f"?kv kg:vraagstelling/kg:fractie <{BASE}id/fractie/{key}> .",
-        "jaar": f'?kv dcterms:dateSubmitted ?d0 . FILTER (YEAR(?d0) = {key})',
-        "ministerie": f"?kv (kg:adressering/kg:post)|kg:gerichtAan ?p0 . ?p0 org:postIn <{BASE}id/ministerie/{key}> .",
-    }[kind]
-    page = index.list_page([Filter(kind, value)])
-    assert dict(counts_of(page)) == sparql_facet_counts(kg_store, pattern)
-    assert page.total == len(sparql_cases(kg_store, pattern))
+                                                   filters: list[tuple[str, str | None]]) -> None:
+    chosen, patterns = [], []
+    for i, (kind, key) in enumerate(filters):
+        if key is None:
+            key = max(index.values_of(kind), key=lambda v: v.total).key
+        chosen.append(F(index, kind, key))
+        patterns.append(RESTRICT[kind].format(base=BASE, key=key, i=i))
+    restrict = " ".join(patterns)
+    page = index.list_page(chosen)
+    assert dict(counts_of(page)) == sparql_facet_counts(kg_store, restrict)
+    assert page.total == len(sparql_cases(kg_store, restrict))
+    if len(chosen) == 2 and chosen[0].kind == "status":
+        assert page.total * 2 > index.size  # the path over the rest was taken
 
 
 def test_filters_combine_with_and(index: SearchIndex, kg_store: Path) -> None:
