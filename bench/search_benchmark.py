@@ -1,0 +1,220 @@
+"""Search and facet benchmark on the full store: the index build, then /zoeken and /kamervragen over HTTP.
+
+1. Build: the search index of the store (``{store}.search.sqlite``, the file the server uses) is
+   built afresh and timed, per extraction query and for the writing; its size is reported.
+2. Latency: ``kamergraph serve`` is started on the store (built first with ``kamergraph build`` if
+   the store is empty) and asked, over loopback HTTP, a set of realistic Dutch searches and list
+   pages with all facets under various filter combinations (and a few deeper pages), each
+   ``--n`` times in a shuffled order after a warm-up; p50 and p95 per request kind and overall,
+   against the targets (search p95 <= 100 ms, list with facets p95 <= 150 ms). The whole-list
+   CSV and JSON exports are timed once each.
+
+    python bench/search_benchmark.py [--store var/store] [--n 30] [--warmup 2] [--settle 30] [--no-build]
+                                     [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kamergraph.settings import get_settings  # noqa: E402
+
+TARGETS = {"search": 100.0, "list": 150.0}
+
+SEARCHES = [
+    "stikstof", "cybersurveillance", "kinderopvangtoeslag", "woningbouw", "export technologie", "financiële problemen",
+    "wachtlijsten jeugdzorg", "corona vaccinatie", '"dual use"', "politie", "gaswinning Groningen", "asielzoekers",
+    "klimaat", "ziekenhuis", "belastingdienst toeslagen", "Schiphol geluidsoverlast", "pfas", "onderwijs leraren",
+    "de", "minister", "verorde", "Israëlische", "doodstrafzaak", "2019Z15231",
+]
+SEARCH_PAGES = [("stikstof", 2), ("minister", 5), ("de", 40)]
+
+LISTS: list[list[tuple[str, str]]] = [
+    [],
+    [("status", "beantwoord")],
+    [("status", "open")],
+    [("fractie", "groenlinks")],
+    [("fractie", "groenlinks"), ("jaar", "2019")],
+    [("fractie", "sp"), ("ministerie", "mnre1025")],
+    [("ministerie", "mnre1058")],
+    [("jaar", "2020"), ("status", "beantwoord")],
+    [("post", "minister-van-buitenlandse-zaken")],
+    [("post", "minister-van-buitenlandse-zaken"), ("fractie", "pvv"), ("jaar", "2012")],
+    [("lid", "cefbf19c-653b-4af7-84a6-e17fba0e4a70")],
+    [("eu", "http://publications.europa.eu/resource/celex/52016PC0616")],
+    [("jaar", "2015"), ("ministerie", "mnre1013"), ("status", "beantwoord")],
+    [("fractie", "vvd"), ("fractie", "pvda")],
+    [("page", "5")],
+    [("status", "beantwoord"), ("page", "200")],
+    [("fractie", "sp"), ("page", "40")],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(kamergraph: str, store: Path, env: dict[str, str], settle: float) -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [kamergraph, "serve", "--store", str(store), "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"kamergraph serve ended at start (exit code {proc.returncode})")
+            try:  # up, and the search index ready (a first request waits for it)
+                if httpx.get(f"{base}/zoeken", params={"q": "test", "format": "json"}, timeout=120).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"kamergraph serve did not answer at {base} within 300 s")
+            time.sleep(0.3)
+        if settle > 0:  # let the server's own start-up work (index check, page overview) finish first
+            time.sleep(settle)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def requests() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(kind, label, query parameters) of every request the latency run makes once per round."""
+    out: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for q in SEARCHES:
+        out.append(("search", q, [("q", q)]))
+    for q, page in SEARCH_PAGES:
+        out.append(("search", f"{q} (page {page})", [("q", q), ("page", str(page))]))
+    for items in LISTS:
+        out.append(("list", "&".join(f"{k}={v}" for k, v in items) or "(no filter)", items))
+    return out
+
+
+def build(store: Path, base: str) -> dict[str, object]:
+    from server.search import _ReadOnlyOxigraph, build_index, read_meta
+
+    path = Path(str(store) + ".search.sqlite")
+    ro = _ReadOnlyOxigraph(store)
+    try:
+        info = build_index(ro, path, base)
+    finally:
+        ro.close()
+    meta = read_meta(path) or {}
+    return {"path": str(path), "seconds": info.seconds, "bytes": info.bytes, "kamervragen": info.kamervragen,
+            "facet_values": info.values, "facet_rows": info.facet_rows, "texts": info.texts,
+            "timings": info.timings, "stemmer": meta.get("stemmer")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", default=None, help="the store directory (default: KAMERGRAPH_STORE)")
+    ap.add_argument("--n", type=int, default=30, help="timed rounds over every request")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed rounds first")
+    ap.add_argument("--no-build", action="store_true", help="do not rebuild the index first (time nothing of it)")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--settle", type=float, default=30.0, help="seconds to wait after the server is up")
+    ap.add_argument("--json", help="write the figures here too")
+    args = ap.parse_args()
+
+    settings = get_settings()
+    store = Path(args.store or settings.store).resolve()
+    kamergraph = str(Path(sys.executable).parent / "kamergraph")
+    if not (store / "CURRENT").exists():
+        print(f"building the full store at {store} first …", file=sys.stderr)
+        subprocess.run([kamergraph, "build", "--store", str(store)], check=True)
+
+    report: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                                            f"Python {platform.python_version()}", "store": str(store)}
+    if not args.no_build:
+        b = build(store, settings.base)
+        report["build"] = b
+        print(f"index build: {b['seconds']:.1f} s, {b['bytes'] / 1e6:.1f} MB ({b['path']}): "
+              f"{b['kamervragen']:,} Kamervragen, {b['facet_values']:,} facet values, {b['facet_rows']:,} facet "
+              f"rows, {b['texts']:,} question and answer texts")
+        timings = b["timings"]
+        assert isinstance(timings, dict)
+        extraction = sum(v for k, v in timings.items() if k != "write")
+        print(f"  extraction (SPARQL, {len(timings) - 1} SELECTs): {extraction:.1f} s; analysis and writing: "
+              f"{timings['write']:.1f} s")
+
+    env = {**os.environ, "KAMERGRAPH_STORE": str(store)}
+    rng = random.Random(args.seed)
+    plan = requests()
+    times: dict[tuple[str, str], list[float]] = {(k, label): [] for k, label, _ in plan}
+    with serve(kamergraph, store, env, args.settle) as base, httpx.Client(timeout=120) as client:
+        for rnd in range(args.warmup + args.n):
+            order = plan[:]
+            rng.shuffle(order)
+            for kind, label, params in order:
+                path = "/zoeken" if kind == "search" else "/kamervragen"
+                t0 = time.perf_counter()
+                r = client.get(base + path, params=params, headers={"Accept": "text/html"})
+                r.read()
+                elapsed = time.perf_counter() - t0
+                if r.status_code != 200:
+                    raise SystemExit(f"{path}?{params} answered {r.status_code}: {r.text[:300]}")
+                if rnd >= args.warmup:
+                    times[(kind, label)].append(elapsed * 1000)
+        exports = {}
+        for fmt in ("csv", "json"):
+            t0 = time.perf_counter()
+            r = client.get(base + "/kamervragen", params={"format": fmt})
+            size = len(r.content)
+            exports[fmt] = {"seconds": time.perf_counter() - t0, "bytes": size,
+                            "rows": int(r.headers.get("x-total-count", "0"))}
+
+    print(f"\nmachine: {report['machine']}; store {store}; {args.n} timed rounds (after {args.warmup} warm-up) "
+          "over loopback HTTP, requests shuffled per round\n")
+    print(f"{'kind':7} {'request':62} {'p50 ms':>8} {'p95 ms':>8}")
+    per: dict[str, dict[str, float]] = {}
+    for (kind, label), ts in times.items():
+        per[f"{kind}: {label}"] = {"p50_ms": statistics.median(ts), "p95_ms": pct(ts, 95)}
+        print(f"{kind:7} {label[:62]:62} {statistics.median(ts):8.1f} {pct(ts, 95):8.1f}")
+    summary = {}
+    print()
+    for kind, target in TARGETS.items():
+        all_ts = [t for (k, _), ts in times.items() if k == kind for t in ts]
+        p50, p95 = statistics.median(all_ts), pct(all_ts, 95)
+        summary[kind] = {"requests": len(all_ts), "p50_ms": p50, "p95_ms": p95, "target_p95_ms": target,
+                         "met": p95 <= target}
+        print(f"{kind:7} all {len(all_ts):5} requests: p50 {p50:6.1f} ms, p95 {p95:6.1f} ms "
+              f"(target p95 <= {target:g} ms: {'met' if p95 <= target else 'NOT met'})")
+    for fmt, e in exports.items():
+        print(f"export  format={fmt}: {e['rows']:,} rows, {e['bytes'] / 1e6:.1f} MB in {e['seconds']:.2f} s")
+    report.update(per_request=per, summary=summary, exports=exports)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
