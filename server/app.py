@@ -157,13 +157,21 @@ class Endpoint:
         if self.remote is not None:  # no answer cache: a remote store can change behind our back
             return self.remote.run(job, self.settings.query_timeout)
         assert self.pool is not None
-        gen = self.sync_generation()
-        hit = self.cache.get(job)
+        hit = self.cached(job)
         if hit is not None:
             return hit
+        gen = generation.current(self.store_path)  # the generation the answer is computed on
         answer = self.pool.run(job, self.settings.query_timeout)
         self.cache.put(job, answer, gen)
         return answer
+
+    def cached(self, job: Job) -> Answer | None:
+        """The kept answer of this job on the store as it is now, if there is one (cheap: a
+        ``stat`` and a dictionary look-up, so the routes call it before handing work to a thread)."""
+        if self.remote is not None:
+            return None
+        self.sync_generation()
+        return self.cache.get(job)
 
     def sync_generation(self) -> Generation:
         """The embedded store's generation now; when it has moved since the last request (a build
@@ -415,7 +423,7 @@ async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
     """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
     settings = endpoint.settings
     try:
-        answer = await run_in_threadpool(endpoint.run, job)
+        answer = endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
     except QueryTimeout as exc:
         raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
                             "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
