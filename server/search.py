@@ -45,7 +45,7 @@ from urllib.parse import unquote, urlencode
 import snowballstemmer
 from markupsafe import Markup, escape
 
-from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, RDFS, SCHEMA, SKOS, ZAAKNUMMER_RE
+from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, RDFS, SCHEMA, SKOS
 from store import generation as store_generation
 from store.base import QueryResult, StoreError, Term
 
@@ -900,7 +900,7 @@ class Card:
         nl, en = STATUS_LABELS.get(self.status, (self.status, self.status))
         return en if lang == "en" else nl
 
-    def as_json(self, lang: str = "nl", link: Any = None) -> dict[str, Any]:
+    def as_json(self, lang: str = "nl") -> dict[str, Any]:
         d: dict[str, Any] = {
             "iri": self.iri,
             "zaak": self.zaak,

@@ -109,10 +109,9 @@ def error_body(status: int, detail: str) -> dict[str, Any]:
 def _wants(request: Request, formats: Sequence[str]) -> str:
     """html | csv | json: from format=, else from Accept (a browser's text/html wins)."""
     if formats:
-        fmt = formats[0].strip().lower()
-        return fmt
+        return formats[0].strip().lower()
     accept = (request.headers.get("accept") or "").lower()
-    if not accept or "text/html" in accept or "*/*" in accept and "json" not in accept and "csv" not in accept:
+    if not accept or "text/html" in accept or ("*/*" in accept and "json" not in accept and "csv" not in accept):
         return "html"
     if "application/json" in accept:
         return "json"
