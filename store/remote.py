@@ -308,6 +308,9 @@ class RemoteStore(Store):
             raise StoreError(f"{endpoint}: a remote store is an http(s):// SPARQL endpoint")
         if dialect not in DIALECTS:
             raise StoreError(f"unknown store dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+        self._options: dict[str, Any] = dict(
+            update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint, user=user, password=password, auth=auth,
+            timeout=timeout, dialect=dialect, graph_prefix=graph_prefix, page_size=page_size)
         self.endpoint = endpoint
         self._update_setting = update_endpoint
         self._gsp_setting = gsp_endpoint
@@ -345,6 +348,11 @@ class RemoteStore(Store):
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
+
+    def with_options(self, **changes: Any) -> RemoteStore:
+        """The same endpoint with some options changed (another ``graph_prefix`` is another
+        dataset on the same server)."""
+        return RemoteStore(self.endpoint, **{**self._options, **changes})
 
     # ------------------------------------------------------------------ the server
 
