@@ -406,6 +406,9 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     from server.search_pages import index_path_for, install_search  # /zoeken, /kamervragen (SQLite index)
 
     install_search(app, endpoint, index_path_for(endpoint.location, endpoint.remote is not None))
+    from server.pages import install_pages  # /, /id/…, /graph/…, /resource: a page and RDF for every resource
+
+    install_pages(app, endpoint)
     return app
 
 
