@@ -27,13 +27,11 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -41,6 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, pct, server as process  # noqa: E402
 from kamergraph.settings import get_settings  # noqa: E402
 
 BASE = "https://kamergraph.nl/"
@@ -75,40 +74,6 @@ QUERIES: dict[str, tuple[str, str]] = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{what} ended at start (exit code {proc.returncode})")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not answer at {url} within {seconds:g} s")
-
-
-@contextmanager
-def server(cmd: list[str], url: str, what: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        wait_until_up(url, proc, what)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def fetch(client: httpx.Client, url: str, query: str, accept: str) -> float:
     t0 = time.perf_counter()
     r = client.get(url, params={"query": query}, headers={"Accept": accept})
@@ -117,11 +82,6 @@ def fetch(client: httpx.Client, url: str, query: str, accept: str) -> float:
     if r.status_code != 200:
         raise SystemExit(f"{url} answered {r.status_code}: {r.text[:300]}")
     return elapsed
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def latency(urls: dict[str, str], n: int, warmup: int, distinct: bool) -> dict[str, dict[str, dict[str, float]]]:
@@ -208,8 +168,13 @@ def main() -> None:
     kg_cmd = [kamergraph, "serve", "--store", str(store), "--port", str(kg_port), "--log-level", "warning"]
     ox_cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{ox_port}",
               "--union-default-graph"]
-    with server(kg_cmd, f"http://127.0.0.1:{kg_port}/sparql", "kamergraph serve", env) as kg_url, \
-            server(ox_cmd, f"http://127.0.0.1:{ox_port}/query", "oxigraph serve-read-only") as ox_url:
+    kg_url, ox_url = f"http://127.0.0.1:{kg_port}/sparql", f"http://127.0.0.1:{ox_port}/query"
+
+    def answers(url: str) -> Callable[[], bool]:
+        return lambda: httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200
+
+    with process(kg_cmd, answers(kg_url), "kamergraph serve", env, 120), \
+            process(ox_cmd, answers(ox_url), "oxigraph serve-read-only", None, 120):
         urls = {"kamergraph": kg_url, "oxigraph": ox_url}
         lat = latency(urls, args.n, args.warmup, args.distinct)
         thr = throughput(urls, args.clients, args.duration, args.distinct)

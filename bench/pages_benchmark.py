@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, pct, server  # noqa: E402
 from kamergraph.settings import get_settings  # noqa: E402
 
 KG = "https://w3id.org/kamergraph/def#"
@@ -47,17 +47,6 @@ TARGETS = {"search": 100.0, "list with facets": 150.0}
 SEARCH_WORDS = ["cybersurveillance", "stikstof", "jeugdzorg", "belasting", "vluchtelingen", "pensioen", "politie",
                 "onderwijs", "klimaat", "huurwoningen", "zorgverzekering", "defensie", "export", "asielzoekers",
                 "boeren", "schiphol", "corona", "energie", "wolf", "gaswinning groningen"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def sample(store: Path, base: str, n: int, seed: int) -> dict[str, list[str]]:
@@ -102,24 +91,6 @@ def path_of(iri: str, base: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
-def wait_until_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 900) -> float:
-    """Until the home page (the overview) and, if there, the search index answer; the seconds it took."""
-    t0 = time.monotonic()
-    deadline = t0 + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"kamergraph serve ended at start (exit code {proc.returncode})")
-        try:
-            home = httpx.get(url + "/", headers={"Accept": "text/html"}, timeout=300)
-            search = httpx.get(url + "/zoeken", params={"q": "kamer"}, headers={"Accept": "text/html"}, timeout=300)
-            if home.status_code == 200 and search.status_code in (200, 404):
-                return time.monotonic() - t0
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"kamergraph serve was not ready at {url} within {seconds:g} s")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", default=None, help="the store directory (default: KAMERGRAPH_STORE)")
@@ -147,10 +118,14 @@ def main() -> None:
     if args.no_cache:
         env["KAMERGRAPH_RESULT_CACHE_MB"] = "0"
     cmd = [kamergraph, "serve", "--store", str(store), "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     results: dict[str, dict[str, float]] = {}
-    try:
-        ready = wait_until_ready(url, proc)
+
+    def ready_to_serve() -> bool:  # the home page (the overview) and, if there, the search index answer
+        home = httpx.get(url + "/", headers={"Accept": "text/html"}, timeout=300)
+        search = httpx.get(url + "/zoeken", params={"q": "kamer"}, headers={"Accept": "text/html"}, timeout=300)
+        return home.status_code == 200 and search.status_code in (200, 404)
+
+    with server(cmd, ready_to_serve, "kamergraph serve", env, 900) as ready:
         rng = random.Random(args.seed)
         with httpx.Client(base_url=url, timeout=60) as client:
             has_search = client.get("/zoeken", params={"q": "kamer"}).status_code == 200
@@ -184,12 +159,6 @@ def main() -> None:
                         times.append(1000 * elapsed)
                 results[name] = {"n": len(times), "p50_ms": statistics.median(times), "p95_ms": pct(times, 95),
                                  "max_ms": max(times)}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; store {store}; "
           f"workers {settings.query_workers}; ready after {ready:.1f} s (overview and search index); "

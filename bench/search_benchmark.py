@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, pct, server  # noqa: E402
 from kamergraph.settings import get_settings  # noqa: E402
 
 TARGETS = {"search": 100.0, "list": 150.0}
@@ -67,45 +67,19 @@ LISTS: list[list[tuple[str, str]]] = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(kamergraph: str, store: Path, env: dict[str, str], settle: float) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [kamergraph, "serve", "--store", str(store), "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"kamergraph serve ended at start (exit code {proc.returncode})")
-            try:  # up, and the search index ready (a first request waits for it)
-                if httpx.get(f"{base}/zoeken", params={"q": "test", "format": "json"}, timeout=120).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"kamergraph serve did not answer at {base} within 300 s")
-            time.sleep(0.3)
+
+    def ready() -> bool:  # up, and the search index ready (a first request waits for it)
+        return httpx.get(f"{base}/zoeken", params={"q": "test", "format": "json"}, timeout=120).status_code == 200
+
+    with server(cmd, ready, "kamergraph serve", env, 300):
         if settle > 0:  # let the server's own start-up work (index check, page overview) finish first
             time.sleep(settle)
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def requests() -> list[tuple[str, str, list[tuple[str, str]]]]:

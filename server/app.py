@@ -34,10 +34,10 @@ from kamergraph.settings import Settings, get_settings
 from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
-from server.editor import install_editor, named_query_page, queries_page
+from server.editor import answer_job, install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
-from store.base import QueryError, QueryTimeout, StoreError
-from store.pool import Answer, Job, PoolBusy, WorkerPool
+from store.base import StoreError
+from store.pool import Answer, Job, WorkerPool
 from store import generation
 from store.generation import Generation
 from server.cache import ResultCache
@@ -425,18 +425,7 @@ def _format(kind: str, request: Request, formats: list[str], *, html: bool = Fal
 async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
     """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
     settings = endpoint.settings
-    try:
-        answer = endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
-    except QueryTimeout as exc:
-        raise ApiError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
-                            "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
-    except PoolBusy as exc:
-        raise ApiError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
-    except QueryError as exc:
-        raise ApiError(400, str(exc)) from None
-    except StoreError as exc:
-        log.error("store error: %s", exc)
-        raise ApiError(500, "the store could not answer this query") from None
+    answer = await answer_job(endpoint, job, ApiError)
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from ontology.namespaces import PREFIXES, XSD
 from queries.catalog import QUERIES_DIR, Catalog, NamedQuery, Param
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery
+from server.i18n import install as install_i18n, page_lang, tr
 from server.negotiation import NotAcceptable, UnknownFormat, choose
 from store.base import QueryError, QueryResult, QueryTimeout, StoreError
 from store.pool import Answer, Job, PoolBusy
@@ -186,20 +187,27 @@ class PageError(Exception):
         super().__init__(message)
 
 
-async def run_rows(endpoint: Endpoint, job: Job) -> Answer:
-    """Run a job (``output="rows"``) through the endpoint; failures become PageErrors (as /sparql maps them)."""
+async def answer_job(endpoint: Endpoint, job: Job, error: Callable[..., Exception]) -> Answer:
+    """Run a job through the endpoint (a kept answer without a thread hop); the one mapping of
+    store failures to HTTP statuses, for /sparql, the named queries, the editor and the pages:
+    ``error(status, message[, headers])`` is raised (an ApiError or a PageError)."""
     try:
-        return await run_in_threadpool(endpoint.run, job)
+        return endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
     except QueryTimeout as exc:
-        raise PageError(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
-                             "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+        raise error(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
+                         "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
     except PoolBusy as exc:
-        raise PageError(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
+        raise error(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
     except QueryError as exc:
-        raise PageError(400, str(exc)) from None
+        raise error(400, str(exc)) from None
     except StoreError as exc:
         log.error("store error: %s", exc)
-        raise PageError(500, "the store could not answer this query") from None
+        raise error(500, "the store could not answer this query") from None
+
+
+async def run_rows(endpoint: Endpoint, job: Job) -> Answer:
+    """Run a job (``output="rows"``) through the endpoint; failures become PageErrors."""
+    return await answer_job(endpoint, job, PageError)
 
 
 def guard(endpoint: Endpoint, text: str) -> GuardedQuery:
@@ -290,20 +298,22 @@ def _input_type(p: Param, value: str) -> str:
     return "text"
 
 
-def _hint(p: Param) -> str:
+def _hint(p: Param, lang: str = "nl") -> str:
+    """What a parameter's input takes, in the page's language (the kinds are the ontology's class names)."""
     if p.base_type == "integer":
-        return "geheel getal"
+        return tr(lang, "geheel getal", "whole number")
     if p.base_type == "date":
-        return "datum, JJJJ-MM-DD"
+        return tr(lang, "datum, JJJJ-MM-DD", "date, YYYY-MM-DD")
     if p.base_type == "iri" and p.kinds:
-        return "IRI of sleutel van een " + " of ".join(p.kinds)
+        return tr(lang, "IRI of sleutel van een ", "IRI or key of a ") + tr(lang, " of ", " or ").join(p.kinds)
     if p.base_type == "iri":
         return "IRI"
-    return "tekst"
+    return tr(lang, "tekst", "text")
 
 
-def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "") -> list[Field]:
-    """The parameter form, prefilled with the given values or else the defaults (``today`` as a date)."""
+def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "", lang: str = "nl") -> list[Field]:
+    """The parameter form, prefilled with the given values or else the defaults (``today`` as a date);
+    the hints in ``lang``."""
     out = []
     for p in query.params:
         value = values.get(p.name)
@@ -311,8 +321,9 @@ def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "") 
             value = p.default or ""
             if p.base_type == "date" and value == "today":
                 value = dt.date.today().isoformat()
-        out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type, input_type=_input_type(p, value), value=value,
-                         required=p.default is None, description=p.description, default=p.default, hint=_hint(p)))
+        out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type, input_type=_input_type(p, value),
+                         value=value, required=p.default is None, description=p.description, default=p.default,
+                         hint=_hint(p, lang)))
     return out
 
 
@@ -333,6 +344,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_i18n(env)  # tr(), lang_url() … for base.html and the editor's pages (the resource pages share this env)
     return env
 
 
@@ -341,9 +353,11 @@ templates = Jinja2Templates(env=_environment())
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
            headers: Mapping[str, str] | None = None) -> Response:
+    """A page from ``name``; ``lang`` is the request's (``?lang=``, the cookie, else Dutch) unless the
+    context sets it."""
     ctx = {
         "editor_installed": bool(getattr(request.app.state, "editor_installed", False)),
-        "lang": "nl",
+        "lang": page_lang(request),
         "status": status,
         **context,
     }
@@ -372,6 +386,7 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
     fmt = (formats[0] if formats else "html").strip().lower() or "html"
     text = texts[0] if texts else None
     sparql = _sparql_path(request)
+    lang = page_lang(request)
     context: dict[str, Any] = {
         "nav": "query",
         "query": text if text is not None else "",
@@ -387,6 +402,8 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
             "endpoint": sparql,
             "prefixes": PREFIXES,
             "query": text if text else DEFAULT_QUERY,
+            "download_label": tr(page_lang(request), "Downloaden: ", "Download: "),
+            "download_name": tr(page_lang(request), "resultaat", "result"),
         },
     }
     status = 200
@@ -421,8 +438,9 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
             answer = await run_rows(endpoint, job)
             assert answer.result is not None
             context["result"] = table(answer.result, settings.query_row_limit)
+            stem = tr(lang, "resultaat", "result")
             context["downloads"] = [
-                Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"resultaat.{EXTENSIONS[f]}")
+                Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"{stem}.{EXTENSIONS[f]}")
                 for f, label in DOWNLOADS[guarded.kind]
             ]
             if answer.truncated:
@@ -436,10 +454,11 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
 
 async def queries_page(request: Request, catalog: Catalog) -> Response:
     """``GET /queries`` for browsers: every named query with its parameter form and links."""
+    lang = page_lang(request)
     items = [
         {
             "query": q,
-            "fields": form_fields(q, {}, prefix=f"{q.name}-"),
+            "fields": form_fields(q, {}, prefix=f"{q.name}-", lang=lang),
             "downloads": [Download(label, f"/queries/{q.name}?format={f}", f"{q.name}.{EXTENSIONS[f]}")
                           for f, label in NAMED_DOWNLOADS],
             "editor_link": editor_link(q.text),
@@ -456,12 +475,15 @@ async def named_query_page(request: Request, endpoint: Endpoint, catalog: Catalo
     headers = {"Vary": "Accept"}
     if query is None:
         return error_page(request, 404, f"no named query {name!r}", headers)
+    # ?lang= picks the page's language: no parameter of the query (unless it has one of that name),
+    # and not passed on to the download links (the API would reject it)
+    params = [(k, v) for k, v in params if k != "lang" or any(p.name == "lang" for p in query.params)]
     values = {k: v for k, v in params if k != "format"}
     path = request.url.path
     context: dict[str, Any] = {
         "nav": "queries",
         "query": query,
-        "fields": form_fields(query, values),
+        "fields": form_fields(query, values, lang=page_lang(request)),
         "result": None,
         "error": None,
         "downloads": [Download(label, with_format(path, params, f), f"{name}.{EXTENSIONS[f]}")

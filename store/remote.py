@@ -950,11 +950,16 @@ class RemoteStore(Store):
         if not triples:
             self.remove_graph(graph)
             return
+        self._send_graph(graph, triples, replace=True)
+
+    def _send_graph(self, graph: str, triples: list[Triple], *, replace: bool) -> None:
+        """Send one graph's triples: a Graph Store PUT (``replace``) or POST (add), else SPARQL Update in
+        chunks of at most 500 statements, the first one dropping the graph when it replaces it."""
         gsp = self.gsp_url
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         if gsp:
-            with closing(self._send("PUT", _with_params(gsp, {"graph": graph}), body, GRAPH_MEDIA["ntriples"],
-                                    what=f"load of <{graph}>")) as resp:
+            body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+            with closing(self._send("PUT" if replace else "POST", _with_params(gsp, {"graph": graph}), body,
+                                    GRAPH_MEDIA["ntriples"], what=f"load of <{graph}>")) as resp:
                 resp.read()
             return
         chunks = list(_chunks(triples))
@@ -963,7 +968,7 @@ class RemoteStore(Store):
                              "Graph Store Protocol endpoint (KAMERGRAPH_GSP_ENDPOINT) or skolemise them")
         g = iri_sparql(graph)
         for i, chunk in enumerate(chunks):
-            head = f"DROP SILENT GRAPH {g} ;\n" if i == 0 else ""
+            head = f"DROP SILENT GRAPH {g} ;\n" if replace and i == 0 else ""
             self._update(head + _insert(g, chunk))
 
     def bulk_load(self, nquads: bytes) -> None:
@@ -983,18 +988,7 @@ class RemoteStore(Store):
                 raise StoreError("the remote store keeps statements in named graphs only")
             by_graph[q.graph_name.value].append(q.triple)
         for graph, triples in by_graph.items():
-            if gsp:
-                body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-                with closing(self._send("POST", _with_params(gsp, {"graph": graph}), body, GRAPH_MEDIA["ntriples"],
-                                        what=f"load of <{graph}>")) as resp:
-                    resp.read()
-                continue
-            chunks = list(_chunks(triples))
-            if len(chunks) > 1 and _has_blank_nodes(triples):
-                raise StoreError(f"<{graph}> has blank nodes and is too large for one SPARQL update; give the "
-                                 "Graph Store Protocol endpoint (KAMERGRAPH_GSP_ENDPOINT) or skolemise them")
-            for chunk in chunks:
-                self._update(_insert(iri_sparql(graph), chunk))
+            self._send_graph(graph, triples, replace=False)
 
     def flush(self) -> None:
         """Nothing to do: every write has been sent."""

@@ -104,7 +104,7 @@
       bar.hidden = true;
       return;
     }
-    bar.appendChild(document.createTextNode("Downloaden: "));
+    bar.appendChild(document.createTextNode(config.download_label || "Downloaden: "));
     FORMATS[kind].forEach(function (f, i) {
       if (i > 0) {
         bar.appendChild(document.createTextNode(" · "));
@@ -114,7 +114,7 @@
       url.searchParams.set("query", text);
       url.searchParams.set("format", f[0]);
       a.href = url.pathname + url.search;
-      a.download = "resultaat." + f[2];
+      a.download = (config.download_name || "resultaat") + "." + f[2];
       a.textContent = f[1];
       bar.appendChild(a);
     });

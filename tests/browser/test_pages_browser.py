@@ -215,3 +215,58 @@ def test_the_journey_from_home_to_every_question_citing_dual_use(browser: Any, l
         assert path == "/kamervragen" and query["fractie"] == ["groenlinks"] and query["eu"] == [COM_2016_616]
         assert page.locator(f'a[href="/id/kamervraag/{FOUNDING}"]').count() >= 1
         page.screenshot(path=str(art / "journey-5-list-with-facet.png"), full_page=False)
+
+
+#: Walks every visible element that holds text of its own and measures the contrast of its rendered
+#: colour against the background it is painted on (the nearest ancestor with an opaque background,
+#: semi-transparent layers blended over it), by the WCAG 2.x formula. Large text (24 px, or 18.66 px
+#: bold) needs 3:1, other text 4.5:1 (level AA).
+CONTRAST_JS = """
+() => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, under) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const background = (el) => { const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let bg = [255, 255, 255, 1]; for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg); return bg; };
+  const out = []; let checked = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none' || parseFloat(s.opacity) === 0) continue;
+    const r = el.getBoundingClientRect(); if (r.right < 0 || r.bottom < 0) continue;  // moved off screen (skip link)
+    const bg = background(el); const fg = over(parse(s.color), bg);
+    const [a, b] = [lum(fg), lum(bg)]; const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(s.fontSize); const bold = parseInt(s.fontWeight, 10) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5; checked++;
+    if (ratio < need) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 40)}" `
+      + `${s.color} on rgb(${bg.slice(0, 3).map(Math.round)}) = ${ratio.toFixed(2)} < ${need}`);
+  }
+  return {checked, failures: out};
+}
+"""
+
+
+@pytest.mark.parametrize("name,path", PAGES + [("search", "/zoeken?q=cybersurveillance"),
+                                                ("list", "/kamervragen?fractie=groenlinks"),
+                                                ("editor", "/query"), ("queries", "/queries")])
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_text_contrast_meets_wcag_aa(browser: Any, live_server: LiveServer, name: str, path: str, lang: str) -> None:
+    context, page, watch = open_page(browser, live_server)
+    with stays_local(watch), context:
+        sep = "&" if "?" in path else "?"
+        response = page.goto(f"{live_server.url}{path}{sep}lang={lang}", wait_until="load")
+        assert response is not None and response.status in (200, 404)
+        if response.status == 404:
+            watch.errors = [e for e in watch.errors if "status of 404" not in e]
+        result = page.evaluate(CONTRAST_JS)
+        assert result["checked"] > 10, f"{path}: only {result['checked']} text elements measured"
+        assert not result["failures"], f"{path} ({lang}): text below WCAG AA contrast:\n" + "\n".join(result["failures"])
+        # and the focus outline, drawn on the page's background, is visible against it (3:1, WCAG 1.4.11)
+        assert page.evaluate("""() => { const s = document.createElement('a'); s.href = '#'; s.textContent = 'x';
+            document.querySelector('main').appendChild(s); s.focus(); return getComputedStyle(s).outlineStyle; }""") != "none"

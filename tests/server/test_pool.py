@@ -42,14 +42,15 @@ def test_pool_answers_like_the_store(kg_store: Path) -> None:
 def test_timeout_kills_and_replaces_the_worker(kg_store: Path) -> None:
     with WorkerPool(kg_store, size=2) as pool:
         before = set(pool.pids)
-        t0 = time.perf_counter()
-        with pytest.raises(QueryTimeout):
+        with pytest.raises(QueryTimeout):  # SLOW is a cubic join: minutes of work if it were let run
             pool.run(Job(SLOW, output="json"), timeout=0.5)
-        assert time.perf_counter() - t0 < 1.5
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while len(pool.pids) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert len(pool.pids) == 2 and len(before - set(pool.pids)) == 1 and pool.replaced == 1
+        (killed,) = before - set(pool.pids)
+        with pytest.raises(ProcessLookupError):  # the worker that ran it is gone: its CPU is free
+            os.kill(killed, 0)
         assert pool.run(Job("ASK {}", output="json"), timeout=5).body == b'{"head":{},"boolean":true}'
 
 

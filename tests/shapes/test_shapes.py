@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -273,13 +272,10 @@ def test_validate_quads_with_reference_store(fast):
 
 def test_synthetic_corpus_finds_exactly_the_injected_errors(fast):
     store, graphs, bad = synthetic_store(3000, bad_every=250)
-    t0 = time.perf_counter()
-    report = fast.validate_store(store)
-    elapsed = time.perf_counter() - t0
+    report = fast.validate_store(store)  # its speed: tests/shapes/bench_fast_validator.py
     assert {r.focus_node for r in report.results} == bad
     assert {r.source_shape for r in report.results} == {PREFIXES["kgsh"] + "Kamervraag-zaaknummer"}
     assert report.rejected_graphs() == {g for g in graphs if g.replace("/graph/", "/id/") in bad}
-    assert elapsed < 10, f"FastValidator took {elapsed:.1f} s on 3000 graphs"
     sub = fast.validate_store(store, graphs[1:250])
     assert sub.results == ()
     sub = fast.validate_store(store, graphs[:2])
