@@ -270,3 +270,29 @@ def test_text_contrast_meets_wcag_aa(browser: Any, live_server: LiveServer, name
         # and the focus outline, drawn on the page's background, is visible against it (3:1, WCAG 1.4.11)
         assert page.evaluate("""() => { const s = document.createElement('a'); s.href = '#'; s.textContent = 'x';
             document.querySelector('main').appendChild(s); s.focus(); return getComputedStyle(s).outlineStyle; }""") != "none"
+
+
+@pytest.mark.parametrize("path", [f"/id/kamervraag/{FOUNDING}", "/resource?iri=" + quote(COM_2016_616, safe="")])
+def test_content_negotiation_over_real_http_for_each_format(live_server: LiveServer, path: str) -> None:
+    """The same negotiation the in-process tests check, through uvicorn on loopback with a plain HTTP
+    client: each RDF media type by Accept gives that format with Vary and Link headers, all four are
+    the same graph, and a browser's Accept gets the page."""
+    import httpx
+    from pyoxigraph import RdfFormat, Triple, parse
+
+    formats = {"text/turtle": RdfFormat.TURTLE, "application/ld+json": RdfFormat.JSON_LD,
+               "application/n-triples": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML}
+    graphs = {}
+    with httpx.Client(base_url=live_server.url, timeout=60) as client:
+        for media, fmt in formats.items():
+            r = client.get(path, headers={"Accept": f"{media}, text/html;q=0.5"})
+            assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media, (media, r.text[:200])
+            assert r.headers["vary"] == "Accept"
+            links = r.headers["link"]
+            assert 'rel="canonical"' in links and all(f'type="{m}"' in links for m in formats if m != media)
+            graphs[media] = {Triple(q.subject, q.predicate, q.object) for q in parse(r.content, format=fmt)}
+        page = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert page.headers["vary"] == "Accept"
+    turtle = graphs["text/turtle"]
+    assert len(turtle) > 20 and all(g == turtle for g in graphs.values())  # no blank nodes: set equality is isomorphism
