@@ -1,0 +1,535 @@
+"""`kamergraph sync` against recorded upstream answers built from the real records (no network).
+
+The base store is a build of the first 150 bundled Zaken; the feed brings 297 later real Zaken,
+one base Zaak changed twice (first with another Onderwerp, then back as it really is), and one
+base Zaak deleted: 300 changes in 3 OData pages of 100. Every result is compared, as a set of
+quads, with a full build from the records as they stand after the feed. Only the provenance of
+the source location differs (``kg:bronbestand``/``kg:bronregel``: the page URL and position
+instead of the JSON Lines file and line), and those two predicates are left out of the comparison;
+there are no timestamps in the graphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kamergraph.build import build
+from kamergraph.sync import (
+    HttpFailure,
+    Interrupted,
+    SyncOptions,
+    SyncState,
+    odata_first_url,
+    pdf_publication_text,
+    publication_id,
+    retry_after_seconds,
+    sync,
+    xml_publication_text,
+)
+from ontology.namespaces import T, Iris
+from store.embedded import EmbeddedStore
+from tests.kamergraph.sync_helpers import (
+    Replay,
+    bundled_lines,
+    changed,
+    deleted,
+    final_state,
+    odata_pages,
+    store_quads,
+    syncfeed_entities,
+    syncfeed_pages,
+    to_odata,
+    write_jsonl,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+XSD_DIR = ROOT / "tests" / "data" / "tk-model" / "xsd"
+IRIS = Iris("https://kamergraph.nl/")
+# left out of every comparison: where a record was read (file and line, or page URL and position), and the
+# dataset description's count of distinct objects, which counts those very locations
+PROVENANCE = (T.bronbestand, T.bronregel, "http://rdfs.org/ns/void#distinctObjects")
+N_BASE = 150
+SINCE = "2024-10-01T00:00:00+00:00"
+
+
+class Clock:
+    """The sync's time, injected: sleeping advances it, nothing really waits."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, s: float) -> None:
+        self.sleeps.append(s)
+        self.t += s
+
+    def clock(self) -> float:
+        return self.t
+
+    def now(self) -> dt.datetime:
+        return dt.datetime(2024, 11, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=self.t)
+
+
+def options(**kw) -> SyncOptions:
+    o = SyncOptions(page_size=100, backoff=0.5, min_interval=0.1, fetch_texts=False, write_batch=100)
+    for k, v in kw.items():
+        setattr(o, k, v)
+    return o
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """(base lines, feed lines, base file, base store path, rebuilt store path of the final state)."""
+    tmp = tmp_path_factory.mktemp("sync")
+    lines = bundled_lines(DATA)
+    base = lines[:N_BASE]
+    twice, gone = base[5], base[7]
+    new = lines[N_BASE:N_BASE + 297]
+    feed = (
+        [changed(twice, "2024-10-02T09:00:00+02:00", Onderwerp="Een eerdere versie van het onderwerp")]
+        + new[:150]
+        + [deleted(gone, "2024-10-03T09:00:00+02:00")]
+        + new[150:]
+        + [changed(twice, "2024-10-04T09:00:00+02:00")]
+    )
+    assert len(feed) == 300
+    base_file = write_jsonl(tmp / "base.jsonl", base)
+    base_store = tmp / "base-store"
+    s = EmbeddedStore(base_store)
+    report = build(s, DATA, IRIS, odata_file=base_file)
+    s.close()
+    assert report.counts().get("loaded", 0) > N_BASE
+    final_file = write_jsonl(tmp / "final.jsonl", final_state(base, feed))
+    rebuilt = tmp / "rebuilt"
+    s = EmbeddedStore(rebuilt)
+    build(s, DATA, IRIS, odata_file=final_file)
+    s.close()
+    return {"base": base, "feed": feed, "base_file": base_file, "base_store": base_store, "rebuilt": rebuilt,
+            "twice": twice, "gone": gone, "tmp": tmp}
+
+
+def odata_feed(opts: SyncOptions, feed) -> dict[str, bytes]:
+    return dict(odata_pages(opts, "Zaak", SINCE, [to_odata(x) for x in feed], opts.page_size))
+
+
+def fresh_store(corpus, name: str) -> Path:
+    dest = corpus["tmp"] / name
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(corpus["base_store"], dest)
+    return dest
+
+
+def run(corpus, store_path: Path, transport: httpx.BaseTransport, opts: SyncOptions, clock: Clock | None = None,
+        **kw):
+    clock = clock or Clock()
+    store = EmbeddedStore(store_path)
+    try:
+        with httpx.Client(transport=transport) as client:
+            return sync(store, DATA, IRIS, client, state_path=Path(str(store_path) + ".sync.json"), options=opts,
+                        base_file=corpus["base_file"], sleep=clock.sleep, clock=clock.clock, now=clock.now,
+                        since=kw.pop("since", SINCE), **kw)
+    finally:
+        store.close()
+
+
+def assert_same_as_rebuild(corpus, store_path: Path) -> None:
+    got = store_quads(store_path, PROVENANCE)
+    want = store_quads(corpus["rebuilt"], PROVENANCE)
+    assert got == want, (f"{len(got - want)} quads only in the synced store, e.g. {sorted(map(str, got - want))[:3]}; "
+                         f"{len(want - got)} only in the rebuild, e.g. {sorted(map(str, want - got))[:3]}")
+
+
+# --------------------------------------------------------------------------- the whole feed
+
+
+def test_paged_feed_with_rate_limit_and_dropped_connection_equals_full_build(corpus):
+    opts = options()
+    pages = odata_feed(opts, corpus["feed"])
+    urls = list(pages)
+    assert len(urls) == 3 and all(json.loads(pages[u]).get("@odata.nextLink") == v for u, v in zip(urls, urls[1:]))
+    clock = Clock()
+    sent: list[float] = []
+    transport = Replay(pages, opts, faults={urls[1]: [("429", 7)], urls[2]: [("drop", None), ("read", None)]},
+                       on_request=lambda _u: sent.append(clock.t))
+    path = fresh_store(corpus, "whole")
+    report = run(corpus, path, transport, opts, clock)
+
+    assert report.errors == []
+    assert len(sent) == report.requests == 3 + 3 + 6  # 3 pages, 3 retries, 6 other (empty) entity feeds
+    assert all(b - a >= opts.min_interval - 1e-9 for a, b in zip(sent, sent[1:]))  # the rate limit
+    assert 7.0 in clock.sleeps  # Retry-After honoured
+    assert [s for s in clock.sleeps if s in (0.5, 1.0)] == [0.5, 1.0]  # back-off doubling after the two drops
+    assert len(report.retries) == 3 and "RemoteProtocolError" in report.retries[1] and "ReadError" in report.retries[2]
+    assert len(report.records) == 300
+    counts = report.counts()
+    # 297 new Zaken and the one changed twice (its last version: as before, but now from the API)
+    assert counts["superseded"] == 1 and counts["deleted"] == 1 and counts["loaded"] == 298
+    assert report.timings["fetch"] > 0 and report.graphs["removed"] == 1
+    gone_graph = IRIS.zaak_graph(corpus["gone"]["Nummer"])
+    store = EmbeddedStore(path)
+    try:
+        assert gone_graph not in set(store.named_graphs())
+    finally:
+        store.close()
+    assert_same_as_rebuild(corpus, path)
+
+    # applying again (no new pages) changes nothing
+    again = run(corpus, path, Replay({}, opts), opts, since=None)
+    assert again.records == [] and again.graphs["changed"] == 0 and again.graphs["removed"] == 0
+    assert_same_as_rebuild(corpus, path)
+
+
+def test_a_build_after_a_sync_is_noticed(corpus):
+    """`kamergraph build` after a sync puts the bundled records back; the next sync notices the store is
+    not as it left it and applies the mirrored records again."""
+    opts = options()
+    pages = odata_feed(opts, corpus["feed"])
+    path = fresh_store(corpus, "rebuild-after")
+    run(corpus, path, Replay(pages, opts), opts)
+    gone = IRIS.zaak_graph(corpus["gone"]["Nummer"])
+    s = EmbeddedStore(path)
+    build(s, DATA, IRIS, odata_file=corpus["base_file"])
+    assert gone in set(s.named_graphs())  # the deleted Zaak is back
+    s.close()
+    report = run(corpus, path, Replay({}, opts), opts, since=None)
+    assert report.notes and "compared with the records afresh" in report.notes[0]
+    assert_same_as_rebuild(corpus, path)
+
+
+def test_cursor_resumes_with_next_page(corpus):
+    opts = options()
+    pages = odata_feed(opts, corpus["feed"])
+    path = fresh_store(corpus, "cursor")
+    run(corpus, path, Replay(pages, opts), opts)
+    state = SyncState(Path(str(path) + ".sync.json"))
+    assert state.cursors["Zaak"]["next"] is None
+    assert state.cursors["Zaak"]["since"] == "2024-10-04T09:00:00+02:00"
+    # the next sync asks for what changed after the newest GewijzigdOp seen
+    transport = Replay({}, opts)
+    run(corpus, path, transport, opts, since=None)
+    assert transport.requests[0] == odata_first_url(opts, "Zaak", "2024-10-04T09:00:00+02:00")
+    assert "GewijzigdOp+gt+2024-10-04T07%3A00%3A00Z" in transport.requests[0]
+
+
+def test_malformed_json_stops_cleanly_and_resumes(corpus):
+    opts = options()
+    pages = odata_feed(opts, corpus["feed"])
+    urls = list(pages)
+    cut = pages[urls[1]][:5000]
+    path = fresh_store(corpus, "malformed")
+    report = run(corpus, path, Replay(pages, opts, faults={urls[1]: [("body", cut)]}), opts)
+    assert len(report.errors) == 1
+    err = report.errors[0]
+    assert urls[1] in err and "not valid JSON" in err and "line 1 column" in err and "character" in err
+    assert report.counts().get("loaded") == 100  # page 1 is stored (with the first change of the Zaak changed twice)
+    state = SyncState(Path(str(path) + ".sync.json"))
+    assert state.cursors["Zaak"]["next"] == urls[1]
+    # nothing of page 1 is lost and the next sync resumes at page 2
+    transport = Replay(pages, opts)
+    run(corpus, path, transport, opts, since=None)
+    assert transport.requests[0] == urls[1]
+    assert_same_as_rebuild(corpus, path)
+
+
+def test_gives_up_after_the_retries_and_keeps_what_was_stored(corpus):
+    opts = options(retries=2)
+    pages = odata_feed(opts, corpus["feed"])
+    urls = list(pages)
+    path = fresh_store(corpus, "giveup")
+    report = run(corpus, path, Replay(pages, opts, faults={urls[2]: [("500", None)] * 3}), opts)
+    assert len(report.errors) == 1 and "gave up after 3 attempts" in report.errors[0] and urls[2] in report.errors[0]
+    assert SyncState(Path(str(path) + ".sync.json")).cursors["Zaak"]["next"] == urls[2]
+    run(corpus, path, Replay(pages, opts), opts, since=None)
+    assert_same_as_rebuild(corpus, path)
+
+
+def test_interrupted_at_every_step_and_resumed_equals_one_sync(corpus):
+    # the Zaken only (the other entities' feeds are the same code, and every step costs two syncs)
+    opts = options(retries=3, entities=("Zaak",))
+    pages = odata_feed(opts, corpus["feed"])
+    steps: list[str] = []
+    path = fresh_store(corpus, "steps")
+    run(corpus, path, Replay(pages, opts), opts, checkpoint=steps.append)
+    # per page: fetched, stored in the mirror, cursor written; then the graph hashes, the removals, 3 batches
+    # of writes, the dataset description
+    assert [s.split(" ", 1)[0] for s in steps] == ["page", "stored", "cursor"] * 3 + ["hashes", "removed"] + ["written"] * 3 + ["described"]
+    for k in range(len(steps)):
+        path = fresh_store(corpus, "interrupted")
+        for f in (Path(str(path) + ".sync.json"), Path(str(path) + ".sync")):
+            if f.is_dir():
+                shutil.rmtree(f)
+            elif f.exists():
+                f.unlink()
+        count = iter(range(10**6))
+
+        def stop(step: str, k=k) -> None:
+            if next(count) == k:
+                raise Interrupted(step)
+
+        with pytest.raises(Interrupted):
+            run(corpus, path, Replay(pages, opts), opts, checkpoint=stop)
+        run(corpus, path, Replay(pages, opts), opts, since=None)  # resume from the stored cursor
+        assert_same_as_rebuild(corpus, path)
+
+
+def test_dry_run_writes_nothing(corpus):
+    opts = options()
+    pages = odata_feed(opts, corpus["feed"])
+    path = fresh_store(corpus, "dry")
+    before = store_quads(path)
+    report = run(corpus, path, Replay(pages, opts), opts, dry_run=True)
+    assert store_quads(path) == before
+    assert not Path(str(path) + ".sync.json").exists() and not Path(str(path) + ".sync").exists()
+    counts = report.counts()
+    assert counts["would load"] == 298 and counts["would delete"] == 1 and counts["superseded"] == 1
+
+
+# --------------------------------------------------------------------------- the SyncFeed
+
+
+def test_syncfeed_xml_is_valid_and_syncs_to_the_same_store(corpus):
+    from lxml import etree
+
+    opts = options(source="syncfeed")
+    feed = corpus["feed"]
+    entities = syncfeed_entities([x for x in feed if not x.get("Verwijderd")])
+    # the deleted Zaak comes as the SyncFeed sends it: only its id, tk:verwijderd="true"
+    entities.insert(200, ("Zaak", {"Id": corpus["gone"]["Id"], "GewijzigdOp": "2024-10-03T09:00:00+02:00",
+                                   "Verwijderd": True}))
+    by_kind: dict[str, list] = {}
+    for ent, obj in entities:
+        by_kind.setdefault(ent, []).append((ent, obj))
+    pages: dict[str, bytes] = {}
+    for ent, items in by_kind.items():
+        pages.update(syncfeed_pages(opts, ent, items, 100))
+    schema = etree.XMLSchema(etree.parse(str(XSD_DIR / "tkData-v1-0.xsd")))
+    checked = 0
+    for body in pages.values():
+        for content in etree.fromstring(body).iter("{http://www.w3.org/2005/Atom}content"):
+            element = content[0]
+            assert schema.validate(etree.ElementTree(element)), schema.error_log
+            checked += 1
+    assert checked == len(entities)
+    # the schema does catch a wrong entity
+    bad = etree.fromstring(next(iter(pages.values()))).find(".//{http://www.w3.org/2005/Atom}content")[0]
+    bad.set("id", "not-a-guid")
+    assert not schema.validate(etree.ElementTree(bad))
+
+    path = fresh_store(corpus, "syncfeed")
+    report = run(corpus, path, Replay(pages, opts), opts, since=None)
+    assert report.errors == []
+    assert report.counts()["deleted"] == 1
+    assert_same_as_rebuild(corpus, path)
+
+
+def test_syncfeed_document_text_unavailable_is_retried(corpus, tmp_path):
+    """A SyncFeed question Document links its Zaak by id only; the publication id comes from that Zaak's
+    number; a text not (yet) published is reported and asked for again at the next sync."""
+    from lxml import etree
+
+    opts = options(source="syncfeed", fetch_texts=True, entities=("Zaak", "Document"))
+    zaak = corpus["feed"][3]
+    doc = {"Id": "5d2c8e8a-7c1b-4f0e-9a4d-3e2f1a0b9c8d", "Zaak_Id": zaak["Id"], "Soort": "Schriftelijke vragen",
+           "DocumentNummer": "2024D40001", "Onderwerp": zaak["Onderwerp"], "Datum": "2024-10-05T00:00:00+02:00",
+           "Vergaderjaar": zaak["Vergaderjaar"], "Organisatie": "Tweede Kamer",
+           "GewijzigdOp": "2024-10-05T10:00:00+02:00", "Verwijderd": False}
+    pages = dict(syncfeed_pages(opts, "Zaak", syncfeed_entities([zaak])[:1], 100))
+    pages.update(syncfeed_pages(opts, "Document", [("Document", doc)], 100))
+    schema = etree.XMLSchema(etree.parse(str(XSD_DIR / "tkData-v1-0.xsd")))
+    for body in pages.values():
+        for content in etree.fromstring(body).iter("{http://www.w3.org/2005/Atom}content"):
+            assert schema.validate(etree.ElementTree(content[0])), schema.error_log
+    path = fresh_store(corpus, "sf-doc")
+    transport = Replay(pages, opts)
+    report = run(corpus, path, transport, opts, since=None)
+    pid = f"kv-tk-{zaak['Nummer']}"
+    assert opts.ob_url + pid + ".xml" in transport.requests and opts.ob_url + pid + ".pdf" in transport.requests
+    [out] = [r for r in report.records if r.entity == "Document"]
+    assert out.status == "text unavailable" and any("HTTP 404" in p for p in out.problems), out
+    state = SyncState(Path(str(path) + ".sync.json"))
+    assert pid in state.pending_texts
+    again = Replay({}, opts)
+    report = run(corpus, path, again, opts, since=None)
+    assert opts.ob_url + pid + ".pdf" in again.requests
+    assert [r.status for r in report.records] == ["text unavailable"]
+
+
+# --------------------------------------------------------------------------- texts and ids
+
+
+def test_answer_ids_from_aanhangselnummer():
+    assert publication_id({"Soort": "Antwoord schriftelijke vragen", "Aanhangselnummer": "242500594",
+                           "Vergaderjaar": "2024-2025"}) == "ah-tk-20242025-594"
+    assert publication_id({"Soort": "Antwoord schriftelijke vragen (nader)", "Aanhangselnummer": 242501244,
+                           "Vergaderjaar": "2024-2025"}) == "ah-tk-20242025-1244"
+    assert publication_id({"Soort": "Schriftelijke vragen", "Zaak": [{"Id": "x", "Nummer": "2024Z18439"}]}) \
+        == "kv-tk-2024Z18439"
+    assert publication_id({"Soort": "Antwoord schriftelijke vragen", "Aanhangselnummer": None,
+                           "Vergaderjaar": "2024-2025"}) is None
+    assert publication_id({"Soort": "Mededeling (uitstel antwoord)"}) is None
+
+
+def test_retry_after_as_date():
+    now = dt.datetime(2024, 11, 1, 12, 0, tzinfo=dt.UTC)
+    assert retry_after_seconds("120", now) == 120
+    assert retry_after_seconds("Fri, 01 Nov 2024 12:00:30 GMT", now) == 30
+    assert retry_after_seconds("soon", now) is None
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A small, valid PDF with these lines as text (Helvetica, WinAnsi), as publications are."""
+
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    content = "BT /F1 9 Tf 11 TL 40 800 Td " + " ".join(f"({esc(line)}) Tj T*" for line in lines) + " ET"
+    stream = content.encode("cp1252", errors="replace")
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 5000] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + o + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def test_publication_text_from_pdf_and_xml():
+    real = (DATA / "texts" / "kv-tk-2024Z18442.txt").read_text(encoding="utf-8")
+    lines = [x for x in real.splitlines() if x.strip()][:40]
+    got = pdf_publication_text(_pdf(lines), "https://zoek.officielebekendmakingen.nl/kv-tk-2024Z18442.pdf")
+    assert [" ".join(x.split()) for x in got.splitlines() if x.strip()] == [" ".join(x.split()) for x in lines]
+    xml = ('<?xml version="1.0" encoding="utf-8"?><officiele-publicatie><kamervragen>'
+           + "".join(f"<al>{x.replace('&', '&amp;').replace('<', '&lt;')}</al>" for x in lines)
+           + "</kamervragen></officiele-publicatie>").encode("utf-8")
+    assert xml_publication_text(xml, "u").splitlines() == [" ".join(x.split()) for x in lines]
+    with pytest.raises(Exception, match="not a readable PDF|PDF"):
+        pdf_publication_text(b"%PDF-1.4 broken", "https://example/x.pdf")
+
+
+def _data_without(tmp: Path, held_back: str) -> Path:
+    """The bundled data folder (links to the real files) without one published text: the text that
+    upstream publishes after the bundle was made."""
+    out = tmp / "data"
+    out.mkdir()
+    for item in DATA.iterdir():
+        if item.name != "texts":
+            (out / item.name).symlink_to(item)
+    (out / "texts").mkdir()
+    for item in (DATA / "texts").iterdir():
+        if item.name != held_back:
+            (out / "texts" / item.name).symlink_to(item)
+    return out
+
+
+def test_documents_fetch_their_publication_text(corpus, tmp_path):
+    """A question Document upstream whose text the bundle lacks: the text is fetched (no XML -> the PDF),
+    ingested as in a build, and the store equals a build that reads the same text."""
+    data = _data_without(tmp_path, "kv-tk-2024Z18442.txt")
+    real = (DATA / "texts" / "kv-tk-2024Z18442.txt").read_text(encoding="utf-8")
+    opts = options(fetch_texts=True, entities=("Zaak", "Document"))
+    doc = {"Id": "3f0c2a57-5f1e-4b89-9d0a-2b1c6f5d9e01", "Soort": "Schriftelijke vragen", "DocumentNummer": "2024D42000",
+           "Vergaderjaar": "2024-2025", "Aanhangselnummer": None, "GewijzigdOp": "2024-10-05T10:00:00+02:00",
+           "Verwijderd": False, "DocumentActor": [],
+           "Zaak": [{"Id": "9b4f6a3e-1c2d-4e5f-8a7b-0c1d2e3f4a5b", "Nummer": "2024Z18442"}]}
+    pages = dict(odata_pages(opts, "Document", SINCE, [doc], 100))
+    pdf_url = opts.ob_url + "kv-tk-2024Z18442.pdf"
+    pages[pdf_url] = _pdf(real.splitlines())
+    transport = Replay(pages, opts, content_types={pdf_url: "application/pdf"})
+
+    path = tmp_path / "store"
+    s = EmbeddedStore(path)
+    build(s, data, IRIS, odata_file=corpus["base_file"])
+    assert "https://kamergraph.nl/graph/publicatie/kv-tk-2024Z18442" not in set(s.named_graphs())
+    try:
+        with httpx.Client(transport=transport) as client:
+            report = sync(s, data, IRIS, client, state_path=tmp_path / "store.sync.json", options=opts,
+                          base_file=corpus["base_file"], sleep=Clock().sleep, since=SINCE)
+        graphs = set(s.named_graphs())
+    finally:
+        s.close()
+    assert opts.ob_url + "kv-tk-2024Z18442.xml" in transport.requests and pdf_url in transport.requests
+    [out] = [r for r in report.records if r.entity == "Document"]
+    assert out.status == "text fetched, loaded", out
+    assert out.graph == "https://kamergraph.nl/graph/publicatie/kv-tk-2024Z18442" and out.graph in graphs
+    fetched = tmp_path / "store.sync" / "texts" / "kv-tk-2024Z18442.txt"
+    assert [x.split() for x in fetched.read_text(encoding="utf-8").splitlines()] == [x.split() for x in real.splitlines()]
+
+    from kamergraph.texts import bundled_text_files
+
+    rebuilt = tmp_path / "rebuilt"
+    s = EmbeddedStore(rebuilt)
+    build(s, data, IRIS, odata_file=corpus["base_file"], texts=[*bundled_text_files(data), fetched])
+    s.close()
+    got, want = store_quads(path, PROVENANCE), store_quads(rebuilt, PROVENANCE)
+    assert got == want, (sorted(map(str, got - want))[:3], sorted(map(str, want - got))[:3])
+
+    # a later sync of the same Document does not fetch the text again
+    again = Replay(pages, opts)
+    s = EmbeddedStore(path)
+    try:
+        with httpx.Client(transport=again) as client:
+            sync(s, data, IRIS, client, state_path=tmp_path / "store.sync.json", options=opts,
+                 base_file=corpus["base_file"], sleep=Clock().sleep, since=SINCE)
+    finally:
+        s.close()
+    assert pdf_url not in again.requests
+
+
+def test_http_failure_names_the_url():
+    e = HttpFailure("https://x/Zaak", "HTTP 503; gave up after 7 attempts")
+    assert "https://x/Zaak" in str(e)
+
+
+def test_command_line(corpus, tmp_path, capsys):
+    """`kamergraph sync` as the CLI runs it (the parser and cmd_sync; the HTTP client replaying the feed)."""
+    import argparse
+
+    from kamergraph.settings import Settings
+    from kamergraph.sync import add_sync_parser, cmd_sync
+
+    opts = options()
+    pages = odata_feed(SyncOptions(page_size=250), corpus["feed"])
+    path = fresh_store(corpus, "cli")
+    p = argparse.ArgumentParser(prog="kamergraph")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store")
+    add_sync_parser(p.add_subparsers(dest="command"), common)
+    report_path = tmp_path / "sync-report.json"
+    args = p.parse_args(["sync", "--store", str(path), "--since", SINCE, "--odata", str(corpus["base_file"]),
+                         "--no-texts", "--report", str(report_path)])
+    settings = Settings(sync_rate=0, sync_page_size=250)
+    with httpx.Client(transport=Replay(pages, opts)) as client:
+        assert args.func(args, settings, client=client) == 0
+    out = capsys.readouterr().out
+    assert "300 records" in out and "superseded 1" in out and "deleted 1" in out
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert len(report["records"]) == 300 and report["errors"] == []
+    assert Path(str(path) + ".sync.json").exists()
+    assert_same_as_rebuild(corpus, path)
+    # a dry run afterwards: nothing new, nothing to write
+    args = p.parse_args(["sync", "--store", str(path), "--dry-run", "--odata", str(corpus["base_file"]), "--no-texts",
+                         "--report", str(report_path)])
+    with httpx.Client(transport=Replay({}, opts)) as client:
+        assert cmd_sync(args, settings, client=client) == 0
+    assert "dry run" in capsys.readouterr().out
