@@ -194,13 +194,15 @@ def build(
     limit: int | None = None,
     texts: Iterable[Path] | None = None,
     log: Callable[[str], None] = lambda _m: None,
+    dumps_dir: Path | None = None,
 ) -> BuildReport:
     """Build the graph from the bundled data into ``store``; returns the run's report.
 
     ``store`` is any store with ``begin_rebuild``/``bulk_load``/``graph_nquads``/``adopt``: the
     embedded store swaps in the rebuilt store as a whole; a remote store stages the build
     locally and then replaces its graphs one by one (see ``store.remote.RemoteStore.adopt``).
-    ``texts``: the published text files to include (default: every bundled one).
+    ``texts``: the published text files to include (default: every bundled one). ``dumps_dir``: the
+    dump release whose manifest the dataset description lists (None: no distributions).
     """
     report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     timer = _Timer(report.timings)
@@ -327,6 +329,14 @@ def build(
         for g in carry:
             fresh.bulk_load(store.graph_nquads(g))
         report.carried_over = len(carry)
+    with timer("describe"):  # last: the dataset description (VoID, DCAT, service description) of what was built
+        from kamergraph.dataset import DatasetError, load_description
+
+        try:
+            load_description(fresh, iris, dumps_dir)
+        except DatasetError as exc:  # a bad dump manifest does not stop the build: described without dumps
+            report.reference_notes.append(f"dataset description without the dumps: {exc}")
+            load_description(fresh, iris, None)
     with timer("optimize"):
         fresh.optimize()
     with timer("load"):

@@ -1,9 +1,8 @@
-"""The command line: `kamergraph build|ingest|validate|query|export|stats|serve|settings`."""
+"""The command line: `kamergraph build|ingest|validate|query|export|dumps|describe|sync|stats|serve|settings`."""
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import time
@@ -49,6 +48,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
             progress=sys.stderr.isatty() and not args.quiet,
             odata_file=Path(args.odata) if args.odata else None,
             limit=args.limit,
+            dumps_dir=Path(settings.dumps_dir),
         )
     total = time.perf_counter() - t0
     report.timings["total"] = total
@@ -168,28 +168,87 @@ def _run_query(args: argparse.Namespace, settings: Settings, store: Store, timeo
     return 0
 
 
-EXPORT_FORMATS = {".nq": "nq", ".nt": "nt", ".ttl": "ttl", ".trig": "trig", ".rdf": "rdf"}
+EXPORT_FORMATS = {".nq": "nq", ".nt": "nt", ".ttl": "ttl", ".jsonld": "jsonld", ".trig": "trig", ".rdf": "rdf"}
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    out_path = Path(args.output)
-    name = out_path.name
-    gz = name.endswith(".gz")
-    suffix = Path(name[:-3] if gz else name).suffix
+    """The store, or a selection of its graphs, in one format, to a file or to standard output."""
+    from store.export import export, select_graphs
+
+    out_path = Path(args.output) if args.output and args.output != "-" else None
+    name = out_path.name if out_path is not None else ""
+    gz = bool(args.gzip) or args.gzip_level is not None or name.endswith(".gz")
+    suffix = Path(name[:-3] if name.endswith(".gz") else name).suffix
     fmt = args.format or EXPORT_FORMATS.get(suffix, "nq")
+    level = args.gzip_level or settings.export_gzip_level
     t0 = time.perf_counter()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".part")
-    with _store(args, settings) as store, tmp.open("wb") as raw:
-        if gz:
-            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as fh:
-                store.dump(fh, fmt)
+    with _store(args, settings) as store:
+        graphs = None
+        if args.graph or args.cls or args.reference:
+            graphs = select_graphs(store, settings.base, args.graph, args.cls, args.reference)
+        kwargs = {"base": settings.base, "graphs": graphs, "gzip_level": level if gz else None,
+                  "sort_buffer_bytes": settings.export_sort_buffer_mb << 20}
+        if out_path is None:  # standard output: the data only, the summary on standard error
+            result = export(store, sys.stdout.buffer, fmt, **kwargs)
+            sys.stdout.buffer.flush()
         else:
-            store.dump(raw, fmt)
-        n = len(store)
-    tmp.replace(out_path)
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out_path.with_name(out_path.name + ".part")
+            try:
+                with tmp.open("wb") as raw:
+                    result = export(store, raw, fmt, tmp_dir=out_path.parent, **kwargs)
+                tmp.replace(out_path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
     elapsed = time.perf_counter() - t0
-    print(f"wrote {n:,} quads as {fmt}{' (gzip)' if gz else ''} to {out_path} in {elapsed:.1f} s")
+    what = "quads" if fmt in ("nq", "trig", "jsonld") else "distinct triples"
+    scope = f" of {len(graphs):,} graph(s)" if graphs is not None else ""
+    print(f"wrote {result.statements:,} {what}{scope} as {fmt}{' (gzip)' if gz else ''} "
+          f"to {out_path or 'standard output'} in {elapsed:.1f} s ({result.bytes:,} bytes, sha256 {result.sha256})",
+          file=sys.stdout if out_path is not None else sys.stderr)
+    return 0
+
+
+def cmd_dumps(args: argparse.Namespace, settings: Settings) -> int:
+    """A release of the whole store in every dump format, gzipped, with its manifest."""
+    from store.export import write_release
+
+    out = Path(args.out or settings.dumps_dir)
+    t0 = time.perf_counter()
+    with _store(args, settings) as store:
+        manifest = write_release(
+            store, out, base=settings.base, gzip_level=args.gzip_level or settings.export_gzip_level,
+            sort_buffer_bytes=settings.export_sort_buffer_mb << 20, keep=settings.dumps_keep,
+            progress=None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr)))
+    elapsed = time.perf_counter() - t0
+    print(f"wrote a release of {manifest['quads']:,} quads ({manifest['triples']:,} distinct triples) "
+          f"to {out} in {elapsed:.1f} s:")
+    for f in manifest["files"]:
+        print(f"  {f['file']}: {f['bytes']:,} bytes, {f['triples']:,} statements, sha256 {f['sha256']}")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace, settings: Settings) -> int:
+    """(Re)compute the dataset description (VoID, DCAT, service description) and load it into the store."""
+    from kamergraph.dataset import DatasetError, description_graph, load_description, to_turtle
+
+    iris = Iris(settings.base)
+    try:
+        with _store(args, settings) as store:
+            loaded = load_description(store, iris, Path(args.dumps_dir or settings.dumps_dir))
+    except DatasetError as exc:
+        print(f"kamergraph describe: {exc}", file=sys.stderr)
+        return 1
+    st = loaded.stats
+    if args.turtle:
+        sys.stdout.buffer.write(to_turtle(loaded.triples))
+        return 0
+    dumps = f"{len(loaded.manifest.files)} dump file(s) from {loaded.manifest.path}" if loaded.manifest else "no dumps"
+    print(f"described the store in {loaded.seconds:.1f} s into <{description_graph(iris)}>: {st.triples:,} triples "
+          f"in {st.graphs:,} graphs, {st.entities:,} entities, {len(st.classes)} classes, {len(st.properties)} "
+          f"properties, {sum(st.links.values()):,} links out, {dumps}")
+    print("  queries: " + ", ".join(f"{k} {v:.2f} s" for k, v in st.seconds.items()))
     return 0
 
 
@@ -276,10 +335,34 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--limit", type=int, help="row limit (default: KAMERGRAPH_QUERY_ROW_LIMIT)")
     q.set_defaults(func=cmd_query)
 
-    e = sub.add_parser("export", parents=[common], help="write the whole store as N-Quads (or another format)")
-    e.add_argument("-o", "--output", required=True, help="file to write; .gz compresses; the suffix picks the format")
-    e.add_argument("--format", choices=sorted(set(EXPORT_FORMATS.values())), help="override the format")
+    e = sub.add_parser("export", parents=[common], help="write the store (or some of its graphs) in one format")
+    e.add_argument("-o", "--output", help="file to write (default: standard output); a .gz name compresses, "
+                   "the suffix picks the format (.nq .nt .ttl .jsonld .trig .rdf)")
+    e.add_argument("--format", choices=sorted(set(EXPORT_FORMATS.values())),
+                   help="nq (default), nt, ttl, jsonld, trig or rdf; overrides the suffix")
+    e.add_argument("--gzip", action="store_true", help="compress with gzip (KAMERGRAPH_EXPORT_GZIP_LEVEL)")
+    e.add_argument("--gzip-level", type=int, choices=range(1, 10), metavar="1-9",
+                   help="compress with this gzip level")
+    e.add_argument("--graph", action="append", default=[], metavar="IRI",
+                   help="only this named graph (repeatable)")
+    e.add_argument("--class", dest="cls", action="append", default=[], metavar="CLASS",
+                   help="only the record graphs of this class, e.g. kg:Kamervraag or kg:Publicatie (repeatable)")
+    e.add_argument("--reference", action="store_true",
+                   help="only the reference data (persons, memberships, fracties, government, EU acts)")
     e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("dumps", parents=[common], help="a release of the whole store: N-Quads, N-Triples, Turtle "
+                       "and JSON-LD, gzipped, with manifest.json (served at /dumps/)")
+    d.add_argument("--out", help="the release folder, a link to the newest release (default: KAMERGRAPH_DUMPS_DIR)")
+    d.add_argument("--gzip-level", type=int, choices=range(1, 10), metavar="1-9", help="gzip level for this release")
+    d.add_argument("--quiet", action="store_true", help="no progress lines")
+    d.set_defaults(func=cmd_dumps)
+
+    de = sub.add_parser("describe", parents=[common], help="(re)compute the dataset description (VoID, DCAT, "
+                        "SPARQL service description) and load it into the store, e.g. after `kamergraph dumps`")
+    de.add_argument("--dumps-dir", help="the dump release whose manifest.json to list (default: KAMERGRAPH_DUMPS_DIR)")
+    de.add_argument("--turtle", action="store_true", help="also print the description as Turtle (instead of a summary)")
+    de.set_defaults(func=cmd_describe)
 
     s = sub.add_parser("stats", parents=[common], help="counts per class, per named graph, unresolved names")
     s.add_argument("--format", choices=["text", "json"], default="text")
@@ -292,6 +375,10 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     sv.add_argument("--quiet", action="store_true", help="no progress bar if the store must be built first")
     sv.set_defaults(func=cmd_serve)
+
+    from kamergraph.sync import add_sync_parser  # `kamergraph sync`: the changes upstream since the last sync
+
+    add_sync_parser(sub, common)
 
     st = sub.add_parser("settings", help="list every setting with its value and help")
     st.set_defaults(func=cmd_settings)

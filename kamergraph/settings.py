@@ -73,6 +73,56 @@ class Settings(BaseSettings):
         description="Megabytes of query answers the server keeps for repeated queries on the embedded "
         "store; every write to the store (a build, an ingest) empties it. 0 turns it off.",
     )
+    dumps_dir: Path = Field(
+        default=Path("var/dumps"),
+        description="The dump release folder: the dump files and their manifest.json, downloadable at "
+        "{base}dumps/{file} and listed as distributions in the dataset description (VoID/DCAT).",
+    )
+    tk_odata_url: str = Field(
+        default="https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/",
+        description="The Tweede Kamer open-data OData v4 API that `kamergraph sync` reads the changes from.",
+    )
+    tk_syncfeed_url: str = Field(
+        default="https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/",
+        description="The Tweede Kamer SyncFeed (Atom) that `kamergraph sync --source syncfeed` reads ({url}Feed?category=…).",
+    )
+    ob_url: str = Field(
+        default="https://zoek.officielebekendmakingen.nl/",
+        description="Where `kamergraph sync` fetches the publication texts: {url}{id}.xml, else {url}{id}.pdf.",
+    )
+    sync_source: Literal["odata", "syncfeed"] = Field(
+        default="odata",
+        description="What `kamergraph sync` reads: the OData v4 API (since the last GewijzigdOp) or the SyncFeed "
+        "(from the last skiptoken).",
+    )
+    sync_state: Path | None = Field(
+        default=None,
+        description="The sync state file (cursors); beside it, a folder of the same name without .json holds the "
+        "records mirror and the fetched texts. Default: {store}.sync.json (required for a remote store).",
+    )
+    sync_report: Path = Field(
+        default=Path("var/sync-report.json"),
+        description="Where `kamergraph sync` writes its run report (every fetched record and its fate, JSON).",
+    )
+    sync_page_size: int = Field(default=250, ge=1, description="Entities per OData page `kamergraph sync` asks for ($top).")
+    sync_rate: float = Field(
+        default=4.0,
+        ge=0,
+        description="Most requests per second `kamergraph sync` sends upstream (0: no limit).",
+    )
+    sync_retries: int = Field(
+        default=6,
+        ge=0,
+        description="How often `kamergraph sync` retries a request after a 429, a 5xx or a dropped connection.",
+    )
+    sync_backoff: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds `kamergraph sync` waits before its first retry (doubling each time) when the answer "
+        "has no Retry-After.",
+    )
+    sync_backoff_max: float = Field(default=60.0, ge=0, description="Longest wait between two retries, in seconds.")
+    sync_timeout: float = Field(default=60.0, gt=0, description="Time limit of one upstream request, in seconds.")
     validate_batch: int = Field(
         default=50_000,
         description="How many record graphs the build validates together in one batch.",
@@ -114,6 +164,24 @@ class Settings(BaseSettings):
         description="Remote store: which server is behind the URL; 'auto' reads its Server header. "
         "Decides the union default graph (Oxigraph's union-default-graph parameter, Virtuoso's "
         "exclusion of its own graphs), paging and the result formats asked for.",
+    )
+    export_gzip_level: int = Field(
+        default=6,
+        ge=1,
+        le=9,
+        description="gzip level (1 fastest … 9 smallest) of `kamergraph dumps` and `kamergraph export --gzip`.",
+    )
+    export_sort_buffer_mb: int = Field(
+        default=32,
+        ge=1,
+        description="Megabytes of N-Triples lines an export sorts in memory at a time (N-Triples, Turtle and "
+        "RDF/XML hold each distinct triple once: longer exports are sorted in runs on disk and merged).",
+    )
+    dumps_keep: int = Field(
+        default=2,
+        ge=1,
+        description="How many dump releases `kamergraph dumps` keeps (the newest is served; downloads "
+        "still running from an older one finish).",
     )
 
 

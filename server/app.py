@@ -366,6 +366,8 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     async def sparql(request: Request) -> Response:
         """The SPARQL 1.1 Protocol query operation."""
         try:
+            if request.method == "GET" and not any(k != "format" for k in request.query_params):
+                return await app.state.service_description(request)  # SPARQL 1.1 Service Description, §2
             return await _answer(request, endpoint)
         except ApiError as exc:
             return error_response(exc.status, exc.detail, exc.headers)
@@ -409,6 +411,15 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     from server.pages import install_pages  # /, /id/…, /graph/…, /resource: a page and RDF for every resource
 
     install_pages(app, endpoint)
+    from server.dumps import install_dumps  # /dumps/, /dumps/{file}, /def/context.jsonld
+
+    install_dumps(app, endpoint, settings)
+    from server.dataset import install_dataset  # /.well-known/void, /dataset, GET /sparql's service description
+
+    install_dataset(app, endpoint, settings)
+    from server.ontology_pages import install_ontology  # /def, /def/shapes, /def/diagram.svg: the vocabulary
+
+    install_ontology(app, endpoint)
     return app
 
 

@@ -556,11 +556,9 @@ class OverviewHolder:
         try:
             path = getattr(self.endpoint, "store_path", None)
             if path is not None:  # an embedded store: read it in a process of its own
-                import multiprocessing as mp
-                from concurrent.futures import ProcessPoolExecutor
+                from server.isolated import run_isolated
 
-                with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as ex:
-                    ov = ex.submit(build_from_store, str(path)).result()
+                ov = run_isolated(build_from_store, str(path))
             else:  # a remote store: through the endpoint, like every other query
                 ov = build(self._run, workers=2)
             log.info("overview of the store built in %.1f s: %d Kamervragen", ov.built_seconds, len(ov.cases))

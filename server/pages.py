@@ -1276,7 +1276,6 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
     fracties = [(f, n) for f, n in ov.counted("fractie", "fractie") if n][:16]
     ministries = [(m, n) for m, n in ov.counted("ministerie", "ministerie") if n][:14]
     eu = [e for e in ov.eu if e.citations][:12]
-    has_dumps = any(getattr(rt, "path", "").startswith("/dumps") for rt in request.app.routes)
     return render(request, "home.html", {
         "lang": lang, "nav": "home", "stats": stats, "first_year": first_year,
         "last_year": last_year, "n_cases": len(ov.cases),
@@ -1284,6 +1283,6 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
                      for f, n in fracties],
         "ministries": [(L.ref(m, ov.label(m, lang) or L.text(m)), n) for m, n in ministries],
         "eu": [(L.ref(e.iri, ov.label(e.iri, lang) or L.text(e.iri)), e.identifier, e.citations) for e in eu],
-        "latest": question_items(ov.latest(10), L, ov, True), "has_dumps": has_dumps,
+        "latest": question_items(ov.latest(10), L, ov, True),
         "founding": L.ref(base + "id/kamervraag/2019Z15231") if ov.case(base + "id/kamervraag/2019Z15231") else None,
     }, 200, {"Vary": "Cookie"})

@@ -164,7 +164,9 @@ def test_syntax_error_names_the_position(kg_client: TestClient) -> None:
 
 
 def test_protocol_errors_in_one_shape(kg_client: TestClient) -> None:
-    assert_error(kg_client.get("/sparql"), 400, "no query")
+    # (GET /sparql without any parameter is the service description: tests/server/test_dataset_pages.py)
+    assert_error(kg_client.get("/sparql", params={"default-graph-uri": "https://kamergraph.nl/graph/x"}), 400, "no query")
+    assert_error(kg_client.post("/sparql", data={"format": "json"}), 400, "no query")
     assert_error(kg_client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")]), 400, "exactly one")
     assert_error(kg_client.put("/sparql", content=b"ASK {}"), 405, "PUT")
     assert_error(kg_client.delete("/sparql"), 405)

@@ -485,9 +485,11 @@ def test_home_page(client: TestClient, store: Store) -> None:
     forms = [a for t, a in page.tags if t == "form"]
     assert forms == [{"class": "search-box", "method": "get", "action": "/zoeken", "role": "search"}]
     assert "home-q" in page.labels_for
-    for href in ("/query", "/queries", f"/id/kamervraag/{FOUNDING}", "/id/fractie/groenlinks"):
+    for href in ("/query", "/queries", f"/id/kamervraag/{FOUNDING}", "/id/fractie/groenlinks", "/dumps/", "/dataset",
+                 "/def"):
         assert href in page.hrefs(), href
-    assert "/dumps/" not in page.hrefs()  # no dumps yet: no link
+        if href.startswith("/") and not href.startswith("/id/"):  # the entry points answer
+            assert client.get(href, headers={"Accept": BROWSER_ACCEPT}).status_code == 200, href
     latest = select(store, "SELECT ?kv ?d WHERE { ?kv a kg:Kamervraag ; dcterms:dateSubmitted ?d } ORDER BY DESC(?d) LIMIT 1")
     assert "/" + (latest[0]["kv"] or "")[len(BASE):] in page.hrefs()
 

@@ -1,0 +1,212 @@
+"""Export benchmark: speed and peak memory of `kamergraph export` per format and of `kamergraph
+dumps` (a whole release), on the full store (1x) and on a synthetic store ten times its size (10x).
+
+Every measurement runs the real command line in a child process of its own; its wall time and its
+peak resident memory (``ru_maxrss`` of that child, from ``os.wait4``) are reported with the
+statements written per second. The 10x store is generated from the real graphs' shapes: the N-Quads
+of the 1x store, where every record graph (a Kamervraag's, a publication's) is copied nine more times
+with its graph IRI and its own data IRIs (``{base}id/kamervraag/{zaak}…``, ``{base}id/publicatie/…``,
+``{base}id/bronrecord/…``) renamed by a suffix (``2019Z15231-c3``); the reference data and the
+ontology stay once, shared, as they would in a larger corpus. Both stores live under ``--work``
+(default ``/tmp/kamergraph-export-bench``), never in the repository; the full store given by
+``--store`` is only copied, never written.
+
+Also measured, to separate the writers from reading the store: ``convert``, the derivation of
+gzipped N-Triples from the gzipped N-Quads file (what a release does for N-Triples, Turtle and JSON-LD).
+
+    python bench/export_benchmark.py [--store /tmp/kgfull/store] [--scales 1,10]
+                                     [--formats nq,nt,ttl,jsonld] [--formats-10x nt,jsonld]
+                                     [--no-release] [--read] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BASE = "https://kamergraph.nl/"
+RECORD_GRAPH = re.compile(rb" <" + re.escape(BASE.encode()) + rb"graph/(?:kamervraag|publicatie)/[^>]*> \.$")
+RECORD_IRI = re.compile(rb"(<" + re.escape(BASE.encode())
+                        + rb"(?:id/(?:kamervraag|publicatie|bronrecord/[^/>]+)|graph/(?:kamervraag|publicatie))/[^/>]+)")
+
+READ = """
+import sys
+from pyoxigraph import Store
+print(sum(1 for _ in Store.read_only(sys.argv[1])))
+"""
+
+CONVERT = """
+import gzip, sys, time
+from pyoxigraph import RdfFormat, parse
+from store.export import Sink, write_quads
+src, dst, level = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with gzip.open(src, "rb") as fh, open(dst, "wb") as raw:
+    sink = Sink(raw, level)
+    n = write_quads(parse(fh, format=RdfFormat.N_QUADS), "nt", sink, base="https://kamergraph.nl/")
+    sink.close()
+print(n)
+"""
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, float]:
+    """Run ``cmd`` as a child process: (wall seconds, peak RSS in bytes, its standard output, CPU
+    seconds (user + system): on a machine shared with other work, the CPU time is the steadier figure)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    out_chunks: list[bytes] = []
+    assert proc.stdout is not None
+    for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):
+        out_chunks.append(chunk)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss * 1024, b"".join(out_chunks).decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime
+
+
+def kamergraph(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kamergraph.cli", *args]
+
+
+def synthetic_store(source_nq_gz: Path, target: Path, copies: int) -> int:
+    """A store with every record graph of ``source_nq_gz`` ``copies`` times (renamed copies), the rest once."""
+    from pyoxigraph import RdfFormat, Store
+
+    from store.export import _IterReader
+
+    def blocks():
+        with gzip.open(source_nq_gz, "rb") as fh:
+            while True:
+                chunk = fh.read(16 << 20)
+                if not chunk:
+                    return
+                rest = fh.readline()
+                chunk += rest
+                yield chunk
+                lines = chunk.split(b"\n")
+                record = b"\n".join(ln for ln in lines if RECORD_GRAPH.search(ln)) + b"\n"
+                for k in range(1, copies):
+                    yield RECORD_IRI.sub(rb"\1-c" + str(k).encode(), record)
+
+    if target.exists():
+        shutil.rmtree(target)
+    store = Store(str(target))
+    store.bulk_load(io.BufferedReader(_IterReader(blocks()), 1 << 20), format=RdfFormat.N_QUADS)
+    store.flush()
+    n = len(store)
+    del store
+    return n
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--generate":
+        print(synthetic_store(Path(sys.argv[2]), Path(sys.argv[3]), 10))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", default="/tmp/kgfull/store", help="the full store (only copied)")
+    ap.add_argument("--work", default="/tmp/kamergraph-export-bench", help="where the copies and outputs go")
+    ap.add_argument("--scales", default="1,10", help="store sizes to measure, comma-separated (1 and/or 10)")
+    ap.add_argument("--formats", default="nq,nt,ttl,jsonld", help="export formats to time (gzipped)")
+    ap.add_argument("--formats-10x", default=None, help="formats at 10x (default: the same as --formats)")
+    ap.add_argument("--no-release", action="store_true", help="skip `kamergraph dumps`")
+    ap.add_argument("--read", action="store_true", help="also time a bare read of every quad (the floor of any export)")
+    ap.add_argument("--json", help="also write the figures here")
+    args = ap.parse_args()
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    src = Path(args.store)
+    if not src.is_dir():
+        raise SystemExit(f"{src}: no store there (build one with `kamergraph build --store {src}`)")
+    store1 = work / "store-1x"
+    if not store1.exists():
+        print(f"copying {src} to {store1}", file=sys.stderr)
+        shutil.copytree(src, store1)
+    level = os.environ.get("KAMERGRAPH_EXPORT_GZIP_LEVEL", "6")
+    load0 = f"{os.getloadavg()[0]:.2f}"
+    rows: list[dict[str, object]] = []
+
+    def row(scale: str, what: str, wall: float, rss: int, statements: int, size: int, cpu: float) -> None:
+        r = {"store": scale, "what": what, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+             "statements": statements, "per_second": round(statements / wall) if wall else 0,
+             "per_cpu_second": round(statements / cpu) if cpu else 0, "peak_rss_mb": round(rss / 1e6, 1),
+             "bytes": size}
+        rows.append(r)
+        print(f"  {scale:>4} {what:<34} {wall:8.1f} s {cpu:8.1f} s CPU {r['per_second']:>10,}/s "
+              f"{r['per_cpu_second']:>10,}/CPU s {r['peak_rss_mb']:>8} MB {size:>14,} bytes", file=sys.stderr, flush=True)
+
+    stores = {"1x": store1}
+    for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
+        key = f"{scale}x"
+        if key == "10x":
+            store10 = work / "store-10x"
+            nq1 = work / "out-1x" / "kamergraph.nq.gz"
+            if not store10.exists() or not (work / "store-10x.done").exists():
+                if not nq1.exists():
+                    nq1.parent.mkdir(parents=True, exist_ok=True)
+                    measure(kamergraph("export", "--store", str(store1), "--format", "nq", "--gzip", "-o", str(nq1)))
+                print("generating the 10x store (every record graph ten times)", file=sys.stderr, flush=True)
+                t0 = time.perf_counter()
+                # in a child process: a child forked from a large parent would report the parent's
+                # memory as its own peak (Linux keeps ru_maxrss across exec)
+                _, _, stdout, _ = measure([sys.executable, __file__, "--generate", str(nq1), str(store10)])
+                n = int(stdout.strip())
+                (work / "store-10x.done").write_text(str(n))
+                print(f"  {n:,} quads in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+            stores[key] = store10
+        elif key != "1x":
+            raise SystemExit(f"--scales: 1 or 10, not {scale}")
+        store = stores[key]
+        out = work / f"out-{key}"
+        out.mkdir(parents=True, exist_ok=True)
+        formats = args.formats if key == "1x" or args.formats_10x is None else args.formats_10x
+        for fmt in [f.strip() for f in formats.split(",") if f.strip()]:
+            target = out / f"kamergraph.{fmt}.gz"
+            wall, rss, stdout, cpu = measure(kamergraph("export", "--store", str(store), "--format", fmt, "--gzip",
+                                                        "-o", str(target)))
+            m = re.search(r"wrote ([\d,]+) ", stdout)
+            n = int(m.group(1).replace(",", "")) if m else 0
+            row(key, f"export {fmt}.gz (level {level})", wall, rss, n, target.stat().st_size, cpu)
+        if args.read:
+            wall, rss, stdout, cpu = measure([sys.executable, "-c", READ, str(store)])
+            row(key, "read every quad (no writing)", wall, rss, int(stdout.strip()), 0, cpu)
+        nq = out / "kamergraph.nq.gz"
+        if nq.exists():
+            target = out / "converted.nt.gz"
+            for lvl in (level, "1"):
+                wall, rss, stdout, cpu = measure([sys.executable, "-c", CONVERT, str(nq), str(target), lvl])
+                row(key, f"convert nq.gz -> nt.gz (level {lvl})", wall, rss, int(stdout.strip()), target.stat().st_size,
+                    cpu)
+        if not args.no_release:
+            wall, rss, _, cpu = measure(kamergraph("dumps", "--store", str(store), "--out", str(out / "dumps"), "--quiet"))
+            manifest = json.loads((out / "dumps" / "manifest.json").read_text())
+            row(key, "dumps (all four formats)", wall, rss, manifest["quads"],
+                sum(f["bytes"] for f in manifest["files"]), cpu)
+
+    print(f"\n(load average before: {load0}, after: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
+    print("| store | what | seconds | CPU seconds | statements | statements/s | per CPU second | peak RSS (MB) | bytes |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['store']} | {r['what']} | {r['seconds']} | {r['cpu_seconds']} | {r['statements']:,} | "
+              f"{r['per_second']:,} | {r['per_cpu_second']:,} | {r['peak_rss_mb']} | {r['bytes']:,} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
