@@ -35,7 +35,7 @@ from ontology.namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, Iris
 from server import describe as D
 from server.editor import PageError, render, run_rows
 from server.i18n import page_lang, tr
-from server.negotiation import parse_accept
+from server.negotiation import best_of
 from store.pool import Job
 
 if TYPE_CHECKING:
@@ -76,29 +76,11 @@ def negotiate(accept: str | None, format_param: str | None, offers: list[tuple[s
         if fmt is None or fmt not in names:
             raise ValueError(f"unknown format {format_param!r}; one of {', '.join(sorted(names))}")
         return fmt
-    if not accept or not accept.strip():
-        return offers[0][1]
-    ranges = parse_accept(accept)
-    if not ranges:
-        return offers[0][1]
-    best: tuple[float, int, str] | None = None
-    for i, (media, fmt) in enumerate(offers):
-        main, sub = media.split("/")
-        q: float | None = None
-        spec = -1
-        for r_main, r_sub, r_q in ranges:
-            s = 2 if (r_main, r_sub) == (main, sub) else 1 if (r_main == main and r_sub == "*") else \
-                0 if (r_main, r_sub) == ("*", "*") else -1
-            if s > spec:
-                spec, q = s, r_q
-        if q is None or q <= 0:
-            continue
-        if best is None or q > best[0]:
-            best = (q, i, fmt)
+    best = best_of(offers, accept)
     if best is None:
         raise NotAcceptable(f"none of the accepted media types ({accept}) is offered; offered: "
                             + ", ".join(dict.fromkeys(m for m, _ in offers)))
-    return best[2]
+    return best
 
 
 def serialize_description(triples: list[Triple], fmt: str) -> bytes:

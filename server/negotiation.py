@@ -8,7 +8,11 @@ data default (SPARQL JSON).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,21 +123,28 @@ def _quality(offer: str, ranges: list[tuple[str, str, float]]) -> float | None:
     return None if best is None else best[1]
 
 
-def _best(offers: list[Offer], accept: str | None) -> Offer | None:
-    """The offer with the highest q for ``accept``; ties go to the earlier offer; None: nothing fits."""
+def best_of(offers: Sequence[tuple[str, T]], accept: str | None) -> T | None:
+    """The value of the offer ``(media type, value)`` with the highest q in ``accept`` (the q of the
+    most specific range that matches it); ties go to the earlier offer, no ``Accept`` to the first;
+    None: nothing the client accepts is offered."""
     if not accept or not accept.strip():
-        return offers[0]
+        return offers[0][1]
     ranges = parse_accept(accept)
     if not ranges:
-        return offers[0]
-    best: tuple[float, int, Offer] | None = None
-    for i, o in enumerate(offers):
-        q = _quality(o.media_type, ranges)
+        return offers[0][1]
+    best: tuple[float, T] | None = None
+    for media, value in offers:
+        q = _quality(media, ranges)
         if q is None or q <= 0:
             continue
         if best is None or q > best[0]:
-            best = (q, i, o)
-    return None if best is None else best[2]
+            best = (q, value)
+    return None if best is None else best[1]
+
+
+def _best(offers: list[Offer], accept: str | None) -> Offer | None:
+    """The offer with the highest q for ``accept``; ties go to the earlier offer; None: nothing fits."""
+    return best_of([(o.media_type, o) for o in offers], accept)
 
 
 def choose(kind: str, accept: str | None, format_param: str | None = None, *, html: bool = False) -> tuple[str, str]:

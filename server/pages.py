@@ -47,7 +47,7 @@ from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, OWL, PROV, RD
 from server import describe as D
 from server.editor import PageError, render, templates
 from server.i18n import STANDARD_LABELS, LangCookie, install as install_i18n, inverse_label, page_lang, term_label, tr
-from server.negotiation import parse_accept
+from server.negotiation import best_of
 from server.overview import Case, Overview, OverviewHolder
 
 if TYPE_CHECKING:
@@ -88,29 +88,11 @@ class NotAcceptable(Exception):
 
 def negotiate(accept: str | None) -> str:
     """The format for an ``Accept`` header: ``html`` or an RDF format name (ties go to the page)."""
-    if not accept or not accept.strip():
-        return HTML
-    ranges = parse_accept(accept)
-    if not ranges:
-        return HTML
-    best: tuple[float, int, str] | None = None
-    for i, (media, fmt) in enumerate(MEDIA):
-        main, sub = media.split("/")
-        q: float | None = None
-        spec = -1
-        for r_main, r_sub, r_q in ranges:
-            s = 2 if (r_main, r_sub) == (main, sub) else 1 if (r_main == main and r_sub == "*") else \
-                0 if (r_main, r_sub) == ("*", "*") else -1
-            if s > spec:
-                spec, q = s, r_q
-        if q is None or q <= 0:
-            continue
-        if best is None or q > best[0]:
-            best = (q, i, fmt)
-    if best is None:
+    fmt = best_of(MEDIA, accept)
+    if fmt is None:
         raise NotAcceptable(f"none of the accepted media types ({accept}) is offered; offered: "
                             + ", ".join(m for m, _ in MEDIA[:6]))
-    return best[2]
+    return fmt
 
 
 FACET_KINDS = {"fractie": "fractie", "lid": "persoon", "post": "post", "ministerie": "ministerie"}
