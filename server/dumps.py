@@ -27,14 +27,14 @@ import json
 import os
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from ontology.context import jsonld_context
 from server.editor import render, templates
-from server.i18n import install as install_i18n, page_lang, tr
+from server.i18n import install as install_i18n, page_lang
 from server.negotiation import wants_html
 from store import generation
 from store.export import FORMATS, GZIP_MEDIA_TYPE, MANIFEST, current_release, read_manifest
