@@ -284,6 +284,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     app = create_app(settings, location)
+    overview = getattr(app.state, "overview", None)
+    if overview is not None and not remote:  # the pages' overview of the store, built while the server starts
+        overview.start()  # (in a process of its own), so the first visitor does not wait for it
     behind = f"the SPARQL endpoint {location}" if remote else f"{settings.query_workers} query workers"
     print(f"kamergraph serve: SPARQL endpoint on http://{host}:{port}/sparql "
           f"({behind}, time limit {settings.query_timeout:g} s, "
