@@ -20,7 +20,6 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 from threading import Lock
-from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
@@ -34,6 +33,7 @@ from kamergraph.settings import Settings, get_settings
 from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
+from server.errors import error_response
 from server.editor import answer_job, install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
 from store.base import StoreError
@@ -60,18 +60,6 @@ class ApiError(Exception):
         self.detail = detail
         self.headers = headers or {}
         super().__init__(detail)
-
-
-def error_body(status: int, detail: str) -> dict[str, Any]:
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    return {"error": {"status": status, "title": title, "detail": detail}}
-
-
-def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status, detail), status_code=status, headers=headers)
 
 
 class _GuardCache:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from kamergraph.dataset import (
@@ -35,6 +35,7 @@ from ontology.namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, Iris
 from server import describe as D
 from server.editor import PageError, render, run_rows
 from server.i18n import page_lang, tr
+from server.errors import error_response
 from server.negotiation import best_of
 from store.pool import Job
 
@@ -114,10 +115,7 @@ def _rdf_response(triples: list[Triple], fmt: str, headers: dict[str, str]) -> R
     return Response(serialize_description(triples, fmt), media_type=media, headers=headers)
 
 
-def _json_error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    from server.app import error_body
-
-    return JSONResponse(error_body(status, detail), status_code=status, headers=headers)
+_json_error = error_response  # the one JSON error shape (server.errors)
 
 
 def install_dataset(app: FastAPI, endpoint: Endpoint, settings: Settings) -> None:

@@ -35,6 +35,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from ontology.context import jsonld_context
 from server.editor import render, templates
 from server.i18n import install as install_i18n, page_lang
+from server.errors import error_response
 from server.negotiation import wants_html
 from store import generation
 from store.export import FORMATS, GZIP_MEDIA_TYPE, MANIFEST, current_release, read_manifest
@@ -49,10 +50,7 @@ JSONLD_MEDIA = "application/ld+json"
 FILE_CACHE = "public, max-age=3600"
 
 
-def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    from server.app import error_body  # the one error shape of the application
-
-    return JSONResponse(error_body(status, detail), status_code=status, headers=headers)
+_error = error_response  # the one JSON error shape (server.errors)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

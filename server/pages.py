@@ -34,18 +34,18 @@ import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pyoxigraph import BlankNode, Literal, NamedNode
 from starlette.concurrency import run_in_threadpool
 
 from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, OWL, PROV, RDF, SCHEMA, SKOS, T, XSD
 from server import describe as D
 from server.editor import PageError, render, templates
+from server.errors import error_response
 from server.i18n import STANDARD_LABELS, LangCookie, install as install_i18n, inverse_label, page_lang, term_label, tr
 from server.negotiation import best_of
 from server.overview import Case, Overview, OverviewHolder
@@ -109,13 +109,7 @@ def list_href(base: str, **filters: str) -> str:
     return "/kamervragen?" + urlencode(items)
 
 
-def json_error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status_code=status,
-                        headers=headers)
+json_error = error_response  # the one JSON error shape (server.errors)
 
 
 # --------------------------------------------------------------------------- view models

@@ -28,7 +28,6 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -37,6 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from server.errors import error_body
 from server.i18n import page_lang, pick, tr
 from server.search import (
     KINDS,
@@ -93,14 +93,6 @@ class PageError(Exception):
 
     def message(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
-
-
-def error_body(status: int, detail: str) -> dict[str, Any]:
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    return {"error": {"status": status, "title": title, "detail": detail}}
 
 
 # --------------------------------------------------------------------------- reading the request
