@@ -187,6 +187,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.graph or args.cls or args.reference:
             graphs = select_graphs(store, settings.base, args.graph, args.cls, args.reference)
         kwargs = {"base": settings.base, "graphs": graphs, "gzip_level": level if gz else None,
+                  "distinct": bool(args.distinct), "workers": settings.export_workers,
                   "sort_buffer_bytes": settings.export_sort_buffer_mb << 20}
         if out_path is None:  # standard output: the data only, the summary on standard error
             result = export(store, sys.stdout.buffer, fmt, **kwargs)
@@ -202,7 +203,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 tmp.unlink(missing_ok=True)
                 raise
     elapsed = time.perf_counter() - t0
-    what = "quads" if fmt in ("nq", "trig", "jsonld") else "distinct triples"
+    what = ("quads" if fmt in ("nq", "trig", "jsonld") else "triples" if fmt == "nt" and not args.distinct
+            else "distinct triples")
     scope = f" of {len(graphs):,} graph(s)" if graphs is not None else ""
     print(f"wrote {result.statements:,} {what}{scope} as {fmt}{' (gzip)' if gz else ''} "
           f"to {out_path or 'standard output'} in {elapsed:.1f} s ({result.bytes:,} bytes, sha256 {result.sha256})",
@@ -220,6 +222,7 @@ def cmd_dumps(args: argparse.Namespace, settings: Settings) -> int:
         manifest = write_release(
             store, out, base=settings.base, gzip_level=args.gzip_level or settings.export_gzip_level,
             sort_buffer_bytes=settings.export_sort_buffer_mb << 20, keep=settings.dumps_keep,
+            workers=settings.export_workers,
             progress=None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr)))
     elapsed = time.perf_counter() - t0
     print(f"wrote a release of {manifest['quads']:,} quads ({manifest['triples']:,} distinct triples) "
@@ -346,6 +349,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--gzip", action="store_true", help="compress with gzip (KAMERGRAPH_EXPORT_GZIP_LEVEL)")
     e.add_argument("--gzip-level", type=int, choices=range(1, 10), metavar="1-9",
                    help="compress with this gzip level")
+    e.add_argument("--distinct", action="store_true",
+                   help="N-Triples: each triple once, sorted (default: the triple of every statement, graph by graph)")
     e.add_argument("--graph", action="append", default=[], metavar="IRI",
                    help="only this named graph (repeatable)")
     e.add_argument("--class", dest="cls", action="append", default=[], metavar="CLASS",

@@ -171,6 +171,12 @@ class Settings(BaseSettings):
         le=9,
         description="gzip level (1 fastest … 9 smallest) of `kamergraph dumps` and `kamergraph export --gzip`.",
     )
+    export_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Threads that write and compress N-Quads and N-Triples graph by graph in `kamergraph "
+        "export` and `kamergraph dumps` (0: one per CPU).",
+    )
     export_sort_buffer_mb: int = Field(
         default=32,
         ge=1,

@@ -8,23 +8,28 @@ What each format holds:
 - **JSON-LD** (``jsonld``): the dataset too, compacted with the published context
   (``{base}def/context.jsonld``, :mod:`ontology.context`): ``{"@context": URL, "@graph": [{"@id":
   graph, "@graph": [node, …]}, …]}``, one node object per run of statements about one subject;
-- **N-Triples** (``nt``), **Turtle** (``ttl``) and **RDF/XML** (``rdf``): the union of the graphs,
-  every distinct triple once (a triple stated in two graphs is written once), sorted, so that the same
-  contents always give the same bytes; Turtle with the project's prefixes.
+- **N-Triples** (``nt``): the triple of every statement, graph by graph (a triple stated in two graphs
+  is on two lines; readers of N-Triples load the set); with ``distinct`` each triple once, sorted;
+- **Turtle** (``ttl``) and **RDF/XML** (``rdf``): the union of the graphs, every distinct triple once,
+  sorted, so that the same contents always give the same bytes; Turtle with the project's prefixes.
 
 Everything streams: memory stays flat as the store grows. Distinct triples come from an external
 merge sort: the N-Triples lines are sorted in runs of ``sort_buffer_bytes`` (kept in memory), the runs
 written to temporary files (gzip level 1) and merged.
 
-Where the statements come from (:func:`quads`): the whole embedded store is read in one iteration,
-which is one snapshot of the store (Oxigraph reads a RocksDB snapshot), so a build or an ingest that
-runs meanwhile is either wholly in it or not at all; a remote store streams its graphs page by page
-(:meth:`store.remote.RemoteStore.quads`: one Graph Store request on Oxigraph server, which answers
-from one snapshot; pages of graphs elsewhere, each graph whole). A selection of graphs is read graph by
+Where the statements come from: N-Quads and N-Triples of an embedded store are written graph by graph
+(:func:`write_by_graph`): Oxigraph writes each graph's N-Triples in Rust and zlib-ng compresses them, in
+threads (neither holds Python's lock), a gzip member per chunk of graphs, in the store's order of its
+graphs; the other formats read the whole embedded store in one iteration (:func:`quads`), one snapshot
+(Oxigraph reads a RocksDB snapshot). ``kamergraph export`` and ``dumps`` hold the store's lock, so
+nothing else writes it while they read. A remote store streams its graphs page by page
+(:meth:`store.remote.RemoteStore.quads`: one Graph Store request on Oxigraph server, which answers from
+one snapshot; pages of graphs elsewhere, each graph whole). A selection of graphs is read graph by
 graph, each graph whole.
 
-A release (:func:`write_release`) reads the store once, into ``kamergraph.nq.gz``, and derives the
-other formats from that file, so all its files are the same snapshot.
+A release (:func:`write_release`) reads the store once, into ``kamergraph.nq.gz`` and
+``kamergraph.nt.gz``, and derives the other formats from the N-Quads file, so all its files hold the
+same statements.
 """
 
 from __future__ import annotations
@@ -34,17 +39,20 @@ import gzip
 import hashlib
 import heapq
 import io
+import itertools
 import json
 import os
 import shutil
 import tempfile
-import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
+from zlib_ng import zlib_ng as zlib  # zlib's deflate format, compressed about twice as fast
 
 from ontology.context import Compactor, context_url, jsonld_context
 from ontology.namespaces import KG, PREFIXES, RDF, XSD
@@ -52,7 +60,8 @@ from store.base import Store, StoreError
 
 __all__ = [
     "FORMATS", "RELEASE_FORMATS", "ExportResult", "Format", "GraphSelectionError", "Sink", "current_release",
-    "export", "quads", "read_manifest", "release_dir", "select_graphs", "write_quads", "write_release",
+    "export", "graph_terms", "quads", "read_manifest", "release_dir", "select_graphs", "write_by_graph",
+    "write_quads", "write_release",
 ]
 
 
@@ -62,7 +71,7 @@ class Format:
     label: str
     media_type: str
     suffix: str
-    dataset: bool  # keeps the named graphs (else: the union of the graphs, distinct triples)
+    dataset: bool  # keeps the named graphs (else: triples, the union of the graphs)
 
 
 FORMATS: dict[str, Format] = {
@@ -97,7 +106,9 @@ class Sink:
 
     def __init__(self, raw: BinaryIO | IO[bytes], gzip_level: int | None = None) -> None:
         self.raw = raw
+        self.gzip_level = gzip_level
         self._z = zlib.compressobj(gzip_level, zlib.DEFLATED, 31) if gzip_level is not None else None
+        self._members = False  # gzip members compressed elsewhere (write_gzip_member)
         self._buf = bytearray()
         self.sha256 = hashlib.sha256()
         self.bytes = 0
@@ -105,6 +116,8 @@ class Sink:
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._members:
+            raise StoreError("a Sink that took gzip members takes no more plain bytes")
         self._buf += data
         if len(self._buf) >= _BLOCK:
             self._push(bytes(self._buf))
@@ -122,6 +135,16 @@ class Sink:
             self.raw.write(out)
             self.bytes += len(out)
 
+    def write_gzip_member(self, member: bytes, uncompressed: int) -> None:
+        """A whole gzip member (header, deflate stream, trailer), compressed elsewhere at this sink's
+        level, for ``uncompressed`` bytes. A gzip file may be a series of members (RFC 1952, 2.2):
+        gzip, zcat, Python's gzip, Java's GZIPInputStream and the like read it as one stream."""
+        if self._z is None or self.uncompressed and not self._members or self._buf:
+            raise StoreError("gzip members go only into a gzip Sink that has taken nothing else")
+        self._members = True
+        self.uncompressed += uncompressed
+        self._out(member)
+
     def flush(self) -> None:  # pyoxigraph calls it; the bytes are pushed on close
         pass
 
@@ -132,9 +155,24 @@ class Sink:
         if self._buf:
             self._push(bytes(self._buf))
             self._buf.clear()
-        if self._z is not None:
+        if self._z is not None and not self._members:
             self._out(self._z.flush())
         self.closed = True
+
+
+class _Tee:
+    """A writable that passes every write to each of its writers."""
+
+    def __init__(self, *writers: Any) -> None:
+        self.writers = writers
+
+    def write(self, data: bytes) -> int:
+        for w in self.writers:
+            w.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class _IterReader(io.RawIOBase):
@@ -242,18 +280,115 @@ def quads(store: Store, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         yield from parse(store.graph_nquads(g), format=RdfFormat.N_QUADS)
 
 
+def graph_terms(store: Store, graphs: Sequence[str] | None = None) -> Iterator[Any]:
+    """The graphs an export of ``store`` (or of ``graphs``) reads, in the order it writes them,
+    streamed: a selection in the order of its IRIs; a whole embedded store the default graph first, then
+    its named graphs in the store's own order (Oxigraph's graph index, ordered by the hashes of the
+    names: the same contents give the same order, and no list of all graphs is held in memory)."""
+    if graphs is not None:
+        yield from (NamedNode(g) for g in sorted(graphs))
+        return
+    from store.embedded import EmbeddedStore
+
+    if isinstance(store, EmbeddedStore):
+        yield DefaultGraph()
+        yield from store.ox.named_graphs()
+        return
+    yield from (NamedNode(g) for g in store.named_graphs())
+
+
+def _dump_graphs(ox: Any, terms: Sequence[Any], levels: dict[str, int | None]) -> dict[str, tuple[bytes, int, int]]:
+    """The statements of these graphs of a pyoxigraph store, for each format of ``levels`` (``nt``,
+    ``nq``): (bytes, a gzip member when its level is not None; statements; uncompressed bytes).
+    Oxigraph writes each graph as N-Triples (in Rust, without Python's lock, as zlib-ng compresses);
+    every line of N-Triples ends in `` .\n`` and no other newline is raw (N-Triples escapes those in
+    literals), so a graph's N-Quads are its N-Triples with the graph's name put before each line end."""
+    parts: dict[str, list[bytes]] = {fmt: [] for fmt in levels}
+    for g in terms:
+        data = ox.dump(format=RdfFormat.N_TRIPLES, from_graph=g)
+        if "nt" in parts:
+            parts["nt"].append(data)
+        if "nq" in parts:
+            named = data and not isinstance(g, DefaultGraph)
+            parts["nq"].append(data.replace(b" .\n", b" " + str(g).encode("utf-8") + b" .\n") if named else data)
+    out = {}
+    for fmt, level in levels.items():
+        data = b"".join(parts[fmt])
+        n, size = data.count(b"\n"), len(data)
+        if level is not None:
+            z = zlib.compressobj(level, zlib.DEFLATED, 31)
+            data = z.compress(data) + z.flush()
+        out[fmt] = (data, n, size)
+    return out
+
+
+def write_by_graph(store: Store, sinks: dict[str, Sink], graphs: Sequence[str] | None = None, *,
+                   workers: int = 0, chunk_graphs: int = 256) -> int:
+    """Write an embedded store (or ``graphs``) as N-Triples and/or N-Quads (``sinks``: format ->
+    sink), graph by graph, in the order of :func:`graph_terms`, in one reading; the number of
+    statements (lines) written to each. Memory holds a few chunks, whatever the number of graphs.
+
+    Chunks of ``chunk_graphs`` graphs are written and compressed by ``workers`` threads at once
+    (``0``: one per CPU) and put out in order, a gzip member per chunk, so the same store gives the
+    same bytes whatever the number of workers; at most two chunks per worker are held in memory. The
+    N-Triples are each graph's triples in turn: a triple stated in two graphs is on two lines, as it is
+    two statements in N-Quads (readers of N-Triples load the set; ``export --distinct`` writes each
+    triple once, sorted). Each graph is read whole, in one snapshot; the statements of two graphs come
+    from one state of the store because nothing writes it meanwhile: ``kamergraph export`` and
+    ``kamergraph dumps`` hold the store (its lock) for themselves, and a change of the store's
+    generation while it is read (another writer in the same process) raises :class:`StoreError`.
+    """
+    from store.embedded import EmbeddedStore
+
+    if not sinks or set(sinks) - {"nt", "nq"} or not isinstance(store, EmbeddedStore):
+        raise StoreError(f"write_by_graph writes nt and nq from an embedded store, not {sorted(sinks)} from {store!r}")
+    ox = store.ox
+    terms = graph_terms(store, graphs)
+    size = max(1, chunk_graphs)
+    chunks = iter(lambda: list(itertools.islice(terms, size)), [])
+    levels = {fmt: sink.gzip_level for fmt, sink in sinks.items()}
+    before = _generation_token(store)
+    n = 0
+    workers = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kamergraph-export") as pool:
+        pending: deque[Future[dict[str, tuple[bytes, int, int]]]] = deque()
+        todo = chunks
+        for chunk in itertools.islice(todo, 2 * workers):
+            pending.append(pool.submit(_dump_graphs, ox, chunk, levels))
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(_dump_graphs, ox, nxt, levels))
+            for fmt, (data, lines, raw_size) in done.items():
+                if levels[fmt] is None:
+                    sinks[fmt].write(data)
+                elif lines:
+                    sinks[fmt].write_gzip_member(data, raw_size)
+            n += lines
+    if _generation_token(store) != before:
+        raise StoreError("the store changed while it was exported (something wrote it in the same process); "
+                         "the statements may mix its states: export again")
+    return n
+
+
 # --------------------------------------------------------------------------- writers
 
 
-def write_quads(source: Iterable[Quad], fmt: str, sink: Sink | IO[bytes], *, base: str,
+def write_quads(source: Iterable[Quad], fmt: str, sink: Sink | IO[bytes], *, base: str, distinct: bool = False,
                 sort_buffer_bytes: int = 32 << 20, tmp_dir: str | os.PathLike[str] | None = None) -> int:
     """Write statements in ``fmt`` to ``sink``; the number of statements written (quads for the
-    dataset formats, distinct triples for the others)."""
+    dataset formats and for N-Triples, a line per statement; distinct triples for Turtle and RDF/XML,
+    and for N-Triples with ``distinct``)."""
     if fmt not in FORMATS:
         raise StoreError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
     if fmt == "nq":
         counter = _Counter(source)
         serialize(counter, sink, RdfFormat.N_QUADS)
+        return counter.n
+    if fmt == "nt" and not distinct:
+        counter = _Counter(source)
+        serialize((q.triple for q in counter), sink, RdfFormat.N_TRIPLES)
         return counter.n
     if fmt == "trig":
         counter = _Counter(source)
@@ -523,11 +658,20 @@ class ExportResult:
 
 
 def export(store: Store, out: BinaryIO | IO[bytes], fmt: str, *, base: str, graphs: Sequence[str] | None = None,
-           gzip_level: int | None = None, sort_buffer_bytes: int = 32 << 20,
-           tmp_dir: str | os.PathLike[str] | None = None) -> ExportResult:
-    """Export the store (or ``graphs``) in ``fmt`` to ``out``, gzipped when ``gzip_level`` is given."""
+           gzip_level: int | None = None, distinct: bool = False, workers: int = 0,
+           sort_buffer_bytes: int = 32 << 20, tmp_dir: str | os.PathLike[str] | None = None) -> ExportResult:
+    """Export the store (or ``graphs``) in ``fmt`` to ``out``, gzipped when ``gzip_level`` is given.
+
+    N-Quads and N-Triples of an embedded store are written graph by graph by ``workers`` threads
+    (:func:`write_by_graph`); N-Triples with ``distinct`` hold each triple once, sorted."""
+    from store.embedded import EmbeddedStore
+
     sink = Sink(out, gzip_level)
-    n = write_quads(quads(store, graphs), fmt, sink, base=base, sort_buffer_bytes=sort_buffer_bytes, tmp_dir=tmp_dir)
+    if fmt in ("nq", "nt") and not (fmt == "nt" and distinct) and isinstance(store, EmbeddedStore):
+        n = write_by_graph(store, {fmt: sink}, graphs, workers=workers)
+    else:
+        n = write_quads(quads(store, graphs), fmt, sink, base=base, distinct=distinct,
+                        sort_buffer_bytes=sort_buffer_bytes, tmp_dir=tmp_dir)
     sink.close()
     return ExportResult(fmt, n, sink.bytes, sink.sha256.hexdigest(), gzip_level is not None)
 
@@ -581,17 +725,22 @@ def _generation_token(store: Store) -> str | None:
 
 
 def write_release(store: Store, out_dir: str | os.PathLike[str], *, base: str, gzip_level: int = 6,
-                  sort_buffer_bytes: int = 32 << 20, keep: int = 2,
+                  sort_buffer_bytes: int = 32 << 20, keep: int = 2, workers: int = 0,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Write a release of the whole store: ``kamergraph.{nq,nt,ttl,jsonld}.gz`` and ``manifest.json``.
 
-    The store is read once (one snapshot, see :func:`quads`) into the N-Quads file; the JSON-LD and
-    the distinct triples for N-Triples and Turtle are derived from that file. The release is written
+    The store is read once: an embedded store graph by graph (:func:`write_by_graph`, ``workers``
+    threads) into the N-Quads and the N-Triples files at once, a remote store (:func:`quads`) into the
+    N-Quads file and from that into the N-Triples. The JSON-LD and the distinct triples for Turtle are
+    derived from the N-Quads file, so all four files hold the same statements; a change of the store
+    while it is read raises :class:`StoreError` and nothing is released. The release is written
     into a directory of its own beside ``out_dir`` (``{out_dir}.releases/{time}``) and ``out_dir``
     then becomes a symbolic link to it, in one atomic rename: a reader sees the previous release or
     the new one, whole. The newest ``keep`` releases are kept (downloads running from the previous
     one finish), older ones removed.
     """
+    from store.embedded import EmbeddedStore
+
     say = progress or (lambda _msg: None)
     out = Path(out_dir)
     out_abs = out.absolute()
@@ -620,46 +769,50 @@ def write_release(store: Store, out_dir: str | os.PathLike[str], *, base: str, g
                     "encoding": "gzip", "bytes": sink.bytes, "triples": statements,
                     "sha256": sink.sha256.hexdigest(), "created": _iso(_now())}
 
-        # 1. the snapshot, as N-Quads
-        say("reading the store into kamergraph.nq.gz")
+        # 1. the store, read once, as N-Quads and N-Triples (an embedded store graph by graph, in threads)
         nq_path = work / f"{RELEASE_NAME}.nq.gz"
-        with nq_path.open("wb") as raw:
-            sink = Sink(raw, gzip_level)
-            n_quads = write_quads(quads(store), "nq", sink, base=base)
-            sink.close()
-        files.append(entry("nq", sink, n_quads))
-        generation_after = _generation_token(store)
+        embedded = isinstance(store, EmbeddedStore)
+        say("reading the store into kamergraph.nq.gz" + (" and kamergraph.nt.gz" if embedded else ""))
+        with nq_path.open("wb") as raw_nq, (work / f"{RELEASE_NAME}.nt.gz").open("wb") as raw_nt:
+            nq_sink = Sink(raw_nq, gzip_level)
+            nt_sink = Sink(raw_nt, gzip_level)
+            if embedded:
+                n_quads = write_by_graph(store, {"nq": nq_sink, "nt": nt_sink}, workers=workers)
+            else:
+                n_quads = write_quads(quads(store), "nq", nq_sink, base=base)
+            nq_sink.close()
+            generation_after = _generation_token(store)
 
-        # 2. JSON-LD and the sorted distinct triples, in one pass over the N-Quads file
-        say("writing kamergraph.jsonld.gz and sorting the triples")
-        with (work / f"{RELEASE_NAME}.jsonld.gz").open("wb") as raw_jsonld, \
-                _Sorter(sort_buffer_bytes, work) as sorter:
-            jsonld_sink = Sink(raw_jsonld, gzip_level)
-            writer = JsonLdWriter(jsonld_sink, context_url(base))
-            add = writer.add
+            # 2. JSON-LD and the sorted distinct triples (for Turtle), in one pass over the N-Quads file
+            say("writing kamergraph.jsonld.gz and sorting the triples")
+            with (work / f"{RELEASE_NAME}.jsonld.gz").open("wb") as raw_jsonld, \
+                    _Sorter(sort_buffer_bytes, work) as sorter:
+                jsonld_sink = Sink(raw_jsonld, gzip_level)
+                writer = JsonLdWriter(jsonld_sink, context_url(base))
+                add = writer.add
 
-            def tee(source: Iterable[Quad]) -> Iterator[Triple]:
-                for q in source:
-                    add(q)
-                    yield q.triple
+                def tee(source: Iterable[Quad]) -> Iterator[Triple]:
+                    for q in source:
+                        add(q)
+                        yield q.triple
 
-            with gzip.open(nq_path, "rb") as fh:
-                serialize(tee(parse(fh, format=RdfFormat.N_QUADS)), sorter, RdfFormat.N_TRIPLES)
-            writer.close()
-            jsonld_sink.close()
-            if writer.n != n_quads:
-                raise StoreError(f"the JSON-LD has {writer.n} statements, the N-Quads {n_quads}")
-
-            # 3. N-Triples and Turtle from the merged, distinct triples
-            say("writing kamergraph.nt.gz and kamergraph.ttl.gz")
-            with (work / f"{RELEASE_NAME}.nt.gz").open("wb") as raw_nt, \
-                    (work / f"{RELEASE_NAME}.ttl.gz").open("wb") as raw_ttl:
-                nt_sink = Sink(raw_nt, gzip_level)
-                ttl_sink = Sink(raw_ttl, gzip_level)
-                distinct = _write_sorted(sorter, "ttl", ttl_sink, also=nt_sink.write)
+                triples_to = sorter if embedded else _Tee(sorter, nt_sink)  # a remote store's N-Triples here
+                with gzip.open(nq_path, "rb") as fh:
+                    serialize(tee(parse(fh, format=RdfFormat.N_QUADS)), triples_to, RdfFormat.N_TRIPLES)
+                writer.close()
+                jsonld_sink.close()
                 nt_sink.close()
-                ttl_sink.close()
-        files.append(entry("nt", nt_sink, distinct))
+                if writer.n != n_quads:
+                    raise StoreError(f"the JSON-LD has {writer.n} statements, the N-Quads {n_quads}")
+
+                # 3. Turtle from the merged, distinct triples
+                say("writing kamergraph.ttl.gz")
+                with (work / f"{RELEASE_NAME}.ttl.gz").open("wb") as raw_ttl:
+                    ttl_sink = Sink(raw_ttl, gzip_level)
+                    distinct = _write_sorted(sorter, "ttl", ttl_sink)
+                    ttl_sink.close()
+        files.append(entry("nq", nq_sink, n_quads))
+        files.append(entry("nt", nt_sink, n_quads))
         files.append(entry("ttl", ttl_sink, distinct))
         files.append(entry("jsonld", jsonld_sink, writer.n))
         order = {f: i for i, f in enumerate(RELEASE_FORMATS)}

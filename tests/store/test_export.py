@@ -10,17 +10,21 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Dataset, NamedNode, Quad, RdfFormat, Store as OxStore, parse
+from pyoxigraph import Dataset, NamedNode, Quad, RdfFormat, Store as OxStore, parse, serialize
 from rdflib import Dataset as RdfDataset, Graph as RdfGraph, URIRef
 from rdflib.compare import isomorphic
 
 from ontology.context import jsonld_context
 from ontology.namespaces import KG, OWL, PREFIXES, RDF, XSD
 from store.embedded import EmbeddedStore
-from store.export import FORMATS, GraphSelectionError, export, quads, read_manifest, select_graphs, write_release
+from store.base import StoreError
+from store.export import (FORMATS, GraphSelectionError, Sink, export, quads, read_manifest, select_graphs, write_by_graph,
+                          write_release)
 from export_helpers import BASE, SEED_GRAPH, SEED_TEXT_GRAPH, build_slice, canonical
 
 RDF_FORMATS = {"nq": RdfFormat.N_QUADS, "nt": RdfFormat.N_TRIPLES, "ttl": RdfFormat.TURTLE,
@@ -66,23 +70,109 @@ def test_a_dump_reloads_as_the_same_graph(slice_store: Path, original: list[Quad
         assert all(isinstance(q.graph_name, NamedNode) for q in got)
         assert canonical(got) == canonical(original)
         assert result.statements == len(original)
-    else:  # the union of the graphs, each triple once
+    else:  # the union of the graphs
         union = {q.triple for q in original}
-        assert {q.triple for q in got} == union
-        assert result.statements == len(union) == len(got)
+        assert {q.triple for q in got} == union and len(got) == len(union)
+        if fmt == "nt":  # the triple of every statement: a triple stated in two graphs is on two lines
+            lines = Counter(data.split(b"\n")[:-1])
+            assert lines == Counter(serialize([q.triple], format=RdfFormat.N_TRIPLES).rstrip(b"\n") for q in original)
+            assert result.statements == len(original)
+        else:  # each triple once
+            assert result.statements == len(union)
 
 
-def test_the_triple_formats_hold_each_triple_once_sorted_also_when_sorted_on_disk(slice_store: Path,
-                                                                                   original: list[Quad]) -> None:
+def test_distinct_triples_are_each_triple_once_sorted_also_when_sorted_on_disk(slice_store: Path,
+                                                                                original: list[Quad]) -> None:
     union = {q.triple for q in original}
     assert len(union) < len(original), "the slice has triples stated in two graphs (the test needs them)"
     with EmbeddedStore(slice_store) as store:
         in_memory, on_disk = io.BytesIO(), io.BytesIO()
-        export(store, in_memory, "nt", base=BASE)
-        export(store, on_disk, "nt", base=BASE, sort_buffer_bytes=1 << 16)  # ~250 runs merged
+        result = export(store, in_memory, "nt", base=BASE, distinct=True)
+        export(store, on_disk, "nt", base=BASE, distinct=True, sort_buffer_bytes=1 << 16)  # ~250 runs merged
     lines = in_memory.getvalue().split(b"\n")[:-1]
-    assert lines == sorted(set(lines)) and len(lines) == len(union)
+    assert lines == sorted(set(lines)) and len(lines) == len(union) == result.statements
     assert on_disk.getvalue() == in_memory.getvalue()
+
+
+def graph_of_lines(nquads: bytes) -> list[str]:
+    return [q.graph_name.value for q in parse(nquads, format=RdfFormat.N_QUADS)]
+
+
+@pytest.mark.parametrize("workers,chunk", [(1, 1), (3, 7), (0, 256)])
+def test_graph_by_graph_the_same_bytes_whatever_the_threads(slice_store: Path, original: list[Quad],
+                                                            workers: int, chunk: int) -> None:
+    """N-Quads and N-Triples written by threads, chunk by chunk, come out in the order of the graph
+    IRIs and as the same bytes as one thread writing all graphs at once; gzipped, a member per chunk,
+    which gzip reads as one stream and which is the same bytes for the same chunks."""
+    with EmbeddedStore(slice_store) as store:
+        plain = {fmt: io.BytesIO() for fmt in ("nq", "nt")}
+        one = {fmt: Sink(plain[fmt]) for fmt in plain}
+        n = write_by_graph(store, one, workers=1, chunk_graphs=1_000_000)
+        for s in one.values():
+            s.close()
+        ours = {fmt: io.BytesIO() for fmt in ("nq", "nt")}
+        sinks = {fmt: Sink(ours[fmt], 6) for fmt in ours}
+        assert write_by_graph(store, sinks, workers=workers, chunk_graphs=chunk) == n == len(original)
+        for s in sinks.values():
+            s.close()
+        again = io.BytesIO()
+        again_sink = Sink(again, 6)
+        write_by_graph(store, {"nt": again_sink}, workers=1, chunk_graphs=chunk)
+        again_sink.close()
+    for fmt in ("nq", "nt"):
+        assert gzip.decompress(ours[fmt].getvalue()) == plain[fmt].getvalue()
+        assert sinks[fmt].sha256.hexdigest() == hashlib.sha256(ours[fmt].getvalue()).hexdigest()
+        assert sinks[fmt].uncompressed == len(plain[fmt].getvalue())
+    assert again.getvalue() == ours["nt"].getvalue()
+    if chunk == 1:  # a gzip member per graph
+        assert ours["nt"].getvalue().count(b"\x1f\x8b\x08") >= len({q.graph_name for q in original})
+    per_line = graph_of_lines(plain["nq"].getvalue())
+    graphs = list(dict.fromkeys(per_line))
+    with EmbeddedStore(slice_store) as store:
+        in_store = [g.value for g in store.ox.named_graphs()]
+    assert graphs == in_store  # in the store's own order of its graphs
+    runs = [g for i, g in enumerate(per_line) if i == 0 or g != per_line[i - 1]]
+    assert len(per_line) == n and len(runs) == len(graphs)  # graph by graph: each graph's lines together
+    assert canonical(parse(plain["nq"].getvalue(), format=RdfFormat.N_QUADS)) == canonical(original)
+    nt_lines = plain["nt"].getvalue().split(b"\n")
+    nq_lines = plain["nq"].getvalue().split(b"\n")
+    assert len(nt_lines) == len(nq_lines)
+    assert all(q.startswith(t[:-1]) for t, q in zip(nt_lines, nq_lines, strict=True))
+
+
+def test_a_selection_graph_by_graph(slice_store: Path) -> None:
+    with EmbeddedStore(slice_store) as store:
+        graphs = select_graphs(store, BASE, reference=True)
+        buf = io.BytesIO()
+        result = export(store, buf, "nq", base=BASE, graphs=graphs, workers=2)
+        expected = b"".join(store.graph_nquads(g) for g in graphs)
+    assert canonical(parse(buf.getvalue(), format=RdfFormat.N_QUADS)) == canonical(
+        parse(expected, format=RdfFormat.N_QUADS))
+    assert result.statements == buf.getvalue().count(b"\n") > 0
+
+
+def test_a_write_during_an_export_is_reported_not_hidden(slice_store: Path, tmp_path: Path, monkeypatch) -> None:
+    """Something in the same process writes the store while it is exported graph by graph: the
+    export fails and says so, instead of writing statements of two states of the store."""
+    import store.export as export_module
+
+    copy = tmp_path / "store"
+    shutil.copytree(slice_store, copy)
+    dump_graphs = export_module._dump_graphs
+    with EmbeddedStore(copy) as store:
+        written = []
+
+        def dump_and_write(ox, terms, levels):
+            if not written:  # a real write, through the store, between two chunks
+                store.replace_graph(BASE + "graph/test/tussendoor",
+                                    f"<{BASE}id/x> <{BASE}def/y> \"z\" <{BASE}graph/test/tussendoor> .\n")
+                written.append(True)
+            return dump_graphs(ox, terms, levels)
+
+        monkeypatch.setattr(export_module, "_dump_graphs", dump_and_write)
+        with pytest.raises(StoreError, match="the store changed while it was exported"):
+            export(store, io.BytesIO(), "nt", base=BASE, workers=1)
+        assert written
 
 
 def test_a_release_is_the_same_bytes_when_the_store_is_the_same(slice_store: Path, tmp_path: Path) -> None:
@@ -193,7 +283,14 @@ def test_a_release_and_its_manifest(slice_store: Path, original: list[Quad], tmp
         assert f["encoding"] == "gzip" and f["media_type"] == FORMATS[f["format"]].media_type
         assert f["created"].endswith("Z") and f["created"] >= manifest["created"]
         got = reload(gzip.decompress(raw), f["format"])
-        assert f["triples"] == len(got)
+        if f["format"] == "nt":  # the triple of every statement, as many lines as the N-Quads
+            assert f["triples"] == gzip.decompress(raw).count(b"\n") == len(original)
+            with EmbeddedStore(slice_store) as store:
+                same = io.BytesIO()
+                export(store, same, "nt", base=BASE, gzip_level=6)
+            assert same.getvalue() == raw, "`export --format nt --gzip` gives the release's very file"
+        else:
+            assert f["triples"] == len(got)
         if FORMATS[f["format"]].dataset:
             assert canonical(got) == canonical(original)
         else:
