@@ -1,20 +1,22 @@
 """Export benchmark: speed and peak memory of `kamergraph export` per format and of `kamergraph
-dumps` (a whole release), on the full store (1x) and on a synthetic store ten times its size (10x).
+dumps` (a whole release), on the full store (1x) and on synthetic stores ten (10x) or more times its size.
 
 Every measurement runs the real command line in a child process of its own; its wall time and its
 peak resident memory (``ru_maxrss`` of that child, from ``os.wait4``) are reported with the
-statements written per second. The 10x store is generated from the real graphs' shapes: the N-Quads
-of the 1x store, where every record graph (a Kamervraag's, a publication's) is copied nine more times
+statements written per second. The larger stores are generated from the real graphs' shapes: the N-Quads
+of the 1x store, where every record graph (a Kamervraag's, a publication's) is copied nine (19, …) more times
 with its graph IRI and its own data IRIs (``{base}id/kamervraag/{zaak}…``, ``{base}id/publicatie/…``,
 ``{base}id/bronrecord/…``) renamed by a suffix (``2019Z15231-c3``); the reference data and the
-ontology stay once, shared, as they would in a larger corpus. Both stores live under ``--work``
+ontology stay once, shared, as they would in a larger corpus. The stores live under ``--work``
 (default ``/tmp/kamergraph-export-bench``), never in the repository; the full store given by
 ``--store`` is only copied, never written.
 
 Peak memory is also sampled by kind from ``/proc/{pid}/status``: the process's own (``RssAnon``)
 and the pages of the files it maps (``RssFile``: the store's database files, the kernel's page cache).
-With ``--read``, a bare read of every quad from Oxigraph (the floor of any export that reads in one
-thread) is timed too.
+With ``--read``, two more rows separate the store engine from the writers: Oxigraph alone dumping every
+quad with its own Rust writer (``Store.dump``, no Python in between: what the engine itself takes to
+read the database), and the N-Triples export with Python's own allocations traced (``tracemalloc``
+peak: what the writers hold).
 
     python bench/export_benchmark.py [--store /tmp/kgfull/store] [--scales 1,10]
                                      [--formats nq,nt,ttl,jsonld] [--formats-10x nt,jsonld]
@@ -44,10 +46,28 @@ RECORD_GRAPH = re.compile(rb" <" + re.escape(BASE.encode()) + rb"graph/(?:kamerv
 RECORD_IRI = re.compile(rb"(<" + re.escape(BASE.encode())
                         + rb"(?:id/(?:kamervraag|publicatie|bronrecord/[^/>]+)|graph/(?:kamervraag|publicatie))/[^/>]+)")
 
-READ = """
-import sys
-from pyoxigraph import Store
-print(sum(1 for _ in Store.read_only(sys.argv[1])))
+ENGINE = """
+import os, sys, tempfile
+from pyoxigraph import RdfFormat, Store
+store = Store.read_only(sys.argv[1])
+fd, path = tempfile.mkstemp(suffix=".nq", dir=sys.argv[2])
+os.close(fd)
+store.dump(path, RdfFormat.N_QUADS)  # Oxigraph's own Rust writer, no Python in between
+with open(path, "rb") as fh:
+    print(sum(block.count(b"\\n") for block in iter(lambda: fh.read(1 << 24), b"")))
+os.unlink(path)
+"""
+
+HEAP = """
+import sys, tracemalloc
+from store.embedded import EmbeddedStore
+from store.export import Sink, write_by_graph
+tracemalloc.start()
+with EmbeddedStore(sys.argv[1]) as store, open(sys.argv[2], "wb") as raw:
+    sink = Sink(raw, 6)
+    n = write_by_graph(store, {"nt": sink})
+    sink.close()
+print(n, tracemalloc.get_traced_memory()[1])
 """
 
 class _Peaks:
@@ -140,15 +160,15 @@ def synthetic_store(source_nq_gz: Path, target: Path, copies: int) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) == 4 and sys.argv[1] == "--generate":
-        print(synthetic_store(Path(sys.argv[2]), Path(sys.argv[3]), 10))
+    if len(sys.argv) == 5 and sys.argv[1] == "--generate":
+        print(synthetic_store(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", default="/tmp/kgfull/store", help="the full store (only copied)")
     ap.add_argument("--work", default="/tmp/kamergraph-export-bench", help="where the copies and outputs go")
-    ap.add_argument("--scales", default="1,10", help="store sizes to measure, comma-separated (1 and/or 10)")
+    ap.add_argument("--scales", default="1,10", help="store sizes to measure, comma-separated (1, 10, 20, …)")
     ap.add_argument("--formats", default="nq,nt,ttl,jsonld", help="export formats to time (gzipped)")
-    ap.add_argument("--formats-10x", default=None, help="formats at 10x (default: the same as --formats)")
+    ap.add_argument("--formats-10x", default=None, help="formats at the larger scales (default: the same as --formats)")
     ap.add_argument("--no-release", action="store_true", help="skip `kamergraph dumps`")
     ap.add_argument("--read", action="store_true", help="also time a bare read of every quad (the floor of any export)")
     ap.add_argument("--json", help="also write the figures here")
@@ -181,24 +201,25 @@ def main() -> int:
     stores = {"1x": store1}
     for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
         key = f"{scale}x"
-        if key == "10x":
-            store10 = work / "store-10x"
+        if key != "1x":
+            copies = int(scale) if scale.isdigit() and int(scale) > 1 else 0
+            if not copies:
+                raise SystemExit(f"--scales: 1 or a whole number above 1, not {scale}")
+            big = work / f"store-{key}"
             nq1 = work / "out-1x" / "kamergraph.nq.gz"
-            if not store10.exists() or not (work / "store-10x.done").exists():
+            if not big.exists() or not (work / f"store-{key}.done").exists():
                 if not nq1.exists():
                     nq1.parent.mkdir(parents=True, exist_ok=True)
                     measure(kamergraph("export", "--store", str(store1), "--format", "nq", "--gzip", "-o", str(nq1)))
-                print("generating the 10x store (every record graph ten times)", file=sys.stderr, flush=True)
+                print(f"generating the {key} store (every record graph {copies} times)", file=sys.stderr, flush=True)
                 t0 = time.perf_counter()
                 # in a child process: a child forked from a large parent would report the parent's
                 # memory as its own peak (Linux keeps ru_maxrss across exec)
-                _, _, stdout, _ = measure([sys.executable, __file__, "--generate", str(nq1), str(store10)])
+                _, _, stdout, _ = measure([sys.executable, __file__, "--generate", str(nq1), str(big), str(copies)])
                 n = int(stdout.strip())
-                (work / "store-10x.done").write_text(str(n))
+                (work / f"store-{key}.done").write_text(str(n))
                 print(f"  {n:,} quads in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-            stores[key] = store10
-        elif key != "1x":
-            raise SystemExit(f"--scales: 1 or 10, not {scale}")
+            stores[key] = big
         store = stores[key]
         out = work / f"out-{key}"
         out.mkdir(parents=True, exist_ok=True)
@@ -211,8 +232,11 @@ def main() -> int:
             n = int(m.group(1).replace(",", "")) if m else 0
             row(key, f"export {fmt}.gz (level {level})", wall, rss, n, target.stat().st_size, cpu)
         if args.read:
-            wall, rss, stdout, cpu = measure([sys.executable, "-c", READ, str(store)])
-            row(key, "read every quad (no writing)", wall, rss, int(stdout.strip()), 0, cpu)
+            wall, rss, stdout, cpu = measure([sys.executable, "-c", ENGINE, str(store), str(out)])
+            row(key, "Oxigraph alone: Store.dump nq", wall, rss, int(stdout.strip()), 0, cpu)
+            wall, rss, stdout, cpu = measure([sys.executable, "-c", HEAP, str(store), str(out / "heap.nt.gz")])
+            n, heap = (int(x) for x in stdout.split())
+            row(key, f"export nt.gz, Python heap peak {heap / 1e6:.0f} MB", wall, rss, n, 0, cpu)
         if not args.no_release:
             wall, rss, _, cpu = measure(kamergraph("dumps", "--store", str(store), "--out", str(out / "dumps"), "--quiet"))
             manifest = json.loads((out / "dumps" / "manifest.json").read_text())

@@ -4,9 +4,13 @@ Two phases, each safe to interrupt anywhere:
 
 1. **Fetch.** For every entity (Zaak of Soort "Schriftelijke vragen" with its ZaakActor; the
    question, answer and postponement Documents with their DocumentActor; Persoon, Fractie,
-   FractieZetel, FractieZetelPersoon; Kamerstukdossier) the changes since the cursor are read
-   from the OData v4 API (``GewijzigdOp gt …``, ordered by ``GewijzigdOp``, following
-   ``@odata.nextLink``) or from the SyncFeed (following the skiptoken). Each page's entities are
+   FractieZetel, FractieZetelPersoon (on OData with its seat, fractie and person expanded);
+   Kamerstukdossier) the changes since the cursor are read from the OData v4 API (``GewijzigdOp
+   gt …``, ordered by ``GewijzigdOp``, following ``@odata.nextLink``) or from the SyncFeed
+   (following the skiptoken). On OData the changed ZaakActors are read as well, since a changed
+   actor does not change its Zaak's ``GewijzigdOp``: the Zaken of those not already shown (with
+   that version of the actor) by a Zaak fetched in this run are fetched by id with their actors
+   and stored as Zaak lines with the ZaakActor page. Each page's entities are
    appended to the records mirror (``{state}/records.jsonl``, beside the store) and only then is
    the cursor (the page's next link, the last ``GewijzigdOp`` seen) written to the state file: an
    interruption costs at most one page, fetched again (the mirror's later line wins, so a page
@@ -17,14 +21,22 @@ Two phases, each safe to interrupt anywhere:
    stays before the page) and is reported.
 2. **Apply.** The current records are the build's (the bundled OData file) overlaid with the
    mirror (later wins, ``Verwijderd`` removes). They go through the build's own stages (reference
-   completion, resolve, map, the text ingest), and every named graph whose statements differ from
+   completion, resolve, map, the text ingest). The latest Persoon, Fractie, FractieZetel and
+   FractieZetelPersoon records are folded into the completed reference data before it is mapped
+   and used to resolve (:func:`ingest.tk_reference.overlay_tk_records`: persons by TK GUID,
+   fracties by name, periods merged with the bundled period they continue, Kamer memberships
+   recomputed); each Kamerstukdossier becomes its own graph with its title
+   (:func:`ingest.tk_reference.map_kamerstukdossier`). Every named graph whose statements differ from
    what was last stored (a SHA-1 per graph in ``{state}/graphs.json``) is validated with the
    shapes (together with the reference graphs, as in ``build``) and replaces its graph, one
    transaction per graph; a graph that violates a shape is not loaded (its earlier version stays)
    and is reported; the graphs of deleted records leave the store. So the store after a sync
    equals a full build from the same records, and applying twice changes nothing.
 
-The run report lists every fetched record and its fate.
+The run report lists every fetched record and its fate: a Zaak, ZaakActor, member record or
+dossier the fate of the graph it changed (``loaded``, ``unchanged``, ``rejected``, ``deleted``), a
+member record that cannot be used ``unusable`` with its problems (naming the page URL and entry),
+a Persoon no period refers to (not a member) ``unused``.
 """
 
 from __future__ import annotations
@@ -35,6 +47,7 @@ import email.utils
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -50,7 +63,9 @@ from ingest.records import SourceRef, ZaakRecord
 from ingest.sources.odata import SOORT as ZAAK_SOORT, parse_zaak, read_jsonl
 from ingest.sources.tk_api import Page, join_zaak_actors, parse_odata_page, parse_syncfeed
 
-ENTITIES = ("Zaak", "Document", "Persoon", "Fractie", "FractieZetel", "FractieZetelPersoon", "Kamerstukdossier")
+ENTITIES = ("Zaak", "ZaakActor", "Document", "Persoon", "Fractie", "FractieZetel", "FractieZetelPersoon",
+            "Kamerstukdossier")
+TK_REFERENCE_ENTITIES = ("Persoon", "Fractie", "FractieZetel", "FractieZetelPersoon")
 SYNCFEED_ENTITIES = ("Zaak", "ZaakActor", "Document", "DocumentActor", "Persoon", "Fractie", "FractieZetel",
                      "FractieZetelPersoon", "Kamerstukdossier")
 DOCUMENT_SOORTEN = (
@@ -64,7 +79,12 @@ ANSWER_SOORTEN = ("Antwoord schriftelijke vragen", "Antwoord schriftelijke vrage
 _EXPAND = {
     "Zaak": "ZaakActor($expand=Persoon)",
     "Document": "DocumentActor,Zaak($select=Id,Nummer)",
+    # the seat and its fractie, and the person, come with each period: they need not have changed themselves
+    "FractieZetel": "Fractie",
+    "FractieZetelPersoon": "FractieZetel($expand=Fractie),Persoon",
 }
+ZAAK_BATCH = 20  # Zaken asked for at once by id (their ZaakActor changed, not the Zaak)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _OB_BLOCKS = {"al", "nr", "titel", "tussenkop", "kop", "li", "tbl", "row", "entry", "noot", "vraag", "antwoord",
               "opschrift", "ondertekening", "aanhef", "slotformulering", "tekstregel", "p"}
 
@@ -376,6 +396,8 @@ def odata_first_url(options: SyncOptions, entity: str, since: str | None) -> str
     filters = []
     if entity == "Zaak":
         filters.append(f"Soort eq '{ZAAK_SOORT}'")
+    elif entity == "ZaakActor":
+        filters.append(f"Zaak/Soort eq '{ZAAK_SOORT}'")
     elif entity == "Document":
         filters.append("(" + " or ".join(f"Soort eq '{s}'" for s in DOCUMENT_SOORTEN) + ")")
     if since:
@@ -386,6 +408,15 @@ def odata_first_url(options: SyncOptions, entity: str, since: str | None) -> str
     if entity in _EXPAND:
         params["$expand"] = _EXPAND[entity]
     return str(httpx.URL(options.odata_url.rstrip("/") + "/" + entity, params=params))
+
+
+def odata_zaken_url(options: SyncOptions, ids: Iterable[str]) -> str:
+    """The Zaken with these ids (GUIDs), with their actors, as the Zaak feed gives them."""
+    ids = list(ids)
+    match = " or ".join(f"Id eq {i}" for i in ids)
+    params = {"$filter": f"({match}) and Soort eq '{ZAAK_SOORT}'", "$expand": _EXPAND["Zaak"],
+              "$orderby": "Id", "$top": str(len(ids))}
+    return str(httpx.URL(options.odata_url.rstrip("/") + "/Zaak", params=params))
 
 
 def syncfeed_first_url(options: SyncOptions, entity: str) -> str:
@@ -481,6 +512,8 @@ class _Sync:
         self._base: list[ZaakRecord] | None = None
         self._nummers: dict[str, str] | None = None  # Zaak id -> number (for SyncFeed Documents)
         self._pending_before = set(state.pending_texts)  # texts not found in earlier runs: asked for again
+        self._run_actors: dict[str, dict[str, str]] = {}  # Zaak id -> {ZaakActor id: GewijzigdOp}, fetched this run
+        self._tk_fates: dict[tuple[str, str], Any] = {}  # (entity, Id) -> RecordFate of the member records
 
     # -- base records
     def base_records(self) -> list[ZaakRecord]:
@@ -528,8 +561,11 @@ class _Sync:
             self.report.pages += 1
             self.checkpoint(f"page {url}")
             lines = [{"entity": e, "source": page.url, "pos": pos, "record": rec} for e, rec, pos in page.entries]
+            if self.options.source == "odata" and entity == "ZaakActor":
+                lines += self._zaken_of_actors(lines)
             for line in lines:
                 self._note_zaak(line)
+                self._note_actors(line)
                 if line["entity"] == "Document" and self.options.fetch_texts:
                     self._document_text(line)
             if self.dry_run:
@@ -551,6 +587,42 @@ class _Sync:
             if self.options.source == "syncfeed" and page.next_link is None:
                 break
             url = page.next_link
+
+    # -- ZaakActor changes (OData): a changed actor does not change its Zaak's GewijzigdOp
+    def _note_actors(self, line: Mapping[str, Any]) -> None:
+        """Remember the actor versions of a Zaak fetched in this run (with its actors expanded)."""
+        rec = line["record"]
+        if line["entity"] == "Zaak" and isinstance(rec.get("ZaakActor"), list) and isinstance(rec.get("Id"), str):
+            self._run_actors[rec["Id"]] = {str(a.get("Id")): str(a.get("GewijzigdOp")) for a in rec["ZaakActor"]
+                                           if isinstance(a, Mapping)}
+
+    def _zaken_of_actors(self, actor_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The Zaken (with their actors) of the changed ZaakActors on a page whose change the Zaken fetched
+        in this run do not already show; mirrored as Zaak lines, so the next apply re-derives them."""
+        want: list[str] = []
+        for line in actor_lines:
+            a = line["record"]
+            zid = a.get("Zaak_Id")
+            if not isinstance(zid, str) or not _GUID.match(zid) or zid in want:
+                continue
+            seen = self._run_actors.get(zid)
+            if seen is not None and (seen.get(str(a.get("Id"))) == str(a.get("GewijzigdOp"))
+                                     or (a.get("Verwijderd") and str(a.get("Id")) not in seen)):
+                continue  # the Zaak as fetched in this run already has this version of the actor
+            want.append(zid)
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(want), ZAAK_BATCH):
+            url: str | None = odata_zaken_url(self.options, want[i:i + ZAAK_BATCH])
+            while url:
+                resp = self.fetcher.get(url, "application/json")
+                if resp.status_code != 200:
+                    raise HttpFailure(url, f"HTTP {resp.status_code}: {resp.text[:200]!r}")
+                page = parse_odata_page(resp.content, url, "Zaak")
+                self.checkpoint(f"zaken {url}")
+                out += [{"entity": e, "source": page.url, "pos": pos, "record": rec, "via": "ZaakActor"}
+                        for e, rec, pos in page.entries]
+                url = page.next_link
+        return out
 
     # -- publication texts
     def _with_zaak_nummer(self, doc: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -620,14 +692,40 @@ class _Sync:
 
     # -- apply
     def current_records(self, lines: list[dict[str, Any]]) -> tuple[list[ZaakRecord], dict[int, SyncOutcome], list[str]]:
-        """The records as they stand after ``lines``: the base overlaid with the mirror."""
+        """The records as they stand after ``lines``: the base overlaid with the mirror.
+
+        The latest Persoon, Fractie, FractieZetel and FractieZetelPersoon records (with the places they
+        were read) are kept in ``self.tk_records`` and ``self.tk_sources``, the latest Kamerstukdossier records
+        in ``self.dossiers``, for :meth:`derive`."""
         final: dict[str, ZaakRecord] = {z.id: z for z in self.base_records()}
         deleted_graphs: list[str] = []
         outcomes: dict[int, SyncOutcome] = {}
         latest: dict[tuple[str, str], dict[str, Any]] = {}
+        where: dict[tuple[str, str], SourceRef] = {}
         for line in lines:
             rec = line["record"]
-            latest[(line["entity"], str(rec.get("Id")))] = rec
+            ent = line["entity"]
+            if ent in ("FractieZetel", "FractieZetelPersoon"):
+                # expanded with the period (OData): its seat, the seat's fractie and the person, unless read themselves
+                nested = [("FractieZetel", rec.get("FractieZetel")), ("Persoon", rec.get("Persoon")),
+                          ("Fractie", rec.get("Fractie"))]
+                if isinstance(rec.get("FractieZetel"), Mapping):
+                    nested.append(("Fractie", rec["FractieZetel"].get("Fractie")))
+                for n_ent, n_rec in nested:
+                    if isinstance(n_rec, Mapping) and isinstance(n_rec.get("Id"), str):
+                        k = (n_ent, n_rec["Id"])
+                        if k not in latest or _sort_time(str(n_rec.get("GewijzigdOp") or "")) > _sort_time(
+                                str(latest[k].get("GewijzigdOp") or "")):
+                            latest[k] = {f: v for f, v in n_rec.items() if not isinstance(v, (Mapping, list))}
+                            where[k] = SourceRef(line["source"], line["pos"])
+            latest[(ent, str(rec.get("Id")))] = rec
+            where[(ent, str(rec.get("Id")))] = SourceRef(line["source"], line["pos"])
+        self.tk_records = {
+            ent: {k[1]: v for k, v in latest.items() if k[0] == ent} for ent in TK_REFERENCE_ENTITIES}
+        self.tk_sources = {k: v for k, v in where.items() if k[0] in TK_REFERENCE_ENTITIES}
+        self.dossiers = [(rec, where[k]) for k, rec in latest.items() if k[0] == "Kamerstukdossier"
+                         and not rec.get("Verwijderd")]
+        dossier_keys: dict[str, str] = {}  # Id -> number, of any version (a deleted one may come without it)
         personen = {k[1]: v for k, v in latest.items() if k[0] == "Persoon"}
         actors: dict[str, list[dict[str, Any]]] = {}
         for (ent, _id), rec in latest.items():
@@ -637,6 +735,33 @@ class _Sync:
             ent, rec = line["entity"], line["record"]
             src = f"{line['source']}#{line['pos']}"
             rid = rec.get("Id") if isinstance(rec.get("Id"), str) else None
+            if ent in TK_REFERENCE_ENTITIES:
+                graph = self.iris.reference_graph(
+                    {"Persoon": "personen", "Fractie": "fracties"}.get(ent, "lidmaatschappen"))
+                outcomes[i] = SyncOutcome(ent, rid, src, "deleted" if rec.get("Verwijderd") else "pending", graph=graph)
+                continue
+            if ent == "ZaakActor":
+                outcomes[i] = SyncOutcome(ent, rid, src, "pending")  # its Zaak's fate, below
+                continue
+            if ent == "Kamerstukdossier":
+                from ingest.tk_reference import kamerstukdossier_key
+
+                try:
+                    dossier_keys[str(rid)] = kamerstukdossier_key(rec)
+                except ValueError as exc:
+                    if not rec.get("Verwijderd"):
+                        outcomes[i] = SyncOutcome(ent, rid, src, "unusable", problems=[
+                            f"{line['source']}, entry {line['pos']}: Kamerstukdossier {rid}: {exc}"])
+                        continue
+                dkey = dossier_keys.get(str(rid))
+                graph = self.iris.graph("dossier", dkey) if dkey else None
+                if rec.get("Verwijderd"):
+                    outcomes[i] = SyncOutcome(ent, rid, src, "deleted", graph=graph)
+                    if graph:
+                        deleted_graphs.append(graph)
+                else:
+                    outcomes[i] = SyncOutcome(ent, rid, src, "pending", graph=graph)
+                continue
             if ent != "Zaak":
                 out = SyncOutcome(ent, rid, src, "mirrored")
                 if ent == "Document" and rec.get("Verwijderd"):
@@ -675,6 +800,16 @@ class _Sync:
                 continue
             final[z.id] = z
             outcomes[i] = SyncOutcome(ent, z.id, src, "pending", graph=self.iris.zaak_graph(z.nummer), zaak=z.nummer)
+        for i, out in outcomes.items():
+            if out.entity != "ZaakActor":
+                continue
+            zid = lines[i]["record"].get("Zaak_Id")
+            z = final.get(zid) if isinstance(zid, str) else None
+            if z is None:
+                out.status = "skipped"
+                out.problems.append(f"its Zaak {zid} is not a current Zaak of Soort {ZAAK_SOORT!r}")
+            else:
+                out.graph, out.zaak = self.iris.zaak_graph(z.nummer), z.nummer
         # a record that comes again later in the run: the later version is the one applied
         last_index: dict[tuple[str, str | None], int] = {}
         for i, out in outcomes.items():
@@ -700,9 +835,18 @@ class _Sync:
                 files.append(tmp / f"{pid}.txt")
         return files
 
-    def derive(self, zaken: list[ZaakRecord], texts: list[Path]) -> tuple[dict[str, Any], set[str], dict[str, list[str]]]:
+    def derive(self, zaken: list[ZaakRecord], texts: list[Path], tk_records: Mapping[str, Mapping[str, Any]] | None = None,
+               tk_sources: Mapping[tuple[str, str], SourceRef] | None = None,
+               dossiers: Iterable[tuple[Mapping[str, Any], SourceRef]] = ()
+               ) -> tuple[dict[str, Any], set[str], dict[str, list[str]]]:
         """Every graph the build would make of these records: {iri: MappedGraph}, the record graphs
-        (validated before loading) and, per text graph, the case graphs it must be validated with."""
+        (validated before loading) and, per text graph, the case graphs it must be validated with.
+
+        ``tk_records`` (entity -> Id -> the latest Persoon, Fractie, FractieZetel, FractieZetelPersoon
+        record) are folded into the reference data after its completion
+        (:func:`ingest.tk_reference.overlay_tk_records`); what became of each is left in ``self._tk_fates``.
+        ``dossiers`` (the latest Kamerstukdossier records, not deleted, and where each was read) become
+        record graphs of their own (:func:`ingest.tk_reference.map_kamerstukdossier`)."""
         from ingest.citations import default_register
         from ingest.map import map_kamervraag, map_reference
         from ingest.map_text import map_eu_register
@@ -715,6 +859,12 @@ class _Sync:
 
         ref = complete_reference(_cached("reference", self.data_dir, lambda: load_reference(self.data_dir),
                                          self.data_dir / "reference"), zaken)
+        if tk_records and any(tk_records.values()):
+            from ingest.tk_reference import overlay_tk_records_with_fates
+
+            ref, self._tk_fates = overlay_tk_records_with_fates(
+                ref, tk_records.get("Persoon", {}), tk_records.get("Fractie", {}), tk_records.get("FractieZetel", {}),
+                tk_records.get("FractieZetelPersoon", {}), dict(tk_sources or {}))
         resolver = Resolver(ref)
         koop = self.data_dir / KOOP_FILE
         pub_ids = _cached("koop", koop, lambda: read_publication_ids(koop))
@@ -727,6 +877,16 @@ class _Sync:
             graphs[mg.iri] = mg
             records.add(mg.iri)
         companions: dict[str, list[str]] = {}
+        if dossiers:
+            from ingest.tk_reference import map_kamerstukdossier
+
+            for rec, src in dossiers:
+                try:
+                    mg = map_kamerstukdossier(rec, src, self.iris)
+                except ValueError:
+                    continue  # reported as unusable by current_records
+                graphs[mg.iri] = mg
+                records.add(mg.iri)
         for t in process_texts(texts, self.data_dir, TextResolver(ref, resolver, zaken), pub_ids, self.iris):
             if t.graph is None:
                 continue
@@ -769,7 +929,20 @@ class _Sync:
             if not self.dry_run:
                 self.state.write_hashes(hashes)
                 self.checkpoint("hashes")
-        graphs, record_graphs, companions = self.derive(zaken, self.text_files())
+        graphs, record_graphs, companions = self.derive(zaken, self.text_files(), self.tk_records, self.tk_sources,
+                                                        self.dossiers)
+        tk_status = {"added": "pending", "updated": "pending", "used": "pending", "unchanged": "unchanged",
+                     "unused": "unused", "unusable": "unusable"}
+        for out in pending:
+            f = self._tk_fates.get((out.entity, out.id or "")) if out.entity in TK_REFERENCE_ENTITIES else None
+            if f is None or out.status != "pending":
+                continue
+            out.status = tk_status.get(f.status, out.status)
+            out.problems += f.problems
+            if out.status == "unusable":
+                out.graph = None
+            elif f.status == "unused" and out.entity == "Persoon":
+                out.problems.append("a person no fractie period refers to: not a member, not added")
         timings["derive"] = time.perf_counter() - t0
 
         changed = [g for g, m in graphs.items() if hashes.get(g) != _sha(m.nquads)]
@@ -1046,7 +1219,7 @@ def cmd_sync(args: argparse.Namespace, settings: Any, client: httpx.Client | Non
     if report.retries:
         print(f"  retries: {len(report.retries)} (waited {report.waited_s:.1f} s)")
     for r in report.records:
-        if r.status in ("rejected", "unparseable", "text unavailable"):
+        if r.status in ("rejected", "unparseable", "unusable", "text unavailable"):
             print(f"  {r.status}: {r.source}: {'; '.join(r.problems)}", file=sys.stderr)
     for e in report.errors:
         print(f"  error: {e}", file=sys.stderr)
@@ -1056,6 +1229,6 @@ def cmd_sync(args: argparse.Namespace, settings: Any, client: httpx.Client | Non
 
 __all__ = [
     "ENTITIES", "Fetcher", "HttpFailure", "Interrupted", "SyncError", "SyncOptions", "SyncOutcome", "SyncReport",
-    "SyncState", "add_sync_parser", "cmd_sync", "odata_first_url", "pdf_publication_text", "publication_id",
+    "SyncState", "add_sync_parser", "cmd_sync", "odata_first_url", "odata_zaken_url", "pdf_publication_text", "publication_id",
     "retry_after_seconds", "sync", "xml_publication_text",
 ]

@@ -283,3 +283,99 @@ def store_quads(path_or_store: Any, ignore: Iterable[str] = ()) -> set:
     if own:
         store.close()
     return out
+
+
+# --------------------------------------------------------------------------- members (Persoon, Fractie, FractieZetel, FractieZetelPersoon)
+
+
+MEMBER_PERIODS = "reference/tk-kamerleden-perioden.json"
+OK_PERSONS = "reference/openkamer/person.json"
+
+
+def data_without_member(data_dir: Path, out: Path, ledenlijst_id: int, tk_guid: str) -> Path:
+    """The data folder (links to the real files) as it was before a member came: without their rows in the
+    member-period list and without them in the OpenKamer persons. Returns the new folder."""
+    out.mkdir(parents=True)
+    for item in data_dir.iterdir():
+        if item.name != "reference":
+            (out / item.name).symlink_to(item)
+    ref_out = out / "reference"
+    for item in (data_dir / "reference").rglob("*"):
+        rel = item.relative_to(data_dir / "reference")
+        if item.is_dir():
+            (ref_out / rel).mkdir(parents=True, exist_ok=True)
+            continue
+        (ref_out / rel).parent.mkdir(parents=True, exist_ok=True)
+        path = f"reference/{rel.as_posix()}"
+        if path == MEMBER_PERIODS:
+            rows = json.loads(item.read_text(encoding="utf-8"))
+            kept = [r for r in rows if r.get("Persoon_id") != ledenlijst_id]
+            assert len(kept) < len(rows), f"no rows of {ledenlijst_id} in {path}"
+            (ref_out / rel).write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
+        elif path == OK_PERSONS:
+            rows = json.loads(item.read_text(encoding="utf-8"))
+            kept = [r for r in rows if r.get("fields", {}).get("tk_id") != tk_guid]
+            assert len(kept) == len(rows) - 1, f"{tk_guid} is not one person of {path}"
+            (ref_out / rel).write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            (ref_out / rel).symlink_to(item)
+    return out
+
+
+def member_rows(data_dir: Path, ledenlijst_id: int) -> list[dict[str, Any]]:
+    rows = json.loads((data_dir / MEMBER_PERIODS).read_text(encoding="utf-8"))
+    return [r for r in rows if r.get("Persoon_id") == ledenlijst_id]
+
+
+def openkamer_person(data_dir: Path, tk_guid: str) -> dict[str, Any]:
+    rows = json.loads((data_dir / OK_PERSONS).read_text(encoding="utf-8"))
+    [row] = [r["fields"] for r in rows if r.get("fields", {}).get("tk_id") == tk_guid]
+    return row
+
+
+def _odata_date(y: Any, m: Any, d: Any) -> str | None:
+    if y in ("", None):
+        return None
+    # the API gives dates as DateTimeOffset at Dutch midnight
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}T00:00:00+01:00"
+
+
+def persoon_record(data_dir: Path, tk_guid: str, when: str, **fields: Any) -> dict[str, Any]:
+    """A Persoon as the API gives it, from the real OpenKamer person and member-list rows with this GUID."""
+    ok = openkamer_person(data_dir, tk_guid)
+    rec = {"Id": tk_guid, "Nummer": None, "Titels": None, "Initialen": ok["initials"],
+           "Tussenvoegsel": ok["surname_prefix"] or None, "Achternaam": ok["surname"], "Voornamen": None,
+           "Roepnaam": ok["forename"], "Geslacht": None, "Functie": "Tweede Kamerlid",
+           "Geboortedatum": f"{ok['birthdate']}T00:00:00+01:00" if ok.get("birthdate") else None,
+           "GewijzigdOp": when, "ApiGewijzigdOp": when, "Verwijderd": False}
+    rec.update(fields)
+    return rec
+
+
+def fractie_record(fractie_id: str, naam: str, afkorting: str, when: str) -> dict[str, Any]:
+    return {"Id": fractie_id, "Nummer": None, "Afkorting": afkorting, "NaamNL": naam, "NaamEN": None,
+            "AantalZetels": None, "AantalStemmen": None, "DatumActief": None, "DatumInactief": None,
+            "GewijzigdOp": when, "ApiGewijzigdOp": when, "Verwijderd": False}
+
+
+def zetel_record(zetel_id: str, fractie_id: str, when: str, **fields: Any) -> dict[str, Any]:
+    rec = {"Id": zetel_id, "Gewicht": 1, "Fractie_Id": fractie_id, "GewijzigdOp": when, "ApiGewijzigdOp": when,
+           "Verwijderd": False}
+    rec.update(fields)
+    return rec
+
+
+def zetelpersoon_record(row: dict[str, Any], zetel_id: str, tk_guid: str, when: str, **fields: Any) -> dict[str, Any]:
+    """A FractieZetelPersoon of a real member-list row: Van/TotEnMet its dates, Functie its function or Lid."""
+    rec = {"Id": _uuid("fractiezetelpersoon", tk_guid, str(row["Beginjaar"]), str(row["Beginmaand"]),
+                       str(row["Begindag"]), row["Fractie"]),
+           "FractieZetel_Id": zetel_id, "Persoon_Id": tk_guid, "Functie": row.get("Functie") or "Lid",
+           "Van": _odata_date(row["Beginjaar"], row["Beginmaand"], row["Begindag"]),
+           "TotEnMet": _odata_date(row["Eindjaar"], row["Eindmaand"], row["Einddag"]),
+           "GewijzigdOp": when, "ApiGewijzigdOp": when, "Verwijderd": False}
+    rec.update(fields)
+    return rec
+
+
+def new_uuid(*parts: str) -> str:
+    return _uuid(*parts)

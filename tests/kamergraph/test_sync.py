@@ -27,6 +27,7 @@ from kamergraph.sync import (
     SyncOptions,
     SyncState,
     odata_first_url,
+    odata_zaken_url,
     pdf_publication_text,
     publication_id,
     retry_after_seconds,
@@ -164,7 +165,7 @@ def test_paged_feed_with_rate_limit_and_dropped_connection_equals_full_build(cor
     report = run(corpus, path, transport, opts, clock)
 
     assert report.errors == []
-    assert len(sent) == report.requests == 3 + 3 + 6  # 3 pages, 3 retries, 6 other (empty) entity feeds
+    assert len(sent) == report.requests == 3 + 3 + 7  # 3 pages, 3 retries, 7 other (empty) entity feeds
     assert all(b - a >= opts.min_interval - 1e-9 for a, b in zip(sent, sent[1:]))  # the rate limit
     assert 7.0 in clock.sleeps  # Retry-After honoured
     assert [s for s in clock.sleeps if s in (0.5, 1.0)] == [0.5, 1.0]  # back-off doubling after the two drops
@@ -253,15 +254,23 @@ def test_gives_up_after_the_retries_and_keeps_what_was_stored(corpus):
 
 
 def test_interrupted_at_every_step_and_resumed_equals_one_sync(corpus):
-    # the Zaken only (the other entities' feeds are the same code, and every step costs two syncs)
-    opts = options(retries=3, entities=("Zaak",))
+    # the Zaken and their actors (the other entities' feeds are the same code, and every step costs two syncs);
+    # the ZaakActor feed has a change of an actor of a base Zaak whose Zaak did not change: that Zaak is
+    # fetched (as it is: the store stays equal to the rebuild)
+    opts = options(retries=3, entities=("Zaak", "ZaakActor"))
     pages = odata_feed(opts, corpus["feed"])
+    still = to_odata(corpus["base"][10])
+    actor = {k: v for k, v in still["ZaakActor"][0].items() if k != "Persoon"}
+    actor["GewijzigdOp"] = "2024-10-05T09:00:00+02:00"
+    pages.update(odata_pages(opts, "ZaakActor", SINCE, [actor], opts.page_size))
+    pages[odata_zaken_url(opts, [still["Id"]])] = json.dumps({"value": [still]}).encode("utf-8")
     steps: list[str] = []
     path = fresh_store(corpus, "steps")
     run(corpus, path, Replay(pages, opts), opts, checkpoint=steps.append)
-    # per page: fetched, stored in the mirror, cursor written; then the graph hashes, the removals, 3 batches
-    # of writes, the dataset description
-    assert [s.split(" ", 1)[0] for s in steps] == ["page", "stored", "cursor"] * 3 + ["hashes", "removed"] + ["written"] * 3 + ["described"]
+    # per page: fetched, stored in the mirror, cursor written (for the ZaakActor page also its Zaak fetched);
+    # then the graph hashes, the removals, 3 batches of writes, the dataset description
+    assert [s.split(" ", 1)[0] for s in steps] == (["page", "stored", "cursor"] * 3 + ["page", "zaken", "stored", "cursor"]
+                                                   + ["hashes", "removed"] + ["written"] * 3 + ["described"])
     for k in range(len(steps)):
         path = fresh_store(corpus, "interrupted")
         for f in (Path(str(path) + ".sync.json"), Path(str(path) + ".sync")):

@@ -1,0 +1,395 @@
+"""Fold the Tweede Kamer's own member records (OData/SyncFeed) into the reference data.
+
+``kamergraph sync`` fetches Persoon, Fractie, FractieZetel and FractieZetelPersoon records from
+the open-data API. :func:`overlay_tk_records` lays the latest version of each over the
+:class:`ReferenceData` of the bundled lists (after :func:`ingest.reference.complete_reference`,
+before :func:`ingest.map.map_reference`), so that members and fracties that appeared or changed
+upstream reach the graph through the build's own mapping. Pure: records in, records out.
+
+- **Persoon** updates the :class:`Person` with that ``tk_guid`` (Achternaam, Tussenvoegsel,
+  Roepnaam, Voornamen, Initialen, Geboortedatum; an empty field keeps the bundled value; the model
+  has no gender) or, when a FractieZetelPersoon refers to it (the API has every person it knows,
+  the reference data members and office holders), adds a new Person keyed by its GUID.
+- **Fractie** is matched to a bundled :class:`Fractie` by normalised name or short name
+  (``NaamNL``, ``Afkorting`` against name, short name, other names and key); a bundled fractie is
+  kept as it is. One that matches none is added, keyed ``slug(Afkorting or NaamNL)``.
+- **FractieZetelPersoon** (its FractieZetel gives the Fractie) becomes a :class:`FractieMembership`
+  ``Van``..``TotEnMet`` with ``Functie`` lower-cased (``Lid`` is no function: the member list gives
+  one only for more than membership), keyed as the build keys list periods
+  (``<person>-<YYYYMMDD>-<fractie>``). A bundled period of the same person and fractie that it
+  overlaps, or that is a derived period with an unknown end ending the day before it starts (the
+  period it continues), is merged into it instead of being duplicated: upstream's dates win (an
+  open period that now ends), the start is the earliest, and the key stays the bundled one when the
+  start is the same. The Kamer memberships of every touched person are recomputed
+  (:func:`ingest.reference.kamer_memberships_of`).
+- ``Verwijderd`` records add nothing, so the overlay (always recomputed from the bundled data and
+  the latest record of each id) no longer has what they added.
+- A record that cannot be used (unknown Persoon_Id, unknown or deleted FractieZetel or Fractie,
+  ``Van`` after ``TotEnMet``, an unparseable date) gets a problem naming its source (the page URL
+  and the entry's position) and the problem; the rest goes on. The problems are also added to
+  ``ReferenceData.report``.
+
+Every produced Person, FractieMembership and KamerMembership carries the :class:`SourceRef` of
+the upstream record it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.records import Fractie, FractieMembership, Person, ReferenceData, SourceRef
+from ingest.reference import OPEN_END, _ymd, has_open_end, kamer_memberships_of, norm_name
+from ontology.namespaces import slug
+
+PERSOON, FRACTIE, ZETEL, ZETELPERSOON = "Persoon", "Fractie", "FractieZetel", "FractieZetelPersoon"
+TK_NAME = "Tweede Kamer OData"
+
+Record = Mapping[str, Any]
+SourceOf = Callable[[str, str], SourceRef] | Mapping[tuple[str, str], SourceRef]
+
+
+@dataclass
+class RecordFate:
+    """What the overlay did with one upstream record.
+
+    ``status``: ``"added"`` (a new person, fractie or period), ``"updated"`` (changed a bundled one),
+    ``"unchanged"`` (said what the bundled data says), ``"used"`` (a FractieZetel, used by its
+    periods), ``"unused"`` (a FractieZetel no period refers to, a new Persoon without a fractie
+    period: not a member), ``"deleted"``
+    (``Verwijderd``: nothing added) or ``"unusable"`` (with ``problems``)."""
+
+    entity: str
+    id: str
+    source: SourceRef
+    status: str
+    problems: list[str] = field(default_factory=list)
+    produced: list[str] = field(default_factory=list)  # keys of what it added or changed
+
+
+def _where(src: SourceRef) -> str:
+    return f"{src.file}, entry {src.line}" if src.line is not None else src.file
+
+
+def _text(rec: Record, name: str) -> str | None:
+    v = rec.get(name)
+    if v is None:
+        return None
+    v = str(v).strip()
+    return v or None
+
+
+def parse_tk_date(value: Any) -> dt.date | None:
+    """An OData ``Edm.Date``/``Edm.DateTimeOffset`` (``2023-12-06``, ``2023-12-06T00:00:00+01:00``) as the
+    date it names (the local date as written). None for null; ValueError when unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}")  # noqa: TRY004 (bad input, reported as a problem)
+    s = value.strip()
+    try:
+        if "T" in s:
+            return dt.datetime.fromisoformat(s).date()
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"not a date: {value!r}") from None
+
+
+def _display(given: str | None, first_names: str | None, prefix: str, family: str) -> str:
+    g = given or (first_names.split()[0] if first_names else None)
+    return " ".join(p for p in (g, prefix, family) if p)
+
+
+def _latest(records: Iterable[Record] | Mapping[str, Record]) -> dict[str, Record]:
+    items = records.values() if isinstance(records, Mapping) else records
+    out: dict[str, Record] = {}
+    for r in items:
+        if isinstance(r, Mapping) and isinstance(r.get("Id"), str):
+            out[r["Id"]] = r
+    return out
+
+
+def overlay_tk_records(
+    ref: ReferenceData,
+    personen: Iterable[Record] | Mapping[str, Record],
+    fracties: Iterable[Record] | Mapping[str, Record],
+    zetels: Iterable[Record] | Mapping[str, Record],
+    zetelpersonen: Iterable[Record] | Mapping[str, Record],
+    source: SourceOf,
+) -> ReferenceData:
+    """``ref`` with the latest upstream records folded in (see the module text)."""
+    return overlay_tk_records_with_fates(ref, personen, fracties, zetels, zetelpersonen, source)[0]
+
+
+def overlay_tk_records_with_fates(
+    ref: ReferenceData,
+    personen: Iterable[Record] | Mapping[str, Record],
+    fracties: Iterable[Record] | Mapping[str, Record],
+    zetels: Iterable[Record] | Mapping[str, Record],
+    zetelpersonen: Iterable[Record] | Mapping[str, Record],
+    source: SourceOf,
+) -> tuple[ReferenceData, dict[tuple[str, str], RecordFate]]:
+    """:func:`overlay_tk_records`, and per (entity, Id) what became of the record.
+
+    ``source(entity, id)`` (or ``source[(entity, id)]``) is where that record was read."""
+
+    def src_of(entity: str, rid: str) -> SourceRef:
+        return source(entity, rid) if callable(source) else source.get((entity, rid), SourceRef(f"{entity} {rid}"))
+
+    fates: dict[tuple[str, str], RecordFate] = {}
+    report: list[str] = []
+
+    def fate(entity: str, rid: str, status: str, problem: str | None = None) -> RecordFate:
+        src = src_of(entity, rid)
+        f = fates[(entity, rid)] = RecordFate(entity, rid, src, status)
+        if problem:
+            f.problems.append(f"{_where(src)}: {entity} {rid}: {problem}")
+            report.append(f.problems[-1])
+        return f
+
+    persons = dict(ref.persons)
+    by_guid = {p.tk_guid: k for k, p in persons.items() if p.tk_guid}
+    candidates: dict[str, Person] = {}  # new persons, added when a fractie period refers to them
+
+    # ------------------------------------------------------------------ Persoon
+    for rid, rec in sorted(_latest(personen).items()):
+        if rec.get("Verwijderd"):
+            fate(PERSOON, rid, "deleted")
+            continue
+        src = src_of(PERSOON, rid)
+        try:
+            birth = parse_tk_date(rec.get("Geboortedatum"))
+        except ValueError as exc:
+            fate(PERSOON, rid, "unusable", f"Geboortedatum: {exc}")
+            continue
+        family, prefix = _text(rec, "Achternaam"), _text(rec, "Tussenvoegsel") or ""
+        given, first, initials = _text(rec, "Roepnaam"), _text(rec, "Voornamen"), _text(rec, "Initialen")
+        key = by_guid.get(rid)
+        if key is None:
+            if not family:
+                fate(PERSOON, rid, "unusable", "no Achternaam: a new person needs a name")
+                continue
+            if rid in persons:  # a key that is this GUID but without tk_guid cannot happen in the build; be safe
+                fate(PERSOON, rid, "unusable", f"person key {rid} is taken by another person")
+                continue
+            # added when a fractie period refers to it (the reference data holds members and office holders,
+            # the API every person it knows)
+            candidates[rid] = Person(
+                key=rid, name=_display(given, first, prefix, family), family_name=family, prefix=prefix,
+                given_name=given, first_names=first, initials=initials, birth_date=birth,
+                birth_year=birth.year if birth else None, tk_guid=rid, sources=(src,))
+            fate(PERSOON, rid, "unused")
+            continue
+        old = persons[key]
+        new_parts = {
+            "family_name": family or old.family_name,
+            "prefix": prefix if family else old.prefix,  # the Tussenvoegsel belongs with the Achternaam
+            "given_name": given or old.given_name,
+            "first_names": first or old.first_names,
+            "initials": initials or old.initials,
+            "birth_date": birth or old.birth_date,
+            "birth_year": birth.year if birth else old.birth_year,
+        }
+        changed = any(getattr(old, k) != v for k, v in new_parts.items())
+        if not changed:
+            persons[key] = dataclasses.replace(old, sources=old.sources + (src,))
+            fate(PERSOON, rid, "unchanged")
+            continue
+        name_parts = ("family_name", "prefix", "given_name", "first_names")
+        name = old.name
+        if any(getattr(old, k) != new_parts[k] for k in name_parts):
+            name = _display(new_parts["given_name"], new_parts["first_names"], new_parts["prefix"],
+                            new_parts["family_name"])
+        persons[key] = dataclasses.replace(old, name=name, sources=old.sources + (src,), **new_parts)
+        fate(PERSOON, rid, "updated").produced.append(key)
+
+    # ------------------------------------------------------------------ Fractie
+    fr_all = dict(ref.fracties)
+    fr_index: dict[str, set[str]] = defaultdict(set)
+    for f in fr_all.values():
+        for n in (f.name, f.short_name or "", *f.alt_names, f.key):
+            if norm_name(n):
+                fr_index[norm_name(n)].add(f.key)
+    fractie_key: dict[str, str] = {}  # upstream Fractie Id -> fractie key
+    for rid, rec in sorted(_latest(fracties).items()):
+        if rec.get("Verwijderd"):
+            fate(FRACTIE, rid, "deleted")
+            continue
+        naam, afk = _text(rec, "NaamNL"), _text(rec, "Afkorting")
+        if not naam and not afk:
+            fate(FRACTIE, rid, "unusable", "neither NaamNL nor Afkorting")
+            continue
+        hits: set[str] = set()
+        for n in (naam, afk):
+            if n:
+                hits |= fr_index.get(norm_name(n), set())
+        if len(hits) > 1 and afk:
+            by_short = {k for k in hits if fr_all[k].short_name and norm_name(fr_all[k].short_name) == norm_name(afk)}
+            hits = by_short or hits
+        if hits:
+            k = min(hits)
+            if len(hits) > 1:
+                report.append(f"{_where(src_of(FRACTIE, rid))}: Fractie {rid} ({naam or afk}) matches fracties "
+                              f"{sorted(hits)}; {k} used")
+            fractie_key[rid] = k
+            fate(FRACTIE, rid, "unchanged")
+            continue
+        k = slug(afk or naam)  # type: ignore[arg-type]
+        base, i = k, 2
+        while k in fr_all:
+            k, i = f"{base}-{i}", i + 1
+        # (NaamEN is not kept: the fractie's other names are Dutch labels)
+        fr_all[k] = Fractie(key=k, name=naam or afk, short_name=afk)  # type: ignore[arg-type]
+        fr_index[norm_name(naam or afk)].add(k)  # type: ignore[arg-type]
+        fractie_key[rid] = k
+        fate(FRACTIE, rid, "added").produced.append(k)
+
+    # ------------------------------------------------------------------ FractieZetel
+    zetel_fractie: dict[str, str] = {}  # zetel Id -> fractie key
+    zetel_problem: dict[str, str] = {}
+    fr_latest = _latest(fracties)
+    for rid, rec in sorted(_latest(zetels).items()):
+        if rec.get("Verwijderd"):
+            fate(ZETEL, rid, "deleted")
+            zetel_problem[rid] = f"its FractieZetel {rid} is deleted upstream"
+            continue
+        fid = _text(rec, "Fractie_Id")
+        if not fid:
+            zetel_problem[rid] = f"its FractieZetel {rid} has no Fractie_Id"
+            fate(ZETEL, rid, "unusable", "no Fractie_Id")
+        elif fid in fractie_key:
+            zetel_fractie[rid] = fractie_key[fid]
+            fate(ZETEL, rid, "unused")
+        else:
+            why = ("deleted upstream" if fr_latest.get(fid, {}).get("Verwijderd") else
+                   "not usable" if fid in fr_latest else "not among the Fractie records")
+            zetel_problem[rid] = f"the Fractie {fid} of its FractieZetel {rid} is {why}"
+            fate(ZETEL, rid, "unusable", f"Fractie_Id {fid} is {why}")
+
+    # ------------------------------------------------------------------ FractieZetelPersoon
+    fms = list(ref.fractie_memberships)
+    touched: set[str] = set()
+    one = dt.timedelta(days=1)
+    for rid, rec in sorted(_latest(zetelpersonen).items(), key=lambda kv: (str(kv[1].get("Van")), kv[0])):
+        if rec.get("Verwijderd"):
+            fate(ZETELPERSOON, rid, "deleted")
+            continue
+        src = src_of(ZETELPERSOON, rid)
+        zid, pid = _text(rec, "FractieZetel_Id"), _text(rec, "Persoon_Id")
+        if not zid:
+            fate(ZETELPERSOON, rid, "unusable", "no FractieZetel_Id")
+            continue
+        if zid not in zetel_fractie:
+            fate(ZETELPERSOON, rid, "unusable", zetel_problem.get(
+                zid, f"unknown FractieZetel_Id {zid} (not among the FractieZetel records)"))
+            continue
+        if not pid or (pid not in by_guid and pid not in candidates):
+            fate(ZETELPERSOON, rid, "unusable", f"unknown Persoon_Id {pid} (no person with this TK GUID in the "
+                                                 "reference lists or the Persoon records)")
+            continue
+        try:
+            start = parse_tk_date(rec.get("Van"))
+            end = parse_tk_date(rec.get("TotEnMet"))
+        except ValueError as exc:
+            fate(ZETELPERSOON, rid, "unusable", f"Van/TotEnMet: {exc}")
+            continue
+        if start is None:
+            fate(ZETELPERSOON, rid, "unusable", "no Van (start date)")
+            continue
+        if end is not None and end < start:
+            fate(ZETELPERSOON, rid, "unusable", f"Van {start} is after TotEnMet {end}")
+            continue
+        if pid not in by_guid:  # a new member
+            persons[pid] = candidates.pop(pid)
+            by_guid[pid] = pid
+            f_p = fates[(PERSOON, pid)]
+            f_p.status = "added"
+            f_p.produced.append(pid)
+        pk, fk = by_guid[pid], zetel_fractie[zid]
+        fates[(ZETEL, zid)].status = "used"
+        function = _text(rec, "Functie")
+        function = function.lower() if function else None
+        if function == "lid":  # the member list gives a function only when it is more than membership
+            function = None
+        up_end = end or dt.date.max
+        merged = [f for f in fms if f.person_key == pk and f.fractie_key == fk and (
+            (f.start <= up_end and start <= (f.end or dt.date.max))  # overlaps
+            or (has_open_end(f) and f.end is not None and f.end + one == start))]  # the derived period it continues
+        new_start = min([start] + [f.start for f in merged])
+        derivation = None
+        before = [f for f in merged if f.start < start and f.derivation]
+        if before:
+            d = "; ".join(f.derivation.replace(f", {OPEN_END}", "").replace(OPEN_END, "") for f in before)  # type: ignore[union-attr]
+            derivation = f"{d}; voortgezet van {start} tot {end or 'heden'} volgens {TK_NAME} (FractieZetelPersoon {rid})"
+        same_start = [f for f in merged if f.start == new_start]
+        key = same_start[0].key if same_start else f"{pk}-{_ymd(new_start)}-{fk}"
+        taken = {f.key for f in fms} - {f.key for f in merged}
+        base, i = key, 2
+        while key in taken:
+            key, i = f"{base}-{i}", i + 1
+        new = FractieMembership(key, pk, fk, new_start, end, function, src, derivation)
+        if len(merged) == 1 and merged[0] == dataclasses.replace(new, source=merged[0].source):
+            fate(ZETELPERSOON, rid, "unchanged")
+            continue
+        gone = {id(f) for f in merged}
+        fms = [f for f in fms if id(f) not in gone] + [new]
+        touched.add(pk)
+        fate(ZETELPERSOON, rid, "updated" if merged else "added").produced.append(key)
+
+    # ------------------------------------------------------------------ Kamer memberships of the touched persons
+    kms = [k for k in ref.kamer_memberships if k.person_key not in touched]
+    if touched:
+        by_person: dict[str, list[FractieMembership]] = defaultdict(list)
+        for f in fms:
+            if f.person_key in touched:
+                by_person[f.person_key].append(f)
+        for pk in sorted(touched):
+            kms.extend(kamer_memberships_of(pk, by_person[pk]))
+    n_used = sum(1 for f in fates.values() if f.status in ("added", "updated"))
+    report.append(f"{TK_NAME}: {n_used} member records folded in, "
+                  f"{sum(1 for f in fates.values() if f.status == 'unusable')} unusable")
+    return dataclasses.replace(
+        ref, persons=persons, fracties=fr_all, fractie_memberships=tuple(fms), kamer_memberships=tuple(kms),
+        report=ref.report + tuple(report)), fates
+
+
+# --------------------------------------------------------------------------- Kamerstukdossier
+
+DOSSIER_SOURCE_KIND = "odata-kamerstukdossier"
+
+
+def kamerstukdossier_key(rec: Record) -> str:
+    """The dossier number as the text ingest writes it (``22112``, ``36200-VII``): ``Nummer`` and, when given,
+    ``-Toevoeging``. ValueError when the record has no usable number."""
+    nummer = rec.get("Nummer")
+    if isinstance(nummer, bool) or nummer is None or not str(nummer).strip().isdigit():
+        raise ValueError(f"Nummer {nummer!r} is not a dossier number")
+    toevoeging = _text(rec, "Toevoeging")
+    return str(int(str(nummer).strip())) + (f"-{toevoeging.replace(' ', '')}" if toevoeging else "")
+
+
+def map_kamerstukdossier(rec: Record, src: SourceRef, iris: Any) -> Any:
+    """An upstream Kamerstukdossier as its own record graph (``graph/dossier/{number}``): the dossier as the text
+    ingest describes a cited one (``kg:Kamerstukdossier``, ``kg:dossiernummer``) with its title (``dct:title``,
+    Dutch). ``Afgesloten`` is not mapped: the ontology has no term for a closed dossier (``kg:afgedaan`` is a
+    Kamervraag's). ValueError when the record has no usable number."""
+    from ingest.map import GraphBuilder, lit, node, v
+    from ontology.namespaces import T
+
+    key = kamerstukdossier_key(rec)
+    b = GraphBuilder(iris.graph("dossier", key))
+    d = node(iris.dossier(key))
+    b.add(d, T.type, v(T.Kamerstukdossier))
+    b.add(d, T.dossiernummer, lit(key))
+    titel = _text(rec, "Titel")
+    b.opt(d, T.title, lit(titel, "nl") if titel else None)
+    b.provenance(iris.source_record(DOSSIER_SOURCE_KIND, str(rec.get("Id"))), src)
+    return b.graph()
+
+
+__all__ = ["DOSSIER_SOURCE_KIND", "RecordFate", "kamerstukdossier_key", "map_kamerstukdossier", "overlay_tk_records",
+           "overlay_tk_records_with_fates", "parse_tk_date"]
