@@ -773,14 +773,15 @@ def write_release(store: Store, out_dir: str | os.PathLike[str], *, base: str, g
         nq_path = work / f"{RELEASE_NAME}.nq.gz"
         embedded = isinstance(store, EmbeddedStore)
         say("reading the store into kamergraph.nq.gz" + (" and kamergraph.nt.gz" if embedded else ""))
-        with nq_path.open("wb") as raw_nq, (work / f"{RELEASE_NAME}.nt.gz").open("wb") as raw_nt:
-            nq_sink = Sink(raw_nq, gzip_level)
+        with (work / f"{RELEASE_NAME}.nt.gz").open("wb") as raw_nt:
             nt_sink = Sink(raw_nt, gzip_level)
-            if embedded:
-                n_quads = write_by_graph(store, {"nq": nq_sink, "nt": nt_sink}, workers=workers)
-            else:
-                n_quads = write_quads(quads(store), "nq", nq_sink, base=base)
-            nq_sink.close()
+            with nq_path.open("wb") as raw_nq:  # closed (all its bytes written) before it is read below
+                nq_sink = Sink(raw_nq, gzip_level)
+                if embedded:
+                    n_quads = write_by_graph(store, {"nq": nq_sink, "nt": nt_sink}, workers=workers)
+                else:
+                    n_quads = write_quads(quads(store), "nq", nq_sink, base=base)
+                nq_sink.close()
             generation_after = _generation_token(store)
 
             # 2. JSON-LD and the sorted distinct triples (for Turtle), in one pass over the N-Quads file
