@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
-from zlib_ng import zlib_ng as zlib  # zlib's deflate format, compressed about twice as fast
+from zlib_ng import zlib_ng as zlib  # zlib's deflate format, compressed 1.7 times as fast (level 6)
 
 from ontology.context import Compactor, context_url, jsonld_context
 from ontology.namespaces import KG, PREFIXES, RDF, XSD
