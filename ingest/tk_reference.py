@@ -120,20 +120,9 @@ def overlay_tk_records(
     zetels: Iterable[Record] | Mapping[str, Record],
     zetelpersonen: Iterable[Record] | Mapping[str, Record],
     source: SourceOf,
-) -> ReferenceData:
-    """``ref`` with the latest upstream records folded in (see the module text)."""
-    return overlay_tk_records_with_fates(ref, personen, fracties, zetels, zetelpersonen, source)[0]
-
-
-def overlay_tk_records_with_fates(
-    ref: ReferenceData,
-    personen: Iterable[Record] | Mapping[str, Record],
-    fracties: Iterable[Record] | Mapping[str, Record],
-    zetels: Iterable[Record] | Mapping[str, Record],
-    zetelpersonen: Iterable[Record] | Mapping[str, Record],
-    source: SourceOf,
 ) -> tuple[ReferenceData, dict[tuple[str, str], RecordFate]]:
-    """:func:`overlay_tk_records`, and per (entity, Id) what became of the record.
+    """``ref`` with the latest upstream records folded in (see the module text), and per (entity, Id)
+    what became of the record.
 
     ``source(entity, id)`` (or ``source[(entity, id)]``) is where that record was read."""
 
@@ -392,4 +381,4 @@ def map_kamerstukdossier(rec: Record, src: SourceRef, iris: Any) -> Any:
 
 
 __all__ = ["DOSSIER_SOURCE_KIND", "RecordFate", "kamerstukdossier_key", "map_kamerstukdossier", "overlay_tk_records",
-           "overlay_tk_records_with_fates", "parse_tk_date"]
+           "parse_tk_date"]

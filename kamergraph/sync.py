@@ -860,9 +860,9 @@ class _Sync:
         ref = complete_reference(_cached("reference", self.data_dir, lambda: load_reference(self.data_dir),
                                          self.data_dir / "reference"), zaken)
         if tk_records and any(tk_records.values()):
-            from ingest.tk_reference import overlay_tk_records_with_fates
+            from ingest.tk_reference import overlay_tk_records
 
-            ref, self._tk_fates = overlay_tk_records_with_fates(
+            ref, self._tk_fates = overlay_tk_records(
                 ref, tk_records.get("Persoon", {}), tk_records.get("Fractie", {}), tk_records.get("FractieZetel", {}),
                 tk_records.get("FractieZetelPersoon", {}), dict(tk_sources or {}))
         resolver = Resolver(ref)

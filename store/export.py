@@ -280,21 +280,16 @@ def quads(store: Store, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         yield from parse(store.graph_nquads(g), format=RdfFormat.N_QUADS)
 
 
-def graph_terms(store: Store, graphs: Sequence[str] | None = None) -> Iterator[Any]:
-    """The graphs an export of ``store`` (or of ``graphs``) reads, in the order it writes them,
-    streamed: a selection in the order of its IRIs; a whole embedded store the default graph first, then
-    its named graphs in the store's own order (Oxigraph's graph index, ordered by the hashes of the
-    names: the same contents give the same order, and no list of all graphs is held in memory)."""
+def graph_terms(ox: Any, graphs: Sequence[str] | None = None) -> Iterator[Any]:
+    """The graphs :func:`write_by_graph` reads from a pyoxigraph store, in the order it writes them,
+    streamed: a selection in the order of its IRIs; the whole store the default graph first, then its
+    named graphs in the store's own order (Oxigraph's graph index, ordered by the hashes of the names:
+    the same contents give the same order, and no list of all graphs is held in memory)."""
     if graphs is not None:
         yield from (NamedNode(g) for g in sorted(graphs))
         return
-    from store.embedded import EmbeddedStore
-
-    if isinstance(store, EmbeddedStore):
-        yield DefaultGraph()
-        yield from store.ox.named_graphs()
-        return
-    yield from (NamedNode(g) for g in store.named_graphs())
+    yield DefaultGraph()
+    yield from ox.named_graphs()
 
 
 def _dump_graphs(ox: Any, terms: Sequence[Any], levels: dict[str, int | None]) -> dict[str, tuple[bytes, int, int]]:
@@ -343,7 +338,7 @@ def write_by_graph(store: Store, sinks: dict[str, Sink], graphs: Sequence[str] |
     if not sinks or set(sinks) - {"nt", "nq"} or not isinstance(store, EmbeddedStore):
         raise StoreError(f"write_by_graph writes nt and nq from an embedded store, not {sorted(sinks)} from {store!r}")
     ox = store.ox
-    terms = graph_terms(store, graphs)
+    terms = graph_terms(ox, graphs)
     size = max(1, chunk_graphs)
     chunks = iter(lambda: list(itertools.islice(terms, size)), [])
     levels = {fmt: sink.gzip_level for fmt, sink in sinks.items()}

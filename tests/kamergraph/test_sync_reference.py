@@ -272,7 +272,7 @@ def test_unusable_records_name_source_and_problem():
     """The overlay alone, on the real reference data: each kind of bad record, and the good one goes on."""
     from ingest.records import SourceRef
     from ingest.reference import load_reference
-    from ingest.tk_reference import overlay_tk_records_with_fates
+    from ingest.tk_reference import overlay_tk_records
 
     ref = load_reference(DATA)
     [open_row] = [r for r in member_rows(DATA, DE_VRIES_LID) if r["Eindjaar"] == ""]
@@ -288,7 +288,7 @@ def test_unusable_records_name_source_and_problem():
         r["Id"] = new_uuid("fzp", name)
     srcs = {("FractieZetelPersoon", r["Id"]): SourceRef("https://api/FractieZetelPersoon?p=1", i)
             for i, r in enumerate([good, *cases.values()], start=1)}
-    out, fates = overlay_tk_records_with_fates(
+    out, fates = overlay_tk_records(
         ref, [], [fractie_record(VVD, "Volkspartij voor Vrijheid en Democratie", "VVD", when)],
         [zetel_record(ZETEL_VVD, VVD, when)], [good, *cases.values()], srcs)
     expect = {"unknown person": "unknown Persoon_Id", "unknown seat": "unknown FractieZetel_Id",
@@ -304,7 +304,7 @@ def test_unusable_records_name_source_and_problem():
     assert fm.end == dt.date(2024, 7, 1) and fm.source == srcs[("FractieZetelPersoon", good["Id"])]
     assert len(out.fractie_memberships) == len(ref.fractie_memberships)
     # deleted: the period it closed is as bundled again
-    out2, fates2 = overlay_tk_records_with_fates(
+    out2, fates2 = overlay_tk_records(
         ref, [], [fractie_record(VVD, "Volkspartij voor Vrijheid en Democratie", "VVD", when)],
         [zetel_record(ZETEL_VVD, VVD, when)], [{**good, "Verwijderd": True}], srcs)
     assert fates2[("FractieZetelPersoon", good["Id"])].status == "deleted"
