@@ -68,10 +68,53 @@ class Settings(BaseSettings):
         description="Query worker processes the server keeps ready; each runs one query at a time, "
         "so this many queries run at once and a slow one never blocks the others.",
     )
+    query_memory_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="Megabytes of memory one query worker may use for a query beyond what it holds idle; "
+        "a query past it is stopped and answered with an error (503) naming the limit.",
+    )
+    pool_memory_mb: int = Field(
+        default=3072,
+        ge=64,
+        description="Megabytes all query workers together may use for queries; when running queries pass "
+        "it, the largest is stopped (503). Bounds the server's memory under any mix of queries.",
+    )
+    long_query_after: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds after which a running query counts as long: its worker runs at the lowest "
+        "CPU priority and no longer takes a place from short queries (a fresh worker is started).",
+    )
+    max_long_queries: int = Field(
+        default=4,
+        ge=1,
+        description="Most long queries (see long_query_after) that run at once; one more is stopped with "
+        "503, so that slow queries cannot take every worker from point queries and pages.",
+    )
+    max_answer_bytes: int = Field(
+        default=64_000_000,
+        ge=1_000,
+        description="Largest answer body a query may produce, in bytes (a single huge value counts too): "
+        "a larger answer is cut at the last whole row and flagged truncated.",
+    )
+    max_text_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Largest published text (.txt, or the text of a .docx) `kamergraph ingest` reads; a "
+        "larger file is refused with an error naming it.",
+    )
+    max_docx_unpacked_bytes: int = Field(
+        default=50_000_000,
+        ge=100_000,
+        description="Most bytes the parts of a .docx may unpack to; a larger (or zip-bomb) file is "
+        "refused before it is unpacked.",
+    )
     result_cache_mb: int = Field(
         default=256,
-        description="Megabytes of query answers the server keeps for repeated queries on the embedded "
-        "store; every write to the store (a build, an ingest) empties it. 0 turns it off.",
+        description="Megabytes the server keeps for repeated queries on the embedded store: the answers and "
+        "everything their keys hold (query texts, bindings); every write to the store (a build, an ingest) "
+        "empties it. 0 turns it off.",
     )
     dumps_dir: Path = Field(
         default=Path("var/dumps"),
