@@ -5,48 +5,107 @@ writes to it; every such write bumps the store's generation (``store.generation`
 is therefore valid until the generation changes: the server checks it (one ``stat``) before
 looking an answer up, and drops every kept answer when it has moved.
 
-The cache is bounded by bytes (the serialised answers), least recently used out first; an
-answer larger than an eighth of the budget is never kept, so one huge result cannot push out
-everything else. Failures (syntax errors, time-outs) are never kept.
+The cache is bounded by bytes — everything an entry holds counts: the key (the query text, the
+bindings, the dataset lists, the base IRI) and the answer (its body or its rows, and the guard's
+verdict with its normalised text); least recently used out first. An entry larger than an eighth
+of the budget is never kept, so one huge query or result cannot push out everything else.
+Failures (syntax errors, time-outs) are never kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from collections import OrderedDict
 from collections.abc import Hashable
 from threading import Lock
 from typing import Any
 
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
 from store.pool import Answer, Job
 
-__all__ = ["ResultCache", "job_key"]
+__all__ = ["ResultCache", "deep_size", "job_key"]
+
+#: What an entry costs beyond its contents: the OrderedDict slot, the entry tuple, the key tuple.
+ENTRY_OVERHEAD = 400
+#: A pyoxigraph term: the Python object and its Rust allocation, besides the characters of its value.
+TERM_OVERHEAD = 96
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _checker_key(checker: Any) -> Hashable:
+    """A checker as a key: its function and its (hashable) arguments; what it is, not which object."""
+    if checker is None:
+        return None
+    func = getattr(checker, "func", checker)
+    args = _hashable(getattr(checker, "args", ()))
+    keywords = _hashable(getattr(checker, "keywords", {}))
+    return (getattr(func, "__module__", ""), getattr(func, "__qualname__", repr(func)), args, keywords)
 
 
 def job_key(job: Job) -> Hashable:
-    """Everything that decides a job's answer: text, format, bindings, limits and dataset."""
+    """Everything that decides a job's answer: text, format(s), bindings, limits, dataset, checker."""
     bindings = tuple(sorted((k, str(v)) for k, v in job.bindings.items()))
     return (
         job.sparql,
-        job.output,
+        _hashable(job.output),
         bindings,
         job.row_limit,
         tuple(job.default_graph) if job.default_graph is not None else None,
         tuple(job.named_graphs) if job.named_graphs is not None else None,
         job.union_default_graph,
         job.base_iri,
+        _checker_key(getattr(job, "checker", None)),
     )
 
 
-def _size(answer: Answer) -> int:
-    if answer.body is not None:
-        return len(answer.body) + 200
-    if answer.result is not None:  # rows: a rough estimate of the Python objects
-        return 200 + 120 * max(1, len(answer.result.variables)) * (len(answer.result.rows) + len(answer.result.triples))
-    return 200
+def _term_size(t: Any) -> int:
+    if isinstance(t, Triple):
+        return TERM_OVERHEAD + _term_size(t.subject) + _term_size(t.predicate) + _term_size(t.object)
+    if isinstance(t, Literal):
+        return TERM_OVERHEAD + 4 * len(t.value) + len(t.language or "") + len(t.datatype.value)
+    return TERM_OVERHEAD + 4 * len(t.value)  # NamedNode, BlankNode: up to 4 bytes a character
+
+
+def deep_size(obj: Any, seen: set[int] | None = None) -> int:
+    """The bytes ``obj`` holds, followed through containers, dataclasses and pyoxigraph terms
+    (each object counted once). Exact for strings and bytes, which are what grows."""
+    seen = set() if seen is None else seen
+    if obj is None or isinstance(obj, (bool, int, float)):
+        return 0  # small and mostly shared
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, (str, bytes, bytearray)):
+        return sys.getsizeof(obj)
+    if isinstance(obj, (NamedNode, BlankNode, Literal, Triple)):
+        return _term_size(obj)
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        return size + sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return size + sum(deep_size(v, seen) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return size + sum(deep_size(getattr(obj, f.name, None), seen) for f in dataclasses.fields(obj))
+    return size + sum(deep_size(v, seen) for v in getattr(obj, "__dict__", {}).values())
+
+
+def entry_size(key: Hashable, answer: Answer) -> int:
+    """The bytes one kept entry costs: its key and its answer (shared objects counted once)."""
+    seen: set[int] = set()
+    return ENTRY_OVERHEAD + deep_size(key, seen) + deep_size(answer, seen)
 
 
 class ResultCache:
-    """An LRU map from jobs to answers, bounded by ``max_bytes`` (0 disables it)."""
+    """An LRU map from jobs to answers, bounded by ``max_bytes`` of keys and answers (0 disables it)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max(0, max_bytes)
@@ -66,6 +125,7 @@ class ResultCache:
 
     @property
     def bytes(self) -> int:
+        """The bytes the kept entries hold, keys and answers together (never above ``max_bytes``)."""
         return self._bytes
 
     def sync(self, generation: Any) -> bool:
@@ -92,13 +152,15 @@ class ResultCache:
             return hit[0]
 
     def put(self, job: Job, answer: Answer, generation: Any) -> None:
-        """Keep ``answer`` if it was computed on ``generation`` and fits the budget."""
+        """Keep ``answer`` if it was computed on ``generation`` and the entry fits the budget."""
         if not self.enabled:
             return
-        size = _size(answer)
-        if size > self.max_bytes // 8:
+        if len(job.sparql) > self.max_bytes // 8:  # too large whatever the answer: not even measured
             return
         key = job_key(job)
+        size = entry_size(key, answer)
+        if size > self.max_bytes // 8:
+            return
         with self._lock:
             if generation != self._generation:  # the store moved while the query ran
                 return

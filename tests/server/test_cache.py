@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import tracemalloc
+from dataclasses import dataclass
+
 from pyoxigraph import Literal
 
-from server.cache import ResultCache, job_key
+from server.cache import ResultCache, entry_size, job_key
 from store.pool import Answer, Job
+
+
+@dataclass
+class _Checked:
+    """Stands for the guard's verdict an answer carries (its normalised text is what is large)."""
+
+    text: str
+    kind: str = "ask"
+
+
+def _check(text: str, a: tuple[str, ...] = ()) -> None:
+    """A module-level checker for the key tests (never called)."""
 
 
 def _answer(n: int) -> Answer:
@@ -40,18 +56,44 @@ def test_a_new_generation_drops_everything_and_late_answers_are_not_kept() -> No
 
 
 def test_bounded_by_bytes_least_recently_used_out() -> None:
-    c = ResultCache(8_000)
+    one = entry_size(job_key(Job("SELECT 0", output="json")), _answer(800))  # key and answer together
+    c = ResultCache(8 * one + one // 2)
     c.sync(0)
     jobs = [Job(f"SELECT {i}", output="json") for i in range(10)]
     for j in jobs[:5]:
-        c.put(j, _answer(800), 0)  # ~1000 bytes each with the overhead
+        c.put(j, _answer(800), 0)
     c.get(jobs[0])  # recently used: stays
     for j in jobs[5:]:
         c.put(j, _answer(800), 0)
-    assert c.bytes <= 8_000
+    assert c.bytes <= c.max_bytes
     assert c.get(jobs[0]) is not None and c.get(jobs[1]) is None
-    c.put(Job("SELECT big", output="json"), _answer(2_000), 0)  # over an eighth of the budget
+    c.put(Job("SELECT big", output="json"), _answer(one), 0)  # over an eighth of the budget
     assert c.get(Job("SELECT big", output="json")) is None
+
+
+def test_keys_count_against_the_budget() -> None:
+    """Issue 13 item 3: 600 distinct ~950 KB query texts with small answers grew the server by
+    550 MB under a 256 MB budget, because only answers were counted. Large distinct keys (and the
+    checked text an answer carries) now fill the budget, and Python's real growth stays within it."""
+    budget = 20_000_000
+    c = ResultCache(budget)
+    c.sync(0)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(120):  # 120 x ~2 x 400 KB = ~96 MB offered, five times the budget
+            text = f"ASK {{ FILTER(?x IN ({i}, " + "<http://example.org/x>, " * 16_000 + "1)) }"
+            job = Job(text, output="json", default_graph=[f"http://example.org/g{i}"],
+                      bindings={"x": Literal(f"v{i}")})
+            c.put(job, Answer(kind="ask", body=b'{"boolean":true}' + (text + " ").encode()), 0)
+            del text, job
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert c.bytes <= budget
+    assert len(c) >= 20  # it did keep entries: the budget holds ~24 of them
+    assert held <= budget * 1.05, f"the cache holds {held:,} bytes of Python objects, over its {budget:,}"
+    assert c.bytes >= held * 0.9, f"accounted {c.bytes:,} bytes, but {held:,} are held"
 
 
 def test_zero_budget_disables() -> None:
