@@ -46,6 +46,7 @@ from kamergraph.texts import bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
 from store.base import Store
+from store.generation import crash_point
 
 ODATA_FILE = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 KOOP_FILE = "koop/parliamentary-ids.txt.xz"
@@ -295,8 +296,37 @@ def build(
     # SHACL queries run several times faster than on disk. Then it removes what failed, puts back
     # the current version of every graph that failed or that this build does not produce, and
     # takes the current store's place as a whole.
+    fresh = store.begin_rebuild()
+    try:
+        payload = [data_bytes]
+        del data_bytes  # freed by _fill once loaded
+        rejected = _fill(store, fresh, report, timer, payload, outcomes, graphs, static, deleted, iris, dumps_dir)
+        crash_point("build-before-swap")
+        with timer("load"):
+            store.adopt(fresh)
+    except BaseException:  # a full disk, an error, an interrupt: the store stays as it was, the new one goes
+        discard = getattr(store, "discard", None)
+        if discard is not None:
+            discard(fresh)
+        raise
+    report.store_quads = len(store)
+    report.quads_loaded = report.store_quads
+    log(f"loaded {len(graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
+    return report
+
+
+def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payload: list[bytes],
+          outcomes: dict[str, RecordOutcome], graphs: dict[str, MappedGraph], static: list[MappedGraph],
+          deleted: list[str], iris: Iris, dumps_dir: Path | None) -> list[str]:
+    """Load and validate into ``fresh``: returns the rejected graphs (see :func:`build`). ``payload``
+    holds the N-Quads to load, taken out of it so that they are freed once loaded."""
+    # Load and validate: a full build fills a fresh store beside the current one, and at the same
+    # time (on the other core) validates the same statements in an in-memory copy, where the
+    # SHACL queries run several times faster than on disk. Then it removes what failed, puts back
+    # the current version of every graph that failed or that this build does not produce, and
+    # takes the current store's place as a whole.
+    data_bytes = payload.pop()
     with timer("load + validate"), ThreadPoolExecutor(max_workers=1) as pool:
-        fresh = store.begin_rebuild()
         loading = pool.submit(fresh.bulk_load, data_bytes)
         staging = OxStore()
         staging.bulk_load(data_bytes, format=RdfFormat.N_QUADS)
@@ -339,9 +369,4 @@ def build(
             load_description(fresh, iris, None)
     with timer("optimize"):
         fresh.optimize()
-    with timer("load"):
-        store.adopt(fresh)
-    report.store_quads = len(store)
-    report.quads_loaded = report.store_quads
-    log(f"loaded {len(graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
-    return report
+    return rejected

@@ -13,8 +13,35 @@ from ontology.namespaces import Iris
 from store import QueryError, QueryTimeout, Store, StoreError, open_store
 
 
-def _store(args: argparse.Namespace, settings: Settings) -> Store:
-    return open_store(args.store or settings.store, settings)
+def _store(args: argparse.Namespace, settings: Settings, *, read_only: bool = False) -> Store:
+    """The store of ``--store`` or the settings; ``read_only`` for commands that only read: an embedded
+    store is then opened without its lock (any number of readers at once, also on a read-only mount)."""
+    location = args.store or settings.store
+    if read_only and not _remote(location):
+        from store.embedded import EmbeddedStore
+
+        return EmbeddedStore(location, read_only=True)
+    return open_store(location, settings)
+
+
+def _remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def _recover(location: str) -> None:
+    """Finish or clean up what a stopped process left beside an embedded store, saying what was done."""
+    if _remote(location):
+        return
+    from store.embedded import recover
+
+    for line in recover(location):
+        print(f"kamergraph: {line}", file=sys.stderr)
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError in words, with the file it concerns (no traceback)."""
+    what = exc.strerror or str(exc)
+    return f"{what}: {exc.filename}" if exc.filename else what
 
 
 def _oxigraph_copy(store: Store):
@@ -40,20 +67,32 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from kamergraph.build import build
 
     t0 = time.perf_counter()
-    with _store(args, settings) as store:
-        report = build(
-            store,
-            Path(args.data_dir or settings.data_dir),
-            Iris(settings.base),
-            progress=sys.stderr.isatty() and not args.quiet,
-            odata_file=Path(args.odata) if args.odata else None,
-            limit=args.limit,
-            dumps_dir=Path(settings.dumps_dir),
-        )
+    location = args.store or settings.store
+    try:
+        with _store(args, settings) as store:
+            report = build(
+                store,
+                Path(args.data_dir or settings.data_dir),
+                Iris(settings.base),
+                progress=sys.stderr.isatty() and not args.quiet,
+                odata_file=Path(args.odata) if args.odata else None,
+                limit=args.limit,
+                dumps_dir=Path(settings.dumps_dir),
+            )
+    except (OSError, StoreError) as exc:
+        reason = _os_error(exc) if isinstance(exc, OSError) else str(exc)
+        print(f"kamergraph build: {reason}\n  nothing was loaded: the store at {location} is the one before this "
+              "build (the unfinished new store was removed)", file=sys.stderr)
+        return 1
     total = time.perf_counter() - t0
     report.timings["total"] = total
     report_path = Path(args.report or settings.report)
-    report.write(report_path)
+    try:
+        report.write(report_path)
+    except OSError as exc:
+        print(f"kamergraph build: cannot write the run report: {_os_error(exc)}\n  the build itself was loaded: "
+              f"the store at {location} holds it ({report.store_quads:,} quads)", file=sys.stderr)
+        return 1
     counts = report.counts()
     res = report.resolution
     print(f"built in {total:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
@@ -106,7 +145,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from shapes.validate import FastValidator
 
-    with _store(args, settings) as store:
+    with _store(args, settings, read_only=True) as store:
         t0 = time.perf_counter()
         report = FastValidator().validate_store(_oxigraph_copy(store))
         elapsed = time.perf_counter() - t0
@@ -132,7 +171,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
             params = ", ".join(f"{p.name} ({p.type}, default {p.default})" for p in q.params)
             print(f"{q.name}: {q.title('en')}" + (f"\n    parameters: {params}" if params else ""))
         return 0
-    with _store(args, settings) as store:
+    with _store(args, settings, read_only=True) as store:
         return _run_query(args, settings, store, timeout, row_limit)
 
 
@@ -182,7 +221,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     fmt = args.format or EXPORT_FORMATS.get(suffix, "nq")
     level = args.gzip_level or settings.export_gzip_level
     t0 = time.perf_counter()
-    with _store(args, settings) as store:
+    with _store(args, settings, read_only=True) as store:
         graphs = None
         if args.graph or args.cls or args.reference:
             graphs = select_graphs(store, settings.base, args.graph, args.cls, args.reference)
@@ -218,7 +257,7 @@ def cmd_dumps(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out or settings.dumps_dir)
     t0 = time.perf_counter()
-    with _store(args, settings) as store:
+    with _store(args, settings, read_only=True) as store:
         manifest = write_release(
             store, out, base=settings.base, gzip_level=args.gzip_level or settings.export_gzip_level,
             sort_buffer_bytes=settings.export_sort_buffer_mb << 20, keep=settings.dumps_keep,
@@ -258,7 +297,7 @@ def cmd_describe(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from kamergraph import stats
 
-    with _store(args, settings) as store:
+    with _store(args, settings, read_only=True) as store:
         data = stats.collect(store)
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -273,10 +312,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import create_app
 
     location = args.store or settings.store
-    remote = location.startswith(("http://", "https://"))
-    store = open_store(location, settings)
-    empty = len(store) == 0
-    store.close()
+    remote = _remote(location)
+    if remote:
+        store = open_store(location, settings)
+        empty = len(store) == 0
+        store.close()
+    else:  # read-only: a server only reads (it may run on a read-only mount, next to other readers)
+        empty = not (Path(location) / "CURRENT").is_file()
+        if not empty:
+            with _store(args, settings, read_only=True) as store:
+                empty = len(store) == 0
     if empty:
         print(f"kamergraph serve: the store at {location} is empty; building it first", file=sys.stderr)
         build_args = argparse.Namespace(store=location, data_dir=None, odata=None, report=None, limit=None,
@@ -397,10 +442,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = get_settings()
     try:
+        if getattr(args, "store", None) is not None or args.command != "settings":
+            _recover(args.store or settings.store)
         return args.func(args, settings)
     except StoreError as exc:
         print(f"kamergraph {args.command}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, a read-only folder, a missing file: said plainly, no traceback
+        print(f"kamergraph {args.command}: {_os_error(exc)}\n  {_AFTER_OS_ERROR.get(args.command, _UNCHANGED)}",
+              file=sys.stderr)
+        return 1
+
+
+_UNCHANGED = "the store is as it was before this command"
+_AFTER_OS_ERROR = {
+    "ingest": "the files whose graph was written before the error stay loaded (each file is one transaction); "
+              "the store holds nothing of the others",
+    "sync": "what was stored stays (the cursor is written after each page): run `kamergraph sync` again",
+    "export": "no output file was written",
+    "dumps": "no release was made; the previous one is still served",
+}
 
 
 if __name__ == "__main__":
