@@ -27,6 +27,50 @@ class QueryTimeout(StoreError):
         self.seconds = seconds
         super().__init__(f"query stopped after the time limit of {seconds:g} s")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.seconds,))
+
+
+class QueryOverMemory(StoreError):
+    """A query took more memory than a query worker may use (or the pool's budget ran out); it was stopped."""
+
+    def __init__(self, limit_mb: float, *, pool: bool = False) -> None:
+        self.limit_mb = limit_mb
+        self.pool = pool
+        what = "all running queries together" if pool else "one query"
+        super().__init__(f"query stopped: it needed more memory than the {limit_mb:g} MB {what} may use")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.limit_mb,), {"pool": self.pool}))
+
+
+class TooManyLongQueries(StoreError):
+    """A query became long (see the setting long_query_after) while the most long queries already ran."""
+
+    def __init__(self, most: int, after: float) -> None:
+        self.most = most
+        self.after = after
+        super().__init__(f"query stopped: {most} queries running longer than {after:g} s are the most this server "
+                         "runs at once; try again later")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.most, self.after))
+
+
+class KindNotAcceptable(StoreError):
+    """The caller named no answer format for this kind of query (the server answers 406)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"no acceptable answer format for a {kind.upper()} query")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.kind,))
+
+
+def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return cls(*args, **kwargs)
+
 
 @dataclass
 class QueryResult:

@@ -1,62 +1,61 @@
-"""A pool of pre-started query workers on the embedded store.
+"""A pool of pre-started query workers on the embedded store (the parent's side).
 
-Each worker is a process that opens the Oxigraph store read-only once, then runs one query at
-a time: with the row limit, with the dataset the caller names, and it can serialise the answer
-itself (SPARQL JSON/XML/CSV/TSV, Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML) so that only
-bytes cross the pipe. A query that runs past its time limit gets its worker killed (which truly
-frees the CPU) and a fresh worker started in the background; other queries run in the other
-workers meanwhile, so a slow query never blocks the rest.
+Each worker (:mod:`store.worker`) is a process that opens the Oxigraph store read-only once,
+shuts itself off from the network (:mod:`store.sandbox`, unless ``allow_network``), then runs one
+query at a time and sends back bytes. The pool bounds what a query may cost:
+
+- time: a query past its limit gets its worker killed by pid (which truly frees the CPU, whether
+  or not the forkserver still lives) and a fresh worker started in the background; inside the
+  worker a CPU-time limit stops a runaway query even when no parent is left to do it;
+- memory: a monitor thread samples the busy workers' resident memory every 25 ms and stops a
+  query that uses more than ``query_memory_mb`` beyond what its worker held before it, or the
+  largest query when all of them together pass ``pool_memory_mb`` (:class:`QueryOverMemory`);
+  an address-space limit in the worker is the kernel's backstop;
+- capacity: a query running longer than ``long_query_after`` seconds becomes *long*: its worker
+  drops to the lowest CPU priority and no longer counts, a fresh worker takes its place, so
+  ``size`` workers stay ready for short queries; at most ``max_long_queries`` run at once, one
+  more is stopped (:class:`TooManyLongQueries`);
+- size: an answer stops growing at ``max_answer_bytes`` and is flagged truncated.
 
 Starting a process per query costs ~40 ms; a pool pays that once.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import multiprocessing as mp
+import multiprocessing.context
 import os
 import queue
+import signal
 import threading
 import time
-import traceback
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from pyoxigraph import (
-    DefaultGraph,
-    NamedNode,
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    Store as OxStore,
-    Triple,
-    Variable,
-    parse_query_results,
-    serialize,
+from store import sandbox
+from store.base import (
+    QueryError,
+    QueryOverMemory,
+    QueryResult,
+    QueryTimeout,
+    StoreError,
+    Term,
+    TooManyLongQueries,
 )
+from store.worker import GRAPH_FORMATS, RESULT_FORMATS, Answer, Job, WorkerConfig, execute, worker_main
 
-from store.base import QueryError, QueryResult, QueryTimeout, StoreError, Term, term_json
+__all__ = ["Answer", "GRAPH_FORMATS", "Job", "PoolBusy", "RESULT_FORMATS", "WorkerPool", "execute",
+           "process_context"]
 
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-#: Result formats a worker writes for SELECT and ASK.
-RESULT_FORMATS: dict[str, QueryResultsFormat] = {
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-#: RDF formats a worker writes for CONSTRUCT and DESCRIBE.
-GRAPH_FORMATS: dict[str, RdfFormat] = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "nquads": RdfFormat.N_QUADS,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
+MB = 1_000_000
+MONITOR_INTERVAL = 0.025  # seconds between two samples of the busy workers' memory
+#: address space a worker may take beyond its idle size plus its memory limit before the kernel refuses
+#: allocations (the monitor stops a query long before; this only catches what grows faster than it samples)
+BACKSTOP_SLACK_MB = 1024
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class PoolBusy(StoreError):
@@ -66,199 +65,188 @@ class PoolBusy(StoreError):
         self.seconds = seconds
         super().__init__(f"all query workers stayed busy for {seconds:g} s; try again later")
 
-
-@dataclass
-class Job:
-    """One query for a worker. ``output`` is "rows" (a :class:`QueryResult`) or a format name."""
-
-    sparql: str
-    output: str = "rows"
-    bindings: dict[str, Term] = field(default_factory=dict)
-    row_limit: int | None = None
-    default_graph: list[str] | None = None  # protocol dataset: default graph IRIs
-    named_graphs: list[str] | None = None  # protocol dataset: named graph IRIs
-    union_default_graph: bool = True  # without a protocol dataset: the union of all graphs
-    base_iri: str | None = None
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.seconds,))
 
 
-@dataclass
-class Answer:
-    """What a worker sends back: serialised bytes, or the rows themselves."""
+# --------------------------------------------------------------------------- starting processes
 
-    kind: str  # select | ask | graph
-    body: bytes | None = None
-    result: QueryResult | None = None
-    truncated: bool = False
-    count: int = 0  # rows or triples in the answer (after the limit)
-    boolean: bool | None = None
+_env_lock = threading.Lock()
 
 
-# --------------------------------------------------------------------------- in the worker
-
-def _dataset_kwargs(job: Job) -> dict[str, Any]:
-    if job.default_graph is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": job.union_default_graph}
-    default = [NamedNode(g) for g in job.default_graph] if job.default_graph is not None else [DefaultGraph()]
-    named = [NamedNode(g) for g in job.named_graphs] if job.named_graphs is not None else []
-    return {"default_graph": default, "named_graphs": named}
-
-
-def execute(store: OxStore, job: Job) -> Answer:
-    """Run one job on an open store (in a worker, or in-process for tests)."""
-    subs = {Variable(k): v for k, v in job.bindings.items()}
-    try:
-        res = store.query(job.sparql, base_iri=job.base_iri, substitutions=subs or None, **_dataset_kwargs(job))
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(str(exc)) from None
-    limit = job.row_limit
-    try:
-        if isinstance(res, QueryBoolean):
-            value = bool(res)
-            if job.output == "rows":
-                return Answer("ask", result=QueryResult(kind="ask", boolean=value), boolean=value)
-            fmt = RESULT_FORMATS.get(job.output)
-            if fmt is None:
-                raise QueryError(f"an ASK result cannot be written as {job.output}")
-            return Answer("ask", body=res.serialize(format=fmt), boolean=value)
-        if isinstance(res, QuerySolutions):
-            names = [v.value for v in res.variables]
-            rows: list[tuple[Term | None, ...]] = []
-            truncated = False
-            width = range(len(names))
-            for sol in res:
-                if limit is not None and len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append(tuple(sol[i] for i in width))
-            if job.output == "rows":
-                result = QueryResult(kind="select", variables=names, rows=rows, truncated=truncated)
-                return Answer("select", result=result, truncated=truncated, count=len(rows))
-            fmt = RESULT_FORMATS.get(job.output)
-            if fmt is None:
-                raise QueryError(f"a SELECT result cannot be written as {job.output}")
-            doc: dict[str, Any] = {
-                "head": {"vars": names},
-                "results": {
-                    "bindings": [
-                        {n: term_json(t) for n, t in zip(names, row) if t is not None} for row in rows
-                    ]
-                },
-            }
-            if fmt == QueryResultsFormat.JSON:
-                if truncated:
-                    doc["truncated"] = True
-                body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            else:  # Oxigraph's own writers for the other formats
-                body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                body = parse_query_results(body, QueryResultsFormat.JSON).serialize(format=fmt)
-            return Answer("select", body=body, truncated=truncated, count=len(rows))
-        if isinstance(res, QueryTriples):
-            triples: list[Triple] = []
-            truncated = False
-            for t in res:
-                if limit is not None and len(triples) >= limit:
-                    truncated = True
-                    break
-                triples.append(t)
-            if job.output == "rows":
-                result = QueryResult(kind="graph", triples=triples, truncated=truncated)
-                return Answer("graph", result=result, truncated=truncated, count=len(triples))
-            rdf = GRAPH_FORMATS.get(job.output)
-            if rdf is None:
-                raise QueryError(f"a graph result cannot be written as {job.output}")
-            body = serialize(triples, format=rdf) or b""
-            return Answer("graph", body=body, truncated=truncated, count=len(triples))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(str(exc)) from None
-    raise QueryError(f"unexpected query result {type(res).__name__}")
-
-
-def _worker_main(conn: Any, path: str) -> None:
-    try:
-        store = OxStore.read_only(path)
-    except BaseException:  # noqa: BLE001 - reported to the parent
-        conn.send(("error", traceback.format_exc(limit=3)))
-        conn.close()
-        return
-    conn.send(("ready", os.getpid()))
-    while True:
+@contextlib.contextmanager
+def _safe_child_environment() -> Iterator[None]:
+    """While a process starts: no working directory on the child interpreter's path
+    (``PYTHONSAFEPATH``; ``python -c`` would put it first), the project's root on it instead, and
+    few malloc arenas (less address space per thread)."""
+    with _env_lock:
+        saved = {k: os.environ.get(k) for k in ("PYTHONSAFEPATH", "PYTHONPATH", "MALLOC_ARENA_MAX")}
+        rest = [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p and p != _PROJECT_ROOT]
+        os.environ["PYTHONSAFEPATH"] = "1"
+        os.environ["PYTHONPATH"] = os.pathsep.join([_PROJECT_ROOT, *rest])
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            conn.send(("ok", execute(store, job)))
-        except QueryError as exc:
-            conn.send(("query-error", str(exc)))
-        except BaseException:  # noqa: BLE001 - reported to the parent, which raises
-            conn.send(("error", traceback.format_exc(limit=3)))
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
-# --------------------------------------------------------------------------- in the parent
+class _SafeStart:
+    """Mixed into a context's Process class: the process starts in :func:`_safe_child_environment`."""
 
-_ctx: Any = None
+    def start(self) -> None:
+        with _safe_child_environment():
+            super().start()  # type: ignore[misc]
 
 
-def _context() -> Any:
-    global _ctx
-    if _ctx is None:
+# module-level classes, so that they pickle by name (the forkserver receives the process object)
+class SafeForkServerProcess(_SafeStart, mp.context.ForkServerProcess):  # type: ignore[misc, name-defined]
+    pass
+
+
+class SafeSpawnProcess(_SafeStart, mp.context.SpawnProcess):  # type: ignore[misc, name-defined]
+    pass
+
+
+class SafeForkProcess(_SafeStart, mp.context.ForkProcess):  # type: ignore[misc, name-defined]
+    pass
+
+
+_SAFE = {"forkserver": SafeForkServerProcess, "spawn": SafeSpawnProcess, "fork": SafeForkProcess}
+
+
+class _SafeContext:
+    """A multiprocessing context whose processes start with :func:`_safe_child_environment`."""
+
+    def __init__(self, ctx: Any, method: str) -> None:
+        self._ctx = ctx
+        self.Process = _SAFE[method]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
+_contexts: dict[str, _SafeContext] = {}
+
+
+def process_context(method: str | None = None) -> Any:
+    """A multiprocessing context (``method``: "forkserver", "spawn" or "fork"; default: forkserver
+    where there is one, else spawn) whose child processes import the project's packages from the
+    project, never from a same-named folder in the working directory (the forkserver and spawn
+    children start as ``python -c …``, which puts the working directory first on ``sys.path``).
+
+    Use its ``Process`` (and its ``Pipe``, ``Queue`` …) like the context's own.
+    """
+    if method is None:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-        _ctx = mp.get_context(method)
-        if method == "forkserver":
-            _ctx.set_forkserver_preload(["pyoxigraph", "store.base", "store.pool"])
-    return _ctx
+    with _env_lock:
+        ctx = _contexts.get(method)
+        if ctx is None:
+            ctx = _contexts[method] = _SafeContext(mp.get_context(method), method)
+            if method == "forkserver":
+                ctx.set_forkserver_preload(["pyoxigraph", "store.base", "store.sandbox", "store.worker"])
+        return ctx
 
+
+# --------------------------------------------------------------------------- one worker
 
 class _Worker:
-    def __init__(self, path: str, start_timeout: float, epoch: int = 0) -> None:
+    def __init__(self, config: WorkerConfig, start_timeout: float, epoch: int = 0) -> None:
         self.epoch = epoch  # the pool's epoch when this worker opened the store
-        ctx = _context()
+        self.long = False  # running a long query: no longer counted in the pool's size
+        self.reason: BaseException | None = None  # why the monitor stopped it
+        where = f"the store at {config.path}" if config.path is not None else "a check-only worker"
+        ctx = process_context()
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, path), daemon=True, name="kamergraph-query")
+        self.proc = ctx.Process(target=worker_main, args=(child, config), daemon=True, name="kamergraph-query")
         self.proc.start()
         child.close()
+        self.pid: int = self.proc.pid
+        self.started = sandbox.start_time(self.pid)
         if not self.conn.poll(start_timeout):
             self.kill()
-            raise StoreError(f"a query worker did not open the store at {path} within {start_timeout:g} s")
+            raise StoreError(f"a query worker did not open {where} within {start_timeout:g} s")
         try:
             status, payload = self.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             self.kill()
-            raise StoreError(f"a query worker ended while opening the store at {path}") from None
+            raise StoreError(f"a query worker ended while opening {where}") from None
+        if status == "sandbox":
+            self.kill()
+            raise StoreError(f"the query workers cannot be shut off from the network ({payload}); they run only "
+                             "with allow_network set (an allow-listed SERVICE endpoint)")
         if status != "ready":
             self.kill()
-            raise StoreError(f"a query worker cannot open the store at {path}: {payload}")
-        self.pid: int = payload
+            raise StoreError(f"a query worker cannot open {where}: {payload}")
+        self.idle_rss = sandbox.rss_bytes(self.pid) or 0
 
     def kill(self) -> None:
-        if self.proc.is_alive():
-            self.proc.kill()
-        self.proc.join(2)
-        try:
+        """Kill the process by its pid (not through the forkserver, which may be gone) and wait
+        until it no longer runs."""
+        if self.started is not None and sandbox.start_time(self.pid) == self.started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while sandbox.running(self.pid) and time.monotonic() < deadline:
+                time.sleep(0.005)
+        self.proc.join(0.1)
+        with contextlib.suppress(OSError):
             self.conn.close()
-        except OSError:
-            pass
 
+
+@dataclass
+class _Run:
+    """A query running in a worker, as the monitor sees it."""
+
+    since: float
+    baseline: int  # resident bytes before the query
+    used: int = 0  # resident bytes beyond the baseline at the last sample
+
+
+# --------------------------------------------------------------------------- the pool
 
 class WorkerPool:
-    """``size`` worker processes on the store at ``path``, each running one query at a time."""
+    """``size`` worker processes on the store at ``path`` (None: workers without a store, which only
+    run checkers), each running one query at a time; see the module doc for the limits."""
 
-    def __init__(self, path: str | os.PathLike[str], size: int = 4, *, start_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None,
+        size: int = 4,
+        *,
+        start_timeout: float = 60.0,
+        allow_network: bool = False,
+        query_memory_mb: int = 1024,
+        pool_memory_mb: int = 3072,
+        long_query_after: float = 1.0,
+        max_long_queries: int = 4,
+        max_answer_bytes: int | None = 64_000_000,
+        memory_backstop: bool = True,
+        preload: Sequence[str] = (),
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
-        self.path = str(path)
+        self.path = str(path) if path is not None else None
         self.size = size
         self.start_timeout = start_timeout
+        self.query_memory_mb = query_memory_mb
+        self.pool_memory_mb = pool_memory_mb
+        self.long_query_after = long_query_after
+        self.max_long_queries = max_long_queries
+        backstop = (query_memory_mb + BACKSTOP_SLACK_MB) * MB if memory_backstop else None
+        self.config = WorkerConfig(self.path, allow_network, backstop, max_answer_bytes, tuple(preload))
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._busy: dict[_Worker, _Run] = {}
         self._lock = threading.Lock()
+        self._wake = threading.Event()
         self._started = False
         self._closed = False
-        self.replaced = 0  # workers killed at the time limit (or lost) and replaced
+        self.replaced = 0  # workers killed at a limit (or lost) and replaced
         self.epoch = 0  # bumped by reload(): workers of an older epoch see an older store
 
     # -- life cycle
@@ -266,7 +254,7 @@ class WorkerPool:
         with self._lock:
             if self._started:
                 return self
-            if not os.path.isdir(self.path):
+            if self.path is not None and not os.path.isdir(self.path):
                 raise StoreError(f"no store at {self.path}")
             self._started = True
         workers: list[_Worker] = []
@@ -274,7 +262,7 @@ class WorkerPool:
 
         def one() -> None:
             try:
-                workers.append(_Worker(self.path, self.start_timeout, self.epoch))
+                workers.append(_Worker(self.config, self.start_timeout, self.epoch))
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 
@@ -290,6 +278,7 @@ class WorkerPool:
         if errors:
             self.close()
             raise errors[0]
+        threading.Thread(target=self._monitor, daemon=True, name="kamergraph-pool-monitor").start()
         return self
 
     def close(self) -> None:
@@ -297,6 +286,7 @@ class WorkerPool:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+        self._wake.set()
         for w in workers:
             w.kill()
 
@@ -310,6 +300,12 @@ class WorkerPool:
     def pids(self) -> list[int]:
         with self._lock:
             return sorted(w.pid for w in self._all)
+
+    @property
+    def long_running(self) -> int:
+        """How many long queries run now."""
+        with self._lock:
+            return sum(1 for w in self._busy if w.long)
 
     def reload(self) -> None:
         """Make every query from now on see the store as it is now (after a build swapped it).
@@ -332,20 +328,25 @@ class WorkerPool:
             self._retire(w, counted=False)
 
     def _retire(self, worker: _Worker, *, counted: bool = True) -> None:
-        """Kill a worker and start its replacement in the background."""
+        """Kill a worker and, unless it ran a long query (whose place was filled already), start its
+        replacement in the background."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
+            self._busy.pop(worker, None)
             if counted:
                 self.replaced += 1
-            if self._closed:
+            if self._closed or worker.long:
                 return
+        self._start_replacement()
+
+    def _start_replacement(self) -> None:
         threading.Thread(target=self._replace, daemon=True, name="kamergraph-pool-replace").start()
 
     def _replace(self) -> None:
         for attempt in range(3):
             try:
-                w = _Worker(self.path, self.start_timeout, self.epoch)
+                w = _Worker(self.config, self.start_timeout, self.epoch)
             except StoreError:
                 time.sleep(0.5 * (attempt + 1))
                 continue
@@ -357,12 +358,70 @@ class WorkerPool:
             self._idle.put(w)
             return
 
+    # -- the monitor
+    def _monitor(self) -> None:
+        while not self._closed:
+            with self._lock:
+                busy = list(self._busy.items())
+            if not busy:
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
+            self._watch(busy)
+            time.sleep(MONITOR_INTERVAL)
+
+    def _watch(self, busy: list[tuple[_Worker, _Run]]) -> None:
+        """One look at the running queries: stop those over a memory limit, mark long ones."""
+        limit = self.query_memory_mb * MB
+        live: list[tuple[_Worker, _Run]] = []
+        for w, run in busy:
+            rss = sandbox.rss_bytes(w.pid)
+            if rss is None or w.reason is not None:
+                continue
+            run.used = max(0, rss - run.baseline)
+            if run.used > limit:
+                self._stop(w, QueryOverMemory(self.query_memory_mb))
+            else:
+                live.append((w, run))
+        if sum(run.used for _, run in live) > self.pool_memory_mb * MB:
+            w, _run = max(live, key=lambda item: item[1].used)
+            self._stop(w, QueryOverMemory(self.pool_memory_mb, pool=True))
+            live = [(x, r) for x, r in live if x is not w]
+        now = time.monotonic()
+        for w, run in live:
+            if not w.long and now - run.since > self.long_query_after:
+                self._make_long(w)
+
+    def _make_long(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker not in self._busy or self._closed:
+                return
+            if sum(1 for w in self._busy if w.long) >= self.max_long_queries:
+                refuse = True
+            else:
+                refuse = False
+                worker.long = True
+        if refuse:
+            self._stop(worker, TooManyLongQueries(self.max_long_queries, self.long_query_after))
+            return
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
+        self._start_replacement()  # its place among the `size` ready workers
+
+    @staticmethod
+    def _stop(worker: _Worker, reason: BaseException) -> None:
+        worker.reason = reason  # read by _await once the pipe closes
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+
     # -- running
     def run(self, job: Job, timeout: float | None = None, *, wait: float | None = None) -> Answer:
         """Run ``job`` in a free worker; stop it at ``timeout`` seconds (raises :class:`QueryTimeout`).
 
         ``wait`` is how long to wait for a free worker (default: ``timeout``); past it
-        :class:`PoolBusy` is raised.
+        :class:`PoolBusy` is raised. What the job's checker raises is raised here unchanged; a
+        query stopped by a memory or capacity limit raises :class:`QueryOverMemory` or
+        :class:`TooManyLongQueries`.
         """
         if not self._started:
             self.start()
@@ -380,12 +439,15 @@ class WorkerPool:
             if worker.epoch != self.epoch:  # opened before a reload: replace it, take another
                 self._retire(worker, counted=False)
                 continue
+            with self._lock:
+                self._busy[worker] = _Run(time.monotonic(), sandbox.rss_bytes(worker.pid) or worker.idle_rss)
             try:
-                worker.conn.send(job)
+                worker.conn.send((job, timeout))
             except (OSError, ValueError):  # the worker died while idle: replace it, try another
                 self._retire(worker)
                 failures += 1
                 continue
+            self._wake.set()
             return self._await(worker, timeout)
         raise StoreError("no query worker could take the query")
 
@@ -396,18 +458,40 @@ class WorkerPool:
                 raise QueryTimeout(timeout or 0.0)
             status, payload = worker.conn.recv()
         except (EOFError, OSError):
+            reason = worker.reason
             self._retire(worker)
-            raise StoreError("the query worker ended without an answer") from None
+            if reason is not None:
+                raise reason from None
+            raise self._lost(worker) from None
+        with self._lock:
+            self._busy.pop(worker, None)
         if status == "error":  # something unexpected in the worker: do not trust it further
             self._retire(worker)
             raise StoreError(f"the query worker failed: {payload}")
-        if worker.epoch != self.epoch:  # the pool was reloaded while this query ran
+        self._release(worker)
+        if status == "query-error":
+            raise QueryError(payload)
+        if status == "raised":
+            raise payload
+        return payload
+
+    def _lost(self, worker: _Worker) -> StoreError:
+        """The error for a worker that ended in the middle of a query, by how it ended."""
+        code = worker.proc.exitcode
+        if code in (-signal.SIGABRT, -signal.SIGSEGV):  # an allocation refused by the address-space limit
+            return QueryOverMemory(self.query_memory_mb)
+        if code == -signal.SIGXCPU:
+            return StoreError("the query worker was stopped by its CPU-time limit")
+        return StoreError("the query worker ended without an answer")
+
+    def _release(self, worker: _Worker) -> None:
+        """Back to the idle workers, unless it ran a long query (its place is taken), was opened
+        before a reload, or kept much more memory than it held idle."""
+        grown = (sandbox.rss_bytes(worker.pid) or 0) - worker.idle_rss > self.query_memory_mb * MB
+        if worker.long or worker.epoch != self.epoch or grown:
             self._retire(worker, counted=False)
         else:
             self._idle.put(worker)
-        if status == "query-error":
-            raise QueryError(payload)
-        return payload
 
     def query(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -9,12 +10,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from store.base import QueryError, QueryTimeout
+from store.base import KindNotAcceptable, QueryError, QueryTimeout
 from store.pool import Job, PoolBusy, WorkerPool
 from tests.server.conftest import ROOT, SEED
 
@@ -100,3 +102,107 @@ def test_serve_command(kg_store: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+# --------------------------------------------------------------------------- the checker in the worker
+
+@dataclass(frozen=True)
+class Checked:
+    text: str
+    kind: str
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+    pid: int = 0
+    saw_graph: bool | None = None
+
+
+class Refused(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        self.code = code
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.code))
+
+
+def rewriting_checker(text: str, *, graph_exists=None) -> Checked:
+    """Refuses texts with 'forbidden'; otherwise runs another text than it was given (so a test can
+    tell which text ran), and reports whether graph_exists sees a graph of the store."""
+    if "forbidden" in text:
+        raise Refused("no forbidden queries", 403)
+    kind = "construct" if "CONSTRUCT" in text else "select"
+    seen = graph_exists(f"https://kamergraph.nl/graph/kamervraag/{SEED}") if graph_exists else None
+    return Checked(text.replace("?wrong", "?k"), kind, pid=os.getpid(), saw_graph=seen)
+
+
+def sleepy_checker(text: str, *, graph_exists=None) -> Checked:
+    time.sleep(5)
+    return Checked(text, "select")
+
+
+KV = "<https://w3id.org/kamergraph/def#zaaknummer>"
+
+
+def test_the_checker_runs_in_the_worker_and_its_text_runs(kg_store: Path) -> None:
+    q = f"SELECT ?wrong WHERE {{ ?k {KV} \"{SEED}\" }}"
+    with WorkerPool(kg_store, size=1) as pool:
+        answer = pool.run(Job(q, checker=rewriting_checker), timeout=10)
+        assert answer.checked.pid == pool.pids[0] != os.getpid() and answer.checked.saw_graph is True
+        # the checked text ran: ?k is bound (the given text projects the unbound ?wrong)
+        assert answer.result.values() == [{"k": f"https://kamergraph.nl/id/kamervraag/{SEED}"}]
+        with pytest.raises(Refused) as refused:
+            pool.run(Job("SELECT * WHERE { ?s ?p 'forbidden' }", checker=rewriting_checker), timeout=10)
+        assert refused.value.code == 403 and str(refused.value) == "no forbidden queries"
+        # the checker's time counts: the limit stops a checker as it stops a query
+        with pytest.raises(QueryTimeout):
+            pool.run(Job("ASK {}", checker=sleepy_checker), timeout=1)
+        assert pool.run(Job("ASK {}", output="json"), timeout=5).boolean is True
+
+
+def test_output_by_kind(kg_store: Path) -> None:
+    by_kind = {"select": "csv", "construct": "ntriples"}
+    with WorkerPool(kg_store, size=1) as pool:
+        sel = pool.run(Job(f"SELECT ?k WHERE {{ ?k {KV} \"{SEED}\" }}", output=by_kind, checker=rewriting_checker), 10)
+        assert sel.body == f"k\r\nhttps://kamergraph.nl/id/kamervraag/{SEED}\r\n".encode() and sel.checked.kind == "select"
+        con = pool.run(Job(f"CONSTRUCT WHERE {{ ?k {KV} \"{SEED}\" }}", output=by_kind, checker=rewriting_checker), 10)
+        assert con.body.startswith(f"<https://kamergraph.nl/id/kamervraag/{SEED}> {KV}".encode())
+        with pytest.raises(KindNotAcceptable) as exc:
+            pool.run(Job(f"CONSTRUCT WHERE {{ ?k {KV} ?z }}", output={"select": "json"}, checker=rewriting_checker), 10)
+        assert exc.value.kind == "construct"
+        with pytest.raises(KindNotAcceptable):  # without a checker: picked by the result
+            pool.run(Job("ASK {}", output={"select": "json"}), 10)
+
+
+def test_the_guard_in_the_worker(kg_store: Path) -> None:
+    from queries.errors import QueryRejected
+    from queries.guard import check
+
+    guard = functools.partial(check, allowed_services=())
+    graph = f"https://kamergraph.nl/graph/kamervraag/{SEED}"
+    with WorkerPool(kg_store, size=1, preload=["queries.guard"]) as pool:
+        with pytest.raises(QueryRejected) as exc:
+            pool.run(Job("SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }", checker=guard), 10)
+        assert exc.value.status == 403 and "SERVICE" in exc.value.message
+        with pytest.raises(QueryRejected) as exc:  # FROM of a graph the worker's store lacks
+            pool.run(Job("SELECT * FROM <https://example.org/none> WHERE { ?s ?p ?o }", checker=guard), 10)
+        assert exc.value.status == 403
+        # FROM a graph it holds: only that graph is the default graph (no union of all graphs)
+        count = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+        answer = pool.run(Job(count, checker=guard), 10)
+        assert answer.checked.kind == "select" and answer.checked.from_graphs == (graph,)
+        everything = pool.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 10)
+        assert 0 < int(answer.result.rows[0][0].value) < int(everything.result.rows[0][0].value)
+
+
+def test_a_storeless_pool_only_checks() -> None:
+    from queries.errors import QueryRejected
+    from queries.guard import check
+
+    with WorkerPool(None, size=1) as pool:
+        answer = pool.run(Job("ASK { ?s ?p ?o }", checker=check, check_only=True), 10)
+        assert answer.kind == "check" and answer.checked.kind == "ask" and answer.checked.text
+        with pytest.raises(QueryRejected):
+            pool.run(Job("SELECT * FROM <https://example.org/g> WHERE { ?s ?p ?o } LIMIT", checker=check,
+                         check_only=True), 10)
+        with pytest.raises(QueryError, match="no store"):
+            pool.run(Job("ASK {}", checker=check), 10)

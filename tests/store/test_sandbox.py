@@ -1,0 +1,128 @@
+"""store.sandbox in real query workers: no outgoing network connection unless the pool allows it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from store.base import QueryError
+from store.pool import Job, WorkerPool
+
+ROW = {"head": {"vars": ["s", "p", "o"]},
+       "results": {"bindings": [{"s": {"type": "uri", "value": "http://example.org/from-the-service"},
+                                 "p": {"type": "uri", "value": "http://example.org/p"},
+                                 "o": {"type": "literal", "value": "reached"}}]}}
+
+
+class Listener(ThreadingHTTPServer):
+    """A loopback SPARQL endpoint that counts every connection made to it."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.contacts = 0
+
+    def verify_request(self, request, client_address) -> bool:  # type: ignore[no-untyped-def]
+        self.contacts += 1
+        return True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/sparql"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = json.dumps(ROW).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sandbox") / "store"
+    store = Store(str(path))
+    g = NamedNode("https://kamergraph.nl/graph/test/a")
+    store.extend([Quad(NamedNode(f"https://kamergraph.nl/id/t/{i}"), NamedNode("https://w3id.org/kamergraph/def#p"),
+                       Literal(str(i)), g) for i in range(10)])
+    store.flush()
+    del store
+    return path
+
+
+def _service(url: str) -> str:
+    return f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+
+
+def test_workers_cannot_reach_the_network(small_store: Path, listener: Listener) -> None:
+    with WorkerPool(small_store, size=1) as pool:
+        with pytest.raises(QueryError, match="outgoing network connections are disabled"):
+            pool.run(Job(_service(listener.url)), timeout=10)
+        # SILENT: the failure is silenced, the answer is empty; nothing left the worker either way
+        silent = pool.run(Job(_service(listener.url).replace("SERVICE", "SERVICE SILENT"), output="json"), timeout=10)
+        assert silent.count == 1 and json.loads(silent.body)["results"]["bindings"] == [{}]
+        # the worker still answers over its pipe to the parent
+        assert pool.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=10).values() == [{"n": "10"}]
+    assert listener.contacts == 0
+
+
+def test_a_pool_that_allows_the_network_reaches_the_service(small_store: Path, listener: Listener) -> None:
+    """The same query with allow_network: the listener is reached (so the test above can fail)."""
+    with WorkerPool(small_store, size=1, allow_network=True) as pool:
+        rows = pool.query(_service(listener.url), timeout=10).values()
+    assert rows == [{"s": "http://example.org/from-the-service", "p": "http://example.org/p", "o": "reached"}]
+    assert listener.contacts >= 1
+
+
+def test_storeless_workers_are_shut_off_too(listener: Listener) -> None:
+    """Check-only workers (for a remote store) run the checker in the same sandbox."""
+    with WorkerPool(None, size=1) as pool:
+        answer = pool.run(Job(listener.url, checker=_try_connect, check_only=True), timeout=10)
+    assert answer.checked.text == "refused: PermissionError" and listener.contacts == 0
+
+
+class _Result:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.kind = "select"
+
+
+def _try_connect(url: str, *, graph_exists=None) -> _Result:  # type: ignore[no-untyped-def]
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError as exc:
+        return _Result(f"refused: {type(exc).__name__}")
+    return _Result("connected")
