@@ -48,6 +48,7 @@ from ontology.diagram import diagram_svg
 from ontology.namespaces import KG, PREFIXES, RDF, SH, XSD, Iris, T
 from ontology.vocabulary import ONTOLOGY_FILE, Term, Vocabulary, load as load_vocabulary
 from server import describe as D
+from server.headers import header_uri
 from server.editor import PageError, render, run_rows, templates
 from server.isolated import run_isolated
 from server.i18n import install as install_i18n, page_lang, term_label, tr
@@ -100,9 +101,10 @@ class Document:
         return _body(str(self.path), mtime, fmt)
 
     def link_header(self) -> str:
-        parts = [f'<{self.iri}>; rel="canonical"', f'<{self.self_path}>; rel="alternate"; type="text/html"']
+        parts = [f'<{header_uri(self.iri)}>; rel="canonical"',
+                 f'<{header_uri(self.self_path)}>; rel="alternate"; type="text/html"']
         for _, href, media in self.alternates():
-            parts.append(f'<{href}>; rel="alternate"; type="{media}"')
+            parts.append(f'<{header_uri(href)}>; rel="alternate"; type="{media}"')
         return ", ".join(parts)
 
     def alternates(self) -> list[tuple[str, str, str]]:
@@ -154,7 +156,7 @@ def rdf_response(doc: Document, fmt: str, headers: dict[str, str]) -> Response:
     if media.startswith("text/") or media == "application/n-triples":
         media += "; charset=utf-8"
     return Response(doc.body(fmt), media_type=media,
-                    headers={**headers, "Content-Location": f"{doc.self_path}.{suffix}"})
+                    headers={**headers, "Content-Location": header_uri(f"{doc.self_path}.{suffix}")})
 
 
 # --------------------------------------------------------------------------- examples from the store

@@ -46,6 +46,7 @@ from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, OWL, PROV, RD
 from server import describe as D
 from server.editor import PageError, render, templates
 from server.errors import error_response
+from server.headers import header_uri
 from server.i18n import STANDARD_LABELS, LangCookie, install as install_i18n, inverse_label, page_lang, term_label, tr
 from server.negotiation import best_of
 from server.overview import Case, Overview, OverviewHolder
@@ -281,7 +282,7 @@ def install_pages(app: FastAPI, endpoint: Endpoint) -> None:
         local = D.local_path(iri, base)
         if local is not None:  # one of ours: its own path
             kept = [(k, v) for k, v in request.query_params.multi_items() if k != "iri"]
-            return RedirectResponse(local + (f"?{urlencode(kept)}" if kept else ""), status_code=301)
+            return RedirectResponse(header_uri(local) + (f"?{urlencode(kept)}" if kept else ""), status_code=301)
         try:
             node = NamedNode(iri)
         except ValueError:
@@ -331,11 +332,13 @@ def alternates(iri: str, base: str, self_path: str) -> list[tuple[str, str, str]
 
 
 def link_header(iri: str, base: str, self_path: str) -> str:
-    parts = [f'<{iri}>; rel="canonical"']
+    """The ``Link`` header of a resource's answers: its IRI as canonical, its other formats as
+    alternates (IRIs and paths as ASCII URIs: a header is Latin-1 at most)."""
+    parts = [f'<{header_uri(iri)}>; rel="canonical"']
     page = self_path if D.local_path(iri, base) else f"{self_path}&format=html"
-    parts.append(f'<{page}>; rel="alternate"; type="text/html"')
+    parts.append(f'<{header_uri(page)}>; rel="alternate"; type="text/html"')
     for _, href, media in alternates(iri, base, self_path):
-        parts.append(f'<{href}>; rel="alternate"; type="{media}"')
+        parts.append(f'<{header_uri(href)}>; rel="alternate"; type="{media}"')
     return ", ".join(parts)
 
 
@@ -368,7 +371,8 @@ async def answer(request: Request, endpoint: Endpoint, holder: OverviewHolder, i
         body = D.serialize_graph(graph.triples, fmt, first=iri)
         if media.startswith("text/") or media == "application/n-triples":
             media += "; charset=utf-8"
-        headers["Content-Location"] = f"{self_path}.{suffix}" if D.local_path(iri, base) else f"{self_path}&format={suffix}"
+        location = f"{self_path}.{suffix}" if D.local_path(iri, base) else f"{self_path}&format={suffix}"
+        headers["Content-Location"] = header_uri(location)
         return Response(body, media_type=media, headers=headers)
     except PageError as exc:
         return _error(request, exc.status, exc.message, fmt_param, {**headers, **exc.headers})
