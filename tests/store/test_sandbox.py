@@ -126,3 +126,20 @@ def _try_connect(url: str, *, graph_exists=None) -> _Result:  # type: ignore[no-
     except OSError as exc:
         return _Result(f"refused: {type(exc).__name__}")
     return _Result("connected")
+
+
+def test_the_cpu_deadline_stops_a_runaway_process() -> None:
+    """The kernel's CPU-time limit a worker sets before each query ends a busy loop by itself
+    (no parent, no forkserver needed), about a second after the limit."""
+    import signal
+    import subprocess
+    import sys
+    import resource
+
+    root = Path(__file__).resolve().parents[2]
+    code = "from store.sandbox import cpu_deadline\ncpu_deadline(1.0)\nwhile True:\n    pass\n"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, timeout=60, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    assert done.returncode == -signal.SIGXCPU and cpu < 4.0, (done.returncode, cpu, done.stderr)
