@@ -143,3 +143,45 @@ def test_the_cpu_deadline_stops_a_runaway_process() -> None:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     assert done.returncode == -signal.SIGXCPU and cpu < 4.0, (done.returncode, cpu, done.stderr)
+
+
+def test_a_pool_that_cannot_install_the_filter_refuses_to_start(small_store: Path) -> None:
+    """A parent process that may not install seccomp filters (its own filter refuses the seccomp
+    and prctl system calls, inherited by the forkserver and the workers): the pool does not start
+    unprotected, it says why; with allow_network it starts and answers."""
+    import subprocess
+    import sys
+    import textwrap
+
+    root = Path(__file__).resolve().parents[2]
+    script = textwrap.dedent(f"""
+        import ctypes, errno, sys
+        sys.path.insert(0, {str(root)!r})
+        from store import sandbox
+        from store.base import StoreError
+        from store.pool import WorkerPool
+
+        def deny_seccomp():
+            lib = sandbox._libseccomp()
+            ctx = lib.seccomp_init(sandbox._SCMP_ACT_ALLOW)
+            for name in ("seccomp", "prctl"):
+                nr = lib.seccomp_syscall_resolve_name(name.encode())
+                assert lib.seccomp_rule_add_array(ctx, sandbox._SCMP_ACT_ERRNO | errno.EPERM, nr, 0, None) == 0
+            assert lib.seccomp_load(ctx) == 0
+
+        if __name__ == "__main__":
+            deny_seccomp()
+            try:
+                WorkerPool({str(small_store)!r}, size=1).start()
+            except StoreError as exc:
+                print("refused:", exc)
+            else:
+                print("started unprotected")
+            with WorkerPool({str(small_store)!r}, size=1, allow_network=True) as pool:
+                print(pool.query("ASK {{ ?s ?p ?o }}", timeout=20).boolean)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = done.stdout.splitlines()[:2]
+    assert first.startswith("refused: the query workers cannot be shut off from the network"), done.stdout
+    assert "allow_network" in first and second == "True"
