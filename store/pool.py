@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import queue
 import signal
@@ -152,6 +153,18 @@ def process_context(method: str | None = None) -> Any:
         return ctx
 
 
+def _preload_in_forkserver(modules: Sequence[str]) -> None:
+    """Have the forkserver import ``modules`` once (if it has not started yet), so that each
+    worker forked from it has them without importing them itself."""
+    ctx = process_context()
+    if not modules or ctx.get_start_method() != "forkserver":
+        return
+    current = list(multiprocessing.forkserver._forkserver._preload_modules)
+    missing = [m for m in modules if m not in current]
+    if missing:
+        ctx.set_forkserver_preload(current + missing)
+
+
 # --------------------------------------------------------------------------- one worker
 
 class _Worker:
@@ -228,6 +241,8 @@ class WorkerPool:
         memory_backstop: bool = True,
         preload: Sequence[str] = (),
     ) -> None:
+        """``preload``: modules every worker imports before it takes queries (the checker's module,
+        e.g. "queries.guard", so that no query pays for the import)."""
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.path = str(path) if path is not None else None
@@ -257,6 +272,7 @@ class WorkerPool:
             if self.path is not None and not os.path.isdir(self.path):
                 raise StoreError(f"no store at {self.path}")
             self._started = True
+        _preload_in_forkserver(self.config.preload)
         workers: list[_Worker] = []
         errors: list[BaseException] = []
 

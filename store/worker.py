@@ -194,6 +194,7 @@ class _Budget:
     """How many more bytes the answer may take (no cap: never runs out)."""
 
     def __init__(self, limit: int | None) -> None:
+        self.limit = limit
         self.left = limit
         self.truncated = False
 
@@ -278,11 +279,28 @@ def _select(res: QuerySolutions, fmt_name: str, limit: int | None, budget: _Budg
         return Answer("select", result=result, truncated=truncated, count=len(rows))
     head = json.dumps({"vars": names}, ensure_ascii=False, separators=(",", ":"))
     fmt = RESULT_FORMATS[fmt_name]
-    tail = ',"truncated":true}' if truncated and fmt == QueryResultsFormat.JSON else "}"
-    body = f'{{"head":{head},"results":{{"bindings":[{",".join(parts)}]}}{tail}'.encode("utf-8")
-    if fmt != QueryResultsFormat.JSON:  # Oxigraph's own writers for the other formats
-        body = parse_query_results(body, QueryResultsFormat.JSON).serialize(format=fmt)
-    return Answer("select", body=body, truncated=truncated, count=len(rows), format=fmt_name)
+
+    def render(parts: list[str], truncated: bool) -> bytes:
+        tail = ',"truncated":true}' if truncated and fmt == QueryResultsFormat.JSON else "}"
+        body = f'{{"head":{head},"results":{{"bindings":[{",".join(parts)}]}}{tail}'.encode("utf-8")
+        if fmt != QueryResultsFormat.JSON:  # Oxigraph's own writers for the other formats
+            body = parse_query_results(body, QueryResultsFormat.JSON).serialize(format=fmt)
+        return body
+
+    parts, body, truncated = _fit(parts, render, truncated, budget.limit)
+    return Answer("select", body=body, truncated=truncated, count=len(parts), format=fmt_name)
+
+
+def _fit(items: list[Any], render: Callable[[list[Any], bool], bytes], truncated: bool,
+         cap: int | None) -> tuple[list[Any], bytes, bool]:
+    """``render(items)``, with fewer items while the body is over ``cap`` (XML and the RDF formats
+    write more than the JSON-sized estimate the rows were counted by)."""
+    body = render(items, truncated)
+    while cap is not None and len(body) > cap and len(items) > 1:
+        items = items[: max(1, int(len(items) * cap / len(body) * 0.9))]
+        truncated = True
+        body = render(items, truncated)
+    return items, body, truncated
 
 
 def _row_json(names: list[str], row: tuple[Term | None, ...]) -> str:
@@ -311,7 +329,8 @@ def _graph(res: QueryTriples, fmt_name: str, limit: int | None, budget: _Budget)
     if fmt_name == "rows":
         result = QueryResult(kind="graph", triples=triples, truncated=truncated)
         return Answer("graph", result=result, truncated=truncated, count=len(triples))
-    body = serialize(triples, format=GRAPH_FORMATS[fmt_name]) or b""
+    rdf = GRAPH_FORMATS[fmt_name]
+    triples, body, truncated = _fit(triples, lambda ts, _t: serialize(ts, format=rdf) or b"", truncated, budget.limit)
     return Answer("graph", body=body, truncated=truncated, count=len(triples), format=fmt_name)
 
 
