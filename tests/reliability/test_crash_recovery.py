@@ -1,0 +1,122 @@
+"""Kill -9 at fixed points of a rebuild's swap, a write, `kamergraph build`, `ingest` and `sync`.
+
+After each kill the next command cleans up (saying what it removed or finished), `kamergraph validate`
+passes, the store is the state before or after the command (or, for ingest and sync, each graph the
+one or the other), nothing is left over, and the command run again ends as an uninterrupted run.
+A running server notices a swap even when the build was killed before it bumped the generation.
+
+This is a fixed share of ``bench/crash_points.py``, which runs every point (see its docstring).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bench.crash_points import (
+    BuildScenario,
+    IngestScenario,
+    Point,
+    SwapScenario,
+    SyncScenario,
+    Work,
+    leftovers,
+    run_point,
+)
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Work:
+    return Work(tmp_path_factory.mktemp("crash"))
+
+
+def check(outcome) -> None:
+    assert outcome.killed, f"{outcome.point}: the process was not killed at the point"
+    assert outcome.validate_ok and outcome.consistent, outcome.line()
+    assert outcome.leftovers == [], outcome.line()
+    assert outcome.restart_ok, outcome.line()
+    assert outcome.server_ok is not False, outcome.line()
+
+
+@pytest.fixture(scope="module")
+def swap(work: Work) -> SwapScenario:
+    sc = SwapScenario(work)
+    sc.reference()
+    assert sc.before != sc.after
+    return sc
+
+
+@pytest.mark.parametrize("name", ["swap-journal", "swap-moved-old", "swap-renamed", "cleanup"])
+def test_a_swap_killed_at_each_step_is_finished_by_the_next_command(swap: SwapScenario, name: str) -> None:
+    outcome = run_point(swap, Point("swap", name, crash_at=name), server=name == "swap-renamed")
+    check(outcome)
+    assert outcome.state == "after"  # the journal was written: the new store is complete and taken
+    assert outcome.recovery, "the next command did not say what it cleaned up"
+
+
+def test_a_write_killed_before_its_bump_is_noticed(work: Work) -> None:
+    sc = SwapScenario(work, "write")
+    sc.reference()
+    outcome = run_point(sc, Point("swap", "write-before-bump", crash_at="write-before-bump"), server=False)
+    check(outcome)
+    assert any("generation" in r for r in outcome.recovery), outcome.recovery
+
+
+def _count(client: TestClient) -> int:
+    r = client.get("/sparql", params={"query": COUNT}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    return int(r.text.split()[-1])
+
+
+def test_a_running_server_follows_a_swap_killed_before_its_bump(swap: SwapScenario) -> None:
+    """The server runs on the store; a rebuild is killed between its swap and its generation bump:
+    the next request already answers from the new store (the swap moved the generation), and after
+    the next command's recovery nothing is left over."""
+    from kamergraph.settings import Settings
+    from server.app import create_app
+
+    store = swap.fresh("server-follows")
+    with TestClient(create_app(Settings(store=str(store), query_workers=1), store)) as client:
+        before = _count(client)
+        code, _out, _err = swap.run_command(store, "swap-renamed")
+        assert code == -signal.SIGKILL
+        after = _count(client)
+        assert (before, after) == (sum(map(len, swap.before.values())), sum(map(len, swap.after.values())))
+        r = subprocess.run([sys.executable, "-m", "kamergraph.cli", "stats", "--store", str(store)],
+                           cwd=Path(__file__).resolve().parents[2], env=swap.work.env, capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert "removed" in r.stderr and ".old" in r.stderr, r.stderr  # the recovery says what it removed
+        assert leftovers(store) == []
+        assert _count(client) == after
+
+
+def test_build_killed_between_its_swap_and_its_bump(work: Work) -> None:
+    """The real build's swap, stopped where a running server used to stay on the deleted store."""
+    sc = BuildScenario(work, 30)
+    sc.without_reference()  # the restart (a second build) gives the end state: a build twice is the same store
+    outcome = run_point(sc, Point("build", "swap-renamed", crash_at="swap-renamed"), server=False)
+    check(outcome)
+    assert outcome.state == "after" and sc.after != sc.before
+
+
+def test_ingest_killed_half_way(work: Work) -> None:
+    sc = IngestScenario(work, 30, files=8)
+    sc.reference()
+    check(run_point(sc, Point("ingest", "50%", share=0.5), server=False))
+
+
+def test_sync_killed_half_way(work: Work) -> None:
+    sc = SyncScenario(work, 60, feed=100, page=20)
+    try:
+        sc.reference()
+        check(run_point(sc, Point("sync", "70%", share=0.7), server=False))
+    finally:
+        sc.server.close()
