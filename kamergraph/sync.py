@@ -1072,12 +1072,15 @@ def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[
     from store import generation
     from store.base import StoreError
 
+    if store.path is not None:  # a sync stopped before the bump below is bumped by the next command's recovery
+        generation.pending(store.path)
     try:
         store.ox.update(" ;\n".join(parts))
     except (OSError, ValueError, SyntaxError) as exc:
         raise StoreError(f"cannot replace {len(replace)} graphs: {exc}") from None
     if store.path is not None:
         store.flush()
+        generation.crash_point("write-before-bump")
         generation.bump(store.path)
 
 

@@ -139,7 +139,7 @@ class EmbeddedStore(Store):
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = OxStore(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found files changing under it
             raise StoreError(f"cannot open the store at {self.path}: {_reason(exc)}") from None
 
     @property
@@ -165,6 +165,7 @@ class EmbeddedStore(Store):
         try:
             self._store.update(update)
         except (OSError, ValueError, SyntaxError) as exc:
+            self._changed(failed=True)
             raise StoreError(f"cannot replace graph <{graph}>: {_reason(exc)}") from None
         self._changed()
 
@@ -173,10 +174,15 @@ class EmbeddedStore(Store):
         if self.path is not None and self._tracked:
             generation.pending(self.path)
 
-    def _changed(self) -> None:
-        """Tell readers (the server's workers and caches) that the contents have changed."""
+    def _changed(self, failed: bool = False) -> None:
+        """Tell readers (the server's workers and caches) that the contents have changed (``failed``:
+        may have changed: a write that failed; its own error is the one raised)."""
         if self.path is not None:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError:
+                if not failed:
+                    raise
         if self.path is not None and self._tracked:
             generation.crash_point("write-before-bump")
             generation.bump(self.path)
@@ -188,6 +194,7 @@ class EmbeddedStore(Store):
         try:
             self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
         except (OSError, ValueError, SyntaxError) as exc:
+            self._changed(failed=True)
             raise StoreError(f"bulk load failed: {_reason(exc)}") from None
         self._changed()
 

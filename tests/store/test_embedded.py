@@ -130,3 +130,80 @@ def test_a_url_opens_a_remote_store() -> None:
     assert isinstance(store, RemoteStore) and store.endpoint == "http://127.0.0.1:9/query"
     with pytest.raises(StoreError, match=r"cannot reach the SPARQL server at http://127\.0\.0\.1:9/query"):
         len(store)
+
+
+def test_readers_need_no_lock_and_cannot_write(tmp_path: Path) -> None:
+    """Read-only opens share the store: no lock is taken (two read-write opens would exclude each other)."""
+    path = tmp_path / "store"
+    writer = EmbeddedStore(path)
+    writer.replace_graph("https://kamergraph.nl/graph/t", "<urn:a> <urn:p> \"1\" <https://kamergraph.nl/graph/t> .\n")
+    writer.close()
+    a = EmbeddedStore(path, read_only=True)
+    b = EmbeddedStore(path, read_only=True)
+    assert len(a) == len(b) == 1
+    with pytest.raises(StoreError, match="read-only"):
+        a.replace_graph("https://kamergraph.nl/graph/t", "")
+    with pytest.raises(StoreError):  # the lock a writer takes: not taken by the readers above
+        EmbeddedStore(path), EmbeddedStore(path)
+    for s in (a, b):
+        s.close()
+    with pytest.raises(StoreError, match="no store"):
+        EmbeddedStore(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+
+
+def _two_stores(tmp_path: Path) -> tuple[Path, EmbeddedStore]:
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.bulk_load(b"<urn:a> <urn:p> \"old\" <https://kamergraph.nl/graph/t> .\n")
+    fresh = store.begin_rebuild()
+    fresh.bulk_load(b"<urn:a> <urn:p> \"new\" <https://kamergraph.nl/graph/t> .\n")
+    store.close()
+    fresh.close()
+    return path, fresh
+
+
+def _values(path: Path) -> list[str]:
+    s = EmbeddedStore(path, read_only=True)
+    try:
+        return [q.object.value for q in s.ox]
+    finally:
+        s.close()
+
+
+def test_recovery_finishes_a_swap_stopped_after_its_journal(tmp_path: Path) -> None:
+    import json
+
+    from store import generation
+    from store.embedded import recover
+
+    path, _fresh = _two_stores(tmp_path)
+    (tmp_path / "store.swap").write_text(json.dumps({"generation": "g2"}))
+    path.rename(tmp_path / "store.old")  # stopped between the two renames: no store at all
+    said = recover(path)
+    assert _values(path) == ["new"]
+    assert generation.token(path) == "g2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "store.generation"]
+    assert any("moved the finished rebuild" in s for s in said) and any("store.old" in s for s in said), said
+
+
+def test_recovery_removes_an_unfinished_rebuild_but_not_one_in_use(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from store.embedded import recover
+
+    path, fresh = _two_stores(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pyoxigraph import Store\n"
+                               "s = Store(sys.argv[1])\nprint('open', flush=True)\ntime.sleep(60)", str(fresh.path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert recover(path) == []  # a build is filling it: left alone
+        assert fresh.path.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    said = recover(path)  # its build was stopped: removed, and said so
+    assert not fresh.path.exists() and _values(path) == ["old"]
+    assert said and "store.rebuild" in said[0] and "stopped" in said[0], said

@@ -79,3 +79,37 @@ def test_reload_waits_for_running_queries(tmp_path: Path) -> None:
         assert out == [[{"n": str(300 * 299)}]]
         assert pool.query(COUNT, timeout=10).values() == [{"n": "300"}]
         assert not old & set(pool.pids)
+
+
+def test_a_swap_moves_the_generation_by_itself(tmp_path: Path) -> None:
+    """A rebuild moved into the store's place changes the generation in that very rename, before
+    (or without) the marker's bump: a process stopped in between cannot leave readers on the old store."""
+    import os
+
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_graph(G, _nq(3))
+    store.close()
+    before = generation.current(path)
+    fresh = EmbeddedStore(tmp_path / "store.rebuild")
+    fresh.bulk_load(_nq(5).encode())
+    fresh.close()
+    os.rename(path, tmp_path / "store.old")
+    os.rename(tmp_path / "store.rebuild", path)  # no bump
+    assert generation.current(path) != before
+
+
+def test_a_write_stopped_before_its_bump_is_bumped_by_the_recovery(tmp_path: Path) -> None:
+    from store.embedded import recover
+
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_graph(G, _nq(3))
+    store.close()
+    generation.pending(path)  # what a process killed between its write and its bump leaves
+    before = generation.current(path)
+    said = recover(path)
+    assert said and "generation" in said[0], said
+    assert not (generation.token(path) or "").startswith(generation.PENDING)
+    assert generation.current(path) != before
+    assert recover(path) == []  # nothing more to do
