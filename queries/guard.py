@@ -1,55 +1,93 @@
 """The query guard: what may reach the store.
 
-Every query — from the endpoint, a page or a named query — passes :func:`check` first. It parses
-the text with rdflib's SPARQL 1.1 parser (parse only: rdflib never executes anything here) and
-refuses, with a :class:`~queries.errors.QueryRejected` that carries the HTTP status:
+Every query — from the endpoint, a page or a named query — passes :func:`check` first. The
+guard checks exactly the text the engine runs: :func:`normalise` turns the request into one
+text, ``check`` parses *that* text with rdflib's SPARQL 1.1 parser (parse only: rdflib never
+executes anything here) and returns it as :attr:`GuardedQuery.text`, the only text the caller
+may execute.
 
-- a syntax error: 400, with the parser's message, line and column;
+Normalising. SPARQL reads ``\\uXXXX`` and ``\\UXXXXXXXX`` codepoint escapes before parsing,
+anywhere in the text; Oxigraph reads them only inside strings and IRIs. So
+``BIND("\\u0022" AS ?x) SERVICE <…> {…} BIND("\\u0022" AS ?y)`` was one long string to rdflib and a
+SERVICE call to Oxigraph. :func:`normalise` decodes every codepoint escape once, as the SPARQL
+grammar says, so that no escape is left for either parser to read its own way, and refuses
+(400, naming the line and column of the raw text) what could still be read two ways:
+
+- an escape that decodes to ``"``, ``'``, ``\\``, ``<`` or ``>``: it would end (or escape inside)
+  a string or IRI after decoding, where Oxigraph reads a plain character;
+- a text whose decoding still holds an escape (``\\u005Cu0041``, ``\\\\u00750041``, ``\\U0041``);
+- a surrogate (``\\uD83D``; write ``\\U0001F600``), a codepoint past U+10FFFF, and NUL, decoded or not;
+- a carriage return not followed by a line feed: Oxigraph ends a ``#`` comment there, rdflib
+  only at a line feed, so text after it would be a comment to one and a query to the other.
+
+Escapes that decode to any other character (``"caf\\u00E9"``, ``<http://x/\\u00E9>``) mean the
+same to both, and the normalised text gives the engine the same answers.
+
+Refusing. On the normalised text ``check`` refuses, with a :class:`~queries.errors.QueryRejected`
+that carries the HTTP status:
+
+- a syntax error: 400, with the parser's message and the line and column in the raw text;
+- nesting of ``{ } ( ) [ ]`` deeper than :data:`MAX_NESTING`: 400;
 - any SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY), well-formed
   or not: 403, "the endpoint is read-only";
 - a SERVICE anywhere in the query (nested in OPTIONAL, UNION, MINUS, GRAPH, sub-queries,
   FILTER EXISTS …), SILENT or not, unless its IRI — after PREFIX and BASE are applied — is in
-  ``allowed_services``; a SERVICE whose endpoint is a variable is always refused: 403;
+  ``allowed_services``; a SERVICE whose endpoint is a variable is always refused: 403. Besides
+  the parse tree, a lexical scan of the normalised text (strings, IRIs and comments skipped the
+  way Oxigraph skips them) counts the SERVICE keywords; if it finds one the parse tree does not
+  hold, the two readings differ and the query is refused;
 - FROM / FROM NAMED of a graph for which ``graph_exists`` answers False: 403.
 
-Because the check works on the parse tree, not on the text, the word "service" in a string
-literal, an IRI or a comment is not a SERVICE, and case, comments, prefixed names, relative IRIs
-and ``\\u`` escapes do not hide one.
+rdflib's grammar recurses once per nesting level and per triple pattern of a group; the parse
+runs in its own thread with a larger stack and a recursion limit of :data:`RECURSION_LIMIT`
+(restored afterwards), so a query of 500 patterns in one group or 60 nested groups passes.
 
-The time limit and the row limit are not checked here: the store enforces them when it runs
-the query (``Store.query(timeout=, row_limit=)``).
+The time limit and the row limit are not checked here: the worker pool runs the guard in the
+worker, under the query's time limit, and the store enforces both when it runs the query.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from pyparsing import ParseBaseException, ParseResults, col, line, lineno
+from rdflib.plugins.sparql.parser import Query, UpdateUnit
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from queries.errors import QueryRejected
 
-__all__ = ["GuardedQuery", "check", "READ_ONLY", "UPDATE_KEYWORDS"]
+__all__ = ["GuardedQuery", "check", "normalise", "READ_ONLY", "UPDATE_KEYWORDS", "MAX_NESTING", "RECURSION_LIMIT"]
 
 READ_ONLY = "the endpoint is read-only: SPARQL Update operations are refused"
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 _KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
 
-# pyparsing grammars keep state while parsing; one parse at a time is cheap insurance for a
-# server that checks queries from several threads.
+# Limits of the parse (module constants; candidates for kamergraph/settings.py). rdflib needs
+# ~26 Python frames per nesting level and ~11 per triple pattern of one group: 100,000 frames
+# take ~9,000 patterns in one group. Python 3.11 keeps those frames off the C stack; the thread's
+# 64 MB stack is a margin for the C calls among them (4 MB held 400,000 frames when measured).
+MAX_NESTING = 256
+RECURSION_LIMIT = 100_000
+_STACK_BYTES = 64 << 20
+
+# pyparsing grammars keep state while parsing, and the recursion limit is the interpreter's:
+# one parse at a time.
 _parse_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
 class GuardedQuery:
-    """A query that passed the guard, with what the guard learnt about it."""
+    """A query that passed the guard, with what the guard learnt about it.
+
+    ``text`` is the normalised text: the one the guard parsed and the one to execute."""
 
     text: str
     kind: Literal["select", "ask", "construct", "describe"]
@@ -66,94 +104,229 @@ def check(
     allowed_services: Collection[str] = (),
     graph_exists: Callable[[str], bool] | None = None,
 ) -> GuardedQuery:
-    """Parse ``text`` and refuse what the read-only endpoint must not run; see the module doc."""
+    """Normalise ``text``, parse the result and refuse what the read-only endpoint must not run.
+
+    Returns the normalised text with what the guard learnt; see the module doc."""
     if not isinstance(text, str):
         raise QueryRejected("the query must be text", 400)
     if not text.strip():
         raise QueryRejected("the query is empty", 400)
-    try:
-        with _parse_lock:
-            parsed = parseQuery(text)
-    except ParseBaseException as exc:
-        _refuse_update_or_syntax(text, exc)
-    except RecursionError:
-        raise QueryRejected("the query is nested too deeply to parse", 400) from None
-    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions from parse actions
-        raise QueryRejected(f"SPARQL syntax error: {exc}", 400) from None
-
-    prologue, query = parsed[0], parsed[1]
-    resolver = _Resolver(prologue)
+    norm = _Normalised(text)
+    scan = _scan(norm.text)
+    if scan.depth > MAX_NESTING:
+        raise norm.rejected(f"the query nests {{ }}, ( ) and [ ] more than {MAX_NESTING} levels deep",
+                            scan.depth_at)
+    query, resolver = _parse_query(norm)
     kind = _KINDS.get(query.name)
     if kind is None:  # pragma: no cover - the grammar has only these four forms
         raise QueryRejected(f"unsupported query form {query.name}", 400)
-
-    services: list[str] = []
-    allowed = set(allowed_services)
-    for node in _walk(query):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            term = dict.get(node, "term")
-            if isinstance(term, Variable):
-                raise QueryRejected(f"SERVICE with a variable endpoint (?{term}) is not allowed", 403)
-            iri = resolver.iri(term)
-            if iri not in allowed:
-                raise QueryRejected(f"SERVICE <{iri}> is not allowed: this endpoint calls no outside services"
-                                    if not allowed else f"SERVICE <{iri}> is not in the allowed list", 403)
-            services.append(iri)
-
-    from_graphs: list[str] = []
-    from_named: list[str] = []
-    for clause in dict.get(query, "datasetClause") or ():
-        if dict.get(clause, "default") is not None:
-            from_graphs.append(resolver.iri(dict.get(clause, "default")))
-        if dict.get(clause, "named") is not None:
-            from_named.append(resolver.iri(dict.get(clause, "named")))
-    if graph_exists is not None:
-        for keyword, graphs in (("FROM", from_graphs), ("FROM NAMED", from_named)):
-            for g in graphs:
-                if not graph_exists(g):
-                    raise QueryRejected(f"{keyword} <{g}>: no such graph in this store", 403)
-
-    projection: tuple[str, ...] | None = None
-    if kind == "select" and dict.get(query, "projection") is not None:
-        names = []
-        for item in query["projection"]:
-            var = dict.get(item, "evar") if dict.get(item, "evar") is not None else dict.get(item, "var")
-            names.append(str(var))
-        projection = tuple(names)
-
+    services = _services(query, resolver, set(allowed_services))
+    if len(scan.services) > len(services):
+        raise norm.rejected(_unseen_service(allowed_services), scan.services[0], status=403)
+    from_graphs, from_named = _dataset(query, resolver, graph_exists)
     return GuardedQuery(
-        text=text,
+        text=norm.text,
         kind=kind,  # type: ignore[arg-type]
-        from_graphs=tuple(from_graphs),
-        from_named=tuple(from_named),
+        from_graphs=from_graphs,
+        from_named=from_named,
         services=tuple(services),
-        projection=projection,
+        projection=_projection(query) if kind == "select" else None,
     )
 
 
-def _refuse_update_or_syntax(text: str, exc: ParseBaseException) -> None:
+def normalise(text: str) -> str:
+    """``text`` with its codepoint escapes decoded once; raises QueryRejected (400) for what two
+    SPARQL parsers could still read differently (see the module doc)."""
+    return _Normalised(text).text
+
+
+# -- normalising
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# what would still be decoded after our decoding: rdflib decodes \u and \U followed by 4 or 8
+# hex digits, in either case; Oxigraph decodes \u and \U inside strings and IRIs
+_LEFTOVER = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_DELIMITERS = {'"': "a double quote", "'": "a single quote", "\\": "a backslash", "<": "'<'", ">": "'>'"}
+
+
+class _Normalised:
+    """The raw text, its normalised form, and the way back from a position in one to the other."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self._starts: list[int] = []  # position in the normalised text of each decoded escape
+        self._shifts: list[int] = []  # how far the raw text is ahead from there on
+        parts: list[str] = []
+        last = shift = 0
+        for m in _ESCAPE.finditer(raw):
+            char = self._decode(m)
+            parts.append(raw[last:m.start()])
+            parts.append(char)
+            last = m.end()
+            self._starts.append(m.start() - shift + 1)  # just past the decoded character
+            shift += len(m.group(0)) - 1
+            self._shifts.append(shift)
+        parts.append(raw[last:])
+        self.text = "".join(parts) if self._starts else raw
+        self._refuse_leftovers()
+
+    def _decode(self, m: re.Match[str]) -> str:
+        escape = m.group(0)
+        cp = int(m.group(1) or m.group(2), 16)
+        if cp > 0x10FFFF:
+            raise self._rejected_raw(f"{escape} is no Unicode codepoint (the largest is \\U0010FFFF)", m.start())
+        if 0xD800 <= cp <= 0xDFFF:
+            raise self._rejected_raw(f"{escape} is half of a UTF-16 surrogate pair, not a character: "
+                                     "write the codepoint itself as \\UXXXXXXXX (e.g. \\U0001F600)", m.start())
+        if cp == 0:
+            raise self._rejected_raw(f"{escape} decodes to NUL, which a query may not hold", m.start())
+        char = chr(cp)
+        if char in _DELIMITERS:
+            raise self._rejected_raw(
+                f"{escape} decodes to {_DELIMITERS[char]}: SPARQL decodes \\u escapes before parsing, so it "
+                "would end or escape a string or IRI; write the character itself, or \\\" \\' \\\\ inside a "
+                "string, or %XX in an IRI", m.start())
+        return char
+
+    def _refuse_leftovers(self) -> None:
+        for pattern, message in (
+            (_LEFTOVER, "decoding the \\u escapes leaves another escape here ({}); SPARQL decodes escapes once"),
+            (_LONE_CR, "a carriage return not followed by a line feed{}: end lines with LF or CRLF"),
+            (re.compile("\x00"), "the query holds a NUL character{}"),
+        ):
+            m = pattern.search(self.text)
+            if m is not None:
+                found = f"'{m.group(0)}'" if pattern is _LEFTOVER else ""
+                raise self.rejected(message.format(found), m.start())
+
+    def raw_offset(self, pos: int) -> int:
+        """The offset in the raw text of offset ``pos`` of the normalised text."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return pos + (self._shifts[i] if i >= 0 else 0)
+
+    def _rejected_raw(self, message: str, raw_pos: int, status: int = 400) -> QueryRejected:
+        ln, cl = lineno(raw_pos, self.raw), col(raw_pos, self.raw)
+        return QueryRejected(f"{message} (line {ln}, column {cl})", status, line=ln, column=cl)
+
+    def rejected(self, message: str, pos: int, status: int = 400) -> QueryRejected:
+        """A refusal pointing at offset ``pos`` of the normalised text, told in raw lines and columns."""
+        return self._rejected_raw(message, self.raw_offset(pos), status)
+
+
+# -- the lexical scan: strings, IRIs and comments as Oxigraph reads them, SERVICE and nesting
+
+_NAME_CHAR = r"[\w\u00B7\u0300-\u036F\u203F-\u2040:%-]|\\."
+_TOKEN = re.compile(
+    r"""(?P<skip>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+       |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\r\n]*|[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]*)
+      |(?P<name>(?:%s)(?:(?:%s)|\.(?=%s))*)
+      |(?P<open>[{(\[])|(?P<close>[})\]])""" % (_NAME_CHAR, _NAME_CHAR, _NAME_CHAR),
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass
+class _Scan:
+    services: list[int]  # offsets of words that read as SERVICE
+    depth: int
+    depth_at: int
+
+
+def _scan(text: str) -> _Scan:
+    """Walk the normalised text's tokens once: where SERVICE may be a keyword, how deep it nests."""
+    services: list[int] = []
+    depth = deepest = deepest_at = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "name":
+            word = m.group(0).upper()
+            if ":" not in word and "SERVICE" in word:  # a bare word: a keyword, or nothing valid
+                services.append(m.start())
+        elif kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_at = depth, m.start()
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return _Scan(services, deepest, deepest_at)
+
+
+def _unseen_service(allowed: Collection[str]) -> str:
+    return ("SERVICE is not allowed: this endpoint calls no outside services" if not allowed else
+            "the query reads as a SERVICE call to the engine but not to the guard; write it plainly")
+
+
+# -- parsing in a thread with room to recurse
+
+def _parse_query(norm: _Normalised) -> tuple[Any, _Resolver]:
+    try:
+        parsed = _deep(Query.parse_string, norm.text)
+    except ParseBaseException as exc:
+        raise _update_or_syntax(norm, exc) from None
+    except QueryRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions from parse actions
+        raise QueryRejected(f"SPARQL syntax error: {exc}", 400) from None
+    prologue, query = parsed[0], parsed[1]
+    return query, _Resolver(prologue)
+
+
+def _deep(parse: Callable[..., Any], text: str) -> Any:
+    """``parse(text, parse_all=True)`` in a thread with a large stack and a high recursion limit."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+        try:
+            outcome["value"] = parse(text, parse_all=True)
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            outcome["error"] = exc
+        finally:
+            sys.setrecursionlimit(old)
+
+    with _parse_lock:
+        try:
+            old_size = threading.stack_size(_STACK_BYTES)
+            try:
+                worker = threading.Thread(target=run, name="sparql-guard-parse", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(old_size)
+        except (RuntimeError, ValueError, MemoryError):  # no room for another thread: parse here
+            run()
+        else:
+            worker.join()
+    if "error" in outcome:
+        if isinstance(outcome["error"], RecursionError):
+            raise QueryRejected("the query is too large to parse: it nests too deeply or holds too many "
+                                "patterns in one group", 400)
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _update_or_syntax(norm: _Normalised, exc: ParseBaseException) -> QueryRejected:
     """The text is no query: 403 if it is (or reads like) an update, else 400 with the position."""
     try:
-        with _parse_lock:
-            update = parseUpdate(text)
+        update = _deep(UpdateUnit.parse_string, norm.text)
         is_update = dict.get(update[0], "request") is not None
-    except (ParseBaseException, RecursionError):
+    except Exception:  # noqa: BLE001 - not an update either
         is_update = False
-    except Exception:  # noqa: BLE001
-        is_update = False
-    if is_update or _first_keyword(text) in UPDATE_KEYWORDS:
-        raise QueryRejected(READ_ONLY, 403) from None
-    raise QueryRejected(_syntax_message(exc), 400, line=exc.lineno, column=exc.col) from None
+    if is_update or _first_keyword(norm.text) in UPDATE_KEYWORDS:
+        return QueryRejected(READ_ONLY, 403)
+    raw_pos = norm.raw_offset(exc.loc)
+    ln, cl = lineno(raw_pos, norm.raw), col(raw_pos, norm.raw)
+    return QueryRejected(_syntax_message(exc, ln, cl, line(raw_pos, norm.raw)), 400, line=ln, column=cl)
 
 
-def _syntax_message(exc: ParseBaseException) -> str:
+def _syntax_message(exc: ParseBaseException, ln: int, cl: int, raw_line: str) -> str:
     msg = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$", "", str(exc))
-    line = exc.line if exc.line is not None else ""
-    excerpt = line.strip()
+    excerpt = raw_line.strip()
     if len(excerpt) > 80:
         excerpt = excerpt[:77] + "…"
-    where = f"line {exc.lineno}, column {exc.col}"
-    return f"SPARQL syntax error at {where}: {msg}" + (f" (in: {excerpt})" if excerpt else "")
+    return f"SPARQL syntax error at line {ln}, column {cl}: {msg}" + (f" (in: {excerpt})" if excerpt else "")
 
 
 _PROLOGUE_DECL = re.compile(
@@ -180,6 +353,50 @@ def _first_keyword(text: str) -> str:
             m = _WORD.match(text, i)
             return m.group(0).upper() if m else ""
     return ""
+
+
+# -- what the parse tree holds
+
+def _services(query: Any, resolver: _Resolver, allowed: set[str]) -> list[str]:
+    services: list[str] = []
+    for node in _walk(query):
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            term = dict.get(node, "term")
+            if isinstance(term, Variable):
+                raise QueryRejected(f"SERVICE with a variable endpoint (?{term}) is not allowed", 403)
+            iri = resolver.iri(term)
+            if iri not in allowed:
+                raise QueryRejected(f"SERVICE <{iri}> is not allowed: this endpoint calls no outside services"
+                                    if not allowed else f"SERVICE <{iri}> is not in the allowed list", 403)
+            services.append(iri)
+    return services
+
+
+def _dataset(query: Any, resolver: _Resolver,
+             graph_exists: Callable[[str], bool] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from_graphs: list[str] = []
+    from_named: list[str] = []
+    for clause in dict.get(query, "datasetClause") or ():
+        if dict.get(clause, "default") is not None:
+            from_graphs.append(resolver.iri(dict.get(clause, "default")))
+        if dict.get(clause, "named") is not None:
+            from_named.append(resolver.iri(dict.get(clause, "named")))
+    if graph_exists is not None:
+        for keyword, graphs in (("FROM", from_graphs), ("FROM NAMED", from_named)):
+            for g in graphs:
+                if not graph_exists(g):
+                    raise QueryRejected(f"{keyword} <{g}>: no such graph in this store", 403)
+    return tuple(from_graphs), tuple(from_named)
+
+
+def _projection(query: Any) -> tuple[str, ...] | None:
+    if dict.get(query, "projection") is None:
+        return None
+    names = []
+    for item in query["projection"]:
+        var = dict.get(item, "evar") if dict.get(item, "evar") is not None else dict.get(item, "var")
+        names.append(str(var))
+    return tuple(names)
 
 
 def _walk(node: Any) -> Iterator[Any]:

@@ -259,3 +259,157 @@ def test_status_values_and_timeout_member() -> None:
     with pytest.raises(ValueError):
         QueryRejected("x", 500)
     assert issubclass(QueryTimeout, Exception) and QueryTimeout(2).seconds == 2
+
+
+# -- normalising: the guard checks, and returns, the one text the engine runs (issue 13, item 1)
+
+ISSUE_ATTACK = 'SELECT ?s WHERE { BIND("\\u0022" AS ?x) SERVICE <http://127.0.0.1:1/x> { ?s ?p ?o } BIND("\\u0022" AS ?y) }'
+
+
+def test_the_issue_attack_is_refused() -> None:
+    """rdflib read BIND(\"\"\" … \"\"\" AS ?y) as one long string; Oxigraph called the SERVICE."""
+    with pytest.raises(QueryRejected) as info:
+        check(ISSUE_ATTACK)
+    e = info.value
+    assert e.status == 400 and (e.line, e.column) == (1, 25)
+    assert "\\u0022 decodes to a double quote" in e.message
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    (r'SELECT ?x WHERE { BIND("caf\u00E9" AS ?x) }', 'SELECT ?x WHERE { BIND("café" AS ?x) }'),
+    (r'SELECT ?x WHERE { BIND("\U0001F600 \u00e9abcd" AS ?x) }', 'SELECT ?x WHERE { BIND("😀 éabcd" AS ?x) }'),
+    (r"ASK { ?s ?p <http://example.org/\u00E9/\u00FC> }", "ASK { ?s ?p <http://example.org/é/ü> }"),
+    (r"PREFIX e: <http://example.org/> ASK { ?s ?p e:caf\u00E9 }", "PREFIX e: <http://example.org/> ASK { ?s ?p e:café }"),
+    (r"\u0053ELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o }"),  # the grammar's reading, once
+    ("ASK { ?s ?p ?o } # a CRLF comment\r\n", "ASK { ?s ?p ?o } # a CRLF comment\r\n"),
+])
+def test_codepoint_escapes_are_decoded_once(text: str, normalised: str) -> None:
+    g = check(text)
+    assert g.text == normalised
+    assert check(g.text).text == normalised  # normalising is idempotent
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (r'ASK { ?s ?p "\u0022" }', "double quote"),
+    (r'ASK { ?s ?p "\U00000022" }', "double quote"),
+    (r"ASK { ?s ?p 'it\u0027s' }", "single quote"),
+    (r'ASK { ?s ?p "a\u005Cnb" }', "backslash"),
+    (r"ASK { ?s ?p <http://x/\u003E> }", "'>'"),
+    (r"ASK { ?s ?p <http://x/\u003C> }", "'<'"),
+])
+def test_escapes_that_decode_to_delimiters_are_refused(text: str, words: str) -> None:
+    """After decoding they would end or escape a string or IRI where Oxigraph reads a character."""
+    with pytest.raises(QueryRejected) as info:
+        check(text)
+    column = text.index("\\") + 1  # the escape's own column
+    assert info.value.status == 400 and (info.value.line, info.value.column) == (1, column)
+    assert words in info.value.message
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (r'ASK { ?s ?p "a\\u00750041" }', "leaves another escape"),  # \\ + \u0075 -> \u0041
+    (r'ASK { ?s ?p "\u00\u0034\u0031" }', "leaves another escape"),  # digits completing an escape
+    (r'ASK { ?s ?p "\U0041" }', "leaves another escape"),  # \U needs 8 digits; rdflib takes 4
+    (r'ASK { ?s ?p "\uD83D\uDE00" }', "surrogate"),
+    (r'ASK { ?s ?p "\U00110000" }', "no Unicode codepoint"),
+    (r'ASK { ?s ?p "\u0000" }', "NUL"),
+    ('ASK { ?s ?p "a\x00b" }', "NUL"),
+    ("ASK { ?s ?p ?o # note\r SERVICE <http://127.0.0.1:1/> { } \n }", "carriage return"),
+    ("ASK { ?s ?p ?o # note\\u000D SERVICE <http://127.0.0.1:1/> { } \n }", "carriage return"),
+])
+def test_what_two_parsers_could_read_differently_is_refused(text: str, words: str) -> None:
+    with pytest.raises(QueryRejected) as info:
+        check(text)
+    assert info.value.status == 400 and words in info.value.message, info.value.message
+    assert info.value.line == 1 and info.value.column is not None
+
+
+def test_syntax_errors_point_into_the_raw_text() -> None:
+    text = 'SELECT ?x WHERE {\n BIND("caf\\u00E9 \\u00E9" AS ?x) FILTER(?x = ) }'
+    with pytest.raises(QueryRejected) as info:
+        check(text)
+    e = info.value
+    column = text.splitlines()[1].index("FILTER") + 1  # where rdflib stops, counted in the raw line
+    assert (e.line, e.column) == (2, column) == (2, 33)
+    assert "line 2, column 33" in e.message and 'caf\\u00E9' in e.message  # the excerpt is the raw line
+
+
+def test_a_service_keyword_the_parse_tree_misses_is_refused() -> None:
+    """The lexical scan, not only the parse tree: SERVICE words outside strings, IRIs and comments."""
+    from queries.guard import _scan
+
+    assert len(_scan('SELECT * { ?s ?p "SERVICE <x> {}" . ?service <http://x/SERVICE> ex:service } '
+                     "# SERVICE <x>\n").services) == 0
+    assert len(_scan("SELECT * { ?s ?p ?o # x\r SERVICE <http://x/> { } \n }").services) == 1
+    assert len(_scan("SELECT * { ?o.SERVICE<http://x/>{} \"\\\"\" service ?e {} }").services) == 2
+
+
+# -- size: realistic queries pass (issue 13, item 13)
+
+def patterns(n: int) -> str:
+    return "SELECT * WHERE { " + " ".join(f"?s{i} <http://example.org/p{i}> ?o{i} ." for i in range(n)) + " }"
+
+
+def nested(n: int, inner: str = "?s ?p ?o") -> str:
+    return "SELECT * WHERE { " + "{ " * n + inner + " }" * n + " }"
+
+
+def test_500_triple_patterns_in_one_group_pass() -> None:
+    g = check(patterns(500))
+    assert g.kind == "select" and g.text == patterns(500)
+
+
+def test_60_nested_groups_pass_and_a_deep_service_is_still_found() -> None:
+    assert check(nested(60)).kind == "select"
+    with pytest.raises(QueryRejected) as info:
+        check(nested(60, "?s ?p ?o OPTIONAL { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"))
+    assert info.value.status == 403 and "SERVICE <http://127.0.0.1:1/>" in info.value.message
+    with pytest.raises(QueryRejected):
+        check(patterns(400)[:-1] + " { " * 40 + "SERVICE <http://127.0.0.1:1/> { }" + " }" * 40 + " }")
+
+
+def test_nesting_past_the_limit_is_refused_quickly() -> None:
+    import time
+
+    from queries.guard import MAX_NESTING
+
+    t0 = time.perf_counter()
+    with pytest.raises(QueryRejected) as info:
+        check(nested(MAX_NESTING + 1))
+    assert time.perf_counter() - t0 < 1.0
+    assert info.value.status == 400 and f"more than {MAX_NESTING} levels" in info.value.message
+
+
+def test_the_guard_is_thread_safe_and_restores_the_recursion_limit() -> None:
+    import sys
+
+    limit = sys.getrecursionlimit()
+    texts = [patterns(300), nested(50), patterns(250), nested(40)] * 2
+    results: list[object] = [None] * len(texts)
+
+    def one(i: int) -> None:
+        try:
+            results[i] = check(texts[i]).text
+        except Exception as exc:  # noqa: BLE001
+            results[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == texts
+    assert sys.getrecursionlimit() == limit
+
+
+def test_guarded_query_and_rejection_pickle() -> None:
+    """They cross the pipe between a query worker and the server."""
+    import pickle
+
+    g = check("PREFIX g: <https://kamergraph.nl/graph/> SELECT ?s FROM g:a FROM NAMED g:b WHERE { ?s ?p ?o }")
+    assert pickle.loads(pickle.dumps(g)) == g
+    for exc in (QueryRejected("no", 403), QueryRejected("bad", 400, line=3, column=7)):
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is QueryRejected
+        assert (back.message, back.status, back.line, back.column, str(back)) == \
+            (exc.message, exc.status, exc.line, exc.column, str(exc))
