@@ -149,7 +149,7 @@ def process_context(method: str | None = None) -> Any:
         if ctx is None:
             ctx = _contexts[method] = _SafeContext(mp.get_context(method), method)
             if method == "forkserver":
-                ctx.set_forkserver_preload(["pyoxigraph", "store.base", "store.sandbox", "store.worker"])
+                ctx.set_forkserver_preload(["__main__", "pyoxigraph", "store.base", "store.sandbox", "store.worker"])
         return ctx
 
 
@@ -396,21 +396,21 @@ class WorkerPool:
                 continue
             run.used = max(0, rss - run.baseline)
             if run.used > limit:
-                self._stop(w, QueryOverMemory(self.query_memory_mb))
+                self._stop(w, run, QueryOverMemory(self.query_memory_mb))
             else:
                 live.append((w, run))
         if sum(run.used for _, run in live) > self.pool_memory_mb * MB:
-            w, _run = max(live, key=lambda item: item[1].used)
-            self._stop(w, QueryOverMemory(self.pool_memory_mb, pool=True))
+            w, run = max(live, key=lambda item: item[1].used)
+            self._stop(w, run, QueryOverMemory(self.pool_memory_mb, pool=True))
             live = [(x, r) for x, r in live if x is not w]
         now = time.monotonic()
         for w, run in live:
             if not w.long and now - run.since > self.long_query_after:
-                self._make_long(w)
+                self._make_long(w, run)
 
-    def _make_long(self, worker: _Worker) -> None:
+    def _make_long(self, worker: _Worker, run: _Run) -> None:
         with self._lock:
-            if worker not in self._busy or self._closed:
+            if self._busy.get(worker) is not run or self._closed:
                 return
             if sum(1 for w in self._busy if w.long) >= self.max_long_queries:
                 refuse = True
@@ -418,17 +418,21 @@ class WorkerPool:
                 refuse = False
                 worker.long = True
         if refuse:
-            self._stop(worker, TooManyLongQueries(self.max_long_queries, self.long_query_after))
+            self._stop(worker, run, TooManyLongQueries(self.max_long_queries, self.long_query_after))
             return
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
         self._start_replacement()  # its place among the `size` ready workers
 
-    @staticmethod
-    def _stop(worker: _Worker, reason: BaseException) -> None:
-        worker.reason = reason  # read by _await once the pipe closes
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
+    def _stop(self, worker: _Worker, run: _Run, reason: BaseException) -> None:
+        """Kill a worker in the middle of ``run`` (not once it has answered: checked under the lock
+        that _await takes to mark the query done); ``reason`` is what its caller gets."""
+        with self._lock:
+            if self._busy.get(worker) is not run:
+                return
+            worker.reason = reason  # read by _await once the pipe closes
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
 
     # -- running
     def run(self, job: Job, timeout: float | None = None, *, wait: float | None = None) -> Answer:
@@ -484,7 +488,14 @@ class WorkerPool:
         if status == "error":  # something unexpected in the worker: do not trust it further
             self._retire(worker)
             raise StoreError(f"the query worker failed: {payload}")
-        self._release(worker)
+        if worker.reason is not None:  # stopped by the monitor just after it answered: the answer holds
+            self._retire(worker)
+        else:
+            self._release(worker)
+        return self._result(status, payload)
+
+    @staticmethod
+    def _result(status: str, payload: Any) -> Answer:
         if status == "query-error":
             raise QueryError(payload)
         if status == "raised":
