@@ -28,6 +28,7 @@ _SCMP_ACT_ALLOW = 0x7FFF0000
 _SCMP_ACT_ERRNO = 0x00050000
 _SCMP_CMP_NE = 1
 _SCMP_FLTATR_CTL_TSYNC = 4
+_SCMP_ARCH_X32 = 0x4000003E  # EM_X86_64 | __AUDIT_ARCH_LE
 
 # syscalls refused whatever their arguments: io_uring can open and connect sockets without
 # passing through the socket() system call the filter watches
@@ -56,6 +57,7 @@ def _libseccomp() -> ctypes.CDLL:
                                            ctypes.POINTER(_ArgCmp)]
     lib.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
     lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_arch_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
     return lib
 
@@ -74,6 +76,8 @@ def forbid_network() -> None:
     refuse = _SCMP_ACT_ERRNO | errno.EPERM
     try:
         _check(lib.seccomp_attr_set(ctx, _SCMP_FLTATR_CTL_TSYNC, 1), "seccomp_attr_set(TSYNC)")
+        if os.uname().machine == "x86_64":  # the x32 system calls too (other ABIs are killed outright)
+            _check(lib.seccomp_arch_add(ctx, _SCMP_ARCH_X32), "seccomp_arch_add(x32)")
         only_unix = (_ArgCmp * 1)(_ArgCmp(0, _SCMP_CMP_NE, socket.AF_UNIX, 0))
         _check(lib.seccomp_rule_add_array(ctx, refuse, _syscall(lib, "socket"), 1, only_unix), "rule socket")
         for name in _REFUSED:
