@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -447,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except StoreError as exc:
         print(f"kamergraph {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader of standard output went away (`kamergraph query … | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush is quiet
         return 1
     except OSError as exc:  # a full disk, a read-only folder, a missing file: said plainly, no traceback
         print(f"kamergraph {args.command}: {_os_error(exc)}\n  {_AFTER_OS_ERROR.get(args.command, _UNCHANGED)}",

@@ -152,6 +152,11 @@ def test_a_store_on_a_read_only_mount_can_be_read_and_served(small_store: Path, 
         assert code == 0, f"{argv[0]}: {err}"
         assert "Traceback" not in err
     assert (tmp_path / "out.nq").stat().st_size > 0
+    # writing there: one clear message each, no traceback
+    for argv, says in ((("export", "-o", str(ro / "out.nq")), "Read-only file system"),
+                       (("ingest", str(DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt")), "Read-only file system")):
+        code, out, err = finish(kamergraph(tmp_path, *argv, "--store", str(store)))
+        assert code == 1 and says in err and "Traceback" not in err, f"{argv[0]}: {err}"
     # serving it: the app on the store and one request (its query workers open the store read-only)
     script = ("import sys\nfrom fastapi.testclient import TestClient\nfrom kamergraph.settings import Settings\n"
               "from server.app import create_app\n"
