@@ -340,6 +340,7 @@ def test_a_service_keyword_the_parse_tree_misses_is_refused() -> None:
 
     assert len(_scan('SELECT * { ?s ?p "SERVICE <x> {}" . ?service <http://x/SERVICE> ex:service } '
                      "# SERVICE <x>\n").services) == 0
+    assert check('ASK { ?s ?p "x"@en-service }').kind == "ask"  # a language tag is no keyword
     assert len(_scan("SELECT * { ?s ?p ?o # x\r SERVICE <http://x/> { } \n }").services) == 1
     assert len(_scan("SELECT * { ?o.SERVICE<http://x/>{} \"\\\"\" service ?e {} }").services) == 2
 
