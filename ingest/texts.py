@@ -208,13 +208,58 @@ def _is_urlish(tok: str) -> bool:
     return "://" in tok or tok.lower().startswith("www.") or "@" in tok or bool(re.search(r"\.(nl|com|org|eu|net)\b", tok))
 
 
+@dataclass(frozen=True)
+class _DocWords:
+    """The words of a document, indexed once: every word (a maximal run of letters) lower-cased, and
+    every pair of words joined by one hyphen ("use-verordening" as ("use", "verordening")) as printed.
+
+    Looking a word up here replaces a search through the whole document per hyphen, which made the
+    parser quadratic in the text's length (a 1 MB text took over a minute).
+    """
+
+    words: frozenset[str]
+    hyphened: frozenset[tuple[str, str]]
+
+
+_LETTERS = r"[^\W\d_]+"
+_LETTER_START = re.compile(_LETTERS)
+_SENTENCE_END = re.compile(r"[.!?]['’”»]?$")
+# No word of a published text is longer than _LONGEST_WORD letters, and no token (a run without white
+# space) longer than _LONGEST_TOKEN characters, URLs included (the bundled texts: 36 letters, 193
+# characters). Longer runs are not words: they are left as they are, which keeps every step linear.
+_LONGEST_WORD = 64
+_LONGEST_TOKEN = 1000
+_TAIL = _LONGEST_TOKEN + 2
+
+
+def _trailing_word(end: str) -> str | None:
+    """The letters before the hyphen ``end`` ends with ("verschil" of "… verschil-"), or None."""
+    i = len(end) - 1
+    while i > 0 and _LETTER_START.match(end[i - 1]):
+        i -= 1
+    return end[i:-1] or None
+
+_HYPHENED = re.compile(r"(?<![^\W\d_])(" + _LETTERS + r")-(?=(" + _LETTERS + r"))")
+
+
+@lru_cache(maxsize=4)
+def _doc_words(doc: str) -> _DocWords:
+    return _DocWords(
+        frozenset(w.lower() for w in _WORD.findall(doc)),
+        frozenset((m.group(1), m.group(2)) for m in _HYPHENED.finditer(doc)),
+    )
+
+
 def _keep_hyphen(left: str, right: str, doc: str, at_line_end: bool) -> bool:
     """Keep the hyphen between ``left`` and ``right`` (word parts), or join them? Decided on evidence."""
+    if len(left) > _LONGEST_WORD or len(right) > _LONGEST_WORD:
+        return True  # no word is that long: nothing to join
     v = _vocab()
     joined = left + right
-    if at_line_end and re.search(r"(?<![^\W\d_])" + re.escape(f"{left}-{right}") + r"(?![^\W\d_])", doc):
+    words = _doc_words(doc)
+    if at_line_end and (left, right) in words.hyphened:
         return True  # the document spells it with a hyphen elsewhere ("dual use-verordening")
-    if re.search(r"(?<![^\W\d_])" + re.escape(joined) + r"(?![^\W\d_])", doc, re.I):
+    if joined.lower() in words.words:
         return False  # the document spells it joined elsewhere ("Zorgakkoord")
     if right[:1].isupper() or (len(left) > 1 and left.isupper()) or any(c.isdigit() for c in left + right):
         return True  # "Slagt-Tichelman", "COA-data"
@@ -250,7 +295,7 @@ _FUNCTION_WORDS = frozenset(
 def _split_word(tok: str) -> str | None:
     """``tok`` with a missing space restored ("Sportover" -> "Sport over"), or None."""
     v = _vocab()
-    if not v.freq or len(tok) < 4 or v.known(tok):
+    if not v.freq or len(tok) < 4 or len(tok) > _LONGEST_WORD or v.known(tok):
         return None
     best: tuple[int, str] | None = None
     for i in range(1, len(tok)):
@@ -280,6 +325,35 @@ def _split_word(tok: str) -> str | None:
     return best[1] if best else None
 
 
+def _join_lines(lines: list[str], doc: str) -> str:
+    """Stripped lines joined: a URL broken over two lines is glued, a line-end hyphen kept or
+    dropped (:func:`_keep_hyphen`), other lines joined with a space. Each decision looks at the last
+    _TAIL characters joined so far: a token longer than _LONGEST_TOKEN is no URL."""
+    pieces: list[str] = []
+    end = ""  # the last _TAIL characters of the text so far (it never ends with white space)
+    for ln in lines:
+        if not pieces:
+            pieces.append(ln)
+            end = ln[-_TAIL:]
+            continue
+        n = _LETTER_START.match(ln)
+        left = _trailing_word(end) if end.endswith("-") else None
+        last_tok = end.rsplit(None, 1)[-1]
+        if end[-1] in "-/_.=?&" and (len(last_tok) <= _LONGEST_TOKEN and _is_urlish(last_tok)):
+            sep = ""  # a URL broken over two lines
+        elif left and n and not end.endswith(" -") and not end.endswith("--"):
+            sep = "" if _keep_hyphen(left, n.group(0), doc, True) else "-"
+        else:
+            sep = " "
+        if sep == "-":  # the hyphen goes
+            pieces[-1] = pieces[-1][:-1]
+            end = end[:-1]
+            sep = ""
+        pieces.append(sep + ln)
+        end = (end + sep + ln)[-_TAIL:]
+    return "".join(pieces)
+
+
 def clean_text(parts: Iterable[str], doc: str = "", notes: list[str] | None = None) -> str:
     """Join extracted lines into clean text: hyphenation, missing spaces, soft hyphens, accents.
 
@@ -288,31 +362,13 @@ def clean_text(parts: Iterable[str], doc: str = "", notes: list[str] | None = No
     """
     lines = [p.replace("\u00ad", "").replace("\u00a0", " ").rstrip() for p in parts]
     merged = any(len(p) > _PRINTED_LINE for p in lines)
-    lines = [ln for ln in lines if ln.strip()]
-    out = ""
-    for ln in lines:
-        ln = ln.strip()
-        if not out:
-            out = ln
-            continue
-        m = re.search(r"([^\W\d_]+)-$", out)
-        n = re.match(r"([^\W\d_]+)", ln)
-        last_tok = out.rsplit(None, 1)[-1] if out.split() else ""
-        if _is_urlish(last_tok) and re.search(r"[-/_.=?&]$", out):
-            out += ln  # a URL broken over two lines
-        elif m and n and not out.endswith(" -") and not out.endswith("--"):
-            if _keep_hyphen(m.group(1), n.group(1), doc, True):
-                out += ln
-            else:
-                out = out[:-1] + ln
-        else:
-            out += " " + ln
+    out = _join_lines([ln.strip() for ln in lines if ln.strip()], doc)
     # spacing accents: "Kostic ´" -> "Kostić"
     out = re.sub(r"([^\W\d_]) ?([´¨ˇ])", lambda m: unicodedata.normalize("NFC", m.group(1) + _SPACING_ACCENTS[m.group(2)]), out)
 
     def fix_token(m: re.Match[str]) -> str:
         tok = m.group(0)
-        if _is_urlish(tok):
+        if len(tok) > _LONGEST_TOKEN or _is_urlish(tok):
             return tok
         # hyphens inside a token whose line break was lost: "maatrege-len" -> "maatregelen"
         if merged:
@@ -353,15 +409,6 @@ class _Flat:
     s: str = ""
     pos: list[int] = field(default_factory=list)
 
-    def add(self, text: str, start: int) -> None:
-        self.s += text
-        self.pos.extend(range(start, start + len(text)))
-
-    def sep(self, ch: str = " ") -> None:
-        if self.s and not self.s.endswith(ch):
-            self.s += ch
-            self.pos.append(self.pos[-1] if self.pos else 0)
-
     def span(self, a: int, b: int) -> Span:
         if not self.pos:
             return Span(0, 0)
@@ -371,7 +418,12 @@ class _Flat:
 
 
 def _flatten(text: str, lines: list[_Line]) -> _Flat:
-    f = _Flat()
+    """The lines joined into one text (paragraph and sentence ends as newlines, line-end hyphens
+    repaired), with the source offset of every character. Each line costs its own length only: the
+    decisions look at the last characters joined so far (``end``), never at the whole text."""
+    parts: list[str] = []
+    pos: list[int] = []
+    end = ""  # the last _TAIL characters of the text so far
     prev_blank = False
     for ln in lines:
         if ln.kind == "blank":
@@ -383,19 +435,26 @@ def _flatten(text: str, lines: list[_Line]) -> _Flat:
         if not s:
             continue
         off = ln.start + (len(ln.text) - len(ln.text.lstrip()))
-        if f.s.endswith("-") and re.search(r"[^\W\d_]-$", f.s) and re.match(r"[^\W\d_]", s):
-            left = re.search(r"([^\W\d_]+)-$", f.s).group(1)  # type: ignore[union-attr]
-            right = re.match(r"[^\W\d_]+", s).group(0)  # type: ignore[union-attr]
+        left = _trailing_word(end) if end.endswith("-") else None
+        if left and _LETTER_START.match(s):
+            right = _LETTER_START.match(s).group(0)  # type: ignore[union-attr]
             if not _keep_hyphen(left, right, text, True):
-                f.s = f.s[:-1]
-                f.pos.pop()
-        elif f.s and (prev_blank or re.search(r"[.!?]['’”»]?$", f.s)):
-            f.sep("\n")  # a paragraph (or sentence) ends with the line
-        else:
-            f.sep()
+                parts[-1] = parts[-1][:-1]
+                pos.pop()
+                end = end[:-1]
+        elif parts and (prev_blank or _SENTENCE_END.search(end[-2:])):
+            parts.append("\n")  # a paragraph (or sentence) ends with the line
+            pos.append(pos[-1])
+            end += "\n"
+        elif parts:
+            parts.append(" ")
+            pos.append(pos[-1])
+            end += " "
         prev_blank = False
-        f.add(s, off)
-    return f
+        parts.append(s)
+        pos.extend(range(off, off + len(s)))
+        end = (end + s)[-_TAIL:]
+    return _Flat("".join(parts), pos)
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -559,6 +618,12 @@ _ANSWER_BY = re.compile(
 )
 
 
+_AAN = re.compile(r"\s+aan\s+(?=(?:de|het)\s)")
+_OVER = re.compile(r"\s+over\s+")
+_LONGEST_ASKERS = 2000  # characters: the askers of a statement (the longest printed list is a few hundred)
+_MOST_STATEMENTS = 20  # statements of the title ("Vragen van …") read for their addressees, the last first
+
+
 def _parse_header(f: _Flat, text: str) -> _Header:
     h = _Header()
     s = f.s
@@ -571,7 +636,7 @@ def _parse_header(f: _Flat, text: str) -> _Header:
         am = re.search(r"\s+aan\s+(?=(?:de|het)\s)", rest)
         om = re.search(r"\s+over\s+", rest)
         stop = min([x.start() for x in (am, om) if x] or [min(len(rest), 300)])
-        h.askers = _parse_askers(f, a, a + stop)
+        h.askers = _parse_askers(f, a, a + min(stop, _LONGEST_ASKERS))
         j = a + stop
         if am and am.start() == stop:
             posts, j, pnotes = _parse_posts(f, a + am.end())
@@ -582,12 +647,11 @@ def _parse_header(f: _Flat, text: str) -> _Header:
             # over …"): a letter head repeats the full title ("Onderwerp", "Projectnaam"); take its posts,
             # preferring a statement whose posts are all in the reference list (the copies have slips)
             cands: list[tuple[list[PostMention], list[str]]] = []
-            for m2 in reversed(ms[:-1]):
-                r2 = s[m2.end():]
-                am2 = re.search(r"\s+aan\s+(?=(?:de|het)\s)", r2)
-                om2 = re.search(r"\s+over\s+", r2)
-                if am2 and am2.start() < 300 and (not om2 or am2.start() < om2.start()):
-                    p2, _, n2 = _parse_posts(f, m2.end() + am2.end())
+            for m2 in reversed(ms[-1 - _MOST_STATEMENTS:-1]):
+                am2 = _AAN.search(s, m2.end())
+                om2 = _OVER.search(s, m2.end())
+                if am2 and am2.start() - m2.end() < 300 and (not om2 or am2.start() < om2.start()):
+                    p2, _, n2 = _parse_posts(f, am2.end())
                     if p2:
                         cands.append((p2, n2))
             if cands:
@@ -732,6 +796,7 @@ def _find_footnotes(lines: list[_Line], notes: list[str]) -> list[_FN]:
         if any(ln.text.rstrip().endswith("?") and not _is_urlish(ln.text.split()[-1]) for ln in block):
             continue  # footnote blocks do not end lines with a question mark; this is body text
         cur: _FN | None = None
+        first_new = len(fns)
         for ln in block:
             m = _FN_START.match(ln.text)
             n = (m.group("n") or m.group("b")) if m else None
@@ -748,7 +813,7 @@ def _find_footnotes(lines: list[_Line], notes: list[str]) -> list[_FN]:
                 nxt += 1
             elif cur is not None:
                 cur.lines.append(ln)
-        for fn in fns:
+        for fn in fns[first_new:]:  # the earlier pages' footnotes are marked already
             for ln in fn.lines:
                 ln.kind = "footnote"
     return fns
@@ -765,24 +830,26 @@ def _glued_year(s: str, n: int) -> int:
 
 
 _WORD_FN = re.compile(r"^\[\^(?P<n>\d{1,3})\]:[ \t]?")
+_WORD_REF = re.compile(r"\[\^(\d+)\](?!:)")
 
 
 def _word_footnotes(text: str, lines: list[_Line]) -> list[_FN]:
     """Word footnotes as :func:`ingest.sources.text.read_docx` writes them: "[^N]: text" lines at the
     end, "[^N]" where they are referenced. Their lines are marked as footnote lines."""
     out: list[_FN] = []
+    first_ref: dict[str, tuple[int, int]] = {}  # "N" -> source range of the first "[^N]" in a body line
+    for ln in lines:
+        if "[^" in ln.text and not _WORD_FN.match(ln.text):
+            for rm in _WORD_REF.finditer(ln.text):
+                first_ref.setdefault(rm.group(1), (ln.start + rm.start(), ln.start + rm.end()))
     for ln in lines:
         m = _WORD_FN.match(ln.text)
         if m:
             ln.kind = "footnote"
             fn = _FN(int(m.group("n")), [ln], rest=ln.start + m.end(), origin="word")
-            ref = re.compile(r"\[\^%d\](?!:)" % fn.number)
-            for body in lines:
-                if body.kind != "footnote" and body.start < ln.start:
-                    rm = ref.search(body.text)
-                    if rm:
-                        fn.marker = (body.start + rm.start(), body.start + rm.end())
-                        break
+            ref = first_ref.get(str(fn.number))
+            if ref is not None and ref[0] < ln.start:
+                fn.marker = ref
             out.append(fn)
     return out
 
@@ -983,7 +1050,7 @@ _NOTICE_ASKED = re.compile(
 def _letter_date(text: str, header_lines: list[_Line]) -> dt.date | None:
     """The date of a letter: the "Datum" field of its head (the date may stand on the next line)."""
     head_end = header_lines[-1].end if header_lines else len(text)
-    m = re.search(r"^\s*Datum\b[\s:]*(" + _DATE.pattern + r")", text[:head_end], re.M | re.I)
+    m = re.search(r"^[^\S\n]*Datum\b[\s:]*(" + _DATE.pattern + r")", text[:head_end], re.M | re.I)
     return _date(m.group(1)) if m else None
 
 
@@ -1033,11 +1100,11 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     # --- publication id, Zaak, Aanhangsel number
     printed_id = None
     for ln in lines:
-        m = re.search(r"\b((?:kv|ah)-tk-[0-9A-Za-z-]+?)(?=\s*\.?\s*$|\s)", ln.text)
+        m = re.search(r"\b((?:kv|ah)-tk-[0-9A-Za-z-]{1,40}?)(?=\s*\.?\s*$|\s)", ln.text)  # ids have < 30 characters
         if m:
             printed_id = m.group(1)
             break
-    zm = re.search(r"^\s*(\d{4})\s?Z\s?(\d{5})\s*$", text, re.M)
+    zm = re.search(r"^[^\S\n]*(\d{4})\s?Z\s?(\d{5})\s*$", text, re.M)
     zaak = f"{zm.group(1)}Z{zm.group(2)}" if zm else None
     if zm and " " in zm.group(0).strip():
         notes.append(f"Zaak number printed as {zm.group(0).strip()!r}; read as {zaak}")
@@ -1080,7 +1147,7 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     if unnumbered:
         # the header is the paragraph (up to a blank line) holding "Vragen van …" / "Antwoord van …"
         idx = next((i for i, ln in enumerate(lines) if _VRAGEN_VAN.search(ln.text) or _ANSWER_BY.search(ln.text)), None)
-        if re.search(r"^\s*Mededeling\s+van\b", text, re.M):
+        if re.search(r"^[^\S\n]*Mededeling\s+van\b", text, re.M):
             header_lines = lines  # a notice: the askers are named in its body ("hebben de leden … vragen gesteld")
         elif idx is not None:
             end = idx
@@ -1113,7 +1180,7 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
         and not re.search(r"\?\s*$", text, re.M)
     ):
         kind = "uitstel"
-    elif aheads or re.search(r"Antwoord(?:en)?\s+van\b|Aanhangsel van de Handelingen|^\s*AH\s+\d+", head_text, re.M) or (
+    elif aheads or re.search(r"Antwoord(?:en)?\s+van\b|Aanhangsel van de Handelingen|^[^\S\n]*AH\s+\d+", head_text, re.M) or (
         printed_id or ""
     ).startswith("ah-"):
         kind = "antwoord"
@@ -1139,7 +1206,7 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
             else:
                 notes.append(f"publication id {printed_id!r} is not in the official id list")
     if pub is None:
-        am = re.search(r"^\s*AH\s+(\d+)\s*$", text, re.M)
+        am = re.search(r"^[^\S\n]*AH\s+(\d+)\s*$", text, re.M)
         d = h.received or h.submitted
         if am and d:
             cand = f"ah-tk-{_vergaderjaar(d)}-{am.group(1)}"
@@ -1341,7 +1408,12 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
             raise ParseError(file, first_text.no, "no recognisable header ('Vragen van …', 'Antwoord van …', 'Mededeling van …') and no questions")
         notes.append("no recognisable header ('Vragen van …', 'Antwoord van …'); header facts are missing")
         low = True
-    if kind == "vragen" and not questions and not re.search(r"Mondelinge", head_text):
+    oral = bool(re.search(r"Mondelinge", head_text))  # oral questions: the publication is a title only
+    if kind != "uitstel" and not questions and not answers and not oral:
+        first_text = next((ln for ln in lines if ln.kind != "blank"), lines[0])
+        raise ParseError(file, first_text.no, "no question in the text: a text of written questions or answers "
+                         "holds at least one ('Vraag 1 …', a numbered paragraph, or a paragraph with a '?')")
+    if kind == "vragen" and not questions and not oral:
         notes.append("no questions found")
         low = True
     if kind == "antwoord" and questions and not answers:

@@ -13,8 +13,9 @@ from ingest.records import SourceRef, TextDocument
 from ingest.resolve_text import ResolvedText, TextResolver
 from ingest.sources.text import read_docx, read_text_file
 from ingest.texts import parse_text
+from ingest.records import ReferenceData
 from ontology.namespaces import Iris
-from store.base import Store
+from store.base import Store, StoreError
 
 BUNDLED = ("texts/seed/*.txt", "texts/*.txt", "answers-docx/*.docx")
 
@@ -35,8 +36,15 @@ def label_of(path: Path, data_dir: Path) -> str:
 
 
 def read_document(path: Path, label: str, known_ids: Container[str]) -> TextDocument:
-    """Parse one text or DOCX file; raises ParseError naming the file and the place."""
-    text = read_docx(path) if path.suffix.lower() == ".docx" else read_text_file(path)
+    """Parse one text or DOCX file; raises ParseError naming the file and the place. The limits
+    max_text_bytes and max_docx_unpacked_bytes (settings) are checked before anything is parsed."""
+    from kamergraph.settings import get_settings
+
+    settings = get_settings()
+    if path.suffix.lower() == ".docx":
+        text = read_docx(path, settings.max_docx_unpacked_bytes, settings.max_text_bytes)
+    else:
+        text = read_text_file(path, settings.max_text_bytes)
     return parse_text(text, SourceRef(label), known_ids)
 
 
@@ -98,54 +106,116 @@ def process_texts(
 
 def ingest_files(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> list[dict[str, object]]:
     """`kamergraph ingest`: parse, resolve, map and validate these files, and replace each one's
-    named graph in the store (one transaction per graph). A file that cannot be read or whose
-    graph violates a shape changes nothing in the store; the result lists every file's fate."""
-    from pyoxigraph import RdfFormat, Store as OxStore
+    named graph in the store (one transaction per graph).
 
-    from ingest.citations import default_register
-    from ingest.map import map_reference
-    from ingest.map_text import map_eu_register
-    from ingest.reference import complete_reference, load_reference
-    from ingest.resolve import Resolver
-    from ingest.records import ZaakRecord
-    from ingest.sources.koop import read_publication_ids
-    from ingest.sources.odata import read_jsonl
-    from kamergraph.build import KOOP_FILE, ODATA_FILE, ontology_graph
-    from shapes.validate import FastValidator
-
-    zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
-    ref = complete_reference(load_reference(data_dir), zaken)
-    resolver = TextResolver(ref, Resolver(ref), zaken)
-    stored = {g.rsplit("/kv-tk-", 1)[1] for g in store.named_graphs() if "/graph/publicatie/kv-tk-" in g}
-    outcomes = process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris, stored)
-
-    staging = OxStore()
-    context = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
-    staging.bulk_load("".join(g.nquads for g in context).encode("utf-8"), format=RdfFormat.N_QUADS)
-    for t in outcomes:
-        if t.graph is None:
-            continue
-        staging.bulk_load(t.graph.nquads.encode("utf-8"), format=RdfFormat.N_QUADS)
-        if t.resolved and t.resolved.described_elsewhere:  # the case it belongs to, as stored
-            staging.bulk_load(store.graph_nquads(iris.zaak_graph(t.resolved.kamervraag)), format=RdfFormat.N_QUADS)
-    report = FastValidator().validate_store(staging, graphs=[t.graph.iri for t in outcomes if t.graph])
-    violations: dict[str, list[str]] = {}
-    for r in report.results:
-        if r.severity == "Violation" and r.graph:
-            violations.setdefault(r.graph, []).append(f"{r.message} (focus {r.focus_node}, path {r.path})")
-
+    A graph is validated together with the graphs of the store it shares resources with (say, a
+    copy of the same letter under another name), so that a loaded graph never makes the store
+    invalid. A file that cannot be read, that holds no question or whose graph violates a shape
+    changes nothing in the store. When the store cannot be written (a full disk, a read-only store,
+    any OSError), the run stops there: that file is "failed", the later ones "not reached", and
+    every graph loaded before stays. The result lists every file's fate (``status``: loaded,
+    unparseable, rejected, failed or not reached; ``problems`` says why).
+    """
+    try:
+        outcomes, ref = _prepare(store, paths, data_dir, iris)
+        violations = _violations(store, outcomes, ref, iris)
+    except (OSError, StoreError) as exc:  # the data folder or the store cannot be read: nothing was loaded
+        reason = f"not reached: the run stopped before loading anything: {_reason(exc)}"
+        return [{"source": label_of(p, data_dir), "status": "not reached", "problems": [reason]} for p in paths]
     results: list[dict[str, object]] = []
+    stopped: str | None = None
     for t in outcomes:
         entry: dict[str, object] = {"source": t.source}
         if t.graph is None:
             entry.update(status="unparseable", problems=t.problems())
         elif t.graph.iri in violations:
             entry.update(status="rejected", graph=t.graph.iri, problems=violations[t.graph.iri])
+        elif stopped is not None:
+            entry.update(status="not reached", graph=t.graph.iri, problems=[stopped])
         else:
-            store.replace_graph(t.graph.iri, t.graph.nquads)
-            entry.update(status="loaded", graph=t.graph.iri, quads=len(t.graph))
+            try:
+                store.replace_graph(t.graph.iri, t.graph.nquads)
+                entry.update(status="loaded", graph=t.graph.iri, quads=len(t.graph))
+            except (OSError, StoreError) as exc:
+                entry.update(status="failed", graph=t.graph.iri,
+                             problems=[f"the store could not be written: {_reason(exc)}; its graph is unchanged"])
+                stopped = f"not loaded: the run stopped at {t.source} (the store could not be written: {_reason(exc)})"
         if t.resolved:
             entry.update(kamervraag=t.resolved.kamervraag, match=t.resolved.match, notes=t.notes(),
                          confidence=t.resolved.doc.confidence)
         results.append(entry)
     return results
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} (errno {exc.errno})" + (f": {exc.filename}" if exc.filename else "")
+    return str(exc) or type(exc).__name__
+
+
+def _prepare(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> tuple[list[TextOutcome], ReferenceData]:
+    """Every file read, parsed, resolved and mapped (against the reference data and the stored texts);
+    and the reference data."""
+    from ingest.reference import complete_reference, load_reference
+    from ingest.resolve import Resolver
+    from ingest.records import ZaakRecord
+    from ingest.sources.koop import read_publication_ids
+    from ingest.sources.odata import read_jsonl
+    from kamergraph.build import KOOP_FILE, ODATA_FILE
+
+    zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
+    ref = complete_reference(load_reference(data_dir), zaken)
+    resolver = TextResolver(ref, Resolver(ref), zaken)
+    stored = {g.rsplit("/kv-tk-", 1)[1] for g in store.named_graphs() if "/graph/publicatie/kv-tk-" in g}
+    return process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris, stored), ref
+
+
+def _violations(store: Store, outcomes: list[TextOutcome], ref: ReferenceData, iris: Iris) -> dict[str, list[str]]:
+    """Shape violations of the new graphs (by graph IRI), validated in a staging store together with
+    the ontology, the reference data, and every stored graph that shares a resource with one of them."""
+    from pyoxigraph import RdfFormat, Store as OxStore
+
+    from ingest.citations import default_register
+    from ingest.map import map_reference
+    from ingest.map_text import map_eu_register
+    from kamergraph.build import ontology_graph
+    from shapes.validate import FastValidator
+
+    staging = OxStore()
+    context = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
+    staging.bulk_load("".join(g.nquads for g in context).encode("utf-8"), format=RdfFormat.N_QUADS)
+    new = [t.graph for t in outcomes if t.graph is not None]
+    for g in new:
+        staging.bulk_load(g.nquads.encode("utf-8"), format=RdfFormat.N_QUADS)
+    for t in outcomes:
+        if t.graph is not None and t.resolved and t.resolved.described_elsewhere:  # the case it belongs to, as stored
+            staging.bulk_load(store.graph_nquads(iris.zaak_graph(t.resolved.kamervraag)), format=RdfFormat.N_QUADS)
+    skip = {g.iri for g in new} | {g.iri for g in context}  # a graph being replaced is not validated against its old self
+    for graph in sorted(_stored_neighbours(store, new, iris) - skip):
+        staging.bulk_load(store.graph_nquads(graph), format=RdfFormat.N_QUADS)
+    report = FastValidator().validate_store(staging, graphs=[g.iri for g in new])
+    violations: dict[str, list[str]] = {}
+    for r in report.results:
+        if r.severity == "Violation" and r.graph:
+            violations.setdefault(r.graph, []).append(f"{r.message} (focus {r.focus_node}, path {r.path})")
+    return violations
+
+
+_NEIGHBOURS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _stored_neighbours(store: Store, graphs: list[MappedGraph], iris: Iris) -> set[str]:
+    """The stored graphs holding a statement about a data resource ({base}id/…) that one of ``graphs``
+    makes statements about (one query per resource, the resource bound, never pasted)."""
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    prefix = iris.base + "id/"
+    subjects: set[str] = set()
+    for g in graphs:
+        for q in parse(g.nquads.encode("utf-8"), format=RdfFormat.N_QUADS):
+            if isinstance(q.subject, NamedNode) and q.subject.value.startswith(prefix):
+                subjects.add(q.subject.value)
+    out: set[str] = set()
+    for s in sorted(subjects):
+        out.update(v.value for v in store.query(_NEIGHBOURS, {"s": NamedNode(s)}).column("g") if isinstance(v, NamedNode))
+    return out
