@@ -55,8 +55,8 @@ import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urljoin
 
+from pyoxigraph import RdfFormat, parse
 from pyparsing import ParseBaseException, ParseResults, col, line, lineno
 from rdflib.plugins.sparql.parser import Query, UpdateUnit
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -424,7 +424,7 @@ _LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 
 
 class _Resolver:
-    """PREFIX and BASE of one query, applied as SPARQL does (RFC 3986 for relative IRIs)."""
+    """PREFIX and BASE of one query, applied as SPARQL does (RFC 3986 for relative IRIs, as the engine resolves them)."""
 
     def __init__(self, prologue: Any) -> None:
         self.base: str | None = None
@@ -436,9 +436,15 @@ class _Resolver:
                 self.prefixes[dict.get(decl, "prefix") or ""] = self._absolute(str(dict.get(decl, "iri")))
 
     def _absolute(self, iri: str) -> str:
-        if self.base is None or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+        """``iri`` resolved against BASE by the engine's own resolver (Oxigraph's, through its Turtle
+        parser), so that the guard and the engine agree on every scheme and edge case."""
+        if self.base is None:
             return iri
-        return urljoin(self.base, iri)
+        try:
+            triple = next(iter(parse(f"<{iri}> <urn:p> <urn:o> .", format=RdfFormat.TURTLE, base_iri=self.base)))
+        except (SyntaxError, ValueError, StopIteration):
+            raise QueryRejected(f"<{iri}> cannot be resolved against BASE <{self.base}>", 400) from None
+        return triple.subject.value
 
     def iri(self, term: Any) -> str:
         if isinstance(term, CompValue) and term.name == "pname":

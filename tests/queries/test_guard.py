@@ -414,3 +414,13 @@ def test_guarded_query_and_rejection_pickle() -> None:
         assert type(back) is QueryRejected
         assert (back.message, back.status, back.line, back.column, str(back)) == \
             (exc.message, exc.status, exc.line, exc.column, str(exc))
+
+
+def test_relative_iris_resolve_as_the_engine_resolves_them() -> None:
+    """BASE is applied by Oxigraph's own resolver: urljoin left '../c' under a scheme it does not know."""
+    g = check("BASE <foo://h/a/b> BASE <x/> PREFIX p: <../d/> SELECT * FROM <../c> FROM NAMED p:e FROM <http:g> "
+              "{ ?s ?p ?o }")
+    assert g.from_graphs == ("foo://h/a/c", "http:g") and g.from_named == ("foo://h/a/d/e",)
+    allowed = {"foo://h/sparql"}
+    assert check("BASE <foo://h/a/> SELECT * { SERVICE <../sparql> { } }", allowed_services=allowed).services == \
+        ("foo://h/sparql",)
