@@ -277,9 +277,9 @@ def _deep(parse: Callable[..., Any], text: str) -> Any:
     """``parse(text, parse_all=True)`` in a thread with a large stack and a high recursion limit."""
     outcome: dict[str, Any] = {}
 
-    def run() -> None:
+    def run(limit: int = RECURSION_LIMIT) -> None:
         old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+        sys.setrecursionlimit(max(old, limit))
         try:
             outcome["value"] = parse(text, parse_all=True)
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
@@ -295,8 +295,8 @@ def _deep(parse: Callable[..., Any], text: str) -> Any:
                 worker.start()
             finally:
                 threading.stack_size(old_size)
-        except (RuntimeError, ValueError, MemoryError):  # no room for another thread: parse here
-            run()
+        except (RuntimeError, ValueError, MemoryError):  # no room for another thread: parse here,
+            run(limit=0)  # within this thread's own stack and limit
         else:
             worker.join()
     if "error" in outcome:
