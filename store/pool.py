@@ -140,7 +140,10 @@ def process_context(method: str | None = None) -> Any:
     project, never from a same-named folder in the working directory (the forkserver and spawn
     children start as ``python -c …``, which puts the working directory first on ``sys.path``).
 
-    Use its ``Process`` (and its ``Pipe``, ``Queue`` …) like the context's own.
+    Use its ``Process`` (and its ``Pipe``, ``Queue`` …) like the context's own. A child started
+    with "spawn" still takes over the parent's ``sys.path`` once it runs (multiprocessing passes it
+    on), so the parent's own path must not start with the working directory either (the
+    ``kamergraph`` console script's does not; ``python -m`` and ``python -c`` put it first).
     """
     if method is None:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"

@@ -137,6 +137,12 @@ def cpu_deadline(seconds: float | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
+def no_core_dumps() -> None:
+    """No core file when the kernel stops this process (SIGXCPU, or an abort on a refused allocation)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+
+
 # --------------------------------------------------------------------------- read from /proc
 
 def rss_bytes(pid: int) -> int | None:

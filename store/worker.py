@@ -355,6 +355,7 @@ def _set_up(config: WorkerConfig) -> OxStore | None:
         sandbox.forbid_network()
     if config.memory_backstop_bytes is not None:
         sandbox.limit_address_space(config.memory_backstop_bytes)
+    sandbox.no_core_dumps()  # a worker the kernel stops at a limit leaves no core file behind
     return store
 
 
