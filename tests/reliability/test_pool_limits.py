@@ -132,6 +132,23 @@ def test_the_pool_budget_stops_the_largest(store_path: Path) -> None:
         assert pool.query(point(8), timeout=5).values() == [{"v": "value 8"}]
 
 
+def test_the_kernel_backstop_stops_a_query_the_monitor_misses(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the parent's monitor looking only once an hour and no slack above the limit, the
+    worker's own address-space limit ends the query: the allocation fails, the worker aborts,
+    the caller gets the same clear error and the pool goes on."""
+    import store.pool
+
+    monkeypatch.setattr(store.pool, "MONITOR_INTERVAL", 3600.0)
+    monkeypatch.setattr(store.pool, "BACKSTOP_SLACK_MB", 0)
+    with WorkerPool(store_path, size=1, query_memory_mb=128) as pool:
+        (pid,) = pool.pids
+        idle = sandbox.rss_bytes(pid)
+        with PeakRss([pid]) as rss, pytest.raises(QueryOverMemory, match="128 MB"):
+            pool.run(Job(SORTED_CUBE, output="json"), timeout=20)
+        assert rss.peak[pid] - idle < (128 + 64) * MB, (rss.peak[pid] - idle) / MB
+        assert pool.query(point(9), timeout=20).values() == [{"v": "value 9"}]
+
+
 # --------------------------------------------------------------------------- capacity
 
 def test_long_queries_leave_room_for_point_queries(store_path: Path) -> None:
