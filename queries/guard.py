@@ -15,7 +15,7 @@ grammar says, so that no escape is left for either parser to read its own way, a
 
 - an escape that decodes to ``"``, ``'``, ``\\``, ``<`` or ``>``: it would end (or escape inside)
   a string or IRI after decoding, where Oxigraph reads a plain character;
-- a text whose decoding still holds an escape (``\\u005Cu0041``, ``\\\\u00750041``, ``\\U0041``);
+- a text whose decoding still holds an escape (``\\u00\\u0034\\u0031``, ``\\\\u00750041``, ``\\U0041``);
 - a surrogate (``\\uD83D``; write ``\\U0001F600``), a codepoint past U+10FFFF, and NUL, decoded or not;
 - a carriage return not followed by a line feed: Oxigraph ends a ``#`` comment there, rdflib
   only at a line feed, so text after it would be a comment to one and a query to the other.
@@ -32,15 +32,17 @@ that carries the HTTP status:
   or not: 403, "the endpoint is read-only";
 - a SERVICE anywhere in the query (nested in OPTIONAL, UNION, MINUS, GRAPH, sub-queries,
   FILTER EXISTS …), SILENT or not, unless its IRI — after PREFIX and BASE are applied — is in
-  ``allowed_services``; a SERVICE whose endpoint is a variable is always refused: 403. Besides
-  the parse tree, a lexical scan of the normalised text (strings, IRIs and comments skipped the
-  way Oxigraph skips them) counts the SERVICE keywords; if it finds one the parse tree does not
-  hold, the two readings differ and the query is refused;
+  ``allowed_services`` (relative IRIs resolved by Oxigraph's own resolver); a SERVICE whose
+  endpoint is a variable is always refused: 403. Besides the parse tree, a lexical scan of the
+  normalised text (strings, IRIs and comments skipped the way Oxigraph skips them) counts the
+  SERVICE keywords; if it finds one the parse tree does not hold, the two readings differ and
+  the query is refused;
 - FROM / FROM NAMED of a graph for which ``graph_exists`` answers False: 403.
 
 rdflib's grammar recurses once per nesting level and per triple pattern of a group; the parse
 runs in its own thread with a larger stack and a recursion limit of :data:`RECURSION_LIMIT`
-(restored afterwards), so a query of 500 patterns in one group or 60 nested groups passes.
+(the interpreter's limit, raised for the parse and restored afterwards; one parse at a time),
+so a query of 500 patterns in one group or 60 nested groups passes.
 
 The time limit and the row limit are not checked here: the worker pool runs the guard in the
 worker, under the query's time limit, and the store enforces both when it runs the query.
