@@ -1,8 +1,13 @@
 """The web application: the SPARQL 1.1 Protocol endpoint on the embedded store.
 
-``create_app()`` builds the FastAPI application. Every query passes the guard (read-only, no
-SERVICE unless allow-listed, FROM only of graphs in the store), then runs in a pooled worker
-process (``store.pool``) with the time limit and the row limit of the settings. Every error,
+``create_app()`` builds the FastAPI application. Every query text that comes from a request runs
+in a pooled worker process (``store.pool``) with the guard as the job's checker: the worker checks
+the text (read-only, no SERVICE unless allow-listed, FROM only of graphs in the store), then runs
+the one normalised text it checked, under one time limit for both, with the row limit, memory
+limits and answer size cap of the settings; nothing heavy runs on the event loop. The answer
+format is chosen per kind of query from content negotiation before the query runs (the worker
+picks by the kind it found). On a remote store the check runs in store-less workers under the
+time limit and the checked text goes to the remote endpoint. Every error,
 whatever its cause, is answered in one JSON shape::
 
     {"error": {"status": 400, "title": "Bad Request", "detail": "SPARQL syntax error at line 1, …"}}
@@ -12,9 +17,11 @@ and never with a traceback.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections import OrderedDict
+import time
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -33,10 +40,12 @@ from kamergraph.settings import Settings, get_settings
 from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
+from server import isolated
 from server.errors import error_response
+from server.middleware import JsonErrors, SingleParameters
 from server.editor import answer_job, install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
-from store.base import StoreError
+from store.base import KindNotAcceptable, StoreError
 from store.pool import Answer, Job, WorkerPool
 from store import generation
 from store.generation import Generation
@@ -62,31 +71,16 @@ class ApiError(Exception):
         super().__init__(detail)
 
 
-class _GuardCache:
-    """Guard verdicts per query text (the store's graphs do not change under a running server)."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._items: OrderedDict[str, GuardedQuery] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, text: str) -> GuardedQuery | None:
-        with self._lock:
-            hit = self._items.get(text)
-            if hit is not None:
-                self._items.move_to_end(text)
-            return hit
-
-    def put(self, text: str, guarded: GuardedQuery) -> None:
-        with self._lock:
-            self._items[text] = guarded
-            self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+def _without_text(answer: Answer) -> Answer:
+    """The answer to keep: the guard's verdict without its copy of the query text (the key holds the
+    text already; the routes read only the verdict's kind and dataset)."""
+    checked = answer.checked
+    if checked is None or not getattr(checked, "text", None):
+        return answer
+    try:
+        return replace(answer, checked=replace(checked, text=""))
+    except TypeError:  # not a dataclass: kept as it is (the cache counts it)
+        return answer
 
 
 class Endpoint:
@@ -101,8 +95,21 @@ class Endpoint:
         self.settings = settings
         self.store_path = store_path
         self.remote = remote
-        self.pool = WorkerPool(store_path, size=max(1, settings.query_workers)) if store_path is not None else None
-        self.guard_cache = _GuardCache()
+        limits = {
+            "query_memory_mb": settings.query_memory_mb,
+            "pool_memory_mb": settings.pool_memory_mb,
+            "long_query_after": settings.long_query_after,
+            "max_long_queries": settings.max_long_queries,
+            "max_answer_bytes": settings.max_answer_bytes,
+        }
+        size = max(1, settings.query_workers)
+        # the embedded store's query workers; for a remote store, workers without a store that run the
+        # guard under the time limit (the query itself then goes to the remote endpoint)
+        self.pool = WorkerPool(store_path if remote is None else None, size=size,
+                               allow_network=bool(settings.allowed_services) and remote is None,
+                               preload=("queries.guard",), **limits)  # the checker's module, imported once
+        #: The guard, as every request's query text is checked in the worker that runs it.
+        self.checker = functools.partial(check, allowed_services=tuple(settings.allowed_services))
         # answers of repeated queries, valid while the store's generation stays the same
         self.cache = ResultCache(settings.result_cache_mb * 1_000_000 if remote is None else 0)
         self._generation_seen = False
@@ -116,15 +123,15 @@ class Endpoint:
     def start(self) -> None:
         if self.remote is not None:
             self.remote.check()  # an endpoint that is not there fails the start, naming the URL
-        else:
-            assert self.pool is not None
-            self.pool.start()
+        self.pool.start()
 
     def close(self) -> None:
+        """Stop everything the endpoint started: its isolated helper processes (the pages' store
+        overview), its query workers, the remote store's connections."""
+        isolated.stop_all(self)
         if self.remote is not None:
             self.remote.close()
-        if self.pool is not None:
-            self.pool.close()
+        self.pool.close()
         self._meta = None
 
     @property
@@ -143,15 +150,45 @@ class Endpoint:
         Every route runs its queries through here, whatever the store behind the endpoint.
         """
         if self.remote is not None:  # no answer cache: a remote store can change behind our back
-            return self.remote.run(job, self.settings.query_timeout)
-        assert self.pool is not None
+            return self._run_remote(job, self.settings.query_timeout)
         hit = self.cached(job)
         if hit is not None:
             return hit
         gen = generation.current(self.store_path)  # the generation the answer is computed on
         answer = self.pool.run(job, self.settings.query_timeout)
-        self.cache.put(job, answer, gen)
+        self.cache.put(job, _without_text(answer), gen)
         return answer
+
+    def _run_remote(self, job: Job, timeout: float) -> Answer:
+        """A job on the remote store: its checker first, in a store-less worker under the time limit,
+        then the checked text (in the format for its kind) on the remote endpoint in the time left."""
+        if job.checker is None:
+            return self.remote.run(job, timeout)  # type: ignore[union-attr]
+        started = time.monotonic()
+        checked = self.pool.run(replace(job, check_only=True, output="rows"), timeout).checked
+        if job.check_only:
+            return Answer("check", checked=checked)
+        output = job.output
+        if isinstance(output, dict):
+            output = output.get(checked.kind) or (
+                next((output[k] for k in ("construct", "describe") if k in output), None)
+                if checked.kind in ("construct", "describe") else None)
+            if output is None:
+                raise KindNotAcceptable(checked.kind)
+        union = job.union_default_graph and not (checked.from_graphs or checked.from_named)
+        left = max(0.1, timeout - (time.monotonic() - started))
+        answer = self.remote.run(replace(job, sparql=checked.text, checker=None, output=output,  # type: ignore[union-attr]
+                                         union_default_graph=union), left)
+        answer.checked = checked
+        return answer
+
+    def check(self, text: str) -> GuardedQuery:
+        """The guard's verdict on a request's query text, from a worker under the time limit (blocking:
+        call it from a thread); raises QueryRejected as the guard does."""
+        job = Job(text, checker=self.checker, check_only=True)
+        if self.remote is not None:
+            return self._run_remote(job, self.settings.query_timeout).checked
+        return self.pool.run(job, self.settings.query_timeout).checked
 
     def cached(self, job: Job) -> Answer | None:
         """The kept answer of this job on the store as it is now, if there is one (cheap: a
@@ -170,9 +207,7 @@ class Endpoint:
         if self.cache.sync(gen):
             if self._generation_seen:
                 log.info("the store at %s has changed: reloading the query workers", self.store_path)
-                assert self.pool is not None
                 self.pool.reload()
-                self.guard_cache.clear()
                 with self._meta_lock:
                     self._meta = None
             self._generation_seen = True
@@ -185,14 +220,6 @@ class Endpoint:
             return self.meta.contains_named_graph(NamedNode(iri))
         except ValueError:
             return False
-
-    def guard(self, text: str) -> GuardedQuery:
-        hit = self.guard_cache.get(text)
-        if hit is not None:
-            return hit
-        guarded = check(text, allowed_services=tuple(self.settings.allowed_services), graph_exists=self.graph_exists)
-        self.guard_cache.put(text, guarded)
-        return guarded
 
 
 # --------------------------------------------------------------------------- request reading
@@ -312,7 +339,7 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
         await run_in_threadpool(endpoint.start)
         try:
             yield
-        finally:
+        finally:  # every process the application started ends with it (issue 13 item 15)
             await run_in_threadpool(endpoint.close)
 
     app = FastAPI(
@@ -324,6 +351,8 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     )
     app.state.endpoint = endpoint
     app.state.settings = settings
+    app.add_middleware(JsonErrors)  # a plain-text error from below the routes (Range, static files) as JSON
+    app.add_middleware(SingleParameters)  # a repeated parameter is a 400, not "the last one wins"
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -421,15 +450,18 @@ def _format(kind: str, request: Request, formats: list[str], *, html: bool = Fal
         raise ApiError(400, str(exc)) from None
 
 
-async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
-    """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
-    settings = endpoint.settings
-    answer = await answer_job(endpoint, job, ApiError)
+def _body_response(endpoint: Endpoint, answer: Answer, media_type: str) -> Response:
+    """An answer's body as the response (flagged when the row limit or the size cap cut it)."""
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
-        headers["X-Kamergraph-Row-Limit"] = str(settings.query_row_limit)
+        headers["X-Kamergraph-Row-Limit"] = str(endpoint.settings.query_row_limit)
     return Response(answer.body or b"", media_type=media_type, headers=headers)
+
+
+async def _respond(endpoint: Endpoint, job: Job, media_type: str) -> Response:
+    """Run a job in the worker pool and answer with its body; failures become ApiErrors."""
+    return _body_response(endpoint, await answer_job(endpoint, job, ApiError), media_type)
 
 
 async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: str) -> Response:
@@ -454,36 +486,65 @@ async def _named(request: Request, endpoint: Endpoint, catalog: Catalog, name: s
     return await _respond(endpoint, job, media_type)
 
 
+def _check_graphs(endpoint: Endpoint, default_graphs: list[str], named_graphs: list[str]) -> None:
+    """The protocol dataset's graphs must be in the store (a look-up; an ASK on a remote store)."""
+    for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for g in graphs:
+            if not endpoint.graph_exists(g):
+                raise ApiError(403, f"{name} <{g}>: no such graph in this store")
+
+
+KINDS = ("select", "ask", "construct", "describe")
+
+
+def _outputs(request: Request, formats: list[str]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """For each kind of query: the worker format and the media type the client accepts (by Accept or
+    format=), and why a kind fits nothing; 406 when no kind fits, 400 for an unknown format."""
+    outputs: dict[str, str] = {}
+    media: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for kind in KINDS:
+        try:
+            media[kind], outputs[kind] = choose(kind, request.headers.get("accept"), formats[0] if formats else None)
+        except NotAcceptable as exc:
+            refused[kind] = str(exc)
+        except UnknownFormat as exc:
+            raise ApiError(400, str(exc)) from None
+    if not outputs:
+        raise ApiError(406, refused["select"])
+    return outputs, media, refused
+
+
+def kind_of(answer: Answer) -> str:
+    """The kind of query an answer is for (the checker's verdict, else the answer's own kind)."""
+    kind = getattr(answer.checked, "kind", None)
+    return kind if kind in KINDS else {"graph": "construct"}.get(answer.kind, answer.kind)
+
+
 async def _answer(request: Request, endpoint: Endpoint) -> Response:
     settings = endpoint.settings
     text, params = await _protocol_request(request, endpoint)
     default_graphs = _iri_list([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
     named_graphs = _iri_list([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
     formats = [v for k, v in params if k in ("format", "output")]
-    if len(set(formats)) > 1:
-        raise ApiError(400, f"more than one format: {', '.join(formats)}")
-
-    try:
-        for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
-            for g in graphs:
-                if not endpoint.graph_exists(g):
-                    raise ApiError(403, f"{name} <{g}>: no such graph in this store")
-        guarded = endpoint.guard(text)
-    except QueryRejected as exc:
-        raise ApiError(exc.status, exc.message) from None
-    except StoreError as exc:
-        raise ApiError(500, str(exc)) from None
-
-    media_type, fmt = _format(guarded.kind, request, formats)
+    if len(formats) > 1:
+        raise ApiError(400, f"more than one format: {', '.join(formats)}; give one")
+    outputs, media, refused = _outputs(request, formats)
+    if default_graphs or named_graphs:
+        try:
+            await run_in_threadpool(_check_graphs, endpoint, default_graphs, named_graphs)
+        except StoreError as exc:
+            raise ApiError(500, str(exc)) from None
     protocol_dataset = bool(default_graphs or named_graphs)
     job = Job(
         text,
-        output=fmt,
+        output=outputs,  # the worker picks by the kind the guard finds
         row_limit=settings.query_row_limit,
         default_graph=default_graphs if protocol_dataset else None,
         named_graphs=named_graphs if protocol_dataset else None,
-        # the union of all graphs is the default graph, unless the query names its own dataset
-        union_default_graph=not (guarded.from_graphs or guarded.from_named),
+        union_default_graph=True,  # unless the query names its own dataset (the worker sees its FROM)
         base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE
+        checker=endpoint.checker,  # the guard, in the worker, under the query's time limit
     )
-    return await _respond(endpoint, job, media_type)
+    answer = await answer_job(endpoint, job, ApiError, refused=refused)
+    return _body_response(endpoint, answer, media[kind_of(answer)])

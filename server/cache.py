@@ -64,6 +64,7 @@ def job_key(job: Job) -> Hashable:
         job.union_default_graph,
         job.base_iri,
         _checker_key(getattr(job, "checker", None)),
+        getattr(job, "check_only", False),
     )
 
 

@@ -42,7 +42,15 @@ from queries.errors import QueryRejected
 from queries.guard import GuardedQuery
 from server.i18n import install as install_i18n, page_lang, tr
 from server.negotiation import NotAcceptable, UnknownFormat, choose
-from store.base import QueryError, QueryResult, QueryTimeout, StoreError
+from store.base import (
+    KindNotAcceptable,
+    QueryError,
+    QueryOverMemory,
+    QueryResult,
+    QueryTimeout,
+    StoreError,
+    TooManyLongQueries,
+)
 from store.pool import Answer, Job, PoolBusy
 
 if TYPE_CHECKING:
@@ -187,15 +195,25 @@ class PageError(Exception):
         super().__init__(message)
 
 
-async def answer_job(endpoint: Endpoint, job: Job, error: Callable[..., Exception]) -> Answer:
+async def answer_job(endpoint: Endpoint, job: Job, error: Callable[..., Exception],
+                     refused: Mapping[str, str] | None = None) -> Answer:
     """Run a job through the endpoint (a kept answer without a thread hop); the one mapping of
-    store failures to HTTP statuses, for /sparql, the named queries, the editor and the pages:
-    ``error(status, message[, headers])`` is raised (an ApiError or a PageError)."""
+    store failures (and of the guard's refusals, raised by the job's checker in the worker) to HTTP
+    statuses, for /sparql, the named queries, the editor and the pages: ``error(status, message[,
+    headers])`` is raised (an ApiError or a PageError). ``refused``: per kind of query, why no format
+    the client accepts fits it (the 406's message when the query is of that kind)."""
     try:
         return endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
+    except QueryRejected as exc:  # the guard, in the worker: 400 (malformed) or 403 (forbidden)
+        raise error(exc.status, exc.message) from None
+    except KindNotAcceptable as exc:
+        why = (refused or {}).get(exc.kind) or f"no format the client accepts fits a {exc.kind.upper()} result"
+        raise error(406, why, {"Vary": "Accept"}) from None
     except QueryTimeout as exc:
-        raise error(504, f"the query ran past the time limit of {exc.seconds:g} s and was stopped; "
-                         "narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+        raise error(504, f"the query (with its check) ran past the time limit of {exc.seconds:g} s and was "
+                         "stopped; narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
+    except (QueryOverMemory, TooManyLongQueries) as exc:
+        raise error(503, str(exc), {"Retry-After": "10"}) from None
     except PoolBusy as exc:
         raise error(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
     except QueryError as exc:
@@ -210,12 +228,16 @@ async def run_rows(endpoint: Endpoint, job: Job) -> Answer:
     return await answer_job(endpoint, job, PageError)
 
 
-def guard(endpoint: Endpoint, text: str) -> GuardedQuery:
-    """The guard's verdict on ``text``, or a PageError with its status (400, 403)."""
+async def guard(endpoint: Endpoint, text: str) -> GuardedQuery:
+    """The guard's verdict on ``text`` (from a worker, under the time limit), or a PageError with its status."""
     try:
-        return endpoint.guard(text)
+        return await run_in_threadpool(endpoint.check, text)
     except QueryRejected as exc:
         raise PageError(exc.status, exc.message) from None  # a syntax error's message names line and column
+    except QueryTimeout as exc:
+        raise PageError(504, f"checking the query ran past the time limit of {exc.seconds:g} s") from None
+    except (QueryOverMemory, TooManyLongQueries, PoolBusy) as exc:
+        raise PageError(503, str(exc), {"Retry-After": "5"}) from None
     except StoreError as exc:
         log.error("store error in the guard: %s", exc)
         raise PageError(500, "the store could not check this query") from None
@@ -419,8 +441,8 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
         if text is not None:
             if not text.strip():
                 raise PageError(400, "the query is empty")
-            guarded = guard(endpoint, text)
-            if fmt != "html":
+            if fmt != "html":  # a download: checked first (the format must fit the kind), then /sparql
+                guarded = await guard(endpoint, text)
                 try:
                     choose(guarded.kind, None, fmt)
                 except UnknownFormat as exc:
@@ -432,16 +454,17 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
                 text,
                 output="rows",
                 row_limit=settings.query_row_limit,
-                union_default_graph=not (guarded.from_graphs or guarded.from_named),
                 base_iri=str(request.url_for("sparql")),  # the same BASE as /sparql, so downloads agree
+                checker=endpoint.checker,  # checked and run in the worker, under one time limit
             )
             answer = await run_rows(endpoint, job)
             assert answer.result is not None
-            context["result"] = table(answer.result, settings.query_row_limit)
+            # 10,000 rows take a while to turn into cells and HTML: in a thread, off the event loop
+            context["result"] = await run_in_threadpool(table, answer.result, settings.query_row_limit)
             stem = tr(lang, "resultaat", "result")
             context["downloads"] = [
                 Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"{stem}.{EXTENSIONS[f]}")
-                for f, label in DOWNLOADS[guarded.kind]
+                for f, label in DOWNLOADS[answer.checked.kind]  # the kind the guard found
             ]
             if answer.truncated:
                 headers[TRUNCATED_HEADER] = "true"
@@ -449,7 +472,7 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
         status = exc.status
         context["error"] = exc.message
         headers.update(exc.headers)
-    return render(request, "query.html", context, status, headers)
+    return await run_in_threadpool(render, request, "query.html", context, status, headers)
 
 
 async def queries_page(request: Request, catalog: Catalog) -> Response:
@@ -499,7 +522,7 @@ async def named_query_page(request: Request, endpoint: Endpoint, catalog: Catalo
         job = Job(query.text, output="rows", bindings=bindings, row_limit=endpoint.settings.query_row_limit)
         answer = await run_rows(endpoint, job)
         assert answer.result is not None
-        context["result"] = table(answer.result, endpoint.settings.query_row_limit)
+        context["result"] = await run_in_threadpool(table, answer.result, endpoint.settings.query_row_limit)
         if answer.truncated:
             headers[TRUNCATED_HEADER] = "true"
     except PageError as exc:
@@ -507,7 +530,7 @@ async def named_query_page(request: Request, endpoint: Endpoint, catalog: Catalo
         context["error"] = exc.message
         context["downloads"] = []
         headers.update(exc.headers)
-    return render(request, "named_query.html", context, status, headers)
+    return await run_in_threadpool(render, request, "named_query.html", context, status, headers)
 
 
 # --------------------------------------------------------------------------- wiring

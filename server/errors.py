@@ -1,4 +1,8 @@
-"""The one JSON error shape of the application: ``{"error": {"status", "title", "detail"}}``."""
+"""The one JSON error shape of the application: ``{"error": {"status", "title", "detail"}}``.
+
+Every error answer carries ``X-Content-Type-Options: nosniff`` (a browser must not read a JSON
+error that echoes the request as something else).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi.responses import JSONResponse
+
+NOSNIFF = "nosniff"
 
 
 def error_body(status: int, detail: str) -> dict[str, Any]:
@@ -17,4 +23,5 @@ def error_body(status: int, detail: str) -> dict[str, Any]:
 
 
 def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status, detail), status_code=status, headers=headers)
+    return JSONResponse(error_body(status, detail), status_code=status,
+                        headers={**(headers or {}), "X-Content-Type-Options": NOSNIFF})

@@ -357,7 +357,7 @@ class ExampleCache:
                 assert answer.result is not None
                 rows += [tuple(r) for r in answer.result.rows]
             return rows
-        return run_isolated(used_in_store, str(path), ontology_graph)
+        return run_isolated(used_in_store, str(path), ontology_graph, owner=self.endpoint)
 
     async def get(self, lang: str) -> Examples:
         rows, with_outside = await self.rows()

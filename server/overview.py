@@ -558,7 +558,7 @@ class OverviewHolder:
             if path is not None:  # an embedded store: read it in a process of its own
                 from server.isolated import run_isolated
 
-                ov = run_isolated(build_from_store, str(path))
+                ov = run_isolated(build_from_store, str(path), owner=self.endpoint)
             else:  # a remote store: through the endpoint, like every other query
                 ov = build(self._run, workers=2)
             log.info("overview of the store built in %.1f s: %d Kamervragen", ov.built_seconds, len(ov.cases))

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,3 +75,31 @@ def kg_client(kg_store: Path) -> Iterator[TestClient]:
     app = create_app(settings_for(kg_store, query_row_limit=50), kg_store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app under a real uvicorn server on a free loopback port, configured as `kamergraph serve`
+    configures it (server.http: its HTTP protocol, the lifespan, a bounded graceful shutdown); on
+    exit the server stops and with it everything the app started (its lifespan's end)."""
+    import uvicorn
+
+    from server.http import config
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(config(app, "127.0.0.1", port, "warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped while starting"
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        assert not thread.is_alive(), "uvicorn did not stop"

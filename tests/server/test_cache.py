@@ -85,7 +85,7 @@ def test_keys_count_against_the_budget() -> None:
             text = f"ASK {{ FILTER(?x IN ({i}, " + "<http://example.org/x>, " * 16_000 + "1)) }"
             job = Job(text, output="json", default_graph=[f"http://example.org/g{i}"],
                       bindings={"x": Literal(f"v{i}")})
-            c.put(job, Answer(kind="ask", body=b'{"boolean":true}' + (text + " ").encode()), 0)
+            c.put(job, Answer(kind="ask", body=b'{"boolean":true}', checked=_Checked(text + " ")), 0)
             del text, job
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
@@ -94,6 +94,22 @@ def test_keys_count_against_the_budget() -> None:
     assert len(c) >= 20  # it did keep entries: the budget holds ~24 of them
     assert held <= budget * 1.05, f"the cache holds {held:,} bytes of Python objects, over its {budget:,}"
     assert c.bytes >= held * 0.9, f"accounted {c.bytes:,} bytes, but {held:,} are held"
+
+
+def test_checker_and_output_by_kind_are_part_of_the_key() -> None:
+    c = ResultCache(100_000)
+    c.sync(0)
+    job = Job("ASK {}", output={"ask": "json", "select": "json"}, checker=functools.partial(_check, a=("x",)))
+    c.put(job, _answer(10), 0)
+    assert c.get(Job("ASK {}", output={"select": "json", "ask": "json"},
+                     checker=functools.partial(_check, a=("x",)))) is not None
+    assert c.get(Job("ASK {}", output={"ask": "xml", "select": "json"},
+                     checker=functools.partial(_check, a=("x",)))) is None
+    assert c.get(Job("ASK {}", output={"ask": "json", "select": "json"},
+                     checker=functools.partial(_check, a=("y",)))) is None
+    assert c.get(Job("ASK {}", output={"ask": "json", "select": "json"})) is None
+    assert c.get(Job("ASK {}", output={"ask": "json", "select": "json"}, check_only=True,
+                     checker=functools.partial(_check, a=("x",)))) is None
 
 
 def test_zero_budget_disables() -> None:

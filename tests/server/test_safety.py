@@ -11,15 +11,13 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from tests.server.conftest import SEED, settings_for
+from tests.server.conftest import SEED, serving, settings_for
 
 SEED_IRI = f"https://kamergraph.nl/id/kamervraag/{SEED}"
 POINT = f"SELECT ?p ?o WHERE {{ <{SEED_IRI}> ?p ?o }}"
@@ -31,26 +29,6 @@ def assert_refused(resp, status: int = 403, *words: str) -> None:
     assert set(err) == {"status", "title", "detail"} and err["status"] == status
     for w in words:
         assert w in err["detail"], err
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """The app under a real uvicorn server on a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 class Listener:
