@@ -506,7 +506,10 @@ def run_point(sc: Scenario, point: Point, server: bool = True) -> Outcome:
         code, _o, err = sc.run_command(store, None)
         restarted = code == 0
     else:
+        t0 = time.perf_counter()
         code, _o, err = work.run(sc.argv(store, restart=True))
+        if not point.crash_at and killed_state == sc.before:  # a full run: how long the command takes now (the
+            sc.duration = time.perf_counter() - t0  # machine's load varies), for the timed points after this one
         restarted = code == sc.reference_code and "Traceback" not in err
     final = quads(store) if store.exists() else {}
     if sc.after is None:  # no reference run: the restart's end state is the one to compare with

@@ -5,7 +5,9 @@ passes, the store is the state before or after the command (or, for ingest and s
 one or the other), nothing is left over, and the command run again ends as an uninterrupted run.
 A running server notices a swap even when the build was killed before it bumped the generation.
 
-This is a fixed share of ``bench/crash_points.py``, which runs every point (see its docstring).
+This is a fixed share of ``bench/crash_points.py``, which runs every point (see its docstring). The
+store-level points run in about a minute; the three on the real commands (each a real build, ingest or
+sync, killed, validated and run again: a minute or more each) are marked slow.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def test_a_running_server_follows_a_swap_killed_before_its_bump(swap: SwapScenar
         assert _count(client) == after
 
 
+@pytest.mark.slow
 def test_build_killed_between_its_swap_and_its_bump(work: Work) -> None:
     """The real build's swap, stopped where a running server used to stay on the deleted store."""
     sc = BuildScenario(work, 30)
@@ -107,12 +110,14 @@ def test_build_killed_between_its_swap_and_its_bump(work: Work) -> None:
     assert outcome.state == "after" and sc.after != sc.before
 
 
+@pytest.mark.slow
 def test_ingest_killed_half_way(work: Work) -> None:
     sc = IngestScenario(work, 30, files=8)
     sc.reference()
     check(run_point(sc, Point("ingest", "50%", share=0.5), server=False))
 
 
+@pytest.mark.slow
 def test_sync_killed_half_way(work: Work) -> None:
     sc = SyncScenario(work, 60, feed=100, page=20)
     try:
