@@ -269,8 +269,11 @@ class Scenario:
             return "between"
         return ""
 
+    shares: tuple[float, ...] = SHARES
+    named = True  # whether to run the named points too
+
     def points(self) -> list[Point]:
-        return [Point(self.command, f"{round(s * 100)}%", share=s) for s in SHARES]
+        return [Point(self.command, f"{round(s * 100)}%", share=s) for s in self.shares]
 
 
 class BuildScenario(Scenario):
@@ -289,7 +292,7 @@ class BuildScenario(Scenario):
                 "--report", str(store.parent / "report.json")]
 
     def points(self) -> list[Point]:
-        return super().points() + [Point("build", p, crash_at=p) for p in SWAP_POINTS]
+        return super().points() + [Point("build", p, crash_at=p) for p in SWAP_POINTS if self.named]
 
 
 class IngestScenario(Scenario):
@@ -307,7 +310,8 @@ class IngestScenario(Scenario):
         return ["ingest", "--store", str(store), *map(str, self.files)]
 
     def points(self) -> list[Point]:
-        return super().points()[:5] + [Point("ingest", "write-before-bump", crash_at="write-before-bump")]
+        return super().points()[:5] + [Point("ingest", "write-before-bump", crash_at="write-before-bump")
+                                       for _ in range(self.named)]
 
 
 class SyncScenario(Scenario):
@@ -342,7 +346,8 @@ class SyncScenario(Scenario):
                 "--report", str(store.parent / "sync-report.json"), *([] if resume else ["--since", SINCE])]
 
     def points(self) -> list[Point]:
-        return super().points()[:5] + [Point("sync", "write-before-bump", crash_at="write-before-bump")]
+        return super().points()[:5] + [Point("sync", "write-before-bump", crash_at="write-before-bump")
+                                       for _ in range(self.named)]
 
 
 class Upstream:
@@ -535,6 +540,9 @@ def main() -> int:
     ap.add_argument("--zaken", type=int, default=30, help="Zaken in the build slice (the base store: half)")
     ap.add_argument("--work", help="work folder (default: a temporary one, removed afterwards)")
     ap.add_argument("--no-server", action="store_true", help="skip opening the server's app after each point")
+    ap.add_argument("--shares", help="the timed points as shares of the duration, e.g. 0.5,0.8 (default: "
+                    + ",".join(map(str, SHARES)) + ")")
+    ap.add_argument("--timed-only", action="store_true", help="only the timed points")
     args = ap.parse_args()
     root = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="kg-crash-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -548,6 +556,9 @@ def main() -> int:
                          "ingest": lambda: [IngestScenario(work, args.zaken)],
                          "sync": lambda: [SyncScenario(work, 100)]}[name]()
             for sc in scenarios:
+                if args.shares:
+                    sc.shares = tuple(float(x) for x in args.shares.split(","))
+                sc.named = not args.timed_only
                 sc.reference()
                 print(f"# {sc.command}: reference run {sc.duration:.1f} s, {size(sc.before):,} -> {size(sc.after):,} "
                       "quads", flush=True)
