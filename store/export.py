@@ -362,8 +362,8 @@ def write_by_graph(store: Store, sinks: dict[str, Sink], graphs: Sequence[str] |
                     sinks[fmt].write_gzip_member(data, raw_size)
             n += lines
     if _generation_token(store) != before:
-        raise StoreError("the store changed while it was exported (something wrote it in the same process); "
-                         "the statements may mix its states: export again")
+        raise StoreError("the store changed while it was exported (a command wrote it meanwhile; exports read "
+                         "it without locking it); the statements may mix its states: export again")
     return n
 
 
