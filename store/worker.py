@@ -198,15 +198,20 @@ class _Budget:
         self.left = limit
         self.truncated = False
 
-    def take(self, size: int, first: bool) -> bool:
-        """Whether an item of ``size`` bytes still fits; the first item always does (cut to fit)."""
-        if self.left is None:
-            return True
-        if size > self.left and not first:
-            self.truncated = True
-            return False
-        self.left -= size
-        return True
+    def admit(self, row: tuple[Any, ...], size: int, first: bool) -> tuple[Any, ...] | None:
+        """``row`` if its ``size`` bytes still fit; the first row always does, its values cut to the
+        cap when it alone is bigger; None when the answer is full (flags it truncated)."""
+        if self.left is None or size <= self.left:
+            if self.left is not None:
+                self.left -= size
+            return row
+        self.truncated = True
+        if not first:
+            return None
+        self.left = max(0, self.left - 512) // max(1, len(row))  # each value's share, less the markup
+        cut = tuple(self.cut(t) for t in row)
+        self.left = 0
+        return cut
 
     def cut(self, term: Term | None) -> Term | None:
         """``term``, its value cut to the cap when it alone is bigger (flags the answer truncated)."""
@@ -253,23 +258,14 @@ def _select(res: QuerySolutions, fmt_name: str, limit: int | None, budget: _Budg
     try:
         for sol in _limited(res, limit):
             row = tuple(sol[i] for i in width)
+            part = _row_json(names, row) if as_json else ""
+            size = len(part.encode("utf-8")) + 1 if as_json else sum(_term_size(t) for t in row)
+            admitted = budget.admit(row, size, not rows)
+            if admitted is None:
+                break
             if as_json:
-                part = _row_json(names, row)
-                if not budget.take(len(part.encode("utf-8")) + 1, not rows):
-                    break
-                if budget.left is not None and budget.left < 0:  # one row alone past the cap: cut it
-                    budget.left += len(part.encode("utf-8")) + 1
-                    row = tuple(budget.cut(t) for t in row)
-                    part = _row_json(names, row)
-                    budget.left = 0
-                parts.append(part)
-            else:
-                if not budget.take(sum(_term_size(t) for t in row), not rows):
-                    break
-                if budget.left is not None and budget.left < 0:
-                    budget.left += sum(_term_size(t) for t in row)
-                    row = tuple(budget.cut(t) for t in row)
-                    budget.left = 0
+                parts.append(part if admitted is row else _row_json(names, admitted))
+            row = admitted
             rows.append(row)
     except _RowLimit:
         truncated = True
@@ -315,13 +311,10 @@ def _graph(res: QueryTriples, fmt_name: str, limit: int | None, budget: _Budget)
     truncated = False
     try:
         for t in _limited(res, limit):
-            size = _term_size(t)
-            if not budget.take(size, not triples):
+            admitted = budget.admit((t.subject, t.predicate, t.object), _term_size(t), not triples)
+            if admitted is None:
                 break
-            if budget.left is not None and budget.left < 0:
-                budget.left += size
-                t = Triple(t.subject, t.predicate, budget.cut(t.object))
-                budget.left = 0
+            t = Triple(*admitted)
             triples.append(t)
     except _RowLimit:
         truncated = True
