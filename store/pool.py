@@ -27,6 +27,7 @@ import multiprocessing as mp
 import multiprocessing.context
 import multiprocessing.forkserver
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -466,6 +467,11 @@ class WorkerPool:
                 self._busy[worker] = _Run(time.monotonic(), sandbox.rss_bytes(worker.pid) or worker.idle_rss)
             try:
                 worker.conn.send((job, timeout))
+            except (pickle.PicklingError, AttributeError, TypeError) as exc:  # nothing was sent
+                with self._lock:
+                    self._busy.pop(worker, None)
+                self._idle.put(worker)
+                raise StoreError(f"the query job cannot be sent to a worker (its checker must be picklable): {exc}") from None
             except (OSError, ValueError):  # the worker died while idle: replace it, try another
                 self._retire(worker)
                 failures += 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from store.base import KindNotAcceptable, QueryError, QueryTimeout
+from store.base import KindNotAcceptable, QueryError, QueryTimeout, StoreError
 from store.pool import Job, PoolBusy, WorkerPool
 from tests.server.conftest import ROOT, SEED
 
@@ -207,3 +207,12 @@ def test_a_storeless_pool_only_checks() -> None:
                          check_only=True), 10)
         with pytest.raises(QueryError, match="no store"):
             pool.run(Job("ASK {}", checker=check), 10)
+
+
+def test_an_unpicklable_checker_is_refused_and_the_worker_kept(kg_store: Path) -> None:
+    with WorkerPool(kg_store, size=1) as pool:
+        (worker,) = pool.pids
+        with pytest.raises(StoreError, match="picklable"):
+            pool.run(Job("ASK {}", checker=lambda text, graph_exists=None: None), timeout=5)
+        assert pool.run(Job("ASK {}", output="json"), timeout=5, wait=1).boolean is True
+        assert pool.pids == [worker] and pool.replaced == 0
