@@ -313,7 +313,8 @@ def _alarm(signum, frame):  # noqa: ARG001
     raise _Hang()
 
 
-def run(n: int, seed: int, progress: bool = False, shard: tuple[int, int] = (0, 1)) -> Figures:
+def run(n: int, seed: int, progress: bool = False, shard: tuple[int, int] = (0, 1),
+        checkpoint: Callable[[Figures], None] | None = None) -> Figures:
     from ingest.errors import ParseError
     from ingest.reference import complete_reference, load_reference
     from ingest.records import ZaakRecord
@@ -364,11 +365,15 @@ def run(n: int, seed: int, progress: bool = False, shard: tuple[int, int] = (0, 
             wall, cpu = time.perf_counter() - w, time.process_time() - c
             if wall > SLOW:
                 fig.slow_wall.append(f"{cid}: {wall:.1f} s wall, {cpu:.1f} s CPU")
+                if progress:
+                    print(f"slow: {fig.slow_wall[-1]}", file=sys.stderr, flush=True)
             if cpu > SLOW:
                 fig.slow_cpu.append(f"{cid}: {cpu:.1f} s CPU")
             if wall > fig.max_wall:
                 fig.max_wall, fig.max_case = wall, f"{cid} ({path.stat().st_size:,} bytes)"
             fig.max_cpu = max(fig.max_cpu, cpu)
+            if checkpoint is not None and fig.cases % 100 == 0:
+                checkpoint(fig)  # the figures so far, should the run be stopped
             if progress and fig.cases % 250 == 0:
                 print(f"{fig.cases} cases, {len(fig.crashes)} crashes, {len(fig.slow_wall)} over {SLOW} s, "
                       f"max {fig.max_wall:.2f} s", file=sys.stderr, flush=True)
@@ -385,11 +390,15 @@ def main() -> int:
     args = ap.parse_args()
     i, n = (int(x) for x in args.shard.split("/"))
     t0 = time.perf_counter()
-    fig = run(args.cases, args.seed, progress=True, shard=(i, n))
-    out = fig.as_dict() | {"seed": args.seed, "shard": args.shard, "total_s": round(time.perf_counter() - t0, 1)}
-    print(json.dumps(out, ensure_ascii=False, indent=1))
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    def write(fig: Figures, done: bool = False) -> dict[str, object]:
+        out = fig.as_dict() | {"seed": args.seed, "shard": args.shard, "finished": done,
+                               "total_s": round(time.perf_counter() - t0, 1)}
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return out
+
+    fig = run(args.cases, args.seed, progress=True, shard=(i, n), checkpoint=write)
+    print(json.dumps(write(fig, done=True), ensure_ascii=False, indent=1))
     return 0 if not fig.crashes and not fig.slow_wall and not fig.unclear else 1
 
 

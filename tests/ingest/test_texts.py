@@ -543,3 +543,117 @@ def test_answers_without_a_heading() -> None:
     assert answers[(5,)].startswith("Er wordt middels het Handelingskader")
     assert answers[(6,)].startswith("Ik ben bekend met dit rapport")
     assert by_number(doc)[6].endswith("wat is er tot op heden met dit rapport gedaan?")
+
+
+# --------------------------------------------------------------------------- issue 13: sizes, bombs, time
+
+
+def long_answer_text(target: int) -> str:
+    """A long answer text made of the real ones: the header of one bundled answer, then the
+    question and answer blocks of every bundled ah-tk text in turn (renumbered), to ``target`` chars."""
+    files = sorted(TEXTS.glob("ah-tk-*.txt"))
+    head = files[0].read_text(encoding="utf-8").split("\n")
+    first = next(i for i, ln in enumerate(head) if re.match(r"\s*Vraag\s+1\b", ln))
+    out, size, n = head[:first], 0, 0
+    while size < target:
+        for f in files:
+            lines = f.read_text(encoding="utf-8").split("\n")
+            start = next((i for i, ln in enumerate(lines) if re.match(r"\s*Vraag\s+1\b", ln)), None)
+            for ln in lines[start:] if start is not None else []:
+                m = re.match(r"(\s*)(Vraag|Antwoord)\s+\d+(.*)$", ln)
+                if m:
+                    n += m.group(2) == "Vraag"
+                    ln = f"{m.group(1)}{m.group(2)} {n}{m.group(3)}"
+                out.append(ln)
+                size += len(ln) + 1
+    return "\n".join(out)
+
+
+def test_parse_time_is_linear_in_the_length() -> None:
+    """A 1 MB text parses in a few seconds (it took 71 s: every line-end hyphen searched the whole
+    text; now the document's words are indexed once). CPU time, and a generous bound."""
+    parse_text("Vragen van het lid X (Y)\nVraag 1\nWat?", SourceRef("warm-up"))  # loads the word list
+    small, big = long_answer_text(100_000), long_answer_text(1_000_000)
+    t = time.process_time()
+    parse_text(small, SourceRef("small"))
+    t_small = time.process_time() - t
+    t = time.process_time()
+    doc = parse_text(big, SourceRef("big"))
+    t_big = time.process_time() - t
+    assert len(doc.questions) > 900 and len(doc.answers) > 900
+    assert t_big < 15, f"1 MB took {t_big:.1f} s of CPU"
+    assert t_big < 20 * max(t_small, 0.05), f"100 KB {t_small:.2f} s, 1 MB {t_big:.2f} s: not linear"
+
+
+def test_a_text_above_the_size_cap_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "groot.txt"
+    big.write_bytes(SEED.read_bytes() * 1000)  # 2.9 MB
+    with pytest.raises(ParseError) as exc:
+        read_text_file(big, max_bytes=2_000_000)
+    assert exc.value.file == str(big) and "max_text_bytes" in exc.value.problem
+    assert read_text_file(SEED, max_bytes=2_000_000).startswith(read_text_file(SEED)[:50])
+
+
+def test_unreadable_paths_are_parse_errors(tmp_path: Path) -> None:
+    (tmp_path / "map.txt").mkdir()
+    (tmp_path / "link.docx").symlink_to(tmp_path / "nergens.docx")
+    with pytest.raises(ParseError, match="directory"):
+        read_text_file(tmp_path / "map.txt")
+    with pytest.raises(ParseError, match="dangling"):
+        read_docx(tmp_path / "link.docx")
+
+
+def _bomb(tmp_path: Path, size: int, lie: bool) -> Path:
+    """A real letter whose document.xml is padded to ``size`` bytes of one repeated paragraph; with
+    ``lie`` the zip declares the part's size as 1,000 bytes."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(DOCX[0]) as zf:
+        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    out = io.BytesIO()
+    para = b"<w:p><w:r><w:t>Vraag 1 Kent u het bericht?</w:t></w:r></w:p>"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts:
+            if name == "word/document.xml":
+                i = data.find(b"<w:body>") + len(b"<w:body>")
+                data = data[:i] + para * (size // len(para)) + data[i:]
+                real = len(data)
+            zf.writestr(name, data)
+    raw = bytearray(out.getvalue())
+    if lie:
+        for sig, off in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+            pos = 0
+            while (pos := raw.find(sig, pos)) >= 0:
+                if raw[pos + off: pos + off + 4] == real.to_bytes(4, "little"):
+                    raw[pos + off: pos + off + 4] = (1000).to_bytes(4, "little")
+                pos += 4
+    path = tmp_path / f"bom-{lie}.docx"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_a_docx_that_unpacks_too_far_is_refused_before_python_docx(tmp_path: Path, lie: bool) -> None:
+    """Item 7: a ~300 KB DOCX whose document.xml unpacks to 300 MB is refused within a second or two,
+    by its declared size, or (when the zip lies about it) by counting the bytes as they inflate."""
+    bomb = _bomb(tmp_path, 300_000_000, lie)
+    assert bomb.stat().st_size < 2_000_000
+    t = time.perf_counter()
+    with pytest.raises(ParseError) as exc:
+        read_docx(bomb, max_unpacked=50_000_000)
+    assert time.perf_counter() - t < 20
+    assert exc.value.file == str(bomb)
+    if lie:
+        assert "not a readable DOCX" in exc.value.problem or "unpacks to more than" in exc.value.problem
+    else:
+        assert "unpacks to" in exc.value.problem and "max_docx_unpacked_bytes" in exc.value.problem
+    assert read_docx(DOCX[0], max_unpacked=50_000_000)  # a real letter passes
+
+
+def test_a_title_without_a_question_is_refused() -> None:
+    """Item 11: "Vragen van het lid X" alone is not a Kamervraag."""
+    with pytest.raises(ParseError, match="no question"):
+        parse_text("Vragen van het lid Jansen (PVV) aan de minister van Buitenlandse Zaken over de export\n", SourceRef("t"))
+    oral = parse_file(TEXTS / "kv-tk-2024Z18775.txt")  # oral questions: a title only, still a publication
+    assert oral.questions == ()
