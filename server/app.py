@@ -42,6 +42,7 @@ from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
 from server import isolated
 from server.errors import error_response
+from server.memory import give_back_large_allocations
 from server.middleware import JsonErrors, SingleParameters
 from server.editor import answer_job, install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
@@ -328,6 +329,7 @@ def create_app(settings: Settings | None = None, store_path: str | os.PathLike[s
     """The web application on the store at ``store_path`` (default: the ``store`` setting): an
     embedded store's directory, or the http(s):// URL of a remote SPARQL endpoint."""
     settings = settings or get_settings()
+    give_back_large_allocations()  # ~1 MB query texts must not stay resident once freed (server.memory)
     location = str(store_path if store_path is not None else settings.store)
     if location.startswith(("http://", "https://")):  # a remote SPARQL endpoint: no worker pool
         endpoint = Endpoint(settings, None, remote=RemoteStore.from_settings(location, settings))

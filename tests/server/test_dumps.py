@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import settings_for
+from tests.server.conftest import settings_for
 from fastapi.testclient import TestClient
 from pyoxigraph import RdfFormat, parse
 
