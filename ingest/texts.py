@@ -219,6 +219,7 @@ class _DocWords:
 
     words: frozenset[str]
     hyphened: frozenset[tuple[str, str]]
+    fixed: dict[tuple[str, bool], str] = field(default_factory=dict)  # tokens repaired (see _fix_token)
 
 
 _LETTERS = r"[^\W\d_]+"
@@ -366,37 +367,60 @@ def clean_text(parts: Iterable[str], doc: str = "", notes: list[str] | None = No
     # spacing accents: "Kostic ´" -> "Kostić"
     out = re.sub(r"([^\W\d_]) ?([´¨ˇ])", lambda m: unicodedata.normalize("NFC", m.group(1) + _SPACING_ACCENTS[m.group(2)]), out)
 
-    def fix_token(m: re.Match[str]) -> str:
-        tok = m.group(0)
-        if len(tok) > _LONGEST_TOKEN or _is_urlish(tok):
-            return tok
-        # hyphens inside a token whose line break was lost: "maatrege-len" -> "maatregelen"
-        if merged:
-            tok = re.sub(
-                r"(?<![^\W\d_])([^\W\d_]+)-([^\W\d_]+)",
-                lambda h: h.group(0) if _keep_hyphen(h.group(1), h.group(2), doc, False) else h.group(1) + h.group(2),
-                tok,
-            )
-        # missing space after punctuation: "pakken,zodat", "veranderen.Verschillende"
-        tok = re.sub(r"([^\W_]{2,}[,;:?!)»”])([^\W\d_]{2,})", r"\1 \2", tok)
-        tok = re.sub(r"([^\W\d_]{2,}[a-zà-ÿ][.])([A-Z][^\W\d_]+)", r"\1 \2", tok)
-        # missing space between a word and a number: "november2024", "en28"
-        tok = re.sub(r"(?<![^\s(«“‘'])([^\W\d_]{2,})(\d+)(?!\w)", lambda d: d.group(1) + " " + d.group(2) if _vocab().known(d.group(1)) else d.group(0), tok)
-        # missing space between two words: only when both parts are known and the whole is not
-        def word(w: re.Match[str]) -> str:
-            tok = w.group(0)
-            v = _vocab()
-            if v.freq and not v.known(tok) and "é" in tok:  # OCR slip: "ministeriéle" -> "ministeriële"
-                alt = tok.replace("é", "ë")
-                if v.known(alt):
-                    return alt
-            return _split_word(tok) or tok
-
-        return _WORD.sub(word, tok)
-
-    out = re.sub(r"\S+", fix_token, out)
+    fixed = _doc_words(doc).fixed
+    out = _TOKEN.sub(lambda m: _fix_token(m.group(0), merged, doc, fixed), out)
     out = re.sub(r"[ \t]+", " ", out).strip()
     return out
+
+
+_TOKEN = re.compile(r"\S+")
+_IN_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-([^\W\d_]+)")
+_AFTER_PUNCT = re.compile(r"([^\W_]{2,}[,;:?!)»”])([^\W\d_]{2,})")
+_AFTER_STOP = re.compile(r"([^\W\d_]{2,}[a-zà-ÿ][.])([A-Z][^\W\d_]+)")
+_WORD_NUMBER = re.compile(r"(?<![^\s(«“‘'])([^\W\d_]{2,})(\d+)(?!\w)")
+_DIGIT = re.compile(r"\d")
+_PUNCT = frozenset(",;:?!)»”")
+
+
+def _fix_token(tok: str, merged: bool, doc: str, fixed: dict[tuple[str, bool], str]) -> str:
+    """One token (a run without white space) repaired: hyphens of lost line breaks (when ``merged``),
+    missing spaces after punctuation, between a word and a number and between two words. A token
+    depends only on itself and the document, so each distinct one is repaired once (``fixed``)."""
+    key = (tok, merged)
+    done = fixed.get(key)
+    if done is None:
+        done = fixed[key] = _repair_token(tok, merged, doc)
+    return done
+
+
+def _repair_token(tok: str, merged: bool, doc: str) -> str:
+    if len(tok) > _LONGEST_TOKEN or _is_urlish(tok):
+        return tok
+    # hyphens inside a token whose line break was lost: "maatrege-len" -> "maatregelen"
+    if merged and "-" in tok:
+        tok = _IN_HYPHEN.sub(
+            lambda h: h.group(0) if _keep_hyphen(h.group(1), h.group(2), doc, False) else h.group(1) + h.group(2), tok
+        )
+    # missing space after punctuation: "pakken,zodat", "veranderen.Verschillende"
+    if not _PUNCT.isdisjoint(tok):
+        tok = _AFTER_PUNCT.sub(r"\1 \2", tok)
+    if "." in tok:
+        tok = _AFTER_STOP.sub(r"\1 \2", tok)
+    # missing space between a word and a number: "november2024", "en28"
+    if _DIGIT.search(tok):
+        tok = _WORD_NUMBER.sub(lambda d: d.group(1) + " " + d.group(2) if _vocab().known(d.group(1)) else d.group(0), tok)
+    # missing space between two words: only when both parts are known and the whole is not
+    return _WORD.sub(_fix_word, tok)
+
+
+def _fix_word(w: re.Match[str]) -> str:
+    tok = w.group(0)
+    v = _vocab()
+    if v.freq and not v.known(tok) and "é" in tok:  # OCR slip: "ministeriéle" -> "ministeriële"
+        alt = tok.replace("é", "ë")
+        if v.known(alt):
+            return alt
+    return _split_word(tok) or tok
 
 
 # --------------------------------------------------------------------------- the header
