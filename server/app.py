@@ -46,7 +46,7 @@ from server.memory import give_back_large_allocations
 from server.middleware import JsonErrors, SingleParameters
 from server.editor import answer_job, install_editor, named_query_page, queries_page
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
-from store.base import KindNotAcceptable, StoreError
+from store.base import KindNotAcceptable, QueryTimeout, StoreError
 from store.pool import Answer, Job, WorkerPool
 from store import generation
 from store.generation import Generation
@@ -167,6 +167,11 @@ class Endpoint:
             return self.remote.run(job, timeout)  # type: ignore[union-attr]
         started = time.monotonic()
         checked = self.pool.run(replace(job, check_only=True, output="rows"), timeout).checked
+        # a store-less worker cannot look graphs up: FROM and FROM NAMED are checked on the remote store
+        for keyword, graphs in (("FROM", checked.from_graphs), ("FROM NAMED", checked.from_named)):
+            for g in graphs:
+                if not self.remote.graph_exists(g):  # type: ignore[union-attr]
+                    raise QueryRejected(f"{keyword} <{g}>: no such graph in this store", 403)
         if job.check_only:
             return Answer("check", checked=checked)
         output = job.output
@@ -178,8 +183,11 @@ class Endpoint:
                 raise KindNotAcceptable(checked.kind)
         union = job.union_default_graph and not (checked.from_graphs or checked.from_named)
         left = max(0.1, timeout - (time.monotonic() - started))
-        answer = self.remote.run(replace(job, sparql=checked.text, checker=None, output=output,  # type: ignore[union-attr]
-                                         union_default_graph=union), left)
+        try:
+            answer = self.remote.run(replace(job, sparql=checked.text, checker=None, output=output,  # type: ignore[union-attr]
+                                             union_default_graph=union), left)
+        except QueryTimeout:
+            raise QueryTimeout(timeout) from None  # the one limit of the check and the query together
         answer.checked = checked
         return answer
 
