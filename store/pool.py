@@ -15,6 +15,9 @@ query at a time and sends back bytes. The pool bounds what a query may cost:
   drops to the lowest CPU priority and no longer counts, a fresh worker takes its place, so
   ``size`` workers stay ready for short queries; at most ``max_long_queries`` run at once, one
   more is stopped (:class:`TooManyLongQueries`);
+- a lane for short texts: a job whose query text is longer than ``large_text_bytes`` (its check
+  alone costs CPU time in proportion) never takes the last ``reserved`` idle workers, so a flood of
+  huge query texts leaves a worker free for point queries and pages;
 - size: an answer stops growing at ``max_answer_bytes`` and is flagged truncated.
 
 Starting a process per query costs ~40 ms; a pool pays that once.
@@ -32,6 +35,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,6 +219,36 @@ class _Worker:
             self.conn.close()
 
 
+class _IdleWorkers:
+    """The idle workers, first in first out; a taker may ask that ``keep`` of them stay behind."""
+
+    def __init__(self) -> None:
+        self._items: deque[_Worker] = deque()
+        self._ready = threading.Condition()
+
+    def put(self, worker: _Worker) -> None:
+        with self._ready:
+            self._items.append(worker)
+            self._ready.notify_all()
+
+    def get(self, timeout: float | None = None, keep: int = 0) -> _Worker:
+        """The longest idle worker, once more than ``keep`` are idle; :class:`queue.Empty` after ``timeout``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._ready:
+            while len(self._items) <= keep:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise queue.Empty
+                self._ready.wait(left)
+            return self._items.popleft()
+
+    def get_nowait(self) -> _Worker:
+        with self._ready:
+            if not self._items:
+                raise queue.Empty
+            return self._items.popleft()
+
+
 @dataclass
 class _Run:
     """A query running in a worker, as the monitor sees it."""
@@ -244,9 +278,12 @@ class WorkerPool:
         max_answer_bytes: int | None = 64_000_000,
         memory_backstop: bool = True,
         preload: Sequence[str] = (),
+        large_text_bytes: int = 16_384,
+        reserved: int = 1,
     ) -> None:
         """``preload``: modules every worker imports before it takes queries (the checker's module,
-        e.g. "queries.guard", so that no query pays for the import)."""
+        e.g. "queries.guard", so that no query pays for the import). ``large_text_bytes`` and
+        ``reserved``: the lane for short texts (see the module doc; at most ``size - 1`` reserved)."""
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.path = str(path) if path is not None else None
@@ -258,7 +295,9 @@ class WorkerPool:
         self.max_long_queries = max_long_queries
         backstop = (query_memory_mb + BACKSTOP_SLACK_MB) * MB if memory_backstop else None
         self.config = WorkerConfig(self.path, allow_network, backstop, max_answer_bytes, tuple(preload))
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.large_text_bytes = large_text_bytes
+        self.reserved = max(0, min(reserved, size - 1))
+        self._idle = _IdleWorkers()
         self._all: set[_Worker] = set()
         self._busy: dict[_Worker, _Run] = {}
         self._lock = threading.Lock()
@@ -457,7 +496,8 @@ class WorkerPool:
         while failures < 2:
             try:
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                worker = self._idle.get(timeout=left)
+                keep = self.reserved if len(job.sparql) > self.large_text_bytes else 0
+                worker = self._idle.get(timeout=left, keep=keep)
             except queue.Empty:
                 raise PoolBusy(wait or 0.0) from None
             if worker.epoch != self.epoch:  # opened before a reload: replace it, take another

@@ -216,3 +216,42 @@ def test_an_unpicklable_checker_is_refused_and_the_worker_kept(kg_store: Path) -
             pool.run(Job("ASK {}", checker=lambda text, graph_exists=None: None), timeout=5)
         assert pool.run(Job("ASK {}", output="json"), timeout=5, wait=1).boolean is True
         assert pool.pids == [worker] and pool.replaced == 0
+
+
+def test_huge_texts_leave_a_worker_for_short_ones(kg_store: Path) -> None:
+    """A query text longer than large_text_bytes never takes the last idle worker: with one worker busy,
+    a second huge text waits (PoolBusy) while a short point query is answered at once."""
+    huge_slow = SLOW + " # " + "x" * 20_000
+    huge_quick = "ASK {} # " + "x" * 20_000
+    with WorkerPool(kg_store, size=2, large_text_bytes=16_384, reserved=1, long_query_after=30) as pool:
+        errors: list[BaseException] = []
+
+        def slow() -> None:
+            try:
+                pool.run(Job(huge_slow, output="json"), timeout=3.0)
+            except BaseException as exc:  # noqa: BLE001 - checked below, in the test's thread
+                errors.append(exc)
+
+        t = threading.Thread(target=slow)
+        t.start()
+        deadline = time.monotonic() + 5
+        while not pool._busy and time.monotonic() < deadline:  # the slow one has its worker
+            time.sleep(0.01)
+        with pytest.raises(PoolBusy):  # a second huge text may not take the reserved worker
+            pool.run(Job(huge_quick, output="json"), timeout=5, wait=0.3)
+        started = time.monotonic()
+        assert pool.run(Job("ASK {}", output="json"), timeout=5, wait=0.3).boolean is True
+        assert time.monotonic() - started < 1.0
+        t.join()
+        assert len(errors) == 1 and isinstance(errors[0], QueryTimeout)
+    # with no reserve, the second huge text takes the last worker (the test can fail)
+    with WorkerPool(kg_store, size=2, large_text_bytes=16_384, reserved=0, long_query_after=30) as pool:
+        errors.clear()
+        t = threading.Thread(target=slow)
+        t.start()
+        deadline = time.monotonic() + 5
+        while not pool._busy and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.run(Job(huge_quick, output="json"), timeout=5, wait=0.3).boolean is True
+        t.join()
+        assert len(errors) == 1 and isinstance(errors[0], QueryTimeout)
