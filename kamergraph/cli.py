@@ -139,6 +139,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     for r in results:
         counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
     print(f"ingested {len(results)} file(s) in {elapsed:.1f} s: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if counts.get("failed"):
+        stopped = next(r for r in results if r["status"] == "failed")
+        reason = "; ".join(stopped.get("problems", [])) or "the store could not be written"
+        print(f"stopped: {reason}; {counts.get('loaded', 0)} loaded, {counts.get('not reached', 0)} not reached; "
+              "nothing stored before was lost", file=sys.stderr)
     store.close()
     return 0 if all(r["status"] == "loaded" for r in results) else 1
 
@@ -308,9 +313,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from server.app import create_app
+    from server.http import serve
 
     location = args.store or settings.store
     remote = _remote(location)
@@ -340,7 +344,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"kamergraph serve: SPARQL endpoint on http://{host}:{port}/sparql "
           f"({behind}, time limit {settings.query_timeout:g} s, "
           f"row limit {settings.query_row_limit:,})", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    serve(app, host, port, args.log_level)  # URLs past the parser's limit get a 414 in the JSON error shape
     return 0
 
 

@@ -20,11 +20,13 @@ that is empty or malformed is a 400, as an HTML page for browsers and in the one
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
 import os
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -466,8 +468,18 @@ async def list_page(request: Request, service: SearchService) -> Response:
 
 def index_path_for(location: str | os.PathLike[str], remote: bool) -> Path:
     """Where the index of a store lives: beside an embedded store (``var/store.search.sqlite``);
-    for a remote store ``var/search.sqlite``."""
-    return Path("var/search.sqlite") if remote else Path(str(location) + ".search.sqlite")
+    for a remote store ``var/search.sqlite``. When that folder cannot be written (a store on a
+    read-only mount), the index goes to a folder of its own under the system's temporary folder,
+    named after the store, and the log says so."""
+    path = Path("var/search.sqlite") if remote else Path(str(location) + ".search.sqlite")
+    folder = path.parent if str(path.parent) else Path(".")
+    if os.access(folder, os.W_OK) or (not folder.exists() and remote):
+        return path
+    digest = hashlib.sha256(str(Path(location).resolve() if not remote else location).encode()).hexdigest()[:16]
+    fallback = Path(tempfile.gettempdir()) / "kamergraph-search" / f"{digest}.search.sqlite"
+    fallback.parent.mkdir(parents=True, exist_ok=True)
+    log.warning("the folder of the store (%s) cannot be written: the search index is kept in %s", folder, fallback)
+    return fallback
 
 
 def install_search(app: FastAPI, endpoint: Endpoint, index_path: str | os.PathLike[str]) -> SearchService:

@@ -95,6 +95,19 @@ def test_serve_command(kg_store: Path) -> None:
                 assert time.monotonic() < deadline, "kamergraph serve did not start"
                 time.sleep(0.2)
         assert resp.status_code == 200 and resp.json()["boolean"] is True
+        # the real command serves through server.http: a URL past the HTTP parser's limit is a JSON 414
+        # (a raw request: HTTP clients refuse to send such a URL)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /sparql?query=ASK%20%7B%7D%20%23" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            raw = b""
+            while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 414"), head[:200]
+        assert b"x-content-type-options: nosniff" in head.lower() and b'"status":414' in body.replace(b" ", b"")
     finally:
         proc.terminate()
         try:
