@@ -19,6 +19,7 @@ import pytest
 from store.embedded import EmbeddedStore
 from store.export import write_release
 from tests.server.conftest import SEED, kg_store, serving, settings_for  # noqa: F401 - kg_store: a fixture
+from tests.server.test_safety import Listener  # the one loopback listener that counts connections
 
 SEED_IRI = f"https://kamergraph.nl/id/kamervraag/{SEED}"
 POINT = f"SELECT ?p ?o WHERE {{ <{SEED_IRI}> ?p ?o }}"
@@ -298,35 +299,6 @@ def test_a_huge_query_freezes_no_route_and_its_check_counts_against_the_limit(sl
 
 
 # --------------------------------------------------------------------------- the SERVICE bypass
-
-
-class Listener:
-    """A TCP listener on loopback that counts the connections made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.contacts = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.contacts += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
 
 
 def test_the_service_bypass_is_refused_on_every_route(url: str) -> None:
