@@ -222,8 +222,9 @@ _NAME_CHAR = r"[\w\u00B7\u0300-\u036F\u203F-\u2040:%-]|\\."
 _TOKEN = re.compile(
     r"""(?P<skip>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
-       |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\r\n]*|[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]*|@[A-Za-z][\w-]*)
+       |\#[^\r\n]*|[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]*|@[A-Za-z][\w-]*)
       |(?P<name>(?:%s)(?:(?:%s)|\.(?=%s))*)
+      |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       |(?P<open>[{(\[])|(?P<close>[})\]])""" % (_NAME_CHAR, _NAME_CHAR, _NAME_CHAR),
     re.VERBOSE | re.DOTALL,
 )
@@ -236,15 +237,34 @@ class _Scan:
     depth_at: int
 
 
+_AMBIGUOUS_IRI = re.compile(r"['()]")
+_SERVICE_PREFIX = re.compile(r"PREFIX\s*SERVICE\s*:", re.IGNORECASE)
+
+
 def _scan(text: str) -> _Scan:
-    """Walk the normalised text's tokens once: where SERVICE may be a keyword, how deep it nests."""
+    """Walk the normalised text's tokens once: where SERVICE may be a keyword, how deep it nests.
+
+    ``<`` opens an IRI or is "less than", by the grammar's context, which a scan does not have: an
+    IRI-like token holding a quote or a bracket (``?a<'x>'``, ``?a<((1))&&1>0``) is read as the
+    operator, so that neither a string nor brackets can hide behind it. ``SERVICE:x`` reads as the
+    keyword and a prefixed name unless the query declares a prefix ``SERVICE:``."""
     services: list[int] = []
     depth = deepest = deepest_at = 0
-    for m in _TOKEN.finditer(text):
+    service_prefix = _SERVICE_PREFIX.search(text) is not None
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _TOKEN.search(text, pos)
+        if m is None:
+            break
         kind = m.lastgroup
+        pos = m.end()
+        if kind == "iri" and _AMBIGUOUS_IRI.search(m.group(0)):
+            pos = m.start() + 1  # "less than": scan what follows it as tokens
+            continue
         if kind == "name":
             word = m.group(0).upper()
-            if ":" not in word and "SERVICE" in word:  # a bare word: a keyword, or nothing valid
+            bare = ":" not in word and "SERVICE" in word  # a bare word: a keyword, or nothing valid
+            if bare or (word.partition(":")[0] == "SERVICE" and not service_prefix):
                 services.append(m.start())
         elif kind == "open":
             depth += 1

@@ -424,3 +424,24 @@ def test_relative_iris_resolve_as_the_engine_resolves_them() -> None:
     allowed = {"foo://h/sparql"}
     assert check("BASE <foo://h/a/> SELECT * { SERVICE <../sparql> { } }", allowed_services=allowed).services == \
         ("foo://h/sparql",)
+
+
+def test_a_less_than_that_looks_like_an_iri_hides_neither_brackets_nor_service() -> None:
+    """``<`` is an IRI or "less than" by context: ``?a<'x>'`` and ``?a<((1))&&1>0`` must not let the
+    scan skip a string's start or a run of brackets (found in review: the nesting limit was bypassed
+    and the SERVICE cross-check went blind)."""
+    deep = "SELECT * WHERE { ?s ?p ?a FILTER(?a<" + "(" * 2500 + "1" + ")" * 2500 + "&&1>0) }"
+    with pytest.raises(QueryRejected) as exc:
+        check(deep)
+    assert exc.value.status == 400 and "levels deep" in exc.value.message
+    hidden = "SELECT * WHERE { ?s ?p ?a FILTER(?a<'x>') SERVICE <http://evil/> { ?s ?p ?o } FILTER(?a != 'b') }"
+    from queries.guard import _scan
+
+    assert len(_scan(hidden).services) == 1  # the scan sees the SERVICE the parse tree sees
+    assert len(_scan("SELECT * WHERE { SERVICE:x { ?s ?p ?o } }").services) == 1
+    assert _scan("PREFIX service: <http://x/> SELECT * WHERE { ?s service:p ?o }").services == []
+    # IRIs with brackets or a query string, and plain comparisons, still pass
+    for ok in ("SELECT * WHERE { ?s <http://dbpedia.org/resource/Foo_(bar)> ?o }",
+               "SELECT * WHERE { ?s <http://example.org/service?a=1&b=2> ?o FILTER(?o < 3) }",
+               "SELECT * WHERE { ?s ?p ?o FILTER(?o<3 && ?o>1) }"):
+        assert check(ok).kind == "select"
