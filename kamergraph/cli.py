@@ -82,8 +82,16 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
             )
     except (OSError, StoreError) as exc:
         reason = _os_error(exc) if isinstance(exc, OSError) else str(exc)
-        print(f"kamergraph build: {reason}\n  nothing was loaded: the store at {location} is the one before this "
-              "build (the unfinished new store was removed)", file=sys.stderr)
+        if _remote(location):
+            after = (f"the store at {location} is remote and is not replaced atomically: it may hold part of this "
+                     "build; run the build again")
+        elif Path(f"{location}.swap").exists():
+            after = (f"the new store was complete and its swap had begun ({location}.swap): the next kamergraph "
+                     "command finishes the swap")
+        else:
+            after = (f"nothing was loaded: the store at {location} is the one before this build (the unfinished new "
+                     "store was removed)")
+        print(f"kamergraph build: {reason}\n  {after}", file=sys.stderr)
         return 1
     total = time.perf_counter() - t0
     report.timings["total"] = total

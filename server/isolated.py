@@ -69,6 +69,8 @@ def run_isolated(fn: Callable[..., R], *args: Any, owner: Any = None) -> R:
     proc = ctx.Process(target=_child_main, args=(send_end, fn, args), daemon=True, name="kamergraph-isolated")
     with _lock:
         if owner is not None and owner in _stopped:
+            recv_end.close()
+            send_end.close()
             raise IsolatedStopped("the server is stopping")
         proc.start()
         _running[proc.pid] = (proc, owner)
@@ -81,8 +83,11 @@ def run_isolated(fn: Callable[..., R], *args: Any, owner: Any = None) -> R:
                 raise RuntimeError(f"the isolated process ended without an answer (exit code {proc.exitcode})")
         try:
             status, payload = recv_end.recv()
-        except (EOFError, OSError):
-            raise IsolatedStopped("the isolated process was stopped") from None
+        except (EOFError, OSError):  # it ended without an answer: stopped by its owner, or it failed
+            proc.join(5)
+            if owner is not None and owner in _stopped:
+                raise IsolatedStopped("the isolated process was stopped") from None
+            raise RuntimeError(f"the isolated process ended without an answer (exit code {proc.exitcode})") from None
     finally:
         recv_end.close()
         with _lock:

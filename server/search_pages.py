@@ -476,8 +476,13 @@ def index_path_for(location: str | os.PathLike[str], remote: bool) -> Path:
     if os.access(folder, os.W_OK) or (not folder.exists() and remote):
         return path
     digest = hashlib.sha256(str(Path(location).resolve() if not remote else location).encode()).hexdigest()[:16]
-    fallback = Path(tempfile.gettempdir()) / "kamergraph-search" / f"{digest}.search.sqlite"
-    fallback.parent.mkdir(parents=True, exist_ok=True)
+    folder_of_user = Path(tempfile.gettempdir()) / f"kamergraph-search-{os.getuid()}"
+    folder_of_user.mkdir(mode=0o700, exist_ok=True)
+    info = folder_of_user.lstat()
+    if folder_of_user.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(13, "the search index's fallback folder is not this user's own (mode 0700)",
+                              str(folder_of_user))
+    fallback = folder_of_user / f"{digest}.search.sqlite"
     log.warning("the folder of the store (%s) cannot be written: the search index is kept in %s", folder, fallback)
     return fallback
 

@@ -222,6 +222,8 @@ class EmbeddedStore(Store):
             return
         with _swap_lock(self.path):
             rebuilt.close()
+            if _side(self.path, "swap").exists():  # the swap was committed (journalled) and failed half-way:
+                return  # the rebuild may be the only copy left; the next command's recover() finishes it
             shutil.rmtree(rebuilt.path, ignore_errors=True)
 
     def adopt(self, rebuilt: EmbeddedStore) -> None:
@@ -374,7 +376,14 @@ def _finish_swap(path: Path) -> list[str]:
     """Carry out (or finish) the swap its journal describes; returns what it did that was left over."""
     journal, rebuild, old = _side(path, "swap"), _side(path, "rebuild"), _side(path, "old")
     done: list[str] = []
-    token = json.loads(journal.read_text(encoding="utf-8"))["generation"]
+    try:
+        token = str(json.loads(journal.read_text(encoding="utf-8"))["generation"])
+    except (ValueError, KeyError, TypeError):  # a journal cut short (a power loss before it reached the disk)
+        token = uuid.uuid4().hex  # the swap still completes; any new token tells readers the store moved
+        done.append(f"the swap journal {journal} was unreadable: finished the swap with a new generation")
+    if not rebuild.exists() and not path.exists() and old.exists():  # moved out, the rebuild lost: put it back
+        old.rename(path)
+        done.append(f"moved {old} back into the store's place (the swap's rebuilt store was missing)")
     if rebuild.exists():
         if path.exists() and not old.exists():
             path.rename(old)

@@ -26,6 +26,7 @@ Starting a process per query costs ~40 ms; a pool pays that once.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -55,6 +56,8 @@ from store.worker import GRAPH_FORMATS, RESULT_FORMATS, Answer, Job, WorkerConfi
 
 __all__ = ["Answer", "GRAPH_FORMATS", "Job", "PoolBusy", "RESULT_FORMATS", "WorkerPool", "execute",
            "process_context"]
+
+log = logging.getLogger("kamergraph.store.pool")
 
 MB = 1_000_000
 MONITOR_INTERVAL = 0.025  # seconds between two samples of the busy workers' memory
@@ -406,7 +409,8 @@ class WorkerPool:
         for attempt in range(3):
             try:
                 w = _Worker(self.config, self.start_timeout, self.epoch)
-            except StoreError:
+            except Exception as exc:  # noqa: BLE001 - a StoreError, or an OSError of the system (EMFILE, EAGAIN)
+                log.warning("a replacement query worker did not start (attempt %d of 3): %s", attempt + 1, exc)
                 time.sleep(0.5 * (attempt + 1))
                 continue
             with self._lock:
@@ -426,7 +430,10 @@ class WorkerPool:
                 self._wake.wait(1.0)
                 self._wake.clear()
                 continue
-            self._watch(busy)
+            try:
+                self._watch(busy)
+            except Exception:  # noqa: BLE001 - the limits must outlive one bad look; never end the monitor
+                log.exception("the query pool's monitor failed one look at the running queries")
             time.sleep(MONITOR_INTERVAL)
 
     def _watch(self, busy: list[tuple[_Worker, _Run]]) -> None:
@@ -474,8 +481,9 @@ class WorkerPool:
             if self._busy.get(worker) is not run:
                 return
             worker.reason = reason  # read by _await once the pipe closes
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
+            if worker.started is not None and sandbox.start_time(worker.pid) == worker.started:  # not a reused pid
+                with contextlib.suppress(OSError):
+                    os.kill(worker.pid, signal.SIGKILL)
 
     # -- running
     def run(self, job: Job, timeout: float | None = None, *, wait: float | None = None) -> Answer:

@@ -53,3 +53,10 @@ def test_stop_all_ends_the_owners_runs_and_refuses_new_ones() -> None:
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
     with pytest.raises(IsolatedStopped):
         run_isolated(sorted, [1], owner=owner)
+
+
+def test_a_child_that_dies_is_a_failure_not_a_stop() -> None:
+    """A helper process that ends without an answer (killed for memory, crashed) is reported as a
+    failure with its exit code, not as the server stopping it (review: EOFError was read as a stop)."""
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        run_isolated(os._exit, 3, owner=object())

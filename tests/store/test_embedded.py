@@ -207,3 +207,51 @@ def test_recovery_removes_an_unfinished_rebuild_but_not_one_in_use(tmp_path: Pat
     said = recover(path)  # its build was stopped: removed, and said so
     assert not fresh.path.exists() and _values(path) == ["old"]
     assert said and "store.rebuild" in said[0] and "stopped" in said[0], said
+
+
+def test_a_failed_build_after_the_journal_keeps_the_rebuild_for_recovery(tmp_path: Path) -> None:
+    """A swap that failed between its two renames (its journal written): the build's clean-up must not
+    delete the rebuild, the only copy of the new store; the next recovery finishes the swap (review:
+    discard() deleted it and recover() then removed store.old, losing both)."""
+    import json
+
+    from store.embedded import recover
+
+    path, fresh = _two_stores(tmp_path)
+    (tmp_path / "store.swap").write_text(json.dumps({"generation": "g2"}))
+    path.rename(tmp_path / "store.old")
+    owner = EmbeddedStore.__new__(EmbeddedStore)  # the build's handle on the (moved) store: only its path counts
+    owner.path = path
+    EmbeddedStore.discard(owner, fresh)
+    assert fresh.path.exists()
+    recover(path)
+    assert _values(path) == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "store.generation"]
+
+
+def test_recovery_puts_the_old_store_back_when_the_rebuild_is_gone(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from store.embedded import recover
+
+    path, fresh = _two_stores(tmp_path)
+    (tmp_path / "store.swap").write_text(json.dumps({"generation": "g2"}))
+    path.rename(tmp_path / "store.old")
+    shutil.rmtree(fresh.path)  # lost: the old store is the only copy
+    said = recover(path)
+    assert _values(path) == ["old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "store.generation"]
+    assert any("moved" in s and "back" in s for s in said), said
+
+
+def test_recovery_of_an_unreadable_journal(tmp_path: Path) -> None:
+    from store import generation
+    from store.embedded import recover
+
+    path, _fresh = _two_stores(tmp_path)
+    before = generation.token(path)
+    (tmp_path / "store.swap").write_text('{"generat')  # cut short
+    said = recover(path)
+    assert _values(path) == ["new"] and generation.token(path) != before
+    assert any("unreadable" in s for s in said), said
