@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: the small real store of the server tests, the app served by
 uvicorn on a free loopback port, and what a browser test needs (Playwright, Chromium, the npm files).
 
-A missing piece skips the browser tests, except under ``CI=true``, where it fails them: CI installs
+A missing piece skips the browser tests, except under CI (``tests.support.ci.in_ci``), where it fails them: CI installs
 Chromium (.ci/run) and the npm packages (make setup), so a missing piece there is a broken set-up.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.server.conftest import kg_store, settings_for  # noqa: F401 - the same store fixture
+from tests.support.ci import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KAMERGRAPH_CHROMIUM", "/usr/bin/chromium"))
@@ -30,12 +31,8 @@ def artifacts_dir() -> Path:
     return path
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def require(condition: bool, what: str) -> None:
-    """Skip (locally) or fail (under CI=true) when a browser-test prerequisite is missing."""
+    """Skip (locally) or fail (under CI) when a browser-test prerequisite is missing."""
     if condition:
         return
     if in_ci():

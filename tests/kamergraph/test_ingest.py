@@ -222,13 +222,14 @@ def test_unreadable_inputs_are_reported_and_the_rest_is_loaded(small_store: Path
 
 
 def _mount_tmpfs(where: Path, size_kb: int) -> bool:
-    import os
     import subprocess
+
+    from tests.support.ci import in_ci
 
     where.mkdir(parents=True, exist_ok=True)
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)], capture_output=True)
     if r.returncode != 0:
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"cannot mount a tmpfs for the full-disk test: {r.stderr.decode().strip()}")
         pytest.skip(f"cannot mount a tmpfs (needs root): {r.stderr.decode().strip()}")
     return True

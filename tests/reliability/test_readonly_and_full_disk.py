@@ -1,7 +1,7 @@
 """Readers share the store, a read-only mount can be served, a full disk ends in a clear message.
 
 Real processes on a real store (a slice of the bundled data), real tmpfs mounts (as root; under
-CI=true a mount that fails fails the test instead of skipping it).
+CI (tests.support.ci) a mount that fails fails the test instead of skipping it).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.ci import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -78,7 +80,7 @@ def mount(tmp_path: Path) -> Iterator:
                            capture_output=True, text=True)
         if r.returncode != 0:
             msg = f"cannot mount a tmpfs (needs root): {r.stderr.strip()}"
-            if os.environ.get("CI") == "true":
+            if in_ci():
                 pytest.fail(msg)
             pytest.skip(msg)
         mounted.append(where)

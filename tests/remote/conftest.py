@@ -11,7 +11,7 @@ into the embedded store and into each server.
   endpoints; ``isql-vt`` grants SPARQL_UPDATE to the anonymous SPARQL user for the one test of
   updates without credentials.
 
-A missing component skips its tests, except under ``CI=true``, where it fails them with what is
+A missing component skips its tests, except under CI (``tests.support.ci.in_ci``), where it fails them with what is
 missing. Every server is started here and stopped here (by its process), so an instance of the
 Debian package's own service is never used.
 """
@@ -19,7 +19,6 @@ Debian package's own service is never used.
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import socket
 import subprocess
@@ -32,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.ci import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -48,8 +49,8 @@ SERVERS: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}  # the servers sta
 
 
 def missing(what: str) -> None:
-    """Skip, or under CI=true fail, naming what is missing."""
-    if os.environ.get("CI", "").lower() == "true":
+    """Skip, or under CI fail, naming what is missing."""
+    if in_ci():
         pytest.fail(f"remote-store tests need {what}, which is missing on this CI machine", pytrace=False)
     pytest.skip(f"{what} is not installed")
 

@@ -415,10 +415,10 @@ def test_editor_bundle_is_served_when_installed(client: TestClient) -> None:
     from server.editor import YASGUI_BUILD, editor_files_present
 
     if not editor_files_present():
-        import os
+        from tests.support.ci import in_ci
 
         message = f"the YASGUI bundle is not installed in {YASGUI_BUILD} (make setup runs npm ci in frontend/)"
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     html = client.get("/query").text
