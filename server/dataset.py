@@ -21,7 +21,7 @@ figures have not been computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -33,14 +33,12 @@ from kamergraph.dataset import (
 from kamergraph.settings import Settings
 from ontology.namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, Iris
 from server import describe as D
-from server.editor import PageError, render, run_rows
+from server.endpoint import Endpoint, run_rows
+from server.render import PageError, render
 from server.i18n import page_lang, tr
 from server.errors import error_response
 from server.negotiation import best_of
 from store.pool import Job
-
-if TYPE_CHECKING:
-    from server.app import Endpoint
 
 HTML = "html"
 #: format name -> (media type, pyoxigraph format)

@@ -33,7 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from ontology.context import jsonld_context
-from server.editor import render, templates
+from server.render import render, templates
 from server.i18n import install as install_i18n, page_lang
 from server.errors import error_response
 from server.negotiation import wants_html
@@ -42,7 +42,7 @@ from store.export import FORMATS, GZIP_MEDIA_TYPE, MANIFEST, current_release, re
 
 if TYPE_CHECKING:
     from kamergraph.settings import Settings
-    from server.app import Endpoint
+    from server.endpoint import Endpoint
 
 __all__ = ["install_dumps"]
 

@@ -22,60 +22,35 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from starlette.concurrency import run_in_threadpool
 
-from ontology.namespaces import PREFIXES, XSD
+from ontology.namespaces import PREFIXES
 from queries.catalog import QUERIES_DIR, Catalog, NamedQuery, Param
 from queries.errors import QueryRejected
-from queries.guard import GuardedQuery
-from server.i18n import install as install_i18n, page_lang, tr
+from server.endpoint import TRUNCATED_HEADER, Endpoint, guard, run_rows
+from server.i18n import page_lang, tr
 from server.negotiation import NotAcceptable, UnknownFormat, choose
-from store.base import (
-    KindNotAcceptable,
-    QueryError,
-    QueryOverMemory,
-    QueryResult,
-    QueryTimeout,
-    StoreError,
-    TooManyLongQueries,
-)
-from store.pool import Answer, Job, PoolBusy
-
-if TYPE_CHECKING:
-    from server.app import Endpoint
+from server.render import PageError, error_page, render, table, templates  # noqa: F401 - templates: see the report
+from store.pool import Job
 
 log = logging.getLogger("kamergraph.server.editor")
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 FRONTEND_DIR = HERE.parent / "frontend"
 #: Where ``npm ci`` in ``frontend/`` puts the YASGUI bundle the editor page loads.
 YASGUI_BUILD = FRONTEND_DIR / "node_modules" / "@zazuko" / "yasgui" / "build"
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 EXAMPLES_DIR = QUERIES_DIR / "examples"
-
-HTML_MEDIA = "text/html; charset=utf-8"
-#: The browser may load scripts, styles, images and data from this origin only (YASGUI sets some
-#: styles inline and uses data: images for its icons).
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-TRUNCATED_HEADER = "X-Kamergraph-Truncated"
 
 DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/kamergraph/def#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -109,139 +84,6 @@ DOWNLOADS: dict[str, list[tuple[str, str]]] = {
 NAMED_DOWNLOADS: list[tuple[str, str]] = [("csv", "CSV"), ("json", "SPARQL JSON"), ("tsv", "TSV")]
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml", "turtle": "ttl", "ntriples": "nt",
               "jsonld": "jsonld", "rdfxml": "rdf"}
-
-_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-_LINKABLE = re.compile(r"^https?://", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------- results as cells
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One RDF term as the page shows it. ``href`` is set for http(s) IRIs only (never javascript:)."""
-
-    kind: str  # iri | bnode | literal | triple | empty
-    text: str = ""
-    href: str | None = None
-    title: str | None = None  # the full IRI when ``text`` is its prefixed name
-    lang: str | None = None
-    datatype: str | None = None  # prefixed name of a datatype other than xsd:string
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A query result ready for the page: a SELECT's rows, an ASK's answer or a graph's triples."""
-
-    kind: str  # select | ask | graph
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[Cell]] = field(default_factory=list)
-    boolean: bool | None = None
-    truncated: bool = False
-    row_limit: int | None = None
-
-
-def compact(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
-    """``kg:Kamervraag`` for an IRI in a known namespace (the longest wins), else None."""
-    best: tuple[int, str] | None = None
-    for prefix, ns in prefixes.items():
-        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]) and (best is None or len(ns) > best[0]):
-            best = (len(ns), f"{prefix}:{iri[len(ns):]}")
-    return best[1] if best else None
-
-
-def cell(term: object) -> Cell:
-    if term is None:
-        return Cell("empty")
-    if isinstance(term, NamedNode):
-        iri = term.value
-        short = compact(iri)
-        return Cell("iri", short or iri, href=iri if _LINKABLE.match(iri) else None, title=iri if short else None)
-    if isinstance(term, BlankNode):
-        return Cell("bnode", f"_:{term.value}")
-    if isinstance(term, Literal):
-        if term.language:
-            return Cell("literal", term.value, lang=term.language)
-        dtype = term.datatype.value
-        if dtype == XSD + "string":
-            return Cell("literal", term.value)
-        return Cell("literal", term.value, datatype=compact(dtype) or dtype)
-    if isinstance(term, Triple):
-        return Cell("triple", f"<< {term.subject} {term.predicate} {term.object} >>")
-    return Cell("literal", str(term))
-
-
-def table(result: QueryResult, row_limit: int | None) -> Table:
-    if result.kind == "ask":
-        return Table("ask", boolean=result.boolean, row_limit=row_limit)
-    if result.kind == "graph":
-        rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in result.triples]
-        return Table("graph", ["subject", "predicate", "object"], rows, truncated=result.truncated,
-                     row_limit=row_limit)
-    rows = [[cell(t) for t in row] for row in result.rows]
-    return Table("select", list(result.variables), rows, truncated=result.truncated, row_limit=row_limit)
-
-
-# --------------------------------------------------------------------------- running a job
-
-
-class PageError(Exception):
-    """A failure shown in the page, with the HTTP status the page is answered with."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-        super().__init__(message)
-
-
-async def answer_job(endpoint: Endpoint, job: Job, error: Callable[..., Exception],
-                     refused: Mapping[str, str] | None = None) -> Answer:
-    """Run a job through the endpoint (a kept answer without a thread hop); the one mapping of
-    store failures (and of the guard's refusals, raised by the job's checker in the worker) to HTTP
-    statuses, for /sparql, the named queries, the editor and the pages: ``error(status, message[,
-    headers])`` is raised (an ApiError or a PageError). ``refused``: per kind of query, why no format
-    the client accepts fits it (the 406's message when the query is of that kind)."""
-    try:
-        return endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
-    except QueryRejected as exc:  # the guard, in the worker: 400 (malformed) or 403 (forbidden)
-        raise error(exc.status, exc.message) from None
-    except KindNotAcceptable as exc:
-        why = (refused or {}).get(exc.kind) or f"no format the client accepts fits a {exc.kind.upper()} result"
-        raise error(406, why, {"Vary": "Accept"}) from None
-    except QueryTimeout as exc:
-        raise error(504, f"the query (with its check) ran past the time limit of {exc.seconds:g} s and was "
-                         "stopped; narrow it down (a LIMIT, fewer patterns, a more selective FILTER)") from None
-    except (QueryOverMemory, TooManyLongQueries) as exc:
-        raise error(503, str(exc), {"Retry-After": "10"}) from None
-    except PoolBusy as exc:
-        raise error(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
-    except QueryError as exc:
-        raise error(400, str(exc)) from None
-    except StoreError as exc:
-        log.error("store error: %s", exc)
-        raise error(500, "the store could not answer this query") from None
-
-
-async def run_rows(endpoint: Endpoint, job: Job) -> Answer:
-    """Run a job (``output="rows"``) through the endpoint; failures become PageErrors."""
-    return await answer_job(endpoint, job, PageError)
-
-
-async def guard(endpoint: Endpoint, text: str) -> GuardedQuery:
-    """The guard's verdict on ``text`` (from a worker, under the time limit), or a PageError with its status."""
-    try:
-        return await run_in_threadpool(endpoint.check, text)
-    except QueryRejected as exc:
-        raise PageError(exc.status, exc.message) from None  # a syntax error's message names line and column
-    except QueryTimeout as exc:
-        raise PageError(504, f"checking the query ran past the time limit of {exc.seconds:g} s") from None
-    except (QueryOverMemory, TooManyLongQueries, PoolBusy) as exc:
-        raise PageError(503, str(exc), {"Retry-After": "5"}) from None
-    except StoreError as exc:
-        log.error("store error in the guard: %s", exc)
-        raise PageError(500, "the store could not check this query") from None
-
 
 # --------------------------------------------------------------------------- examples and forms
 
@@ -353,44 +195,6 @@ def with_format(path: str, items: Iterable[tuple[str, str]], fmt: str) -> str:
     """``path?…&format=fmt`` with the request's other parameters kept, in order."""
     kept = [(k, v) for k, v in items if k != "format"]
     return f"{path}?{urlencode([*kept, ('format', fmt)])}"
-
-
-# --------------------------------------------------------------------------- templates
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,  # every template, whatever its name: data never becomes markup
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    install_i18n(env)  # tr(), lang_url() … for base.html and the editor's pages (the resource pages share this env)
-    return env
-
-
-templates = Jinja2Templates(env=_environment())
-
-
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
-           headers: Mapping[str, str] | None = None) -> Response:
-    """A page from ``name``; ``lang`` is the request's (``?lang=``, the cookie, else Dutch) unless the
-    context sets it."""
-    ctx = {
-        "editor_installed": bool(getattr(request.app.state, "editor_installed", False)),
-        "lang": page_lang(request),
-        "status": status,
-        **context,
-    }
-    all_headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", **(headers or {})}
-    return templates.TemplateResponse(request, name, ctx, status_code=status, headers=all_headers,
-                                      media_type=HTML_MEDIA)
-
-
-def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """An error as an HTML page (for requests that asked for HTML); API requests keep the JSON shape."""
-    return render(request, "error.html", {"status": status, "message": message, "nav": ""}, status, headers)
 
 
 # --------------------------------------------------------------------------- the pages
