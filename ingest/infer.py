@@ -14,7 +14,7 @@ Two passes (:func:`complete_reference`):
 1. every asker name of every (not deleted) Zaak is resolved with the given reference; the names
    that find no person are the open cases;
 2. per Kamer (the days after an election eve up to the next eve, the eves derived from the list by
-   :func:`ingest.reference.election_eves`), in date order: for an open case (name, D) the
+   :func:`ingest.periods.election_eves`), in date order: for an open case (name, D) the
    candidates are the persons matching the surname (as the resolver's index) who qualify by
    :func:`ingest.resolve.reelection_basis` (their latest period ended on the eve E opening D's
    Kamer, or is a derived period with an unknown end in this or the previous Kamer, and no period
@@ -27,7 +27,7 @@ Per person and Kamer with evidence, dated d1..dn:
 - the period continued ended on the eve E: a new fractie period from E+1 (a re-elected sitting
   member is installed with the new Kamer; the list gives rows to members who were not sitting) in
   the same fractie (the list records changes as rows; if the list has no such fractie after E, see
-  :func:`ingest.reference.fractie_after_eve`) until dn, the last date the evidence shows;
+  :func:`ingest.periods.fractie_after_eve`) until dn, the last date the evidence shows;
 - the period continued is a derived one with an unknown end in this Kamer: it is extended to dn;
 - it is such a period in the previous Kamer: evidence in both Kamers without a row on E+1 means a
   sitting member re-elected, so it runs to E, and a new period starts on E+1 as above.
@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ingest.records import FractieMembership, KamerMembership, ReferenceData, ZaakRecord
-from ingest.reference import INFERRED_PREFIX, OPEN_END, _ymd, fractie_after_eve, kamer_memberships_of
+from ingest.periods import INFERRED_PREFIX, OPEN_END, fractie_after_eve, kamer_memberships_of, ymd
 from ingest.resolve import Resolver, _on, reelection_basis, term_of
 
 ODATA_NAME = "Tweede Kamer OData"
@@ -174,7 +174,7 @@ def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> Refer
             if e_next is not None:
                 end = min(end, e_next)
             later = [f for f in state[pk] if f.start > end]
-            k = f"{pk}-{_ymd(start)}-{fk}"
+            k = f"{pk}-{ymd(start)}-{fk}"
             src = basis.source
             deriv = (f"{INFERRED_PREFIX}: herkozen lid zonder rij in de ledenlijst; {etext}; begin = dag na "
                      f"verkiezingsvooravond {e}; "

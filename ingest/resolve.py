@@ -49,19 +49,15 @@ from ingest.records import (
     ResolvedKamervraag,
     ZaakRecord,
 )
-from ingest.reference import (
-    INFERRED_PREFIX,
-    KIND_RANK,
-    OK_FILL_PREFIX,
+from ingest.names import (
     PREFIX_WORDS,
-    election_eves,
-    has_open_end,
     initial_letters,
     letters_of_names,
     norm_name,
     strip_prefix,
     surname_keys,
 )
+from ingest.periods import INFERRED_PREFIX, KIND_RANK, OK_FILL_PREFIX, election_eves, has_open_end
 
 _PAREN_RE = re.compile(r"^(?P<body>.*?)\s*\((?P<ini>[^)]*)\)\s*$")
 _INI_TOKEN_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.)+$")

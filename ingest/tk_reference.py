@@ -2,7 +2,7 @@
 
 ``kamergraph sync`` fetches Persoon, Fractie, FractieZetel and FractieZetelPersoon records from
 the open-data API. :func:`overlay_tk_records` lays the latest version of each over the
-:class:`ReferenceData` of the bundled lists (after :func:`ingest.reference.complete_reference`,
+:class:`ReferenceData` of the bundled lists (after :func:`ingest.infer.complete_reference`,
 before :func:`ingest.map.map_reference`), so that members and fracties that appeared or changed
 upstream reach the graph through the build's own mapping. Pure: records in, records out.
 
@@ -21,7 +21,7 @@ upstream reach the graph through the build's own mapping. Pure: records in, reco
   period it continues), is merged into it instead of being duplicated: upstream's dates win (an
   open period that now ends), the start is the earliest, and the key stays the bundled one when the
   start is the same. The Kamer memberships of every touched person are recomputed
-  (:func:`ingest.reference.kamer_memberships_of`).
+  (:func:`ingest.periods.kamer_memberships_of`).
 - ``Verwijderd`` records add nothing, so the overlay (always recomputed from the bundled data and
   the latest record of each id) no longer has what they added.
 - A record that cannot be used (unknown Persoon_Id, unknown or deleted FractieZetel or Fractie,
@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.records import Fractie, FractieMembership, Person, ReferenceData, SourceRef
-from ingest.reference import OPEN_END, _ymd, has_open_end, kamer_memberships_of, norm_name
+from ingest.names import norm_name
+from ingest.periods import OPEN_END, has_open_end, kamer_memberships_of, ymd
 from ontology.namespaces import slug
 
 PERSOON, FRACTIE, ZETEL, ZETELPERSOON = "Persoon", "Fractie", "FractieZetel", "FractieZetelPersoon"
@@ -315,7 +316,7 @@ def overlay_tk_records(
             d = "; ".join(f.derivation.replace(f", {OPEN_END}", "").replace(OPEN_END, "") for f in before)  # type: ignore[union-attr]
             derivation = f"{d}; voortgezet van {start} tot {end or 'heden'} volgens {TK_NAME} (FractieZetelPersoon {rid})"
         same_start = [f for f in merged if f.start == new_start]
-        key = same_start[0].key if same_start else f"{pk}-{_ymd(new_start)}-{fk}"
+        key = same_start[0].key if same_start else f"{pk}-{ymd(new_start)}-{fk}"
         taken = {f.key for f in fms} - {f.key for f in merged}
         base, i = key, 2
         while key in taken:

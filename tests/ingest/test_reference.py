@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import ParseError
+from ingest.names import parse_official_name, surname_keys
 from ingest.records import ReferenceData
-from ingest.reference import load_reference, parse_official_name, surname_keys
+from ingest.reference import load_reference
 from ingest.sources import reference as src
 from tests.ingest.membership_checks import assert_kamer_memberships_cover_fractie_periods
 

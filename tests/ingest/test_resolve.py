@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ingest.infer import complete_reference
+from ingest.periods import election_eves
 from ingest.records import ReferenceData, SourceRef, ZaakRecord
-from ingest.reference import election_eves, load_reference
+from ingest.reference import load_reference
 from ingest.resolve import Resolver, parse_name
 from ingest.sources.odata import read_jsonl
 from tests.ingest.membership_checks import assert_kamer_memberships_cover_fractie_periods

@@ -1,0 +1,123 @@
+"""Periods of Kamer membership, shared by the reference steps, the resolver and the inference.
+
+What a derived period says about itself (``OK_FILL_PREFIX``, ``INFERRED_PREFIX``, ``OPEN_END``),
+the election eves derived from the member list, the fractie a member sits in after an eve, the
+Kamer memberships over a person's fractie periods, and the rank of the kinds of post. Used by
+:mod:`ingest.reference`, :mod:`ingest.resolve`, :mod:`ingest.infer` and
+:mod:`ingest.tk_reference`; imports none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ingest.records import FractieMembership, KamerMembership
+
+# the order in which the resolver picks one of several posts a person holds on a day
+KIND_RANK = {
+    "minister-president": 0,
+    "minister": 1,
+    "minister zonder portefeuille": 2,
+    "staatssecretaris": 3,
+    "viceminister-president": 4,
+}
+
+
+def ymd(d: dt.date) -> str:
+    """A date as it appears in keys: ``20171026``."""
+    return d.strftime("%Y%m%d")
+
+
+OK_FILL_PREFIX = "aangevuld uit OpenKamer"
+INFERRED_PREFIX = "afgeleid"
+OPEN_END = "werkelijk einde onbekend"  # in a derivation: the end is the last date known, not a real end
+MIN_EVE_ROWS = 50  # an election eve: at least this many list periods end that day and start the next
+
+
+def is_listed(fm: FractieMembership) -> bool:
+    """A period of the member list itself (not filled from OpenKamer, not inferred)."""
+    return fm.derivation is None
+
+
+def has_open_end(fm: FractieMembership) -> bool:
+    """A derived period whose end is only the last date known (the real end is unknown)."""
+    return fm.end is not None and fm.derivation is not None and OPEN_END in fm.derivation
+
+
+def election_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]") -> tuple[dt.date, ...]:
+    """Days before the installation of a new Kamer, derived from the member list: days on which at
+    least MIN_EVE_ROWS listed periods end while at least MIN_EVE_ROWS start on the next day
+    (2006-11-29, 2010-06-16, 2012-09-19, 2017-03-22, 2021-03-30, 2023-12-05, ...)."""
+    ends: dict[dt.date, int] = defaultdict(int)
+    starts: dict[dt.date, int] = defaultdict(int)
+    for f in fms:
+        if not is_listed(f):
+            continue
+        starts[f.start] += 1
+        if f.end is not None:
+            ends[f.end] += 1
+    one = dt.timedelta(days=1)
+    return tuple(sorted(d for d, n in ends.items() if n >= MIN_EVE_ROWS and starts.get(d + one, 0) >= MIN_EVE_ROWS))
+
+
+def fractie_after_eve(fractie_key: str, eve: dt.date, fms: "list[FractieMembership] | tuple[FractieMembership, ...]"
+                      ) -> tuple[str | None, str]:
+    """The fractie a re-elected member of ``fractie_key`` (period ending on ``eve``) sits in from eve+1.
+
+    The list records changes as rows, so no row means no change: the same fractie, and without a
+    note when the list has that fractie again after the eve. When it has not, but members of that
+    fractie have rows from eve+1 in one other fractie, the fractie went on under that name (Groep
+    Kuzu/Öztürk -> DENK in 2017); in several other fracties: unknown, (None, why)."""
+    day = eve + dt.timedelta(days=1)
+    listed = [f for f in fms if is_listed(f)]
+    if any(f.fractie_key == fractie_key and (f.start > eve or f.end is None or f.end >= day) for f in listed):
+        return fractie_key, ""
+    members = {f.person_key for f in listed if f.fractie_key == fractie_key and f.end == eve}
+    moved = [f for f in listed if f.person_key in members and f.start == day]
+    nxt = {f.fractie_key for f in moved}
+    if len(nxt) == 1:
+        g = nxt.pop()
+        return g, (f"fractie {fractie_key} komt na {eve} niet meer voor in de ledenlijst; de "
+                   f"{len({f.person_key for f in moved})} leden ervan met een rij vanaf {day} zitten in {g}: "
+                   f"voortgezet als {g}")
+    if nxt:
+        return None, (f"fractie {fractie_key} komt na {eve} niet meer voor in de ledenlijst en haar leden met een rij "
+                      f"vanaf {day} zitten in verschillende fracties ({', '.join(sorted(nxt))})")
+    return fractie_key, (f"fractie {fractie_key} heeft na {eve} geen rij in de ledenlijst en geen opvolger; "
+                         f"ongewijzigd aangenomen (de lijst legt wijzigingen als rijen vast)")
+
+
+def kamer_memberships_of(pk: str, fms: "list[FractieMembership]") -> list[KamerMembership]:
+    """One KamerMembership per run of fractie periods of one person that touch (the next starting at
+    most a day after the previous ends); a run with a derived part gets a derivation text."""
+    out: list[KamerMembership] = []
+    lst = sorted(fms, key=lambda f: (f.start, f.end or dt.date.max))
+    run: list[FractieMembership] = []
+    ce: dt.date | None = None
+
+    def flush() -> None:
+        if not run:
+            return
+        cs = run[0].start
+        derived = [f for f in run if f.derivation]
+        deriv = None
+        if derived:
+            n_list = len(run) - len(derived)
+            parts = "; ".join(f"{f.start}..{f.end or ''} ({f.derivation.split(':', 1)[0]})" for f in derived)
+            deriv = (f"samengesteld uit {len(run)} fractieperiodes, {n_list} uit de ledenlijst en {len(derived)} "
+                     f"aangevuld of afgeleid: {parts}")
+            if ce is not None and run[-1].end == ce and has_open_end(run[-1]):
+                deriv += f"; einde {ce} is de laatst bekende datum, {OPEN_END}"
+        out.append(KamerMembership(f"{pk}-tk-{ymd(cs)}", pk, cs, ce, run[0].source, deriv))
+
+    for f in lst:
+        if run and (ce is None or f.start <= ce + dt.timedelta(days=1)):
+            if ce is not None and (f.end is None or f.end > ce):
+                ce = f.end
+            run.append(f)
+            continue
+        flush()
+        run, ce = [f], f.end
+    flush()
+    return out
