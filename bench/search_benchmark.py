@@ -95,7 +95,8 @@ def requests() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 
 def build(store: Path, base: str) -> dict[str, object]:
-    from server.search import _ReadOnlyOxigraph, build_index, read_meta
+    from server.search import build_index, read_meta
+    from server.search.fresh import _ReadOnlyOxigraph
 
     path = Path(str(store) + ".search.sqlite")
     ro = _ReadOnlyOxigraph(store)

@@ -1,4 +1,4 @@
-"""The search and facet index (server/search.py) on the small real store, and on hand-made stores.
+"""The search and facet index (server/search/) on the small real store, and on hand-made stores.
 
 Dutch word forms and diacritics are checked with words that are in the data; facet counts against
 SPARQL counts on the same store; the index is rebuilt when the store's generation changes.
@@ -347,7 +347,7 @@ class CappedStore:
     as cut (the Store.query interface of store.base, on an embedded store opened read-only)."""
 
     def __init__(self, path: Path, cap: int, endpoint: str) -> None:
-        from server.search import _ReadOnlyOxigraph
+        from server.search.fresh import _ReadOnlyOxigraph
 
         self.inner = _ReadOnlyOxigraph(path)
         self.cap = cap
@@ -365,7 +365,8 @@ class CappedStore:
 
 @pytest.mark.parametrize("name", ["date", "vraagstelling", "persoon", "texts", "eu"])
 def test_a_cut_answer_is_read_again_in_pages(kg_store: Path, name: str) -> None:
-    from server.search import EXTRACT, _ReadOnlyOxigraph, _select_all
+    from server.search.extract import EXTRACT, _select_all
+    from server.search.fresh import _ReadOnlyOxigraph
 
     whole = _select_all(_ReadOnlyOxigraph(kg_store), name)
     capped = CappedStore(kg_store, 7, "http://127.0.0.1:1/sparql")

@@ -1,0 +1,268 @@
+"""Reading the index: :class:`SearchIndex` answers the list of Kamervragen (filters, facet
+counts, pages, export) and the full-text search (ranked, with snippets) with SQL only."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from server.search.cards import Addressee, Asker, Card, FacetCount, Filter, ListPage, SearchPage, Snippet, Value, local_href
+from server.search.errors import BadQuery, IndexMissing
+from server.search.query import SearchQuery, highlight, parse_query
+from server.search.schema import INDEX_VERSION, KINDS, STATUSES, WEIGHTS
+
+
+class SearchIndex:
+    """An index file, opened read-only; one SQLite connection per thread."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise IndexMissing(f"no search index at {self.path}")
+        self._uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+        self._local = threading.local()
+        try:
+            con = self.connect()
+            self.meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if self.meta.get("version") != INDEX_VERSION:
+                raise IndexMissing(f"the search index at {self.path} is of version {self.meta.get('version')}, "
+                                   f"not {INDEX_VERSION}")
+            self.values: dict[int, Value] = {}
+            self.by_key: dict[tuple[str, str], Value] = {}
+            for vid, kind, key, iri, nl, en, short, extra, total in con.execute(
+                    "SELECT id, kind, key, iri, label_nl, label_en, short, extra, total FROM value"):
+                v = Value(vid, kind, key, iri, nl, en, short, total, tuple(json.loads(extra)) if extra else (),
+                          local_href(iri, self.meta.get("base", "")))
+                self.values[vid] = v
+                self.by_key[(kind, key)] = v
+            self.size = con.execute("SELECT COUNT(*) FROM kv").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise IndexMissing(f"the search index at {self.path} cannot be read: {exc}") from None
+        self.generation = json.loads(self.meta.get("generation", "null"))
+        if isinstance(self.generation, list):
+            self.generation = tuple(self.generation)
+        self.base = self.meta.get("base", "")
+
+    def connect(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = self._open()
+        return con
+
+    def _open(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+        con.execute("PRAGMA cache_size=-32000")
+        return con
+
+    # -- filters
+
+    def value(self, kind: str, key: str) -> Value | None:
+        return self.by_key.get((kind, key))
+
+    def values_of(self, kind: str) -> list[Value]:
+        return [v for v in self.values.values() if v.kind == kind]
+
+    def _selection(self, filters: Sequence[Filter]) -> tuple[str, list[Any]]:
+        """SQL for the ids of the Kamervragen that have every filter's value (AND)."""
+        if not filters:
+            return "SELECT id AS kv FROM kv", []
+        ordered = sorted({f.value.id: f for f in filters}.values(), key=lambda f: f.value.total)
+        sql = "SELECT f0.kv AS kv FROM facet f0 WHERE f0.value = ?"
+        args: list[Any] = [ordered[0].value.id]
+        for i, f in enumerate(ordered[1:], start=1):
+            sql += f" AND EXISTS (SELECT 1 FROM facet f{i} WHERE f{i}.value = ? AND f{i}.kv = f0.kv)"
+            args.append(f.value.id)
+        return sql, args
+
+    @staticmethod
+    def _condition(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
+        """The same selection as a condition on ``kv.id`` (to scan ``kv`` newest first and stop early)."""
+        ids = list(dict.fromkeys(f.value.id for f in filters))
+        if not ids:
+            return "1", []
+        return " AND ".join(f"EXISTS (SELECT 1 FROM facet c{i} WHERE c{i}.value = ? AND c{i}.kv = kv.id)"
+                            for i in range(len(ids))), ids
+
+    def count(self, filters: Sequence[Filter] = ()) -> int:
+        sel, args = self._selection(filters)
+        return self.connect().execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
+
+    def facet_counts(self, filters: Sequence[Filter] = (), total: int | None = None) -> dict[int, int]:
+        """Counts per facet value over the Kamervragen that pass ``filters`` (``total``: how many
+        do, when known). Without filters, or with one, these were computed when the index was
+        built (the totals, the pair counts); for more filters they are counted, over the selection
+        or, when it holds more than half of all Kamervragen, over the rest (subtracted from the
+        totals: fewer rows to count)."""
+        if not filters:
+            return {v.id: v.total for v in self.values.values() if v.total}
+        con = self.connect()
+        ids = {f.value.id for f in filters}
+        if len(ids) == 1:  # one filter: the pair counts computed when the index was built
+            return dict(con.execute("SELECT b, n FROM cooc WHERE a = ?", (ids.pop(),)).fetchall())
+        sel, args = self._selection(filters)
+        if total is None:
+            total = con.execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
+        if total * 2 <= self.size:
+            sql = f"SELECT f.value, COUNT(*) FROM ({sel}) s JOIN facet f ON f.kv = s.kv GROUP BY f.value"
+            return dict(con.execute(sql, args).fetchall())
+        sql = f"SELECT f.value, COUNT(*) FROM facet f WHERE f.kv IN (SELECT id FROM kv EXCEPT {sel}) GROUP BY f.value"
+        rest = dict(con.execute(sql, args).fetchall())
+        counts = {v.id: v.total - rest.get(v.id, 0) for v in self.values.values()}
+        return {vid: n for vid, n in counts.items() if n}
+
+    def list_page(self, filters: Sequence[Filter] = (), page: int = 1, per_page: int = 50,
+                  lang: str = "nl", facet_limit: int | None = None) -> ListPage:
+        sel, args = self._selection(filters)
+        con = self.connect()
+        total = con.execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
+        if total * 4 >= self.size:  # a large share: scan newest first, stop at the page's end
+            cond, cargs = self._condition(filters)
+            rows = con.execute(
+                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
+                f"WHERE {cond} ORDER BY kv.id LIMIT ? OFFSET ?", [*cargs, per_page, (page - 1) * per_page]).fetchall()
+        else:
+            rows = con.execute(
+                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
+                f"WHERE kv.id IN ({sel}) ORDER BY kv.id LIMIT ? OFFSET ?",
+                [*args, per_page, (page - 1) * per_page]).fetchall()
+        cards = [self._card(r, lang) for r in rows]
+        counts = self.facet_counts(filters, total)
+        selected = {f.value.id for f in filters}
+        facets: dict[str, list[FacetCount]] = {k: [] for k in KINDS}
+        for vid, n in counts.items():
+            v = self.values[vid]
+            facets[v.kind].append(FacetCount(v, n, vid in selected))
+        for kind, items in facets.items():
+            if kind == "jaar":
+                items.sort(key=lambda fc: fc.value.key, reverse=True)
+            elif kind == "status":
+                items.sort(key=lambda fc: STATUSES.index(fc.value.key))
+            else:
+                items.sort(key=lambda fc: (-fc.count, fc.value.label(lang).lower()))
+        return ListPage(total, page, per_page, cards, list(filters), facets)
+
+    def export(self, filters: Sequence[Filter] = (), lang: str = "nl") -> Iterator[Card]:
+        """Every Kamervraag that passes ``filters``, newest first (its own connection: for streaming)."""
+        sel, args = self._selection(filters)
+        con = self._open()
+        try:
+            cur = con.execute(
+                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
+                f"WHERE kv.id IN ({sel}) ORDER BY kv.id", args)
+            while True:
+                batch = cur.fetchmany(500)
+                if not batch:
+                    break
+                for r in batch:
+                    yield self._card(r, lang)
+        finally:
+            con.close()
+
+    def latest(self, n: int = 10, lang: str = "nl") -> list[Card]:
+        """The ``n`` newest Kamervragen as cards (for a home page)."""
+        return self.list_page((), 1, n, lang).cards
+
+    def cards(self, iris: Iterable[str], lang: str = "nl") -> list[Card]:
+        """Cards of these Kamervragen (by IRI), in the order given; unknown IRIs are left out."""
+        iris = list(iris)
+        if not iris:
+            return []
+        rows = self.connect().execute(
+            "SELECT id, iri, zaak, subject, date, year, status, card FROM kv WHERE iri IN "
+            f"({','.join('?' * len(iris))})", iris).fetchall()
+        by_iri = {r[1]: self._card(r, lang) for r in rows}
+        return [by_iri[i] for i in iris if i in by_iri]
+
+    def _card(self, row: Sequence[Any], lang: str, **extra: Any) -> Card:
+        vid, iri, zaak, subject, date, year, status, card_json = row
+        card = json.loads(card_json)
+        V = self.values
+        askers = tuple(Asker(name, V.get(pid) if pid else None, V.get(fid) if fid else None)
+                       for pid, name, fid in card["a"])
+        addressees = []
+        for postid, name, holder, holder_iri in card["p"]:
+            post = V.get(postid) if postid else None
+            addressees.append(Addressee(post, post.label(lang) if post else (name or "?"), holder,
+                                        local_href(holder_iri, self.base),
+                                        tuple(V[m] for m in post.ministries if m in V) if post else ()))
+        return Card(vid, iri, zaak, subject, date, year, status, askers, tuple(addressees),
+                    tuple(V[e] for e in card["e"] if e in V), local_href(iri, self.base), **extra)
+
+    # -- full-text search
+
+    def _ranked(self, con: sqlite3.Connection, q: SearchQuery, offset: int, limit: int
+                ) -> tuple[int, list[tuple[int, float]]]:
+        """How many Kamervragen match, and ``limit`` of them from ``offset`` by rank: bm25 (the
+        subject weighing most), newest first among equals; with a prefix term, the Kamervragen
+        that match the words as typed come before those that only match the prefix."""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        ranked = (f"SELECT rowid, bm25(fts, {weights}) AS r FROM fts WHERE fts MATCH ? "
+                  "ORDER BY r, rowid LIMIT ? OFFSET ?")
+
+        def count(expr: str) -> int:
+            return con.execute("SELECT COUNT(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
+
+        full = q.fts()
+        total = count(full)
+        if not q.has_prefix:
+            return total, con.execute(ranked, (full, limit, offset)).fetchall()
+        exact = q.fts(exact=True)
+        n_exact = count(exact)
+        hits = con.execute(ranked, (exact, limit, offset)).fetchall() if offset < n_exact else []
+        if len(hits) < limit and total > n_exact:
+            rest = f"({full}) NOT ({exact})" if n_exact else full
+            hits += con.execute(ranked, (rest, limit - len(hits), max(0, offset - n_exact))).fetchall()
+        return total, hits
+
+    def search(self, query: SearchQuery | str, page: int = 1, per_page: int = 20, lang: str = "nl") -> SearchPage:
+        q = parse_query(query) if isinstance(query, str) else query
+        con = self.connect()
+        try:
+            total, hits = self._ranked(con, q, (page - 1) * per_page, per_page)
+        except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
+            raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
+        if not hits:
+            return SearchPage(q, total, page, per_page, [])
+        ids = [h[0] for h in hits]
+        score = {h[0]: h[1] for h in hits}
+        rows = {r[0]: r for r in con.execute(
+            "SELECT id, iri, zaak, subject, date, year, status, card FROM kv WHERE id IN "
+            f"({','.join('?' * len(ids))})", ids)}
+        texts: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for kv, kind, nums, body in con.execute(
+                f"SELECT kv, kind, nums, body FROM text WHERE kv IN ({','.join('?' * len(ids))}) ORDER BY kv, ord",
+                ids):
+            texts[kv].append((kind, nums, body))
+        match = q.matcher()
+        cards = []
+        for i in ids:
+            r = rows[i]
+            subject_html, subject_hits = highlight(r[3] or "", match, window=10_000)
+            snippet = None
+            best = 0
+            for kind, nums, body in texts.get(i, ()):
+                html, n = highlight(body, match)
+                if n > best:
+                    best = n
+                    snippet = Snippet(html, kind, tuple(int(x) for x in nums.split(",") if x), _plain(html))
+            if snippet is None and subject_hits:
+                snippet = Snippet(subject_html, "subject", (), r[3] or "")
+            cards.append(self._card(r, lang, snippet=snippet, subject_html=subject_html if subject_hits else None,
+                                    score=-score[i]))
+        return SearchPage(q, total, page, per_page, cards)
+
+
+_TAG = re.compile(r"</?mark>")
+
+
+def _plain(html: Markup) -> str:
+    return Markup(_TAG.sub("", str(html))).unescape()

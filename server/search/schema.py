@@ -1,0 +1,65 @@
+"""The shape of the index file: its version, the facet kinds and statuses, the FTS columns and
+their weights, and the SQL that creates its tables (read by the builder and the reader alike)."""
+
+from __future__ import annotations
+
+#: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
+INDEX_VERSION = "2"
+
+KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
+#: The kind in the IRI (``{base}id/{kind}/{key}``) of a facet's values, where it differs.
+IRI_KINDS = {"lid": "persoon"}
+STATUSES = ("beantwoord", "uitgesteld", "open")
+STATUS_LABELS = {
+    "beantwoord": ("beantwoord", "answered"),
+    "uitgesteld": ("uitgesteld", "postponed"),
+    "open": ("open", "open"),
+}
+#: The FTS columns: stemmed words of the subject and of the question and answer texts, the case
+#: number, and the same texts' words unstemmed (only for the prefix of a word being typed).
+FTS_COLUMNS = ("subject", "body", "zaak", "subject_words", "body_words")
+STEMMED = "subject body zaak"
+RAW = "subject_words body_words zaak"
+#: bm25 weights of those columns: the subject counts most.
+WEIGHTS = (10.0, 1.0, 5.0, 4.0, 0.5)
+
+EU_PREFIXES = ("http://data.europa.eu/eli/", "http://publications.europa.eu/resource/")
+
+SCHEMA_SQL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE kv (
+  id INTEGER PRIMARY KEY,        -- 1 = the newest
+  iri TEXT NOT NULL UNIQUE,
+  zaak TEXT NOT NULL,
+  subject TEXT,
+  date TEXT,
+  year INTEGER,
+  status TEXT NOT NULL,
+  card TEXT NOT NULL             -- JSON: askers, addressees, eu (value ids and names)
+);
+CREATE TABLE value (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  iri TEXT,
+  label_nl TEXT,
+  label_en TEXT,
+  short TEXT,
+  extra TEXT,                    -- a post: the value ids of its ministries (JSON)
+  total INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (kind, key)
+);
+CREATE TABLE facet (value INTEGER NOT NULL, kv INTEGER NOT NULL, PRIMARY KEY (value, kv)) WITHOUT ROWID;
+-- how many Kamervragen have both values: the facet counts of a list with one filter, read, not counted
+CREATE TABLE cooc (a INTEGER NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE TABLE text (kv INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, nums TEXT NOT NULL,
+                   body TEXT NOT NULL, PRIMARY KEY (kv, ord)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5(subject, body, zaak, subject_words, body_words, content='',
+                                    tokenize='unicode61 remove_diacritics 0');
+"""
+POST_INDEX_SQL = """
+CREATE INDEX facet_kv ON facet (kv, value);
+CREATE INDEX value_kind ON value (kind, total);
+INSERT INTO fts(fts) VALUES ('optimize');
+ANALYZE;
+"""
