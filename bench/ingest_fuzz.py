@@ -316,14 +316,15 @@ def _alarm(signum, frame):  # noqa: ARG001
 def run(n: int, seed: int, progress: bool = False, shard: tuple[int, int] = (0, 1),
         checkpoint: Callable[[Figures], None] | None = None) -> Figures:
     from ingest.errors import ParseError
-    from ingest.reference import complete_reference, load_reference
+    from ingest.infer import complete_reference
+    from ingest.reference import load_reference
     from ingest.records import ZaakRecord
     from ingest.resolve import Resolver
     from ingest.resolve_text import TextResolver
     from ingest.sources.koop import read_publication_ids
     from ingest.sources.odata import read_jsonl
-    from ingest.texts import _vocab
-    from kamergraph.build import KOOP_FILE, ODATA_FILE
+    from ingest.texts.evidence import _vocab
+    from kamergraph.inputs import KOOP_FILE, ODATA_FILE
     from kamergraph.texts import process_texts
     from ontology.namespaces import Iris
 

@@ -20,38 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import (
-    BlankNode,
-    CanonicalizationAlgorithm,
-    Dataset,
-    NamedNode,
-    Quad,
-    RdfFormat,
-    Store as OxStore,
-    parse,
-    serialize,
-)
+from pyoxigraph import RdfFormat, Store as OxStore
 
 from ingest.errors import ParseError
-from ingest.citations import default_register
-from ingest.map import MappedGraph, map_kamervraag, map_reference
-from ingest.map_text import map_eu_register
+from ingest.map import MappedGraph, map_kamervraag
 from ingest.resolve_text import TextResolver
-from ingest.records import ResolvedKamervraag, ZaakRecord
-from ingest.reference import complete_reference, load_reference
+from ingest.records import ReferenceData, ResolvedKamervraag, ZaakRecord
+from ingest.infer import complete_reference
+from ingest.reference import load_reference
 from ingest.resolve import Resolver
 from ingest.sources.koop import read_publication_ids
 from ingest.sources.odata import read_jsonl
+from kamergraph.dataset import DatasetError, load_description
+from kamergraph.inputs import KOOP_FILE, ODATA_FILE, context_graphs
 from kamergraph.texts import bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
 from store.base import Store
 from store.generation import crash_point
-
-ODATA_FILE = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
-KOOP_FILE = "koop/parliamentary-ids.txt.xz"
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kamergraph.ttl"
-
 
 @dataclass
 class RecordOutcome:
@@ -132,23 +118,6 @@ class _Stage:
         self.timings[self.stage] = self.timings.get(self.stage, 0.0) + time.perf_counter() - self.t0
 
 
-def ontology_graph(iris: Iris) -> MappedGraph:
-    """The ontology (OWL, Turtle) as its own named graph."""
-    g = NamedNode(iris.ontology_graph())
-    with ONTOLOGY_FILE.open("rb") as fh:
-        ds = Dataset(Quad(t.subject, t.predicate, t.object, g) for t in parse(fh, format=RdfFormat.TURTLE))
-    # Blank nodes (OWL lists) get canonical labels (RDFC-1.0) and are then skolemised into
-    # well-known IRIs (RDF 1.1, 3.5), so that every build writes exactly the same statements.
-    ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    genid = f"{iris.base}.well-known/genid/ontologie-"
-
-    def skolem(t):
-        return NamedNode(genid + t.value) if isinstance(t, BlankNode) else t
-
-    quads = [Quad(skolem(q.subject), q.predicate, skolem(q.object), g) for q in ds]
-    return MappedGraph(g.value, serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8"))
-
-
 def _progress(items: Iterable[Any], total: int | None, enabled: bool, desc: str) -> Iterator[Any]:
     if not enabled:
         yield from items
@@ -185,6 +154,17 @@ def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]
     }
 
 
+@dataclass
+class _Graphs:
+    """What the record stages produce: every record graph by IRI, the outcome of each (by graph IRI), the
+    graphs of deleted records, and every resolved record (for the resolution summary)."""
+
+    graphs: dict[str, MappedGraph] = field(default_factory=dict)
+    outcomes: dict[str, RecordOutcome] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+    resolved: list[ResolvedKamervraag] = field(default_factory=list)
+
+
 def build(
     store: Store,
     data_dir: Path,
@@ -207,24 +187,47 @@ def build(
     """
     report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     timer = _Timer(report.timings)
-    odata_path = odata_file or data_dir / ODATA_FILE
-    odata_name = f"data/{ODATA_FILE}" if odata_file is None else str(odata_file)
-
     with timer("read reference"):
         ref = load_reference(data_dir)
         pub_ids = read_publication_ids(data_dir / KOOP_FILE)
+    items = _read_records(data_dir, odata_file, progress, timer)
+    ref, resolver = _complete_reference(ref, items, report, timer)
+    built = _Graphs()
+    _map_records(items, resolver, pub_ids, iris, limit, progress, report, built)
+    _map_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, report, timer, built)
+    with timer("map"):
+        static = context_graphs(ref, iris)
+        payload = [_nquads(static, built.graphs)]
+    rejected = _replace_store(store, report, timer, payload, built, static, iris, dumps_dir)
+    report.store_quads = len(store)
+    report.quads_loaded = report.store_quads
+    log(f"loaded {len(built.graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
+    return report
+
+
+def _read_records(data_dir: Path, odata_file: Path | None, progress: bool, timer: _Timer) -> list[ZaakRecord | ParseError]:
+    """Reads the OData records (``odata_file``, default the bundled file): every Zaak, or the error of a line."""
+    odata_path = odata_file or data_dir / ODATA_FILE
+    odata_name = f"data/{ODATA_FILE}" if odata_file is None else str(odata_file)
     with timer("read records"):
-        items = list(_progress(read_jsonl(odata_path, odata_name), None, progress, "lezen"))
+        return list(_progress(read_jsonl(odata_path, odata_name), None, progress, "lezen"))
+
+
+def _complete_reference(ref: ReferenceData, items: list[ZaakRecord | ParseError], report: BuildReport,
+                        timer: _Timer) -> tuple[ReferenceData, Resolver]:
+    """Adds to the reference data the membership periods the member list lacks, inferred from who asked
+    questions when; the notes of that go to the report. Returns the completed data and its resolver."""
     with timer("resolve"):
-        # Membership periods the member list lacks are inferred from who asked questions when.
         ref = complete_reference(ref, (i for i in items if isinstance(i, ZaakRecord)))
         report.reference_notes = list(ref.report)
-        resolver = Resolver(ref)
+        return ref, Resolver(ref)
 
-    graphs: dict[str, MappedGraph] = {}
-    outcomes: dict[str, RecordOutcome] = {}
-    resolved_all: list[ResolvedKamervraag] = []
-    deleted: list[str] = []
+
+def _map_records(items: list[ZaakRecord | ParseError], resolver: Resolver, pub_ids: frozenset[str], iris: Iris,
+                 limit: int | None, progress: bool, report: BuildReport, built: _Graphs) -> None:
+    """Resolves and maps every Zaak (the first ``limit``) to its graph in ``built``; reports each line's
+    outcome (loaded, deleted, superseded, unparseable) and the resolution summary, and times the
+    resolving and the mapping apart."""
     t_resolve = t_map = 0.0
     for item in _progress(items, len(items), progress, "zaken"):
         if isinstance(item, ParseError):
@@ -233,17 +236,18 @@ def build(
             )
             continue
         zaak: ZaakRecord = item
-        if limit is not None and len(outcomes) >= limit:
+        if limit is not None and len(built.outcomes) >= limit:
             break
         src = str(zaak.source)
         graph_iri = iris.zaak_graph(zaak.nummer)
         if zaak.verwijderd:
-            deleted.append(graph_iri)
+            built.deleted.append(graph_iri)
             report.records.append(RecordOutcome(source=src, status="deleted", zaak=zaak.nummer, graph=graph_iri))
             continue
-        if graph_iri in outcomes:  # the same Zaak twice: the later line wins, the earlier is reported
-            outcomes[graph_iri].status = "superseded"
-            outcomes[graph_iri].problems.append(f"Zaak {zaak.nummer} occurs again at {src}; the later line is used")
+        if graph_iri in built.outcomes:  # the same Zaak twice: the later line wins, the earlier is reported
+            built.outcomes[graph_iri].status = "superseded"
+            built.outcomes[graph_iri].problems.append(
+                f"Zaak {zaak.nummer} occurs again at {src}; the later line is used")
         t0 = time.perf_counter()
         rk = resolver.resolve(zaak, pub_ids)
         t1 = time.perf_counter()
@@ -251,24 +255,36 @@ def build(
         t2 = time.perf_counter()
         t_resolve += t1 - t0
         t_map += t2 - t1
-        graphs[mapped.iri] = mapped
-        resolved_all.append(rk)
+        built.graphs[mapped.iri] = mapped
+        built.resolved.append(rk)
         out = RecordOutcome(source=src, status="loaded", zaak=zaak.nummer, graph=mapped.iri)
-        out.unresolved = [
-            {"name": a.name_in_source, "role": a.role, "reason": a.unresolved_reason or "geen fractie"}
-            for a in rk.askers
-            if not (a.person_key and a.fractie_membership_key)
-        ] + [
-            {"name": a.name_in_source, "role": "gericht aan", "reason": a.unresolved_reason or "geen post"}
-            for a in rk.addressees
-            if not (a.person_key and a.holding_key)
-        ]
-        outcomes[mapped.iri] = out
+        out.unresolved = _unresolved(rk)
+        built.outcomes[mapped.iri] = out
         report.records.append(out)
     report.timings["resolve"] += t_resolve
     report.timings["map"] = t_map
-    report.resolution = resolution_summary(resolved_all)
+    report.resolution = resolution_summary(built.resolved)
 
+
+def _unresolved(rk: ResolvedKamervraag) -> list[dict[str, str]]:
+    """The askers without a person and fractie membership and the addressees without a person and post,
+    each with the reason."""
+    return [
+        {"name": a.name_in_source, "role": a.role, "reason": a.unresolved_reason or "geen fractie"}
+        for a in rk.askers
+        if not (a.person_key and a.fractie_membership_key)
+    ] + [
+        {"name": a.name_in_source, "role": "gericht aan", "reason": a.unresolved_reason or "geen post"}
+        for a in rk.addressees
+        if not (a.person_key and a.holding_key)
+    ]
+
+
+def _map_texts(items: list[ZaakRecord | ParseError], data_dir: Path, texts: Iterable[Path] | None,
+               ref: ReferenceData, resolver: Resolver, pub_ids: frozenset[str], iris: Iris, report: BuildReport,
+               timer: _Timer, built: _Graphs) -> None:
+    """Reads, resolves and maps the published texts (``texts``, default every bundled one) to their graphs
+    in ``built``; a publication read twice supersedes the earlier, a file that cannot be read is reported."""
     with timer("texts"):
         text_files = bundled_text_files(data_dir) if texts is None else list(texts)
         text_resolver = TextResolver(ref, resolver, (i for i in items if isinstance(i, ZaakRecord)))
@@ -278,53 +294,68 @@ def build(
                 continue
             out = RecordOutcome(source=t.source, status="loaded", graph=t.graph.iri,
                                 zaak=t.resolved.kamervraag if t.resolved else None, warnings=t.notes())
-            if t.graph.iri in outcomes:
-                outcomes[t.graph.iri].status = "superseded"
-                outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
-            graphs[t.graph.iri] = t.graph
-            outcomes[t.graph.iri] = out
+            if t.graph.iri in built.outcomes:
+                built.outcomes[t.graph.iri].status = "superseded"
+                built.outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
+            built.graphs[t.graph.iri] = t.graph
+            built.outcomes[t.graph.iri] = out
             report.records.append(out)
 
-    with timer("map"):
-        static = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
-        data = "".join(g.nquads for g in static) + "".join(g.nquads for g in graphs.values())
-        data_bytes = data.encode("utf-8")
-        del data
 
-    # Load and validate: a full build fills a fresh store beside the current one, and at the same
-    # time (on the other core) validates the same statements in an in-memory copy, where the
-    # SHACL queries run several times faster than on disk. Then it removes what failed, puts back
-    # the current version of every graph that failed or that this build does not produce, and
-    # takes the current store's place as a whole.
+def _nquads(static: list[MappedGraph], graphs: dict[str, MappedGraph]) -> bytes:
+    """All the statements to load, as UTF-8 N-Quads: the context graphs first, then the record graphs."""
+    data = "".join(g.nquads for g in static) + "".join(g.nquads for g in graphs.values())
+    return data.encode("utf-8")
+
+
+def _replace_store(store: Store, report: BuildReport, timer: _Timer, payload: list[bytes], built: _Graphs,
+                   static: list[MappedGraph], iris: Iris, dumps_dir: Path | None) -> list[str]:
+    """Fills a fresh store beside ``store`` and puts it in its place; returns the rejected graphs.
+
+    A full build fills a fresh store beside the current one, and at the same time (on the other core)
+    validates the same statements in an in-memory copy, where the SHACL queries run several times faster
+    than on disk. Then it removes what failed, puts back the current version of every graph that failed
+    or that this build does not produce, and takes the current store's place as a whole. On any failure
+    (a full disk, an error, an interrupt) the store stays as it was and the fresh one goes."""
     fresh = store.begin_rebuild()
     try:
-        payload = [data_bytes]
-        del data_bytes  # freed by _fill once loaded
-        rejected = _fill(store, fresh, report, timer, payload, outcomes, graphs, static, deleted, iris, dumps_dir)
+        rejected = _fill(store, fresh, report, timer, payload, built, static, iris, dumps_dir)
         crash_point("build-before-swap")
         with timer("load"):
             store.adopt(fresh)
-    except BaseException:  # a full disk, an error, an interrupt: the store stays as it was, the new one goes
+    except BaseException:
         discard = getattr(store, "discard", None)
         if discard is not None:
             discard(fresh)
         raise
-    report.store_quads = len(store)
-    report.quads_loaded = report.store_quads
-    log(f"loaded {len(graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
-    return report
+    return rejected
 
 
-def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payload: list[bytes],
-          outcomes: dict[str, RecordOutcome], graphs: dict[str, MappedGraph], static: list[MappedGraph],
-          deleted: list[str], iris: Iris, dumps_dir: Path | None) -> list[str]:
-    """Load and validate into ``fresh``: returns the rejected graphs (see :func:`build`). ``payload``
+def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payload: list[bytes], built: _Graphs,
+          static: list[MappedGraph], iris: Iris, dumps_dir: Path | None) -> list[str]:
+    """Load and validate into ``fresh``: returns the rejected graphs (see :func:`_replace_store`). ``payload``
     holds the N-Quads to load, taken out of it so that they are freed once loaded."""
-    # Load and validate: a full build fills a fresh store beside the current one, and at the same
-    # time (on the other core) validates the same statements in an in-memory copy, where the
-    # SHACL queries run several times faster than on disk. Then it removes what failed, puts back
-    # the current version of every graph that failed or that this build does not produce, and
-    # takes the current store's place as a whole.
+    report.validation = _load_and_validate(fresh, timer, payload)
+    _record_results(report.validation, report, built.outcomes)
+    with timer("load"):
+        rejected = [g for g, o in built.outcomes.items() if o.status == "rejected"]
+        for g in rejected:
+            fresh.remove_graph(g)
+        report.carried_over = _carry_over(store, fresh, built, static, rejected)
+    with timer("describe"):  # last: the dataset description (VoID, DCAT, service description) of what was built
+        try:
+            load_description(fresh, iris, dumps_dir)
+        except DatasetError as exc:  # a bad dump manifest does not stop the build: described without dumps
+            report.reference_notes.append(f"dataset description without the dumps: {exc}")
+            load_description(fresh, iris, None)
+    with timer("optimize"):
+        fresh.optimize()
+    return rejected
+
+
+def _load_and_validate(fresh: Store, timer: _Timer, payload: list[bytes]) -> Report:
+    """Loads the N-Quads taken out of ``payload`` into ``fresh`` while validating them in an in-memory copy
+    (the two at the same time); returns the validation report."""
     data_bytes = payload.pop()
     with timer("load + validate"), ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(fresh.bulk_load, data_bytes)
@@ -334,7 +365,12 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
         del staging
         loading.result()
         del data_bytes
-    report.validation = validation
+    return validation
+
+
+def _record_results(validation: Report, report: BuildReport, outcomes: dict[str, RecordOutcome]) -> None:
+    """Adds every result of ``validation`` to the outcome of its graph: a violation rejects the graph,
+    anything else is a warning; a violation in no record graph becomes a note on the reference data."""
     for res in validation.results:
         out = outcomes.get(res.graph or "")
         line = f"{res.severity}: {res.message} (focus {res.focus_node}, path {res.path}, shape {res.source_shape}"
@@ -349,24 +385,13 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
         else:
             out.warnings.append(line)
 
-    with timer("load"):
-        rejected = [g for g, o in outcomes.items() if o.status == "rejected"]
-        for g in rejected:
-            fresh.remove_graph(g)
-        produced = set(graphs) | {g.iri for g in static}
-        gone = set(deleted)
-        carry = [g for g in store.named_graphs() if (g not in produced or g in rejected) and g not in gone]
-        for g in carry:
-            fresh.bulk_load(store.graph_nquads(g))
-        report.carried_over = len(carry)
-    with timer("describe"):  # last: the dataset description (VoID, DCAT, service description) of what was built
-        from kamergraph.dataset import DatasetError, load_description
 
-        try:
-            load_description(fresh, iris, dumps_dir)
-        except DatasetError as exc:  # a bad dump manifest does not stop the build: described without dumps
-            report.reference_notes.append(f"dataset description without the dumps: {exc}")
-            load_description(fresh, iris, None)
-    with timer("optimize"):
-        fresh.optimize()
-    return rejected
+def _carry_over(store: Store, fresh: Store, built: _Graphs, static: list[MappedGraph], rejected: list[str]) -> int:
+    """Copies into ``fresh`` the current version of every graph of ``store`` that was rejected or that this
+    build does not produce (except the graphs of deleted records); returns how many."""
+    produced = set(built.graphs) | {g.iri for g in static}
+    gone = set(built.deleted)
+    carry = [g for g in store.named_graphs() if (g not in produced or g in rejected) and g not in gone]
+    for g in carry:
+        fresh.bulk_load(store.graph_nquads(g))
+    return len(carry)

@@ -500,7 +500,7 @@ class _Sync:
                  options: SyncOptions, report: SyncReport, *, dry_run: bool, base_file: Path | None,
                  dumps_dir: Path | None, fetcher: Fetcher, checkpoint: Callable[[str], None],
                  log: Callable[[str], None]) -> None:
-        from kamergraph.build import ODATA_FILE
+        from kamergraph.inputs import ODATA_FILE
 
         self.store, self.data_dir, self.iris, self.client, self.state = store, data_dir, iris, client, state
         self.options, self.report, self.dry_run, self.fetcher = options, report, dry_run, fetcher
@@ -850,11 +850,12 @@ class _Sync:
         from ingest.citations import default_register
         from ingest.map import map_kamervraag, map_reference
         from ingest.map_text import map_eu_register
-        from ingest.reference import complete_reference, load_reference
+        from ingest.infer import complete_reference
+        from ingest.reference import load_reference
         from ingest.resolve import Resolver
         from ingest.resolve_text import TextResolver
         from ingest.sources.koop import read_publication_ids
-        from kamergraph.build import KOOP_FILE, ontology_graph
+        from kamergraph.inputs import KOOP_FILE, ontology_graph
         from kamergraph.texts import process_texts
 
         ref = complete_reference(_cached("reference", self.data_dir, lambda: load_reference(self.data_dir),

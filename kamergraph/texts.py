@@ -14,6 +14,7 @@ from ingest.resolve_text import ResolvedText, TextResolver
 from ingest.sources.text import read_docx, read_text_file
 from ingest.texts import parse_text
 from ingest.records import ReferenceData
+from kamergraph.inputs import KOOP_FILE, ODATA_FILE, context_graphs
 from ontology.namespaces import Iris
 from store.base import Store, StoreError
 
@@ -156,12 +157,12 @@ def _reason(exc: BaseException) -> str:
 def _prepare(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> tuple[list[TextOutcome], ReferenceData]:
     """Every file read, parsed, resolved and mapped (against the reference data and the stored texts);
     and the reference data."""
-    from ingest.reference import complete_reference, load_reference
+    from ingest.infer import complete_reference
+    from ingest.reference import load_reference
     from ingest.resolve import Resolver
     from ingest.records import ZaakRecord
     from ingest.sources.koop import read_publication_ids
     from ingest.sources.odata import read_jsonl
-    from kamergraph.build import KOOP_FILE, ODATA_FILE
 
     zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
     ref = complete_reference(load_reference(data_dir), zaken)
@@ -175,14 +176,10 @@ def _violations(store: Store, outcomes: list[TextOutcome], ref: ReferenceData, i
     the ontology, the reference data, and every stored graph that shares a resource with one of them."""
     from pyoxigraph import RdfFormat, Store as OxStore
 
-    from ingest.citations import default_register
-    from ingest.map import map_reference
-    from ingest.map_text import map_eu_register
-    from kamergraph.build import ontology_graph
     from shapes.validate import FastValidator
 
     staging = OxStore()
-    context = [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
+    context = context_graphs(ref, iris)
     staging.bulk_load("".join(g.nquads for g in context).encode("utf-8"), format=RdfFormat.N_QUADS)
     new = [t.graph for t in outcomes if t.graph is not None]
     for g in new:

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import httpx
 
-from kamergraph.build import ODATA_FILE
+from kamergraph.inputs import ODATA_FILE
 from kamergraph.sync import SyncOptions, odata_first_url, syncfeed_first_url
 
 ROLES = {"Indiener": "Indiener", "Medeindiener": "Medeindiener", "GerichtAan": "Gericht aan",
