@@ -21,36 +21,20 @@ from ingest.sources.koop import read_publication_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-# the texts are bundled under data/ once the text reader lands; until then the shared data folder
-_CANDIDATES = [DATA, Path("/work/shared/data")]
+TEXTS = DATA / "texts"
 SEED = "seed/kv-tk-2019Z15231.txt"
 
 
-def _find(rel: str) -> Path:
-    name = rel.rsplit("/", 1)[-1]
-    for base in _CANDIDATES:
-        for path in (base / rel, base / "texts" / name, base / "seed" / name):
-            if path.is_file():
-                return path
-    pytest.skip(f"real text {rel} not available")
-
-
 def _text(rel: str) -> str:
-    return _find(rel).read_text(encoding="utf-8")
+    """A bundled text, named relative to data/texts; a missing one is an error (they are in the repository)."""
+    return (TEXTS / rel.removeprefix("texts/")).read_text(encoding="utf-8")
 
 
 def _texts() -> list[str]:
-    for base in _CANDIDATES:
-        files = sorted((base / "texts").glob("*.txt"))
-        if files:
-            texts = [f.read_text(encoding="utf-8") for f in files]
-            if not any(f.name == "kv-tk-2019Z15231.txt" for f in files):
-                try:
-                    texts.append(_find(SEED).read_text(encoding="utf-8"))
-                except pytest.skip.Exception:
-                    pass
-            return texts
-    return []
+    """Every bundled text of data/texts, then the seed."""
+    files = sorted(TEXTS.glob("*.txt"))
+    assert len(files) == 62, files
+    return [f.read_text(encoding="utf-8") for f in files] + [_text(SEED)]
 
 
 @pytest.fixture(scope="module")
@@ -335,8 +319,6 @@ def test_urls_broken_across_lines() -> None:
 
 def test_spans_point_into_every_real_text() -> None:
     texts = _texts()
-    if not texts:
-        pytest.skip("no real texts")
     total = 0
     for text in texts:
         cits = find_citations(text, offset=7)
@@ -372,7 +354,7 @@ def test_made_up_id_is_not_repaired(known_ids: frozenset[str]) -> None:
 # --------------------------------------------------------------------------- robustness
 
 _REAL = _texts()
-_REAL_JOINED = "\n".join(_REAL) if _REAL else "Kamerstuk 22 112, nr. 2686 https://example.org/a-\nb"
+_REAL_JOINED = "\n".join(_REAL)
 
 
 @st.composite
