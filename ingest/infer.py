@@ -67,13 +67,9 @@ def _evidence_text(ev: _Evidence) -> str:
             f"o.a. {ex})")
 
 
-def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
-    """``ref`` plus the fractie and Kamer periods inferred from the askers of ``zaken``."""
-    base = Resolver(ref)
-    eves = base.eves
-    report: list[str] = []
-
-    # ---------------------------------------------------------------- pass 1: open cases
+def _open_cases(base: Resolver, zaken: Iterable[ZaakRecord]) -> dict[tuple[str, dt.date], list[ZaakRecord]]:
+    """Pass 1: every (asker name, date) of the not deleted ``zaken`` that ``base`` resolves to no
+    person, with the Zaken naming it."""
     open_cases: dict[tuple[str, dt.date], list[ZaakRecord]] = defaultdict(list)
     seen: dict[tuple[str, dt.date], bool] = {}
     for z in zaken:
@@ -88,120 +84,156 @@ def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> Refer
                     ok = seen[key] = base.resolve_asker(n, role, 1, on).person_key is not None  # type: ignore[arg-type]
                 if not ok:
                     open_cases[key].append(z)
-    by_term: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    for (n, on) in open_cases:
-        i = term_of(eves, on)
-        if i >= 0:
-            by_term[i].append((n, on))
+    return open_cases
 
-    # ---------------------------------------------------------------- pass 2: per Kamer, in order
-    state: dict[str, list[FractieMembership]] = {k: list(v) for k, v in base.fms.items()}
-    replaced: dict[str, FractieMembership] = {}  # key -> new version of an existing period
-    added: list[FractieMembership] = []
-    touched: set[str] = set()
-    not_inferred: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
-    not_inferred_why: dict[tuple[str, int], str] = {}
-    one = dt.timedelta(days=1)
 
-    def put(fm: FractieMembership, *, new: bool) -> None:
-        lst = state.setdefault(fm.person_key, [])
+class _Inference:
+    """Pass 2 (see the module text): the periods per person as they grow, what was added or
+    replaced, and the report lines."""
+
+    def __init__(self, base: Resolver, open_cases: dict[tuple[str, dt.date], list[ZaakRecord]]) -> None:
+        self.base = base
+        self.eves = base.eves
+        self.open_cases = open_cases
+        self.report: list[str] = []
+        self.state: dict[str, list[FractieMembership]] = {k: list(v) for k, v in base.fms.items()}
+        self.replaced: dict[str, FractieMembership] = {}  # key -> new version of an existing period
+        self.added: list[FractieMembership] = []
+        self.touched: set[str] = set()
+        self.not_inferred: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
+        self.not_inferred_why: dict[tuple[str, int], str] = {}
+
+    def put(self, fm: FractieMembership, *, new: bool) -> None:
+        """Add a new period, or a new version of an existing one (by key), to its person's periods."""
+        lst = self.state.setdefault(fm.person_key, [])
         if not new:
             lst[:] = [x for x in lst if x.key != fm.key]
-            if any(a.key == fm.key for a in added):
-                added[:] = [fm if a.key == fm.key else a for a in added]
+            if any(a.key == fm.key for a in self.added):
+                self.added[:] = [fm if a.key == fm.key else a for a in self.added]
             else:
-                replaced[fm.key] = fm
+                self.replaced[fm.key] = fm
         else:
-            added.append(fm)
+            self.added.append(fm)
         lst.append(fm)
         lst.sort(key=lambda f: f.start)
-        touched.add(fm.person_key)
+        self.touched.add(fm.person_key)
 
-    for i in sorted(by_term):
-        e = eves[i]
-        e_next = eves[i + 1] if i + 1 < len(eves) else None
+    def evidence_in(self, i: int, cases: list[tuple[str, dt.date]]) -> dict[tuple[str, str], _Evidence]:
+        """The evidence the open cases of Kamer ``i`` give, per (person, key of the period it
+        continues); a case that does not narrow to one qualifying person is noted as not inferred."""
+        base = self.base
         evidence: dict[tuple[str, str], _Evidence] = {}  # (person, basis key) -> evidence
-        for name, on in sorted(by_term[i], key=lambda x: (x[1], x[0])):
+        for name, on in sorted(cases, key=lambda x: (x[1], x[0])):
             parsed = base._parsed(name)
             cands = base._candidates(parsed)
             if not cands:
                 continue
-            qual = {k: b for k in cands if (b := reelection_basis(state.get(k, []), on, eves)) is not None}
+            qual = {k: b for k in cands if (b := reelection_basis(self.state.get(k, []), on, self.eves)) is not None}
             if not qual:
                 continue
-            sitting = {k for k in cands if any(_on(f.start, f.end, on) for f in state.get(k, ()))}
+            sitting = {k for k in cands if any(_on(f.start, f.end, on) for f in self.state.get(k, ()))}
             left, _ev, why = base._narrow(parsed, {k: cands[k] for k in set(qual) | sitting})
             if why or len(left) != 1 or left[0] not in qual:
-                not_inferred[(name, i)].append(on)
+                self.not_inferred[(name, i)].append(on)
                 who = ", ".join(sorted(base.ref.persons[k].name for k in (left or qual)))
-                not_inferred_why[(name, i)] = why or f"{len(left)} candidates left ({who})"
+                self.not_inferred_why[(name, i)] = why or f"{len(left)} candidates left ({who})"
                 continue
             pk = left[0]
             ev = evidence.setdefault((pk, qual[pk].key), _Evidence())
             ev.dates.append(on)
-            ev.zaken.extend(open_cases[(name, on)])
+            ev.zaken.extend(self.open_cases[(name, on)])
             ev.names.add(name)
-        for (pk, basis_key), ev in sorted(evidence.items()):
-            basis = next(f for f in state[pk] if f.key == basis_key)
-            last = max(ev.dates)
-            first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
-            who = base.ref.persons[pk].name
-            etext = _evidence_text(ev)
-            if basis.end is not None and e < basis.end:
-                # a derived period with an unknown end in this Kamer: extend it
-                new_end = last
-                deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot {new_end}: {etext}; "
-                         f"einde = laatste vraag, {OPEN_END}")
-                put(dataclasses.replace(basis, end=new_end, derivation=deriv), new=False)
-                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
-                              f"from {basis.end} to {new_end}: {etext}")
-                continue
-            if basis.end != e:
-                # a derived period with an unknown end in the previous Kamer: it runs to the eve
-                deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot verkiezingsvooravond {e}: lid ook in "
-                         f"de volgende Kamer zonder rij vanaf {e + one} in de ledenlijst, dus zittend lid herkozen")
-                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
-                              f"from {basis.end} to the eve {e} (member again after the election, no list row)")
-                basis = dataclasses.replace(basis, end=e, derivation=deriv)
-                put(basis, new=False)
-            fk, fr_note = fractie_after_eve(basis.fractie_key, e, base.ref.fractie_memberships)
-            if fk is None:
-                report.append(f"{INFERRED_PREFIX}: {who} ({pk}) member {e + one}..{last} by evidence, but not "
-                              f"inferred: {fr_note}")
-                continue
-            start = e + one
-            end = last
-            if e_next is not None:
-                end = min(end, e_next)
-            later = [f for f in state[pk] if f.start > end]
-            k = f"{pk}-{ymd(start)}-{fk}"
-            src = basis.source
-            deriv = (f"{INFERRED_PREFIX}: herkozen lid zonder rij in de ledenlijst; {etext}; begin = dag na "
-                     f"verkiezingsvooravond {e}; "
-                     + (f"fractie ongewijzigd sinds vorige periode ({basis.key}, {src})" if not fr_note else fr_note)
-                     + f"; einde = laatste vraag, {OPEN_END}")
-            if later:
-                nxt = min(later, key=lambda f: f.start)
-                deriv += f"; volgende periode {nxt.start} ({nxt.fractie_key}), tussenliggende dagen niet ingevuld"
-            fm = FractieMembership(k, pk, fk, start, end, None, first_z.source, deriv)
-            put(fm, new=True)
-            report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end}: {etext}"
-                          + (f"; {fr_note}" if fr_note else ""))
+        return evidence
 
-    for (name, i), dates in sorted(not_inferred.items()):
-        report.append(f"{INFERRED_PREFIX}: not inferred for {name!r} on {len(dates)} date(s) {min(dates)}..{max(dates)}"
-                      f": {not_inferred_why[(name, i)]}")
-    n_new = len(added)
-    n_ext = len(replaced)
-    report.append(f"{INFERRED_PREFIX}: {n_new} periods inferred and {n_ext} derived periods extended from the askers "
-                  f"of {ODATA_NAME} Zaken")
+    def close_previous(self, who: str, pk: str, basis: FractieMembership, e: dt.date) -> FractieMembership:
+        """A derived period with an unknown end in the previous Kamer: it runs to the eve ``e``."""
+        one = dt.timedelta(days=1)
+        deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot verkiezingsvooravond {e}: lid ook in "
+                 f"de volgende Kamer zonder rij vanaf {e + one} in de ledenlijst, dus zittend lid herkozen")
+        self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
+                           f"from {basis.end} to the eve {e} (member again after the election, no list row)")
+        basis = dataclasses.replace(basis, end=e, derivation=deriv)
+        self.put(basis, new=False)
+        return basis
 
-    fms = tuple(replaced.get(f.key, f) for f in ref.fractie_memberships) + tuple(added)
-    kms: list[KamerMembership] = [km for km in ref.kamer_memberships if km.person_key not in touched]
-    for pk in sorted(touched):
-        kms.extend(kamer_memberships_of(pk, state[pk]))
+    def apply(self, i: int, pk: str, basis_key: str, ev: _Evidence) -> None:
+        """The evidence of one person in Kamer ``i``: extend the period it continues in this Kamer,
+        or start a new one the day after the eve (closing a period left open in the previous Kamer)."""
+        base = self.base
+        e = self.eves[i]
+        e_next = self.eves[i + 1] if i + 1 < len(self.eves) else None
+        one = dt.timedelta(days=1)
+        basis = next(f for f in self.state[pk] if f.key == basis_key)
+        last = max(ev.dates)
+        first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
+        who = base.ref.persons[pk].name
+        etext = _evidence_text(ev)
+        if basis.end is not None and e < basis.end:
+            # a derived period with an unknown end in this Kamer: extend it
+            new_end = last
+            deriv = (f"{basis.derivation}; verlengd ({INFERRED_PREFIX}) tot {new_end}: {etext}; "
+                     f"einde = laatste vraag, {OPEN_END}")
+            self.put(dataclasses.replace(basis, end=new_end, derivation=deriv), new=False)
+            self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {basis.fractie_key} period {basis.start}.. extended "
+                               f"from {basis.end} to {new_end}: {etext}")
+            return
+        if basis.end != e:
+            basis = self.close_previous(who, pk, basis, e)
+        fk, fr_note = fractie_after_eve(basis.fractie_key, e, base.ref.fractie_memberships)
+        if fk is None:
+            self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) member {e + one}..{last} by evidence, but not "
+                               f"inferred: {fr_note}")
+            return
+        start = e + one
+        end = last
+        if e_next is not None:
+            end = min(end, e_next)
+        later = [f for f in self.state[pk] if f.start > end]
+        k = f"{pk}-{ymd(start)}-{fk}"
+        src = basis.source
+        deriv = (f"{INFERRED_PREFIX}: herkozen lid zonder rij in de ledenlijst; {etext}; begin = dag na "
+                 f"verkiezingsvooravond {e}; "
+                 + (f"fractie ongewijzigd sinds vorige periode ({basis.key}, {src})" if not fr_note else fr_note)
+                 + f"; einde = laatste vraag, {OPEN_END}")
+        if later:
+            nxt = min(later, key=lambda f: f.start)
+            deriv += f"; volgende periode {nxt.start} ({nxt.fractie_key}), tussenliggende dagen niet ingevuld"
+        fm = FractieMembership(k, pk, fk, start, end, None, first_z.source, deriv)
+        self.put(fm, new=True)
+        self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end}: {etext}"
+                           + (f"; {fr_note}" if fr_note else ""))
+
+    def summary(self) -> None:
+        """The report lines of the cases not inferred and the counts of what was."""
+        for (name, i), dates in sorted(self.not_inferred.items()):
+            self.report.append(f"{INFERRED_PREFIX}: not inferred for {name!r} on {len(dates)} date(s) "
+                               f"{min(dates)}..{max(dates)}: {self.not_inferred_why[(name, i)]}")
+        self.report.append(f"{INFERRED_PREFIX}: {len(self.added)} periods inferred and {len(self.replaced)} derived "
+                           f"periods extended from the askers of {ODATA_NAME} Zaken")
+
+
+def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
+    """``ref`` plus the fractie and Kamer periods inferred from the askers of ``zaken``: the open
+    cases (pass 1), then per Kamer in order the evidence they give and what it adds (pass 2); Kamer
+    memberships rebuilt for every person touched. Call it before :class:`ingest.resolve.Resolver`."""
+    base = Resolver(ref)
+    open_cases = _open_cases(base, zaken)
+    by_term: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for (n, on) in open_cases:
+        i = term_of(base.eves, on)
+        if i >= 0:
+            by_term[i].append((n, on))
+    inf = _Inference(base, open_cases)
+    for i in sorted(by_term):
+        for (pk, basis_key), ev in sorted(inf.evidence_in(i, by_term[i]).items()):
+            inf.apply(i, pk, basis_key, ev)
+    inf.summary()
+    fms = tuple(inf.replaced.get(f.key, f) for f in ref.fractie_memberships) + tuple(inf.added)
+    kms: list[KamerMembership] = [km for km in ref.kamer_memberships if km.person_key not in inf.touched]
+    for pk in sorted(inf.touched):
+        kms.extend(kamer_memberships_of(pk, inf.state[pk]))
     return dataclasses.replace(ref, fractie_memberships=fms, kamer_memberships=tuple(kms),
-                               report=tuple(ref.report) + tuple(report))
+                               report=tuple(ref.report) + tuple(inf.report))
 
 
 infer_memberships = complete_reference
