@@ -31,15 +31,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from server.endpoint import Endpoint
 from server.errors import error_body
 from server.i18n import page_lang, pick, tr
+from server.render import render
 from server.search import (
     KINDS,
     STATUSES,
@@ -53,9 +55,6 @@ from server.search import (
     Value,
     parse_query,
 )
-
-if TYPE_CHECKING:
-    from server.app import Endpoint
 
 log = logging.getLogger("kamergraph.server.search")
 
@@ -248,8 +247,6 @@ class Chip:
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200,
             headers: dict[str, str] | None = None) -> Response:
-    from server.editor import render
-
     lang = context["lang"]
     ctx = {
         "tr": lambda nl, en: tr(lang, nl, en),
