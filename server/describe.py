@@ -54,11 +54,11 @@ from urllib.parse import quote, unquote
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, T
-from server.editor import run_rows
+from server.endpoint import run_rows
 from store.pool import Job
 
 if TYPE_CHECKING:
-    from server.app import Endpoint
+    from server.endpoint import Endpoint
 
 __all__ = [
     "BACKLINKS", "CITED_BY", "DESCRIBE", "DESCRIBE_KAMERVRAAG", "DESCRIBE_WITHOUT_PARTS", "PART_PATHS",

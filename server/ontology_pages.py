@@ -4,7 +4,7 @@
 
 - ``/def``: the ontology (``ontology/kamergraph.ttl``, namespace ``https://w3id.org/kamergraph/def#``;
   w3id.org redirects ``https://w3id.org/kamergraph/def`` here). Content negotiation as for the
-  resource pages (:func:`server.pages.negotiate`): a browser gets the documentation page, ``Accept:
+  resource pages (:func:`server.pages.base.negotiate`): a browser gets the documentation page, ``Accept:
   text/turtle`` the file itself, ``application/ld+json``, ``application/rdf+xml`` and
   ``application/n-triples`` the same graph in those formats; ``/def.ttl``, ``.jsonld``, ``.rdf``,
   ``.nt`` (and ``.html``) or ``?format=`` name one. Every answer says ``Vary: Accept`` and lists the
@@ -48,17 +48,18 @@ from ontology.diagram import diagram_svg
 from ontology.namespaces import KG, PREFIXES, RDF, SH, XSD, Iris, T
 from ontology.vocabulary import ONTOLOGY_FILE, Term, Vocabulary, load as load_vocabulary
 from server import describe as D
+from server.endpoint import run_rows
 from server.headers import header_uri
-from server.editor import PageError, render, run_rows, templates
-from server.isolated import run_isolated
 from server.i18n import install as install_i18n, page_lang, term_label, tr
-from server.pages import FORMAT_LABELS, FORMAT_NAMES, HTML, NotAcceptable, json_error, negotiate
+from server.isolated import run_isolated
+from server.pages.base import FORMAT_LABELS, FORMAT_NAMES, HTML, NotAcceptable, json_error, negotiate
+from server.render import PageError, render, templates
 from shapes.listing import SHAPES_FILE, load as load_shapes
 from store import generation as store_generation
 from store.pool import Job
 
 if TYPE_CHECKING:
-    from server.app import Endpoint
+    from server.endpoint import Endpoint
 
 log = logging.getLogger("kamergraph.server.ontology")
 

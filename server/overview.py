@@ -35,7 +35,7 @@ from store.base import QueryTimeout
 from store.pool import Job, PoolBusy
 
 if TYPE_CHECKING:
-    from server.app import Endpoint
+    from server.endpoint import Endpoint
 
 log = logging.getLogger("kamergraph.server.overview")
 

@@ -336,7 +336,7 @@ def test_kamervraag_page(client: TestClient, store: Store) -> None:
 
 
 def test_grouped_answers_are_shown_once_beside_all_their_questions() -> None:
-    from server.pages import AnswerView, QuestionView, blocks_of
+    from server.pages.kamervraag import AnswerView, QuestionView, blocks_of
 
     def q(n: int, answers: list[str]) -> QuestionView:
         return QuestionView(f"q{n}", n, f"vraag {n}", None, None, [], [], answers)

@@ -1,0 +1,132 @@
+"""The pages of documents outside the questions: EU proposals, procedures and legal acts (their family
+of related acts, the questions that cite them) and Kamerstukken and their dossiers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ontology.namespaces import ELI, FOAF, KG, SKOS, T
+from server import describe as D
+from server.i18n import tr
+from server.pages.base import PageContext, Ref, list_href, property_rows, tail_number
+
+DUAL_USE = "http://data.europa.eu/eli/reg/2009/428/oj"
+
+
+@dataclass
+class Relation:
+    source: Ref
+    predicate: str
+    label: str
+    target: Ref
+
+
+EU_RELATION_LABELS = {
+    KG + "procedure": ("opende procedure", "opened procedure"),
+    KG + "herziet": ("stelt herziening voor van", "proposes to revise"),
+    KG + "leiddeTot": ("leidde tot", "resulted in"),
+    ELI + "repeals": ("trekt in", "repeals"),
+    ELI + "amends": ("wijzigt", "amends"),
+}
+
+
+def eu_family(r: str, relations: list[tuple[str, str, str]]) -> set[str]:
+    """The EU resources connected to ``r`` by the relations, both ways: proposal -> procedure -> act -> repealed
+    act."""
+    family = {r}
+    changed = True
+    while changed:  # the connected family: proposal -> procedure -> act -> repealed act, both ways
+        changed = False
+        for x, _p, y in relations:
+            if (x in family) != (y in family):
+                family.update((x, y))
+                changed = True
+    return family
+
+
+def eurlex_href(celex: str | None, kind: str, identifier: str | None) -> str | None:
+    """The resource's page on EUR-Lex: by its CELEX number, or a procedure by its identifier (``2016/0295(COD)``)."""
+    eurlex = None
+    if celex:
+        eurlex = f"https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:{quote(celex)}"
+    elif kind == "procedure" and identifier:
+        m = re.match(r"^(\d{4})/(\d{4})\((\w+)\)$", identifier)
+        if m:
+            eurlex = f"https://eur-lex.europa.eu/procedure/NL/{m.group(1)}_{int(m.group(2))}"
+    return eurlex
+
+
+async def eu_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    """An EU proposal, procedure or legal act: its family of related acts, the questions citing it, EUR-Lex."""
+    g, r, L = ctx.graph, ctx.iri, ctx.linker
+    ov_task = asyncio.ensure_future(ctx.overview())
+    relations, citing = await asyncio.gather(D.eu_relations(ctx.endpoint), D.cited_by(ctx.endpoint, r))
+    ov = await ov_task
+    family = eu_family(r, relations)
+    entries = {e.iri: e for e in ov.eu}
+
+    def eu_ref(x: str) -> Ref:
+        text = ov.label(x, L.lang) or L.text(x)
+        ident = entries[x].identifier if x in entries else ""
+        return L.ref(x, f"{text} ({ident})" if ident and ident not in text else text)
+
+    rels = [Relation(eu_ref(x), p, tr(L.lang, *EU_RELATION_LABELS.get(p, (p, p))), eu_ref(y))
+            for x, p, y in relations if x in family]
+    order = {p: i for i, p in enumerate([KG + "procedure", KG + "leiddeTot", KG + "herziet", ELI + "repeals",
+                                         ELI + "amends"])}
+    rels.sort(key=lambda rel: (order.get(rel.predicate, 9), rel.source.text))
+    members = sorted(family, key=lambda x: (entries[x].date if x in entries else "", x))
+    family_rows = [(L.ref(x, ov.label(x, L.lang) or L.text(x)), entries[x].identifier if x in entries else "",
+                    entries[x].date if x in entries else "", entries[x].citations if x in entries else 0, x == r)
+                   for x in members]
+    celex = g.literal(r, KG + "celex")
+    identifier = g.literal(r, T.identifier)
+    types = g.types(r)
+    kind = "voorstel" if KG + "EUVoorstel" in types else "procedure" if KG + "EUProcedure" in types else "handeling"
+    eurlex = eurlex_href(celex, kind, identifier)
+    items = [(c, L.ref(c.kv, f"{c.zaak or D.iri_label(c.kv, L.base, L.lang)}"), L.ref(c.citing,
+              (tr(L.lang, f"vraag {c.number}", f"question {c.number}") if c.kind == "vraag" else
+               tr(L.lang, f"voetnoot bij vraag {c.number}", f"footnote at question {c.number}") if c.kind == "voetnoot"
+               else tr(L.lang, "antwoord", "answer") + (f" {tail_number(c.citing)}" if tail_number(c.citing) else ""))))
+             for c in citing]
+    return "page_eu.html", {
+        "title": g.literal(r, T.label, L.lang) or g.label(r, L.lang) or L.text(r),
+        "full_title": g.literal(r, T.pref_label, L.lang), "kind": kind, "celex": celex, "identifier": identifier,
+        "eli": r if r.startswith("http://data.europa.eu/eli/") else None,
+        "cellar": r if r.startswith("http://publications.europa.eu/resource/") else None,
+        "act_date": g.literal(r, T.date), "eurlex": eurlex, "relations": rels, "family": family_rows,
+        "citing": items, "alt_labels": g.literals(r, SKOS + "altLabel"),
+        "dual_use": DUAL_USE in family,
+        "dual_use_href": "/queries/dual-use?" + urlencode({"act": r}),
+        "list_href": list_href(L.base, eu=r),
+        "facts": property_rows(g, r, L, skip=[T.label, T.pref_label, SKOS + "altLabel"]),
+    }
+
+
+async def kamerstuk_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    """A Kamerstuk or a dossier: its identifiers, web pages and the questions citing it."""
+    g, r, L = ctx.graph, ctx.iri, ctx.linker
+    citing = await D.cited_by(ctx.endpoint, r)
+    is_dossier = KG + "Kamerstukdossier" in g.types(r)
+    items = [(c, L.ref(c.kv, c.zaak or D.iri_label(c.kv, L.base, L.lang)), L.ref(
+        c.citing, tr(L.lang, f"vraag {c.number}", f"question {c.number}") if c.kind == "vraag" else
+        tr(L.lang, f"voetnoot bij vraag {c.number}", f"footnote at question {c.number}") if c.kind == "voetnoot" else
+        tr(L.lang, "antwoord", "answer"))) for c in citing]
+    pages = [D.external_href(x) for x in g.iris(r, FOAF + "page") if D.external_href(x)]
+    pid = g.literal(r, KG + "publicatieId")
+    title = g.label(r, L.lang)
+    if not title:
+        dossier = g.literal(r, KG + "dossiernummer")
+        if is_dossier and dossier:
+            title = tr(L.lang, f"Kamerstukdossier {dossier}", f"Parliamentary dossier {dossier}")
+        else:
+            title = D.iri_label(r, L.base, L.lang)
+    return "page_kamerstuk.html", {
+        "title": title, "is_dossier": is_dossier, "pid": pid, "pages": pages, "citing": items,
+        "dossier": [L.ref(x) for x in g.iris(r, KG + "dossier")],
+        "facts": property_rows(g, r, L),
+    }
