@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.build_cache import cached_store
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
@@ -21,25 +23,30 @@ SEED = "2019Z15231"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 
-@pytest.fixture(scope="session")
-def kg_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real store built from a slice of the bundled OData (60 Zaken and the founding case)."""
+def build_kg(path: Path) -> None:
+    """A real store at ``path`` built from a slice of the bundled OData (60 Zaken and the founding case)."""
     from kamergraph.build import build
     from ontology.namespaces import Iris
     from store.embedded import EmbeddedStore
 
-    tmp = tmp_path_factory.mktemp("kg")
     with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
         lines = fh.read().splitlines()
     seed = next(ln for ln in lines if f'"{SEED}"' in ln)
-    odata = tmp / "slice.jsonl.gz"
+    odata = path.parent / "slice.jsonl.gz"
     odata.write_bytes(gzip.compress(("\n".join([*lines[:60], seed]) + "\n").encode("utf-8")))
-    path = tmp / "store"
     store = EmbeddedStore(path)
     report = build(store, DATA, Iris("https://kamergraph.nl/"), odata_file=odata,
                    texts=[DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt"])
     assert report.counts() == {"loaded": 62}
     store.close()
+
+
+@pytest.fixture(scope="session")
+def kg_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real store built from a slice of the bundled OData (60 Zaken and the founding case): a copy of
+    its own of the store tests.support.build_cache keeps between runs and workers."""
+    path = tmp_path_factory.mktemp("kg") / "store"
+    cached_store("kg", build_kg, path)
     return path
 
 
