@@ -43,7 +43,7 @@ from rdflib.term import Variable
 
 from ontology.namespaces import XSD_DATE, XSD_INTEGER, Iris
 from queries.errors import CatalogError, QueryRejected
-from queries.guard import _walk, check
+from queries.guard import GuardedQuery, _walk, check
 
 if TYPE_CHECKING:
     from store.base import QueryResult, Store, Term
@@ -249,94 +249,128 @@ def parse_file(path: str | Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
 
 
 def parse_text(text: str, *, name: str, path: Path | str | None = None, base: str = DEFAULT_BASE) -> NamedQuery:
-    """One named query from its text; a CatalogError names the file and the line of any fault."""
+    """One named query from its text; a CatalogError names the file and the line of any fault.
+    Reads the header (:func:`_read_header`), checks it (:func:`_check_header`), then the query
+    itself against the guard and the parameters (:func:`_check_query`)."""
     where = path if path is not None else name
-    fields: dict[str, tuple[str, int]] = {}
-    params: list[tuple[Param, int]] = []
-    last: tuple[str, int] | None = None  # the field a continuation line extends ('param' included)
-    header_end = 1
-    header_start: int | None = None
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip()
-        if not line.strip():
-            if fields or params:
-                header_end = lineno
-                break
-            continue
-        if not line.startswith("#"):
-            header_end = lineno
-            break
-        header_end = lineno + 1
-        if re.match(r"^#\s{2,}\S", line) and last is not None:  # continuation
-            key, _ = last
-            more = line[1:].strip()
-            if key == "param":
-                p, pl = params[-1]
-                params[-1] = (Param(p.name, p.type, p.default, (p.description + " " + more).strip()), pl)
-            else:
-                v, vl = fields[key]
-                fields[key] = ((v + " " + more).strip(), vl)
-            continue
-        m = _FIELD.match(line)
-        if not m:
-            if fields or params:
-                raise CatalogError(f"not a header line (expected '# key: value'): {line!r}", where, lineno)
-            continue  # free comment before the header
-        key, value = m.group("key"), m.group("value").strip()
-        header_start = header_start or lineno
-        if key == "param":
-            params.append((_parse_param(value, where, lineno, base), lineno))
-            last = ("param", lineno)
-        elif key in ("title@nl", "title@en", "description"):
-            if key in fields:
-                raise CatalogError(f"{key} given twice (first on line {fields[key][1]})", where, lineno)
-            if not value:
-                raise CatalogError(f"{key} is empty", where, lineno)
-            fields[key] = (value, lineno)
-            last = (key, lineno)
-        elif re.match(r"^title@[a-z]{2,3}$", key):
-            fields[key] = (value, lineno)
-            last = (key, lineno)
-        else:
-            raise CatalogError(f"unknown header field {key!r} (title@nl, title@en, description, param)", where, lineno)
-    for required in ("title@nl", "title@en", "description"):
-        if required not in fields:
-            span = f"lines {header_start}-{header_end - 1}" if header_start else "no header found"
-            raise CatalogError(f"the header ({span}) has no '# {required}: …' line", where, header_start or 1)
-    seen: dict[str, int] = {}
-    for p, pl in params:
-        if p.name in seen:
-            raise CatalogError(f"parameter {p.name!r} declared twice (first on line {seen[p.name]})", where, pl)
-        seen[p.name] = pl
-
-    try:
-        guarded = check(text)
-    except QueryRejected as exc:
-        raise CatalogError(f"the query is refused: {exc.message}", where, exc.line or header_end) from None
-    if guarded.kind not in ("select", "ask"):
-        raise CatalogError(f"a named query must be SELECT or ASK, not {guarded.kind.upper()}", where, header_end)
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    used = {str(n) for n in _walk(parseQuery(text)) if isinstance(n, Variable)}
-    for p, pl in params:
-        if p.name not in used:
-            raise CatalogError(f"parameter {p.name!r} is not used in the query (no ?{p.name})", where, pl)
-        if guarded.projection is not None and p.name not in guarded.projection:
-            raise CatalogError(
-                f"parameter ?{p.name} must be in the SELECT projection (values are bound through it)", where, pl)
-
-    titles = {k.split("@", 1)[1]: v for k, (v, _) in fields.items() if k.startswith("title@")}
+    header = _read_header(text, where, base)
+    _check_header(header, where)
+    guarded = _check_query(text, header, where)
+    titles = {k.split("@", 1)[1]: v for k, (v, _) in header.fields.items() if k.startswith("title@")}
     return NamedQuery(
         name=name,
         titles=titles,
-        description=fields["description"][0],
-        params=tuple(p for p, _ in params),
+        description=header.fields["description"][0],
+        params=tuple(p for p, _ in header.params),
         text=text,
         path=Path(path) if path is not None else None,
         kind=guarded.kind,
         base=base,
         variables=guarded.projection,
     )
+
+
+@dataclass
+class _Header:
+    """A named query's header as read so far: its fields and parameters, each with its line, and
+    the lines the header spans (``end``: the first line after it)."""
+
+    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
+    params: list[tuple[Param, int]] = field(default_factory=list)
+    last: tuple[str, int] | None = None  # the field a continuation line extends ('param' included)
+    start: int | None = None
+    end: int = 1
+
+    def extend(self, more: str) -> None:
+        """Adds a continuation line's text to the field (or the parameter's description) it continues."""
+        assert self.last is not None
+        key, _ = self.last
+        if key == "param":
+            p, pl = self.params[-1]
+            self.params[-1] = (Param(p.name, p.type, p.default, (p.description + " " + more).strip()), pl)
+        else:
+            v, vl = self.fields[key]
+            self.fields[key] = ((v + " " + more).strip(), vl)
+
+    def add(self, key: str, value: str, where: object, lineno: int, base: str) -> None:
+        """Adds one ``# key: value`` line: a parameter, a title or the description."""
+        self.start = self.start or lineno
+        if key == "param":
+            self.params.append((_parse_param(value, where, lineno, base), lineno))
+            self.last = ("param", lineno)
+        elif key in ("title@nl", "title@en", "description"):
+            if key in self.fields:
+                raise CatalogError(f"{key} given twice (first on line {self.fields[key][1]})", where, lineno)
+            if not value:
+                raise CatalogError(f"{key} is empty", where, lineno)
+            self.fields[key] = (value, lineno)
+            self.last = (key, lineno)
+        elif re.match(r"^title@[a-z]{2,3}$", key):
+            self.fields[key] = (value, lineno)
+            self.last = (key, lineno)
+        else:
+            raise CatalogError(f"unknown header field {key!r} (title@nl, title@en, description, param)", where, lineno)
+
+
+def _read_header(text: str, where: object, base: str) -> _Header:
+    """The header of comment lines at the top of a named query: free comments before it are
+    skipped; it ends at the first blank line after a field or at the first line of the query."""
+    header = _Header()
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            if header.fields or header.params:
+                header.end = lineno
+                break
+            continue
+        if not line.startswith("#"):
+            header.end = lineno
+            break
+        header.end = lineno + 1
+        if re.match(r"^#\s{2,}\S", line) and header.last is not None:  # continuation
+            header.extend(line[1:].strip())
+            continue
+        m = _FIELD.match(line)
+        if not m:
+            if header.fields or header.params:
+                raise CatalogError(f"not a header line (expected '# key: value'): {line!r}", where, lineno)
+            continue  # free comment before the header
+        header.add(m.group("key"), m.group("value").strip(), where, lineno, base)
+    return header
+
+
+def _check_header(header: _Header, where: object) -> None:
+    """Refuses a header without the required fields or with a parameter declared twice."""
+    for required in ("title@nl", "title@en", "description"):
+        if required not in header.fields:
+            span = f"lines {header.start}-{header.end - 1}" if header.start else "no header found"
+            raise CatalogError(f"the header ({span}) has no '# {required}: …' line", where, header.start or 1)
+    seen: dict[str, int] = {}
+    for p, pl in header.params:
+        if p.name in seen:
+            raise CatalogError(f"parameter {p.name!r} declared twice (first on line {seen[p.name]})", where, pl)
+        seen[p.name] = pl
+
+
+def _check_query(text: str, header: _Header, where: object) -> GuardedQuery:
+    """The query as the guard reads it; refused unless it is a SELECT or an ASK that uses and
+    projects every parameter of the header."""
+    try:
+        guarded = check(text)
+    except QueryRejected as exc:
+        raise CatalogError(f"the query is refused: {exc.message}", where, exc.line or header.end) from None
+    if guarded.kind not in ("select", "ask"):
+        raise CatalogError(f"a named query must be SELECT or ASK, not {guarded.kind.upper()}", where, header.end)
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    used = {str(n) for n in _walk(parseQuery(text)) if isinstance(n, Variable)}
+    for p, pl in header.params:
+        if p.name not in used:
+            raise CatalogError(f"parameter {p.name!r} is not used in the query (no ?{p.name})", where, pl)
+        if guarded.projection is not None and p.name not in guarded.projection:
+            raise CatalogError(
+                f"parameter ?{p.name} must be in the SELECT projection (values are bound through it)", where, pl)
+    return guarded
 
 
 def _parse_param(value: str, where: object, lineno: int, base: str) -> Param:
