@@ -114,67 +114,72 @@ def _latest(records: Iterable[Record] | Mapping[str, Record]) -> dict[str, Recor
     return out
 
 
-def overlay_tk_records(
-    ref: ReferenceData,
-    personen: Iterable[Record] | Mapping[str, Record],
-    fracties: Iterable[Record] | Mapping[str, Record],
-    zetels: Iterable[Record] | Mapping[str, Record],
-    zetelpersonen: Iterable[Record] | Mapping[str, Record],
-    source: SourceOf,
-) -> tuple[ReferenceData, dict[tuple[str, str], RecordFate]]:
-    """``ref`` with the latest upstream records folded in (see the module text), and per (entity, Id)
-    what became of the record.
+class _Overlay:
+    """One run of :func:`overlay_tk_records`: the reference data as it changes, the fate of every
+    record and the report lines, one method per kind of record."""
 
-    ``source(entity, id)`` (or ``source[(entity, id)]``) is where that record was read."""
+    def __init__(self, ref: ReferenceData, source: SourceOf) -> None:
+        self.ref = ref
+        self.source = source
+        self.fates: dict[tuple[str, str], RecordFate] = {}
+        self.report: list[str] = []
+        self.persons = dict(ref.persons)
+        self.by_guid = {p.tk_guid: k for k, p in self.persons.items() if p.tk_guid}
+        self.candidates: dict[str, Person] = {}  # new persons, added when a fractie period refers to them
+        self.fr_all = dict(ref.fracties)
+        self.fr_index: dict[str, set[str]] = defaultdict(set)
+        self.fractie_key: dict[str, str] = {}  # upstream Fractie Id -> fractie key
+        self.zetel_fractie: dict[str, str] = {}  # zetel Id -> fractie key
+        self.zetel_problem: dict[str, str] = {}
+        self.fms = list(ref.fractie_memberships)
+        self.touched: set[str] = set()
 
-    def src_of(entity: str, rid: str) -> SourceRef:
+    def src_of(self, entity: str, rid: str) -> SourceRef:
+        """Where the record ``(entity, rid)`` was read."""
+        source = self.source
         return source(entity, rid) if callable(source) else source.get((entity, rid), SourceRef(f"{entity} {rid}"))
 
-    fates: dict[tuple[str, str], RecordFate] = {}
-    report: list[str] = []
-
-    def fate(entity: str, rid: str, status: str, problem: str | None = None) -> RecordFate:
-        src = src_of(entity, rid)
-        f = fates[(entity, rid)] = RecordFate(entity, rid, src, status)
+    def fate(self, entity: str, rid: str, status: str, problem: str | None = None) -> RecordFate:
+        """Record what became of a record (a problem is also a report line)."""
+        src = self.src_of(entity, rid)
+        f = self.fates[(entity, rid)] = RecordFate(entity, rid, src, status)
         if problem:
             f.problems.append(f"{_where(src)}: {entity} {rid}: {problem}")
-            report.append(f.problems[-1])
+            self.report.append(f.problems[-1])
         return f
 
-    persons = dict(ref.persons)
-    by_guid = {p.tk_guid: k for k, p in persons.items() if p.tk_guid}
-    candidates: dict[str, Person] = {}  # new persons, added when a fractie period refers to them
-
     # ------------------------------------------------------------------ Persoon
-    for rid, rec in sorted(_latest(personen).items()):
+
+    def persoon(self, rid: str, rec: Record) -> None:
+        """Update the person with this GUID, or keep a new one as a candidate member."""
         if rec.get("Verwijderd"):
-            fate(PERSOON, rid, "deleted")
-            continue
-        src = src_of(PERSOON, rid)
+            self.fate(PERSOON, rid, "deleted")
+            return
+        src = self.src_of(PERSOON, rid)
         try:
             birth = parse_tk_date(rec.get("Geboortedatum"))
         except ValueError as exc:
-            fate(PERSOON, rid, "unusable", f"Geboortedatum: {exc}")
-            continue
+            self.fate(PERSOON, rid, "unusable", f"Geboortedatum: {exc}")
+            return
         family, prefix = _text(rec, "Achternaam"), _text(rec, "Tussenvoegsel") or ""
         given, first, initials = _text(rec, "Roepnaam"), _text(rec, "Voornamen"), _text(rec, "Initialen")
-        key = by_guid.get(rid)
+        key = self.by_guid.get(rid)
         if key is None:
             if not family:
-                fate(PERSOON, rid, "unusable", "no Achternaam: a new person needs a name")
-                continue
-            if rid in persons:  # a key that is this GUID but without tk_guid cannot happen in the build; be safe
-                fate(PERSOON, rid, "unusable", f"person key {rid} is taken by another person")
-                continue
+                self.fate(PERSOON, rid, "unusable", "no Achternaam: a new person needs a name")
+                return
+            if rid in self.persons:  # a key that is this GUID but without tk_guid cannot happen in the build; be safe
+                self.fate(PERSOON, rid, "unusable", f"person key {rid} is taken by another person")
+                return
             # added when a fractie period refers to it (the reference data holds members and office holders,
             # the API every person it knows)
-            candidates[rid] = Person(
+            self.candidates[rid] = Person(
                 key=rid, name=_display(given, first, prefix, family), family_name=family, prefix=prefix,
                 given_name=given, first_names=first, initials=initials, birth_date=birth,
                 birth_year=birth.year if birth else None, tk_guid=rid, sources=(src,))
-            fate(PERSOON, rid, "unused")
-            continue
-        old = persons[key]
+            self.fate(PERSOON, rid, "unused")
+            return
+        old = self.persons[key]
         new_parts = {
             "family_name": family or old.family_name,
             "prefix": prefix if family else old.prefix,  # the Tussenvoegsel belongs with the Achternaam
@@ -186,125 +191,119 @@ def overlay_tk_records(
         }
         changed = any(getattr(old, k) != v for k, v in new_parts.items())
         if not changed:
-            persons[key] = dataclasses.replace(old, sources=old.sources + (src,))
-            fate(PERSOON, rid, "unchanged")
-            continue
+            self.persons[key] = dataclasses.replace(old, sources=old.sources + (src,))
+            self.fate(PERSOON, rid, "unchanged")
+            return
         name_parts = ("family_name", "prefix", "given_name", "first_names")
         name = old.name
         if any(getattr(old, k) != new_parts[k] for k in name_parts):
             name = _display(new_parts["given_name"], new_parts["first_names"], new_parts["prefix"],
                             new_parts["family_name"])
-        persons[key] = dataclasses.replace(old, name=name, sources=old.sources + (src,), **new_parts)
-        fate(PERSOON, rid, "updated").produced.append(key)
+        self.persons[key] = dataclasses.replace(old, name=name, sources=old.sources + (src,), **new_parts)
+        self.fate(PERSOON, rid, "updated").produced.append(key)
 
     # ------------------------------------------------------------------ Fractie
-    fr_all = dict(ref.fracties)
-    fr_index: dict[str, set[str]] = defaultdict(set)
-    for f in fr_all.values():
-        for n in (f.name, f.short_name or "", *f.alt_names, f.key):
-            if norm_name(n):
-                fr_index[norm_name(n)].add(f.key)
-    fractie_key: dict[str, str] = {}  # upstream Fractie Id -> fractie key
-    for rid, rec in sorted(_latest(fracties).items()):
+
+    def index_fracties(self) -> None:
+        """Index the bundled fracties by normalised name, short name, other names and key."""
+        for f in self.fr_all.values():
+            for n in (f.name, f.short_name or "", *f.alt_names, f.key):
+                if norm_name(n):
+                    self.fr_index[norm_name(n)].add(f.key)
+
+    def fractie(self, rid: str, rec: Record) -> None:
+        """Match an upstream Fractie to a bundled fractie, or add it."""
         if rec.get("Verwijderd"):
-            fate(FRACTIE, rid, "deleted")
-            continue
+            self.fate(FRACTIE, rid, "deleted")
+            return
         naam, afk = _text(rec, "NaamNL"), _text(rec, "Afkorting")
         if not naam and not afk:
-            fate(FRACTIE, rid, "unusable", "neither NaamNL nor Afkorting")
-            continue
+            self.fate(FRACTIE, rid, "unusable", "neither NaamNL nor Afkorting")
+            return
+        fr_all = self.fr_all
         hits: set[str] = set()
         for n in (naam, afk):
             if n:
-                hits |= fr_index.get(norm_name(n), set())
+                hits |= self.fr_index.get(norm_name(n), set())
         if len(hits) > 1 and afk:
             by_short = {k for k in hits if fr_all[k].short_name and norm_name(fr_all[k].short_name) == norm_name(afk)}
             hits = by_short or hits
         if hits:
             k = min(hits)
             if len(hits) > 1:
-                report.append(f"{_where(src_of(FRACTIE, rid))}: Fractie {rid} ({naam or afk}) matches fracties "
-                              f"{sorted(hits)}; {k} used")
-            fractie_key[rid] = k
-            fate(FRACTIE, rid, "unchanged")
-            continue
+                self.report.append(f"{_where(self.src_of(FRACTIE, rid))}: Fractie {rid} ({naam or afk}) matches "
+                                   f"fracties {sorted(hits)}; {k} used")
+            self.fractie_key[rid] = k
+            self.fate(FRACTIE, rid, "unchanged")
+            return
         k = slug(afk or naam)  # type: ignore[arg-type]
         base, i = k, 2
         while k in fr_all:
             k, i = f"{base}-{i}", i + 1
         # (NaamEN is not kept: the fractie's other names are Dutch labels)
         fr_all[k] = Fractie(key=k, name=naam or afk, short_name=afk)  # type: ignore[arg-type]
-        fr_index[norm_name(naam or afk)].add(k)  # type: ignore[arg-type]
-        fractie_key[rid] = k
-        fate(FRACTIE, rid, "added").produced.append(k)
+        self.fr_index[norm_name(naam or afk)].add(k)  # type: ignore[arg-type]
+        self.fractie_key[rid] = k
+        self.fate(FRACTIE, rid, "added").produced.append(k)
 
     # ------------------------------------------------------------------ FractieZetel
-    zetel_fractie: dict[str, str] = {}  # zetel Id -> fractie key
-    zetel_problem: dict[str, str] = {}
-    fr_latest = _latest(fracties)
-    for rid, rec in sorted(_latest(zetels).items()):
+
+    def zetel(self, rid: str, rec: Record, fr_latest: dict[str, Record]) -> None:
+        """Note the fractie of a FractieZetel, or why its periods cannot be used."""
         if rec.get("Verwijderd"):
-            fate(ZETEL, rid, "deleted")
-            zetel_problem[rid] = f"its FractieZetel {rid} is deleted upstream"
-            continue
+            self.fate(ZETEL, rid, "deleted")
+            self.zetel_problem[rid] = f"its FractieZetel {rid} is deleted upstream"
+            return
         fid = _text(rec, "Fractie_Id")
         if not fid:
-            zetel_problem[rid] = f"its FractieZetel {rid} has no Fractie_Id"
-            fate(ZETEL, rid, "unusable", "no Fractie_Id")
-        elif fid in fractie_key:
-            zetel_fractie[rid] = fractie_key[fid]
-            fate(ZETEL, rid, "unused")
+            self.zetel_problem[rid] = f"its FractieZetel {rid} has no Fractie_Id"
+            self.fate(ZETEL, rid, "unusable", "no Fractie_Id")
+        elif fid in self.fractie_key:
+            self.zetel_fractie[rid] = self.fractie_key[fid]
+            self.fate(ZETEL, rid, "unused")
         else:
             why = ("deleted upstream" if fr_latest.get(fid, {}).get("Verwijderd") else
                    "not usable" if fid in fr_latest else "not among the Fractie records")
-            zetel_problem[rid] = f"the Fractie {fid} of its FractieZetel {rid} is {why}"
-            fate(ZETEL, rid, "unusable", f"Fractie_Id {fid} is {why}")
+            self.zetel_problem[rid] = f"the Fractie {fid} of its FractieZetel {rid} is {why}"
+            self.fate(ZETEL, rid, "unusable", f"Fractie_Id {fid} is {why}")
 
     # ------------------------------------------------------------------ FractieZetelPersoon
-    fms = list(ref.fractie_memberships)
-    touched: set[str] = set()
-    one = dt.timedelta(days=1)
-    for rid, rec in sorted(_latest(zetelpersonen).items(), key=lambda kv: (str(kv[1].get("Van")), kv[0])):
-        if rec.get("Verwijderd"):
-            fate(ZETELPERSOON, rid, "deleted")
-            continue
-        src = src_of(ZETELPERSOON, rid)
+
+    def usable_period(self, rid: str, rec: Record) -> tuple[str, str, dt.date, dt.date | None] | None:
+        """FractieZetel_Id, Persoon_Id, start and end of a FractieZetelPersoon, or None (its fate
+        recorded) when it cannot be used."""
         zid, pid = _text(rec, "FractieZetel_Id"), _text(rec, "Persoon_Id")
         if not zid:
-            fate(ZETELPERSOON, rid, "unusable", "no FractieZetel_Id")
-            continue
-        if zid not in zetel_fractie:
-            fate(ZETELPERSOON, rid, "unusable", zetel_problem.get(
+            self.fate(ZETELPERSOON, rid, "unusable", "no FractieZetel_Id")
+            return None
+        if zid not in self.zetel_fractie:
+            self.fate(ZETELPERSOON, rid, "unusable", self.zetel_problem.get(
                 zid, f"unknown FractieZetel_Id {zid} (not among the FractieZetel records)"))
-            continue
-        if not pid or (pid not in by_guid and pid not in candidates):
-            fate(ZETELPERSOON, rid, "unusable", f"unknown Persoon_Id {pid} (no person with this TK GUID in the "
-                                                 "reference lists or the Persoon records)")
-            continue
+            return None
+        if not pid or (pid not in self.by_guid and pid not in self.candidates):
+            self.fate(ZETELPERSOON, rid, "unusable", f"unknown Persoon_Id {pid} (no person with this TK GUID in the "
+                                                      "reference lists or the Persoon records)")
+            return None
         try:
             start = parse_tk_date(rec.get("Van"))
             end = parse_tk_date(rec.get("TotEnMet"))
         except ValueError as exc:
-            fate(ZETELPERSOON, rid, "unusable", f"Van/TotEnMet: {exc}")
-            continue
+            self.fate(ZETELPERSOON, rid, "unusable", f"Van/TotEnMet: {exc}")
+            return None
         if start is None:
-            fate(ZETELPERSOON, rid, "unusable", "no Van (start date)")
-            continue
+            self.fate(ZETELPERSOON, rid, "unusable", "no Van (start date)")
+            return None
         if end is not None and end < start:
-            fate(ZETELPERSOON, rid, "unusable", f"Van {start} is after TotEnMet {end}")
-            continue
-        if pid not in by_guid:  # a new member
-            persons[pid] = candidates.pop(pid)
-            by_guid[pid] = pid
-            f_p = fates[(PERSOON, pid)]
-            f_p.status = "added"
-            f_p.produced.append(pid)
-        pk, fk = by_guid[pid], zetel_fractie[zid]
-        fates[(ZETEL, zid)].status = "used"
-        function = _text(rec, "Functie")
-        function = function.lower() if function else None
-        if function == "lid":  # the member list gives a function only when it is more than membership
-            function = None
+            self.fate(ZETELPERSOON, rid, "unusable", f"Van {start} is after TotEnMet {end}")
+            return None
+        return zid, pid, start, end
+
+    def merged_period(self, rid: str, pk: str, fk: str, start: dt.date, end: dt.date | None, function: str | None,
+                      src: SourceRef) -> tuple[FractieMembership, list[FractieMembership]]:
+        """The period of a FractieZetelPersoon merged with the bundled periods of the same person and
+        fractie it overlaps or continues, and those periods."""
+        one = dt.timedelta(days=1)
+        fms = self.fms
         up_end = end or dt.date.max
         merged = [f for f in fms if f.person_key == pk and f.fractie_key == fk and (
             (f.start <= up_end and start <= (f.end or dt.date.max))  # overlaps
@@ -321,30 +320,87 @@ def overlay_tk_records(
         base, i = key, 2
         while key in taken:
             key, i = f"{base}-{i}", i + 1
-        new = FractieMembership(key, pk, fk, new_start, end, function, src, derivation)
-        if len(merged) == 1 and merged[0] == dataclasses.replace(new, source=merged[0].source):
-            fate(ZETELPERSOON, rid, "unchanged")
-            continue
-        gone = {id(f) for f in merged}
-        fms = [f for f in fms if id(f) not in gone] + [new]
-        touched.add(pk)
-        fate(ZETELPERSOON, rid, "updated" if merged else "added").produced.append(key)
+        return FractieMembership(key, pk, fk, new_start, end, function, src, derivation), merged
 
-    # ------------------------------------------------------------------ Kamer memberships of the touched persons
-    kms = [k for k in ref.kamer_memberships if k.person_key not in touched]
-    if touched:
-        by_person: dict[str, list[FractieMembership]] = defaultdict(list)
-        for f in fms:
-            if f.person_key in touched:
-                by_person[f.person_key].append(f)
-        for pk in sorted(touched):
-            kms.extend(kamer_memberships_of(pk, by_person[pk]))
-    n_used = sum(1 for f in fates.values() if f.status in ("added", "updated"))
-    report.append(f"{TK_NAME}: {n_used} member records folded in, "
-                  f"{sum(1 for f in fates.values() if f.status == 'unusable')} unusable")
-    return dataclasses.replace(
-        ref, persons=persons, fracties=fr_all, fractie_memberships=tuple(fms), kamer_memberships=tuple(kms),
-        report=ref.report + tuple(report)), fates
+    def zetelpersoon(self, rid: str, rec: Record) -> None:
+        """Fold a FractieZetelPersoon in as a fractie period (adding its person when new)."""
+        if rec.get("Verwijderd"):
+            self.fate(ZETELPERSOON, rid, "deleted")
+            return
+        src = self.src_of(ZETELPERSOON, rid)
+        usable = self.usable_period(rid, rec)
+        if usable is None:
+            return
+        zid, pid, start, end = usable
+        if pid not in self.by_guid:  # a new member
+            self.persons[pid] = self.candidates.pop(pid)
+            self.by_guid[pid] = pid
+            f_p = self.fates[(PERSOON, pid)]
+            f_p.status = "added"
+            f_p.produced.append(pid)
+        pk, fk = self.by_guid[pid], self.zetel_fractie[zid]
+        self.fates[(ZETEL, zid)].status = "used"
+        function = _text(rec, "Functie")
+        function = function.lower() if function else None
+        if function == "lid":  # the member list gives a function only when it is more than membership
+            function = None
+        new, merged = self.merged_period(rid, pk, fk, start, end, function, src)
+        if len(merged) == 1 and merged[0] == dataclasses.replace(new, source=merged[0].source):
+            self.fate(ZETELPERSOON, rid, "unchanged")
+            return
+        gone = {id(f) for f in merged}
+        self.fms = [f for f in self.fms if id(f) not in gone] + [new]
+        self.touched.add(pk)
+        self.fate(ZETELPERSOON, rid, "updated" if merged else "added").produced.append(new.key)
+
+    # ------------------------------------------------------------------ result
+
+    def result(self) -> ReferenceData:
+        """The reference data with the Kamer memberships of the touched persons recomputed and a
+        report line counting what was folded in."""
+        touched = self.touched
+        kms = [k for k in self.ref.kamer_memberships if k.person_key not in touched]
+        if touched:
+            by_person: dict[str, list[FractieMembership]] = defaultdict(list)
+            for f in self.fms:
+                if f.person_key in touched:
+                    by_person[f.person_key].append(f)
+            for pk in sorted(touched):
+                kms.extend(kamer_memberships_of(pk, by_person[pk]))
+        fates = self.fates
+        n_used = sum(1 for f in fates.values() if f.status in ("added", "updated"))
+        self.report.append(f"{TK_NAME}: {n_used} member records folded in, "
+                           f"{sum(1 for f in fates.values() if f.status == 'unusable')} unusable")
+        return dataclasses.replace(
+            self.ref, persons=self.persons, fracties=self.fr_all, fractie_memberships=tuple(self.fms),
+            kamer_memberships=tuple(kms), report=self.ref.report + tuple(self.report))
+
+
+def overlay_tk_records(
+    ref: ReferenceData,
+    personen: Iterable[Record] | Mapping[str, Record],
+    fracties: Iterable[Record] | Mapping[str, Record],
+    zetels: Iterable[Record] | Mapping[str, Record],
+    zetelpersonen: Iterable[Record] | Mapping[str, Record],
+    source: SourceOf,
+) -> tuple[ReferenceData, dict[tuple[str, str], RecordFate]]:
+    """``ref`` with the latest upstream records folded in (see the module text), and per (entity, Id)
+    what became of the record: Persoon, Fractie, FractieZetel, FractieZetelPersoon records in turn,
+    then the Kamer memberships of the persons touched.
+
+    ``source(entity, id)`` (or ``source[(entity, id)]``) is where that record was read."""
+    run = _Overlay(ref, source)
+    for rid, rec in sorted(_latest(personen).items()):
+        run.persoon(rid, rec)
+    run.index_fracties()
+    for rid, rec in sorted(_latest(fracties).items()):
+        run.fractie(rid, rec)
+    fr_latest = _latest(fracties)
+    for rid, rec in sorted(_latest(zetels).items()):
+        run.zetel(rid, rec, fr_latest)
+    for rid, rec in sorted(_latest(zetelpersonen).items(), key=lambda kv: (str(kv[1].get("Van")), kv[0])):
+        run.zetelpersoon(rid, rec)
+    return run.result(), run.fates
 
 
 # --------------------------------------------------------------------------- Kamerstukdossier
