@@ -208,9 +208,8 @@ def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
 REFERENCE_GRAPHS = ("personen", "lidmaatschappen", "fracties", "regering")
 
 
-def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
-    """The reference data as a few named graphs."""
-    # persons
+def _persons_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
+    """The ``personen`` graph: every person with its names, birth, ids and Wikidata link."""
     b = GraphBuilder(iris.reference_graph("personen"))
     for p in ref.persons.values():
         s = node(iris.persoon(p.key))
@@ -230,9 +229,11 @@ def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
         b.opt(s, T.parlement_com_id, lit(p.parlement_com_id) if p.parlement_com_id else None)
         b.opt(s, T.same_as, wikidata(p.wikidata))
     b.provenance(iris.source_record("referentie", "personen"), None)
-    yield b.graph()
+    return b.graph()
 
-    # memberships
+
+def _memberships_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
+    """The ``lidmaatschappen`` graph: the Kamer memberships, then the fractie memberships."""
     b = GraphBuilder(iris.reference_graph("lidmaatschappen"))
     kamer = node(iris.kamer())
     for m in ref.kamer_memberships:
@@ -253,10 +254,13 @@ def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
         b.opt(s, T.functie, lit(fm.function) if fm.function else None)
         b.opt(s, T.herkomst, lit(fm.derivation) if fm.derivation else None)
     b.provenance(iris.source_record("referentie", "lidmaatschappen"), None)
-    yield b.graph()
+    return b.graph()
 
-    # fracties and the chamber
+
+def _fracties_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
+    """The ``fracties`` graph: the chamber and every fractie with its names."""
     b = GraphBuilder(iris.reference_graph("fracties"))
+    kamer = node(iris.kamer())
     b.add(kamer, T.type, v(T.Kamer))
     b.add(kamer, T.label, lit("Tweede Kamer der Staten-Generaal", "nl"))
     b.add(kamer, T.label, lit("House of Representatives of the Netherlands", "en"))
@@ -271,10 +275,11 @@ def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
             b.add(s, T.alt_label, lit(alt, "nl"))
         b.opt(s, T.same_as, wikidata(f.wikidata))
     b.provenance(iris.source_record("referentie", "fracties"), None)
-    yield b.graph()
+    return b.graph()
 
-    # government: cabinets, ministries, posts, holdings
-    b = GraphBuilder(iris.reference_graph("regering"))
+
+def _add_cabinets_and_ministries(b: GraphBuilder, ref: ReferenceData, iris: Iris) -> None:
+    """The cabinets, then the ministries (with their successors), into the government graph."""
     for c in ref.cabinets.values():
         s = node(iris.kabinet(c.key))
         b.add(s, T.type, v(T.Kabinet))
@@ -293,6 +298,10 @@ def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
         b.opt(s, T.end_date, lit(mi.valid_to) if mi.valid_to else None)
         for other in mi.replaced_by:
             b.add(s, T.is_replaced_by, node(iris.ministerie(other)))
+
+
+def _add_posts_and_holdings(b: GraphBuilder, ref: ReferenceData, iris: Iris) -> None:
+    """The posts, then the holdings (each also as person ``holds`` post), into the government graph."""
     for po in ref.posts.values():
         s = node(iris.post(po.key))
         b.add(s, T.type, v(T.Post))
@@ -312,5 +321,20 @@ def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
         b.opt(s, T.end_date, lit(h.end) if h.end else None)
         b.add(s, T.waarnemend, lit(h.acting))
         b.add(person, T.holds, post)
+
+
+def _government_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
+    """The ``regering`` graph: cabinets, ministries, posts and holdings."""
+    b = GraphBuilder(iris.reference_graph("regering"))
+    _add_cabinets_and_ministries(b, ref, iris)
+    _add_posts_and_holdings(b, ref, iris)
     b.provenance(iris.source_record("referentie", "regering"), None)
-    yield b.graph()
+    return b.graph()
+
+
+def map_reference(ref: ReferenceData, iris: Iris) -> Iterator[MappedGraph]:
+    """The reference data as a few named graphs (``REFERENCE_GRAPHS``, in that order)."""
+    yield _persons_graph(ref, iris)
+    yield _memberships_graph(ref, iris)
+    yield _fracties_graph(ref, iris)
+    yield _government_graph(ref, iris)
