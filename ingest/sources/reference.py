@@ -192,6 +192,36 @@ def _int_or_none(v: object) -> int | None:
 # --------------------------------------------------------------------------- member periods
 
 
+def _member_start(obj: dict, rel: str, i: int, problems: list[str]) -> dt.date:
+    """The start of a member-list row (a missing day is day 1, noted in ``problems``)."""
+    by, bm, bd = (_int_or_none(obj.get(k)) for k in ("Beginjaar", "Beginmaand", "Begindag"))
+    if by is None or bm is None:
+        raise ParseError(rel, i, "begin year or month missing")
+    if bd is None:
+        problems.append("begin day missing; taken as day 1")
+        bd = 1
+    try:
+        return dt.date(by, bm, bd)
+    except ValueError as exc:
+        raise ParseError(rel, i, f"invalid begin date {by}-{bm}-{bd}") from exc
+
+
+def _member_end(obj: dict, rel: str, i: int) -> dt.date | None:
+    """The end of a member-list row, None when it is open."""
+    ey, em, ed = (_int_or_none(obj.get(k)) for k in ("Eindjaar", "Eindmaand", "Einddag"))
+    end: dt.date | None = None
+    if ey is not None:
+        if em is None or ed is None:
+            raise ParseError(rel, i, "end date incomplete")
+        try:
+            end = dt.date(ey, em, ed)
+        except ValueError as exc:
+            raise ParseError(rel, i, f"invalid end date {ey}-{em}-{ed}") from exc
+    elif any(obj.get(k) not in (None, "") for k in ("Eindmaand", "Einddag")):
+        raise ParseError(rel, i, "end date incomplete")
+    return end
+
+
 def read_member_periods(data_dir: Path) -> Iterator[MemberPeriodRow]:
     """The Tweede Kamer membership periods, one row per period."""
     rel = MEMBER_PERIODS
@@ -208,27 +238,8 @@ def read_member_periods(data_dir: Path) -> Iterator[MemberPeriodRow]:
         fractie = obj.get("Fractie")
         if not isinstance(fractie, str) or not fractie.strip():
             raise ParseError(rel, i, "Fractie missing")
-        by, bm, bd = (_int_or_none(obj.get(k)) for k in ("Beginjaar", "Beginmaand", "Begindag"))
-        if by is None or bm is None:
-            raise ParseError(rel, i, "begin year or month missing")
-        if bd is None:
-            problems.append("begin day missing; taken as day 1")
-            bd = 1
-        try:
-            start = dt.date(by, bm, bd)
-        except ValueError as exc:
-            raise ParseError(rel, i, f"invalid begin date {by}-{bm}-{bd}") from exc
-        ey, em, ed = (_int_or_none(obj.get(k)) for k in ("Eindjaar", "Eindmaand", "Einddag"))
-        end: dt.date | None = None
-        if ey is not None:
-            if em is None or ed is None:
-                raise ParseError(rel, i, "end date incomplete")
-            try:
-                end = dt.date(ey, em, ed)
-            except ValueError as exc:
-                raise ParseError(rel, i, f"invalid end date {ey}-{em}-{ed}") from exc
-        elif any(obj.get(k) not in (None, "") for k in ("Eindmaand", "Einddag")):
-            raise ParseError(rel, i, "end date incomplete")
+        start = _member_start(obj, rel, i, problems)
+        end = _member_end(obj, rel, i)
         first = obj.get("Voornamen")
         if isinstance(first, str):
             first_names = first.strip() or None
