@@ -15,9 +15,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import NamedNode, RdfFormat, Store, Triple, Variable, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, Variable, parse
 
 from server.describe import DESCRIBE
+from tests.server.description_walk import description
 
 BASE = "https://kamergraph.nl/"
 FOUNDING = "2019Z15231"
@@ -80,9 +81,9 @@ def select(store: Store, sparql: str, **bindings: str) -> list[dict[str, str | N
 
 
 def described(store: Store, iri: str) -> set[Triple]:
-    """The description as the CONSTRUCT query gives it on the store itself."""
-    return {Triple(t.subject, t.predicate, t.object)
-            for t in store.query(DESCRIBE, substitutions={Variable("r"): NamedNode(iri)}, use_default_graph_as_union=True)}
+    """The description as the tests expect it: walked over the store by the rules server.describe documents
+    (tests/server/description_walk.py), not by the server's own query."""
+    return description(store, iri)
 
 
 def via_endpoint(client: TestClient, iri: str) -> set[Triple]:
@@ -185,6 +186,27 @@ def test_every_format_by_accept_is_the_description_as_sparql_construct_gives_it(
         assert r.headers["content-type"].split(";")[0] == media
         assert r.headers["vary"] == "Accept"
         assert graph_of(r.content, fmt) == expected, media
+
+
+def test_the_expected_descriptions_hold_every_rule_of_a_description(store: Store) -> None:
+    """The walk the tests compare against is not empty where it matters: each rule of server.describe gives
+    a known triple of the founding case (a part's part, a whole's link, what cites, a graph's source, a name)."""
+    kg, cito = "https://w3id.org/kamergraph/def#", "http://purl.org/spar/cito/"
+    kv, vraag6, com = described(store, KV), described(store, VRAAG6), described(store, COM_2016_616)
+    citation = NamedNode(f"{VRAAG6}/citatie/1")
+    footnote = NamedNode(f"{BASE}id/publicatie/kv-tk-{FOUNDING}/voetnoot/1")
+    assert Triple(NamedNode(KV), NamedNode(kg + "heeftVraag"), NamedNode(VRAAG6)) in vraag6  # the whole
+    assert Triple(citation, NamedNode(cito + "hasCitingEntity"), NamedNode(VRAAG6)) in vraag6  # a part
+    assert Triple(NamedNode(f"{footnote.value}/citatie/1"), NamedNode(cito + "hasCitingEntity"), footnote) in kv
+    assert Triple(citation, NamedNode(cito + "hasCitedEntity"), NamedNode(COM_2016_616)) in com  # what cites it
+    assert Triple(NamedNode(VRAAG6), NamedNode(cito + "cites"), NamedNode(COM_2016_616)) in com
+    prov_source = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert Triple(NamedNode(f"{BASE}graph/kamervraag/{FOUNDING}"), prov_source,
+                  NamedNode(f"{BASE}id/bronrecord/odata-zaak/fce4322a-bc32-4a16-88ed-14847ca93e84")) in kv
+    assert Triple(NamedNode(f"{BASE}graph/publicatie/kv-tk-{FOUNDING}"), NamedNode(kg + "bronbestand"),
+                  Literal(f"data/texts/seed/kv-tk-{FOUNDING}.txt")) in vraag6  # the graph of its text
+    assert Triple(NamedNode(kg + "Vraag"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                  Literal("vraag", language="nl")) in vraag6  # the name of its type
 
 
 def test_the_shortcut_queries_describe_as_the_full_query_does(client: TestClient, store: Store) -> None:
