@@ -8,7 +8,7 @@ from and the method that found it.
 
 from __future__ import annotations
 
-from ingest.citations import EURegister
+from ingest.citations.register import EURegister
 from ingest.map import GraphBuilder, MappedGraph, lit, map_addressee, map_asker, node, v
 from ingest.records import Citation
 from ingest.resolve_text import ResolvedText
@@ -87,11 +87,22 @@ def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> M
     quotes the questions, but where the question set itself is published (and ingested), the
     questions are its statements; the answer then only links to them.
     """
-    doc = rt.doc
     pub_key = rt.publication_key
     b = GraphBuilder(iris.graph("publicatie", pub_key))
     pub = node(iris.publicatie(pub_key))
     kv = node(iris.kamervraag(rt.kamervraag))
+    _publication(b, rt, pub, kv, iris)
+    questions = {q.number: node(iris.vraag(rt.kamervraag, q.number)) for q in rt.doc.questions}
+    _questions_and_answers(b, rt, pub, kv, questions, quote_questions, iris)
+    _footnotes(b, rt, pub, questions, quote_questions, iris)
+    b.provenance(iris.source_record(TEXT_SOURCE_KIND, pub_key), rt.doc.source)
+    return b.graph()
+
+
+def _publication(b: GraphBuilder, rt: ResolvedText, pub: str, kv: str, iris: Iris) -> None:
+    """The publication ``pub``: its id, kind, confidence, title, dates and who answered, and the
+    Kamervraag ``kv`` it concerns, described from the text where no other record describes it."""
+    doc = rt.doc
     b.add(pub, T.type, v(T.Publicatie))
     if doc.publication_id:
         b.add(pub, T.publicatie_id, lit(doc.publication_id))
@@ -128,7 +139,13 @@ def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> M
         if key:
             b.add(pub, T.mede_namens, node(iris.post(key)))
 
-    questions = {q.number: node(iris.vraag(rt.kamervraag, q.number)) for q in doc.questions}
+
+def _questions_and_answers(
+    b: GraphBuilder, rt: ResolvedText, pub: str, kv: str, questions: dict[int, str], quote_questions: bool, iris: Iris
+) -> None:
+    """The questions (where this text states them: ``quote_questions``) and the answers, each
+    answer linked to the questions it answers (``questions``: their nodes by number)."""
+    doc = rt.doc
     if quote_questions:
         for q in doc.questions:
             vq = questions[q.number]
@@ -141,7 +158,11 @@ def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> M
         _part(b, kv, va, T.Antwoord, T.heeft_antwoord, a.text, a.raw, a.span, a.citations, pub, iris)
         for n in a.numbers:
             b.add(va, T.beantwoordt, questions.get(n) or node(iris.vraag(rt.kamervraag, n)))
-    for f in doc.footnotes:
+
+
+def _footnotes(b: GraphBuilder, rt: ResolvedText, pub: str, questions: dict[int, str], quote_questions: bool, iris: Iris) -> None:
+    """The footnotes of the publication ``pub``, each with its text, span, question and citations."""
+    for f in rt.doc.footnotes:
         fn = node(f"{pub[1:-1]}/voetnoot/{f.number}")
         b.add(fn, T.type, v(T.Voetnoot))
         b.add(fn, T.voetnootnummer, lit(f.number))
@@ -152,8 +173,6 @@ def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> M
             if quote_questions:
                 b.add(questions[f.question], T.voetnoot, fn)
         _citations(b, fn, f.citations, iris)
-    b.provenance(iris.source_record(TEXT_SOURCE_KIND, pub_key), doc.source)
-    return b.graph()
 
 
 def map_eu_register(register: EURegister, iris: Iris) -> MappedGraph:

@@ -135,6 +135,31 @@ def read_docx(path: str | Path, max_unpacked: int = MAX_DOCX_UNPACKED_BYTES, max
     """
     name = str(path)
     p = Path(path)
+    document = _open_docx(name, p, max_unpacked)
+    notes = _footnotes(p)
+    refs = {fid: n for n, (fid, _) in enumerate(notes, start=1)}
+    lines: list[str] = []
+    try:
+        _block_lines(document.element.body, document, refs, lines)
+    except RecursionError:
+        raise ParseError(name, None, "not a readable DOCX file: tables nested too deeply") from None
+    except Exception as exc:  # a malformed part python-docx trips over while reading
+        raise ParseError(name, None, f"not a readable DOCX file: {type(exc).__name__}: {exc}") from None
+    if notes:
+        lines.append("")
+        lines.extend(f"[^{n}]: {t}" for n, (_, t) in enumerate(notes, start=1))
+    text = "\n".join(lines)
+    if not text.strip():
+        raise ParseError(name, None, "the DOCX holds no text")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_text:
+        raise ParseError(name, None, _too_big(size, max_text, "the text of the DOCX"))
+    return text
+
+
+def _open_docx(name: str, p: Path, max_unpacked: int):  # -> docx.document.Document
+    """The Word document at ``p``, read by python-docx after the checks :func:`read_docx` lists
+    (a readable file, a zip, not unpacking to more than ``max_unpacked`` bytes)."""
     if p.is_dir():
         raise ParseError(name, None, "cannot read the file: it is a directory")
     if not p.is_file():
@@ -156,65 +181,49 @@ def read_docx(path: str | Path, max_unpacked: int = MAX_DOCX_UNPACKED_BYTES, max
     except ImportError as exc:  # pragma: no cover - dependency missing
         raise ParseError(name, None, f"python-docx is not installed: {exc}") from None
     try:
-        document = docx.Document(str(p))
+        return docx.Document(str(p))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ParseError(name, None, f"not a readable DOCX file: {exc}") from None
     except Exception as exc:  # lxml errors and other malformed-package errors
         raise ParseError(name, None, f"not a readable DOCX file: {type(exc).__name__}: {exc}") from None
 
-    lines: list[str] = []
-    body = document.element.body
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _paragraph_text(el, refs: dict[str, int]) -> str:
+    """A paragraph's text, with the footnote references (``refs``: Word's footnote id -> number) as "[^n]"."""
+    out: list[str] = []
+    for node in el.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}footnoteReference"):
+        tag = node.tag[len(_W):]
+        if tag == "t":
+            out.append(node.text or "")
+        elif tag == "tab":
+            out.append("\t")
+        elif tag == "br":
+            out.append("\n")
+        else:
+            n = refs.get(node.get(f"{_W}id") or "")
+            if n is not None:
+                out.append(f"[^{n}]")
+    return "".join(out)
+
+
+def _block_lines(container, document, refs: dict[str, int], lines: list[str]) -> None:
+    """Adds to ``lines`` the paragraphs and table cells of ``container`` in order, nested tables included."""
     from docx.table import Table
 
-    notes = _footnotes(p)
-    refs = {fid: n for n, (fid, _) in enumerate(notes, start=1)}
-    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-    def par_text(el) -> str:  # the paragraph's text with footnote references as "[^n]"
-        out: list[str] = []
-        for node in el.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}footnoteReference"):
-            tag = node.tag[len(W):]
-            if tag == "t":
-                out.append(node.text or "")
-            elif tag == "tab":
-                out.append("\t")
-            elif tag == "br":
-                out.append("\n")
-            else:
-                n = refs.get(node.get(f"{W}id") or "")
-                if n is not None:
-                    out.append(f"[^{n}]")
-        return "".join(out)
-
-    def block_lines(container) -> None:  # paragraphs and tables in order, nested tables included
-        for child in container.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(par_text(child))
-            elif tag == "tbl":
-                for row in Table(child, document).rows:
-                    seen: set[int] = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:  # merged cells repeat
-                            continue
-                        seen.add(id(cell._tc))
-                        block_lines(cell._tc)  # a cell may hold a table of its own (letterheads do)
-            elif tag in ("sdt", "sdtContent", "customXml", "ins"):  # content controls and tracked insertions
-                block_lines(child)
-
-    try:
-        block_lines(body)
-    except RecursionError:
-        raise ParseError(name, None, "not a readable DOCX file: tables nested too deeply") from None
-    except Exception as exc:  # a malformed part python-docx trips over while reading
-        raise ParseError(name, None, f"not a readable DOCX file: {type(exc).__name__}: {exc}") from None
-    if notes:
-        lines.append("")
-        lines.extend(f"[^{n}]: {t}" for n, (_, t) in enumerate(notes, start=1))
-    text = "\n".join(lines)
-    if not text.strip():
-        raise ParseError(name, None, "the DOCX holds no text")
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > max_text:
-        raise ParseError(name, None, _too_big(size, max_text, "the text of the DOCX"))
-    return text
+    for child in container.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(_paragraph_text(child, refs))
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    _block_lines(cell._tc, document, refs, lines)  # a cell may hold a table of its own (letterheads do)
+        elif tag in ("sdt", "sdtContent", "customXml", "ins"):  # content controls and tracked insertions
+            _block_lines(child, document, refs, lines)
