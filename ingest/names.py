@@ -82,6 +82,8 @@ _OFFICIAL_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class ParsedOfficialName:
+    """A name as the cabinet CSV writes it ("mr. drs. C.A. (Christophe) van der Maat"), in parts."""
+
     initials: str | None
     given: str | None
     prefix: str
