@@ -43,7 +43,7 @@ def main() -> None:
     from ontology.namespaces import Iris
     from ontology.vocabulary import load
     from server.app import create_app
-    from server.ontology_pages import examples_query, outside_terms, used_in_store
+    from server.ontology_examples import examples_query, outside_terms, used_in_store
 
     settings = Settings(store=args.store, query_workers=2)
     graph = Iris(settings.base).ontology_graph()

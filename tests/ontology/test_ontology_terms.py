@@ -68,7 +68,8 @@ def test_the_check_catches_terms_added_without_labels_or_definitions(amended: Pa
 
 
 def test_an_added_term_is_listed_and_drawn(amended: Path) -> None:
-    from server.ontology_pages import Examples, term_views
+    from server.ontology_examples import Examples
+    from server.ontology_terms import term_views
 
     vocab = read(amended)
     listed = {t.iri for s in term_views(vocab, Examples(), "nl") for t in s.terms}

@@ -186,7 +186,7 @@ def test_a_term_without_instances_in_the_store_says_so(page: str, store: Store) 
 
 
 def test_the_reused_vocabulary_is_what_the_data_graphs_use(page: str, store: Store) -> None:
-    from server.ontology_pages import REUSED_NAMESPACES
+    from server.ontology_examples import REUSED_NAMESPACES
 
     spaces = tuple(REUSED_NAMESPACES.values())
     used = set()
