@@ -180,3 +180,27 @@ def _zaak_of(pub: str | None) -> str | None:
         m = re.match(r"kv-tk-(\d{4}Z\d{5})$", pub)
         return m.group(1) if m else None
     return None
+
+
+def _submission_in_notice(text: str, received: dt.date | None, header_lines: list[_Line], notes: list[str]) -> dt.date | None:
+    """Where no "(ingezonden …)" is printed: the date a notice says the questions were asked
+    (:func:`_submitted_in_notice`, its year from the ``received`` date or the letter's date), noted."""
+    sub = _submitted_in_notice(text, received or _letter_date(text, header_lines))
+    if sub is None:
+        return None
+    notes.append(sub[1])
+    return sub[0]
+
+
+def _publication_id(
+    text: str, printed_id: str | None, zaak: str | None, kind: str, on: dt.date | None, known_ids: Container[str], notes: list[str]
+) -> tuple[str | None, str | None, str | None, bool]:
+    """The publication id: the printed one checked and repaired (:func:`_repair_printed_id`), else one
+    derived (:func:`_derived_id`, from the date ``on``); the printed id where it was repaired; the Zaak
+    (``zaak``, else read from a question set's id); and whether the confidence drops."""
+    pub, pub_printed, low = _repair_printed_id(printed_id, known_ids, notes)
+    if pub is None:
+        pub = _derived_id(text, on, zaak, kind, known_ids, notes)
+    if zaak is None:
+        zaak = _zaak_of(pub)
+    return pub, pub_printed, zaak, low

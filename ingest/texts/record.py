@@ -14,16 +14,7 @@ from ingest.texts.blocks import _Block, _group_answers, _headed_blocks, _number_
 from ingest.texts.clean import clean_text
 from ingest.texts.footnotes import _FN, _FN_START, _add_unprinted_footnotes, _find_footnotes, _find_markers, _word_footnotes
 from ingest.texts.header import _Header, _header_lines, _read_header
-from ingest.texts.letter import (
-    _derived_id,
-    _kind,
-    _letter_date,
-    _printed_ids,
-    _repair_printed_id,
-    _submitted_in_notice,
-    _zaak_in_letter_head,
-    _zaak_of,
-)
+from ingest.texts.letter import _kind, _printed_ids, _publication_id, _submission_in_notice, _zaak_in_letter_head
 from ingest.texts.lines import _first_mark, _Line, _mark_headings, _mark_question_starts, _split_lines
 
 
@@ -53,16 +44,9 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     if zaak is None:
         zaak = _zaak_in_letter_head(text, header_lines, notes)
     if h.submitted is None:
-        sub = _submitted_in_notice(text, h.received or _letter_date(text, header_lines))
-        if sub is not None:
-            h.submitted, note = sub
-            notes.append(note)
+        h.submitted = _submission_in_notice(text, h.received, header_lines, notes)
     kind = _kind(text, hflat.s, lines, printed_id)
-    pub, pub_printed, low = _repair_printed_id(printed_id, known_ids, notes)
-    if pub is None:
-        pub = _derived_id(text, h.received or h.submitted, zaak, kind, known_ids, notes)
-    if zaak is None:
-        zaak = _zaak_of(pub)
+    pub, pub_printed, zaak, low = _publication_id(text, printed_id, zaak, kind, h.received or h.submitted, known_ids, notes)
     # question and answer blocks
     if first_mark is None:
         blocks = _paragraph_blocks(lines, header_lines, kind, notes)
