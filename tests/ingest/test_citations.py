@@ -383,3 +383,45 @@ def test_never_raises_and_is_fast(text: str, offset: int) -> None:
     for c in cits:
         assert offset <= c.span.start < c.span.end <= offset + len(text)
         assert text[c.span.start - offset : c.span.end - offset] == c.text
+
+
+# --------------------------------------------------------------------------- the finder's steps
+
+
+def test_each_step_adds_its_own_kinds_and_together_they_are_find_citations(seed: str, register: EURegister) -> None:
+    from ingest.citations.finder import _aanhangsels, _eu_acts, _eu_by_name, _eu_com_documents, _eu_procedures, _Found
+    from ingest.citations.finder import _kamerstukken, _letters, _urls
+
+    text = seed + "\nZie Aanhangsel Handelingen II 2023/24, nr. 1234 en 2016/0295(COD)."
+    f = _Found(text, 5)
+    added: list[set[str]] = []
+
+    def step(run) -> list:
+        before = len(f.citations)
+        out = run()
+        added.append({c.kind for c in f.citations[before:]})
+        return out
+
+    step(lambda: _urls(f))
+    step(lambda: _kamerstukken(f))
+    step(lambda: _aanhangsels(f))
+    step(lambda: _letters(f))
+    eu = step(lambda: _eu_procedures(f, register)) + step(lambda: _eu_com_documents(f, register))
+    eu += step(lambda: _eu_acts(f, register, eu))
+    step(lambda: _eu_by_name(f, register, None, eu))
+    assert added[:5] == [{"url"}, {"kamerstuk"}, {"aanhangsel"}, {"brief"}, {"eu-procedure"}]
+    assert added[5] | added[6] | added[7] <= {"eu-act", "eu-proposal", "eu-procedure"} and added[7]  # the dual use aliases
+    assert len(f.url_spans) == len([c for c in f.citations if c.kind == "url"])
+    assert sorted(f.citations, key=lambda c: (c.span.start, c.span.end, c.kind)) == find_citations(text, offset=5, register=register)
+    _spans_ok(text, 5, f.citations)
+
+
+def test_nothing_inside_a_url_is_cited_on_its_own_but_a_kamerstuk_id() -> None:
+    text = "zie https://example.org/COM(2016)616 en COM(2016) 616 van het voorstel"
+    assert [(c.kind, c.text) for c in find_citations(text)] == [
+        ("url", "https://example.org/COM(2016)616"), ("eu-proposal", "COM(2016) 616")]
+    # the id of a Kamerstuk in its URL names the Kamerstuk the URL points at: it is cited too
+    text = "zie https://zoek.officielebekendmakingen.nl/kst-22112-2686.html"
+    assert [(c.kind, c.text, c.method) for c in find_citations(text)] == [
+        ("url", "https://zoek.officielebekendmakingen.nl/kst-22112-2686.html", "patroon"),
+        ("kamerstuk", "kst-22112-2686", "identificatie")]
