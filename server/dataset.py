@@ -194,10 +194,9 @@ def _size(n: int | None, lang: str) -> str:
     return f"{n} B"
 
 
-def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
-    """What the page shows, read from the description graph."""
-    g = D.Graph(desc.triples)
-    ds = dataset_iri(iris)
+def _figures(g: D.Graph, ds: str, iris: Iris, lang: str) -> list[tuple[str, int]]:
+    """The dataset's counts that the description holds, labelled in ``lang`` (named graphs from the
+    service's dataset)."""
     figures = [
         (tr(lang, "Triples (uitspraken)", "Triples (statements)"), _num(g, ds, VOID + "triples")),
         (tr(lang, "Benoemde grafen", "Named graphs"), None),
@@ -211,12 +210,19 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
     extent = g.iris(svc_ds, DCTERMS + "extent")
     graphs = _num(g, extent[0], RDF + "value") if extent else None
     figures[1] = (figures[1][0], graphs)
-    figures = [(k, v) for k, v in figures if v is not None]
+    return [(k, v) for k, v in figures if v is not None]
+
+
+def _period(g: D.Graph, ds: str) -> tuple[str | None, str | None]:
+    """The first and last day the dataset covers (``dcterms:temporal``), where the description says."""
     period = g.iris(ds, DCTERMS + "temporal")
-    start = end = None
-    if period:
-        start = g.literal(period[0], DCAT + "startDate")
-        end = g.literal(period[0], DCAT + "endDate")
+    if not period:
+        return None, None
+    return g.literal(period[0], DCAT + "startDate"), g.literal(period[0], DCAT + "endDate")
+
+
+def _partitions(g: D.Graph, ds: str) -> tuple[list[Row], list[Row]]:
+    """The class partitions (by entities) and the property partitions (by triples), largest first."""
     classes = sorted(
         (Row(c, c, _num(g, part, VOID + "entities"))
          for part in g.iris(ds, VOID + "classPartition") for c in g.iris(part, VOID + "class")),
@@ -225,6 +231,11 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
         (Row(p, p, _num(g, part, VOID + "triples"))
          for part in g.iris(ds, VOID + "propertyPartition") for p in g.iris(part, VOID + "property")),
         key=lambda r: (-(r.n or 0), r.iri or ""))
+    return classes, properties
+
+
+def _linksets(g: D.Graph, ds: str) -> list[dict[str, Any]]:
+    """The linksets to other datasets: target, its homepage and URI space, the link predicate, the count."""
     linksets = []
     for ls in g.iris(ds, VOID + "subset"):
         if VOID + "Linkset" not in g.types(ls):
@@ -238,6 +249,11 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
                 "n": _num(g, ls, VOID + "triples"),
             })
     linksets.sort(key=lambda x: (x["target"], -(x["n"] or 0)))
+    return linksets
+
+
+def _distributions(g: D.Graph, ds: str, iris: Iris, lang: str) -> list[dict[str, Any]]:
+    """The dumps: title, download URL (a local path for our own), media type, size, triples, checksum, date."""
     dists = []
     for dist in sorted(g.iris(ds, DCAT + "distribution")):
         chk = (g.iris(dist, SPDX + "checksum") or [None])[0]
@@ -257,6 +273,11 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
             "sha256": g.literal(chk, SPDX + "checksumValue") if chk else None,
             "issued": g.literal(dist, DCTERMS + "issued"),
         })
+    return dists
+
+
+def _sources(g: D.Graph, ds: str) -> list[dict[str, Any]]:
+    """The sources the dataset is made from: title, how it is read, licence and homepage."""
     sources = []
     for src in sorted(g.iris(ds, DCTERMS + "source")):
         sources.append({
@@ -266,6 +287,15 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
             "licence_label": g.literal(src, DCTERMS + "rights"),
             "homepage": (g.iris(src, FOAF + "homepage") or [None])[0],
         })
+    return sources
+
+
+def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
+    """What the page shows, read from the description graph."""
+    g = D.Graph(desc.triples)
+    ds = dataset_iri(iris)
+    start, end = _period(g, ds)
+    classes, properties = _partitions(g, ds)
     svc = service_iri(iris)
     return {
         "iri": ds,
@@ -273,17 +303,17 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
         "description": g.literal(ds, DCTERMS + "description", lang),
         "comment": g.literal(ds, RDFS + "comment", lang),
         "loaded": desc.loaded,
-        "figures": figures,
+        "figures": _figures(g, ds, iris, lang),
         "start": start,
         "end": end,
         "classes": classes,
         "properties": properties,
-        "linksets": linksets,
-        "distributions": dists,
+        "linksets": _linksets(g, ds),
+        "distributions": _distributions(g, ds, iris, lang),
         "issued": g.literal(ds, DCTERMS + "issued"),
         "licence": (g.iris(ds, DCTERMS + "license") or [None])[0],
         "rights": g.literal(ds, DCTERMS + "rights"),
-        "sources": sources,
+        "sources": _sources(g, ds),
         "attributions": len(g.iris(ds, PROV + "qualifiedAttribution")),
         "vocabularies": sorted(g.iris(ds, VOID + "vocabulary")),
         "uri_space": g.literal(ds, VOID + "uriSpace"),

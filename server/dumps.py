@@ -92,16 +92,12 @@ def install_dumps(app: FastAPI, endpoint: Endpoint, settings: Settings | None = 
     dumps_dir = Path(settings.dumps_dir)
     base = settings.base
     install_i18n(templates.env)
-
-    context_body = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1).encode("utf-8")
-    context_etag = f'"{hashlib.sha256(context_body).hexdigest()}"'
-    context_headers = {"ETag": context_etag, "Cache-Control": "public, max-age=86400",
-                       "Access-Control-Allow-Origin": "*"}  # JSON-LD processors in browsers fetch it
+    context_body, context_headers = _jsonld_context()
 
     @app.api_route("/def/context.jsonld", methods=["GET", "HEAD"], name="jsonld_context", include_in_schema=False)
     async def context(request: Request) -> Response:
         """The JSON-LD context of the dumps (generated from the ontology and the project's prefixes)."""
-        if _not_modified(request, context_etag, None, context_headers):
+        if _not_modified(request, context_headers["ETag"], None, context_headers):
             return Response(status_code=304, headers=context_headers)
         return Response(context_body if request.method == "GET" else b"", media_type=JSONLD_MEDIA,
                         headers={**context_headers, "Content-Length": str(len(context_body))})
@@ -118,68 +114,100 @@ def install_dumps(app: FastAPI, endpoint: Endpoint, settings: Settings | None = 
         if fmt and fmt.lower() not in ("json", "html"):
             return _error(400, f"format={fmt}: give json or html")
         manifest = read_manifest(dumps_dir)
-        html = wants_html(request.headers.get("accept"), fmt)
-        if not html:
-            if manifest is None:
-                return _error(404, "no dump release yet: an administrator makes one with `kamergraph dumps`",
-                              {"Vary": "Accept"})
-            body = dict(manifest)
-            body["files"] = [{**f, "url": f"{base}dumps/{f['file']}"} for f in manifest.get("files", [])]
-            body["context"] = f"{base}def/context.jsonld"
-            return JSONResponse(body, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
-        lang = page_lang(request)
-        files = []
-        for f in (manifest or {}).get("files", []):
-            known = FORMATS.get(f.get("format", ""))
-            files.append({**f, "label": known.label if known else f.get("format"), "size": _human(f["bytes"], lang)})
-        changed = False
-        if manifest is not None and endpoint.store_path is not None and manifest.get("store_generation"):
-            try:
-                now = generation.marker(endpoint.store_path).read_text(encoding="ascii").strip()
-                changed = bool(now) and now != manifest["store_generation"]
-            except OSError:
-                changed = False
-        return render(request, "dumps.html", {
-            "lang": lang, "nav": "", "manifest": manifest, "files": files, "changed": changed,
-            "dumps_dir": str(dumps_dir), "base": base, "context_url": f"{base}def/context.jsonld",
-        }, 200, {"Vary": "Accept, Cookie", "Cache-Control": "no-cache"})
+        if not wants_html(request.headers.get("accept"), fmt):
+            return _manifest_json(manifest, base)
+        return _release_page(request, endpoint, manifest, dumps_dir, base)
 
     @app.api_route("/dumps/{name}", methods=["GET", "HEAD"], name="dump_file", include_in_schema=False)
     async def dump_file(name: str, request: Request) -> Response:
         """One file of the current release (ETag, If-None-Match, Range)."""
-        release = current_release(dumps_dir)  # the directory and its manifest, of one release
-        if release is None:
-            return _error(404, f"no dump release yet, so no {name}: an administrator makes one with `kamergraph dumps`")
-        directory, manifest = release
-        if name == MANIFEST:
-            path = directory / MANIFEST
-            data = path.read_bytes()
-            etag = f'"{hashlib.sha256(data).hexdigest()}"'
-            headers = {"ETag": etag, "Cache-Control": "no-cache"}
-            if _not_modified(request, etag, None, headers):
-                return Response(status_code=304, headers=headers)
-            return Response(data if request.method == "GET" else b"", media_type="application/json",
-                            headers={**headers, "Content-Length": str(len(data))})
-        entry = next((f for f in manifest.get("files", []) if f.get("file") == name), None)
-        if entry is None:
-            listed = ", ".join(f["file"] for f in manifest.get("files", []))
-            return _error(404, f"no file {name!r} in the current release; it has {listed} and {MANIFEST}")
-        path = directory / entry["file"]
-        try:
-            st = os.stat(path)
-        except OSError:
-            return _error(404, f"{name} is listed in the release but missing on the server")
-        etag = f'"{entry["sha256"]}"'
-        headers = {
-            "ETag": etag,
-            "Cache-Control": FILE_CACHE,
-            "Last-Modified": formatdate(st.st_mtime, usegmt=True),
-            "X-Content-Media-Type": entry.get("media_type", ""),  # what the gzip holds
-        }
-        if _not_modified(request, etag, st.st_mtime, headers):
-            return Response(status_code=304, headers=headers)
-        return FileResponse(path, media_type=GZIP_MEDIA_TYPE, headers=headers, filename=entry["file"],
-                            stat_result=st)
+        return _dump_file(request, dumps_dir, name)
 
     app.state.dumps_dir = dumps_dir
+
+
+def _jsonld_context() -> tuple[bytes, dict[str, str]]:
+    """The JSON-LD context's body and its response headers (its ETag is the body's SHA-256)."""
+    body = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1).encode("utf-8")
+    etag = f'"{hashlib.sha256(body).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400",
+               "Access-Control-Allow-Origin": "*"}  # JSON-LD processors in browsers fetch it
+    return body, headers
+
+
+def _manifest_json(manifest: dict | None, base: str) -> Response:
+    """The release's manifest with the files' and the context's URLs (JSON), or a 404 without a release."""
+    if manifest is None:
+        return _error(404, "no dump release yet: an administrator makes one with `kamergraph dumps`",
+                      {"Vary": "Accept"})
+    body = dict(manifest)
+    body["files"] = [{**f, "url": f"{base}dumps/{f['file']}"} for f in manifest.get("files", [])]
+    body["context"] = f"{base}def/context.jsonld"
+    return JSONResponse(body, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+
+
+def _store_changed(endpoint: Endpoint, manifest: dict | None) -> bool:
+    """Whether the embedded store has a generation other than the one the release was made from."""
+    if manifest is None or endpoint.store_path is None or not manifest.get("store_generation"):
+        return False
+    try:
+        now = generation.marker(endpoint.store_path).read_text(encoding="ascii").strip()
+        return bool(now) and now != manifest["store_generation"]
+    except OSError:
+        return False
+
+
+def _release_page(request: Request, endpoint: Endpoint, manifest: dict | None, dumps_dir: Path, base: str) -> Response:
+    """The release as a page: its files with their labels and sizes, and whether the store changed since."""
+    lang = page_lang(request)
+    files = []
+    for f in (manifest or {}).get("files", []):
+        known = FORMATS.get(f.get("format", ""))
+        files.append({**f, "label": known.label if known else f.get("format"), "size": _human(f["bytes"], lang)})
+    return render(request, "dumps.html", {
+        "lang": lang, "nav": "", "manifest": manifest, "files": files, "changed": _store_changed(endpoint, manifest),
+        "dumps_dir": str(dumps_dir), "base": base, "context_url": f"{base}def/context.jsonld",
+    }, 200, {"Vary": "Accept, Cookie", "Cache-Control": "no-cache"})
+
+
+def _manifest_file(request: Request, directory: Path) -> Response:
+    """The release's manifest.json as it is on disk (ETag: its SHA-256)."""
+    path = directory / MANIFEST
+    data = path.read_bytes()
+    etag = f'"{hashlib.sha256(data).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _not_modified(request, etag, None, headers):
+        return Response(status_code=304, headers=headers)
+    return Response(data if request.method == "GET" else b"", media_type="application/json",
+                    headers={**headers, "Content-Length": str(len(data))})
+
+
+def _dump_file(request: Request, dumps_dir: Path, name: str) -> Response:
+    """One file of the current release, or its manifest; a 404 naming what the release has."""
+    release = current_release(dumps_dir)  # the directory and its manifest, of one release
+    if release is None:
+        return _error(404, f"no dump release yet, so no {name}: an administrator makes one with `kamergraph dumps`")
+    directory, manifest = release
+    if name == MANIFEST:
+        return _manifest_file(request, directory)
+    entry = next((f for f in manifest.get("files", []) if f.get("file") == name), None)
+    if entry is None:
+        listed = ", ".join(f["file"] for f in manifest.get("files", []))
+        return _error(404, f"no file {name!r} in the current release; it has {listed} and {MANIFEST}")
+    path = directory / entry["file"]
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _error(404, f"{name} is listed in the release but missing on the server")
+    etag = f'"{entry["sha256"]}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": FILE_CACHE,
+        "Last-Modified": formatdate(st.st_mtime, usegmt=True),
+        "X-Content-Media-Type": entry.get("media_type", ""),  # what the gzip holds
+    }
+    if _not_modified(request, etag, st.st_mtime, headers):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=GZIP_MEDIA_TYPE, headers=headers, filename=entry["file"],
+                        stat_result=st)
 

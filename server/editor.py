@@ -13,7 +13,7 @@
   built files, served from ``frontend/node_modules`` (nothing is copied into the repository).
 
 The HTML variants of ``/queries`` and ``/queries/{name}`` (:func:`queries_page`,
-:func:`named_query_page`) are called by those routes in ``server.app`` when the client prefers
+:func:`named_query_page`) are called by those routes in ``server.sparql`` when the client prefers
 HTML. Every value taken from data or from the request is autoescaped by Jinja2.
 """
 
@@ -39,7 +39,7 @@ from queries.errors import QueryRejected
 from server.endpoint import TRUNCATED_HEADER, Endpoint, guard, run_rows
 from server.i18n import page_lang, tr
 from server.negotiation import NotAcceptable, UnknownFormat, choose
-from server.render import PageError, error_page, render, table, templates  # noqa: F401 - templates: see the report
+from server.render import PageError, error_page, render, table
 from store.pool import Job
 
 log = logging.getLogger("kamergraph.server.editor")
@@ -204,16 +204,11 @@ def _sparql_path(request: Request) -> str:
     return request.url_for("sparql").path
 
 
-async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> Response:
-    """``GET /query``: the editor; with ``query=`` the query's results as a table (or a download)."""
-    settings = endpoint.settings
-    texts = request.query_params.getlist("query")
-    formats = request.query_params.getlist("format")
-    fmt = (formats[0] if formats else "html").strip().lower() or "html"
-    text = texts[0] if texts else None
+def _editor_context(request: Request, catalog: Catalog, text: str | None, fmt: str) -> dict[str, Any]:
+    """The editor page's context before any query ran: the form (``text`` or the default query), the
+    format choice, the examples and prefixes, and YASGUI's settings."""
     sparql = _sparql_path(request)
-    lang = page_lang(request)
-    context: dict[str, Any] = {
+    return {
         "nav": "query",
         "query": text if text is not None else "",
         "initial_query": text if text else DEFAULT_QUERY,
@@ -232,46 +227,76 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
             "download_name": tr(page_lang(request), "resultaat", "result"),
         },
     }
+
+
+def _check_request(request: Request, max_bytes: int, texts: list[str], formats: list[str]) -> None:
+    """A PageError for a request the editor cannot take: a URL past the limit, more than one query or format."""
+    if len(request.url.query) > max_bytes:
+        raise PageError(414, f"the request URL is longer than the limit of {max_bytes:,} bytes; "
+                             f"POST the query to {_sparql_path(request)} instead")
+    if len(texts) > 1:
+        raise PageError(400, f"{len(texts)} query parameters: give exactly one query")
+    if len(formats) > 1:
+        raise PageError(400, f"more than one format: {', '.join(formats)}")
+
+
+async def _download(request: Request, endpoint: Endpoint, text: str, fmt: str) -> Response:
+    """A download from the form: the query is checked first (the format must fit its kind), then the
+    browser is sent to /sparql for it."""
+    guarded = await guard(endpoint, text)
+    try:
+        choose(guarded.kind, None, fmt)
+    except UnknownFormat as exc:
+        raise PageError(400, str(exc)) from None
+    except NotAcceptable as exc:
+        raise PageError(406, str(exc)) from None
+    sparql = _sparql_path(request)
+    return RedirectResponse(f"{sparql}?{urlencode([('query', text), ('format', fmt)])}", status_code=303)
+
+
+async def _results(request: Request, endpoint: Endpoint, text: str, context: dict[str, Any],
+                   headers: dict[str, str]) -> None:
+    """Run ``text`` and add its results table and download links to ``context`` (and the truncation
+    flag to ``headers``)."""
+    settings = endpoint.settings
+    sparql = _sparql_path(request)
+    job = Job(
+        text,
+        output="rows",
+        row_limit=settings.query_row_limit,
+        base_iri=str(request.url_for("sparql")),  # the same BASE as /sparql, so downloads agree
+        checker=endpoint.checker,  # checked and run in the worker, under one time limit
+    )
+    answer = await run_rows(endpoint, job)
+    assert answer.result is not None
+    # 10,000 rows take a while to turn into cells and HTML: in a thread, off the event loop
+    context["result"] = await run_in_threadpool(table, answer.result, settings.query_row_limit)
+    stem = tr(page_lang(request), "resultaat", "result")
+    context["downloads"] = [
+        Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"{stem}.{EXTENSIONS[f]}")
+        for f, label in DOWNLOADS[answer.checked.kind]  # the kind the guard found
+    ]
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+
+
+async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> Response:
+    """``GET /query``: the editor; with ``query=`` the query's results as a table (or a download)."""
+    texts = request.query_params.getlist("query")
+    formats = request.query_params.getlist("format")
+    fmt = (formats[0] if formats else "html").strip().lower() or "html"
+    text = texts[0] if texts else None
+    context = _editor_context(request, catalog, text, fmt)
     status = 200
     headers: dict[str, str] = {}
     try:
-        if len(request.url.query) > settings.max_body_bytes:
-            raise PageError(414, f"the request URL is longer than the limit of {settings.max_body_bytes:,} bytes; "
-                                 f"POST the query to {sparql} instead")
-        if len(texts) > 1:
-            raise PageError(400, f"{len(texts)} query parameters: give exactly one query")
-        if len(formats) > 1:
-            raise PageError(400, f"more than one format: {', '.join(formats)}")
+        _check_request(request, endpoint.settings.max_body_bytes, texts, formats)
         if text is not None:
             if not text.strip():
                 raise PageError(400, "the query is empty")
             if fmt != "html":  # a download: checked first (the format must fit the kind), then /sparql
-                guarded = await guard(endpoint, text)
-                try:
-                    choose(guarded.kind, None, fmt)
-                except UnknownFormat as exc:
-                    raise PageError(400, str(exc)) from None
-                except NotAcceptable as exc:
-                    raise PageError(406, str(exc)) from None
-                return RedirectResponse(f"{sparql}?{urlencode([('query', text), ('format', fmt)])}", status_code=303)
-            job = Job(
-                text,
-                output="rows",
-                row_limit=settings.query_row_limit,
-                base_iri=str(request.url_for("sparql")),  # the same BASE as /sparql, so downloads agree
-                checker=endpoint.checker,  # checked and run in the worker, under one time limit
-            )
-            answer = await run_rows(endpoint, job)
-            assert answer.result is not None
-            # 10,000 rows take a while to turn into cells and HTML: in a thread, off the event loop
-            context["result"] = await run_in_threadpool(table, answer.result, settings.query_row_limit)
-            stem = tr(lang, "resultaat", "result")
-            context["downloads"] = [
-                Download(label, f"{sparql}?{urlencode([('query', text), ('format', f)])}", f"{stem}.{EXTENSIONS[f]}")
-                for f, label in DOWNLOADS[answer.checked.kind]  # the kind the guard found
-            ]
-            if answer.truncated:
-                headers[TRUNCATED_HEADER] = "true"
+                return await _download(request, endpoint, text, fmt)
+            await _results(request, endpoint, text, context, headers)
     except PageError as exc:
         status = exc.status
         context["error"] = exc.message
