@@ -37,11 +37,21 @@ def test_hits_only_for_the_same_job() -> None:
     for other in (Job("SELECT * {}", output="csv"), Job("SELECT * { }", output="json"),
                   Job("SELECT * {}", output="json", row_limit=5),
                   Job("SELECT * {}", output="json", default_graph=["http://g"]),
+                  Job("SELECT * {}", output="json", named_graphs=["http://g"]),
                   Job("SELECT * {}", output="json", union_default_graph=False),
+                  Job("SELECT * {}", output="json", base_iri="http://example.org/sparql"),
                   Job("SELECT * {}", output="json", bindings={"x": Literal("a")})):
         assert c.get(other) is None, other
     assert job_key(Job("q", bindings={"x": Literal("1")})) != job_key(Job("q", bindings={"x": Literal(1)}))
-    assert (c.hits, c.misses) == (1, 6)
+    assert (c.hits, c.misses) == (1, 8)
+    # answers kept per dataset and per base: each request gets its own, never another one's
+    c.put(Job("SELECT * {}", output="json", named_graphs=["http://g"]), _answer(20), 1)
+    c.put(Job("SELECT * {}", output="json", base_iri="http://example.org/sparql"), _answer(30), 1)
+    assert c.get(Job("SELECT * {}", output="json", named_graphs=["http://h"])) is None
+    assert c.get(Job("SELECT * {}", output="json", named_graphs=["http://g"])).body == b"x" * 20
+    assert c.get(Job("SELECT * {}", output="json", base_iri="http://example.org/other")) is None
+    assert c.get(Job("SELECT * {}", output="json", base_iri="http://example.org/sparql")).body == b"x" * 30
+    assert c.get(job).body == b"x" * 10
 
 
 def test_a_new_generation_drops_everything_and_late_answers_are_not_kept() -> None:

@@ -69,6 +69,9 @@ def test_get_form_post_and_direct_post_give_the_same_answer(kg_client: TestClien
         ("application/sparql-results+xml;q=0.2, text/*;q=0.8", "text/csv"),
         ("text/html, application/xhtml+xml, */*;q=0.8", "application/sparql-results+json"),
         ("application/json", "application/json"),
+        # q=0 means "not this one", even when a wider range accepts anything
+        ("application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
+        ("application/sparql-results+json;q=0, application/sparql-results+xml;q=0, text/*;q=0.1", "text/csv"),
     ],
 )
 def test_select_by_accept(kg_client: TestClient, accept: str | None, expected: str) -> None:

@@ -179,7 +179,8 @@ def test_slow_query_is_stopped_while_others_keep_answering(kg_store: Path, capsy
     from server.app import create_app
 
     limit = 3.0
-    app = create_app(settings_for(kg_store, query_timeout=limit, query_workers=3), kg_store)
+    # no answer cache: every point query is answered by a worker, not by a kept answer of the first
+    app = create_app(settings_for(kg_store, query_timeout=limit, query_workers=3, result_cache_mb=0), kg_store)
     with serving(app) as base:
         pool = app.state.endpoint.pool
         with httpx.Client(base_url=base, timeout=30) as c:
@@ -241,3 +242,4 @@ def test_slow_query_is_stopped_while_others_keep_answering(kg_store: Path, capsy
         )
     assert len(during) >= 20
     assert p50_during <= p50_usual + 0.050
+    assert app.state.endpoint.cache.hits == 0  # every one of them ran in a worker
