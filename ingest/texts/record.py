@@ -8,14 +8,15 @@ import datetime as dt
 import re
 from collections.abc import Container
 
+from ingest.citations.finder import find_citations
 from ingest.errors import ParseError
 from ingest.records import Answer, Footnote, Question, SourceRef, Span, TextDocument
 from ingest.texts.blocks import _Block, _group_answers, _headed_blocks, _number_questions, _paragraph_blocks, _question_spans
 from ingest.texts.clean import clean_text
-from ingest.texts.footnotes import _FN, _FN_START, _add_unprinted_footnotes, _find_footnotes, _find_markers, _word_footnotes
+from ingest.texts.footnotes import _FN, _add_unprinted_footnotes, _find_footnotes, _find_markers, _word_footnotes
 from ingest.texts.header import _Header, _header_lines, _read_header
 from ingest.texts.letter import _kind, _printed_ids, _publication_id, _submission_in_notice, _zaak_in_letter_head
-from ingest.texts.lines import _first_mark, _Line, _mark_headings, _mark_question_starts, _split_lines
+from ingest.texts.lines import _FN_START, _first_mark, _Line, _mark_headings, _mark_question_starts, _split_lines
 
 
 def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> TextDocument:
@@ -94,11 +95,7 @@ def _check_text(text: str, file: str) -> None:
 
 
 def _citations(text: str, sp: Span, on: dt.date | None, notes: list[str]) -> tuple:
-    """Citations in ``text[sp]`` with spans into the full text (``ingest.citations``, where present)."""
-    try:
-        from ingest.citations import find_citations
-    except ImportError:  # pragma: no cover - the citation finder is optional
-        return ()
+    """Citations in ``text[sp]`` with spans into the full text (:func:`ingest.citations.finder.find_citations`)."""
     try:
         return tuple(find_citations(text[sp.start: sp.end], offset=sp.start, on=on))
     except TypeError:
