@@ -7,10 +7,11 @@ questions; the minister of VWS: 5,300), which costs 50–200 ms in SPARQL. So th
 few facts these lists need — per Kamervraag its case number, date, subject, askers with their
 fractie, addressed posts with their holders and cabinets, answer and postponement — once, with
 simple whole-graph queries, and keeps them in memory (some 30 MB) until the store's generation
-changes (:mod:`store.generation`; for a remote store: every ``REMOTE_TTL`` seconds). For the
-embedded store the queries run in a process of its own that opens the store read-only (5–30 s on
-the full corpus, in the background, started by the first page request), never in the endpoint's
-query workers; for a remote store they go through the endpoint. Entity pages then page and count
+changes (:mod:`store.generation`; for a remote store: every ``REMOTE_TTL`` seconds), which
+:class:`server.overview_holder.OverviewHolder` sees to. For the embedded store the queries run in a
+process of its own that opens the store read-only (5–30 s on the full corpus, in the background,
+started by the first page request), never in the endpoint's query workers; for a remote store they
+go through the endpoint. Entity pages then page and count
 from memory; everything else on a page (the resource's own description, its backlinks) is asked
 from the store per request, bound to the resource.
 
@@ -19,7 +20,6 @@ Every list here is sorted newest first (submission date, then case number).
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -27,19 +27,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, RDF, RDFS, SCHEMA, SKOS
-from store import generation as store_generation
-from store.base import QueryTimeout
-from store.pool import Job, PoolBusy
-
-if TYPE_CHECKING:
-    from server.endpoint import Endpoint
-
-log = logging.getLogger("kamergraph.server.overview")
-
-REMOTE_TTL = 600.0
 
 PREFIXES = f"""PREFIX kg: <{KG}>
 PREFIX dcterms: <{DCTERMS}>
@@ -372,10 +362,30 @@ _POSITION = re.compile(r"/(\d+)$")
 def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
     """Build an overview; ``run(sparql)`` returns a query's rows (see :data:`Row`)."""
     t0 = time.perf_counter()
+    rows = _run_queries(run, workers)
+    ov = Overview()
+    cases = _cases(rows)
+    _add_askers(cases, rows)
+    _add_addressees(cases, rows)
+    _add_publications(cases, rows)
+    _add_labels(ov, rows)
+    _add_memberships(ov, rows)
+    _add_terms(ov, rows)
+    _add_posts_counts_and_eu(ov, rows)
+    _index_cases(ov, cases)
+    ov.built_seconds = time.perf_counter() - t0
+    return ov
+
+
+def _run_queries(run: Callable[[str], Sequence[Row]], workers: int) -> dict[str, Sequence[Row]]:
+    """The rows of every query of :data:`QUERIES`, asked ``workers`` at a time."""
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="kamergraph-overview") as ex:
         futures = {name: ex.submit(run, PREFIXES + text) for name, text in QUERIES.items()}
-        rows = {name: f.result() for name, f in futures.items()}
-    ov = Overview()
+        return {name: f.result() for name, f in futures.items()}
+
+
+def _cases(rows: dict[str, Sequence[Row]]) -> dict[str, Case]:
+    """Every Kamervraag with its zaak number, its first date, its title and whether it is done."""
     cases: dict[str, Case] = {}
     for (kv,) in rows["kv"]:
         cases[_v(kv) or ""] = Case(_v(kv) or "")
@@ -396,7 +406,11 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         c = cases.get(_v(kv) or "")
         if c is not None:
             c.done = _v(v) == "true"
+    return cases
 
+
+def _add_askers(cases: dict[str, Case], rows: dict[str, Sequence[Row]]) -> None:
+    """Each case's askers in their order in the source, with their fractie and their role."""
     person_of: dict[str, str] = {}
     for x, person in rows["persoon"]:
         person_of[_v(x) or ""] = _v(person) or ""
@@ -416,6 +430,10 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         if c is not None:
             firsts = first_askers.get(kv, set())
             c.askers = [(p, f, "indiener" if p in firsts else "medeindiener") for _, p, f in sorted(set(items))]
+
+
+def _add_addressees(cases: dict[str, Case], rows: dict[str, Sequence[Row]]) -> None:
+    """Each case's posts and persons addressed, and the cabinets of the terms of office addressed."""
     for kv, post in rows["gerichtAan"]:
         c = cases.get(_v(kv) or "")
         if c is not None and _v(post) not in c.posts:
@@ -431,6 +449,10 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         cabinet = cabinet_of.get(term_of.get(_v(a) or "", ""))
         if c is not None and cabinet and cabinet not in c.cabinets:
             c.cabinets.append(cabinet)
+
+
+def _add_publications(cases: dict[str, Case], rows: dict[str, Sequence[Row]]) -> None:
+    """Whether each case has an answer (and the first day one was received) or was postponed."""
     for kv, _pub, soort, received in rows["publications"]:
         c = cases.get(_v(kv) or "")
         if c is None:
@@ -443,6 +465,9 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         elif _v(soort) == "uitstel":
             c.postponed = True
 
+
+def _add_labels(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
+    """The kind and the labels per language of every labelled resource."""
     for x, type_, label, pref, name in rows["labels"]:
         kind = KIND_OF_TYPE.get(_v(type_) or "")
         if kind:
@@ -451,6 +476,10 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         for t in (pref, name, label):  # the short rdfs:label wins over a long skos:prefLabel (EU acts)
             if t is not None:
                 labels[_lang(t)] = _v(t) or ""
+
+
+def _add_memberships(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
+    """The memberships (of the Kamer, of a fractie) per person and per organisation, latest first."""
     for m, type_, person, org, start, end in rows["memberships"]:
         kind = "fractie" if _v(type_) == KG + "Fractielidmaatschap" else "kamer"
         ms = Membership(_v(m) or "", kind, _v(person) or "", _v(org) or "", (_v(start) or "")[:10], (_v(end) or "")[:10])
@@ -458,6 +487,10 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         ov.members_of.setdefault(ms.org, []).append(ms)
     for lst in (*ov.memberships_of.values(), *ov.members_of.values()):
         lst.sort(key=lambda m: (m.start, m.end, m.iri), reverse=True)
+
+
+def _add_terms(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
+    """The terms of office per person, per post and per cabinet, latest first."""
     for ap, person, post, cabinet, start, end, acting in rows["terms"]:
         t = Term(_v(ap) or "", _v(person) or "", _v(post) or "", _v(cabinet), (_v(start) or "")[:10],
                  (_v(end) or "")[:10], _v(acting) == "true")
@@ -467,6 +500,11 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
             ov.terms_of_cabinet.setdefault(t.cabinet, []).append(t)
     for lst in (*ov.terms_of_person.values(), *ov.terms_of_post.values(), *ov.terms_of_cabinet.values()):
         lst.sort(key=lambda t: (t.start, t.end, t.iri), reverse=True)
+
+
+def _add_posts_counts_and_eu(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
+    """The ministry of each post (and the posts of each ministry), the count per class, and the EU acts by
+    the number of citations."""
     for post, ministry in rows["posts"]:
         ov.post_ministry[_v(post) or ""] = _v(ministry) or ""
         ov.posts_of_ministry.setdefault(_v(ministry) or "", []).append(_v(post) or "")
@@ -475,6 +513,10 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
     ov.eu = sorted((EUEntry(_v(x) or "", _v(ident) or "", (_v(date) or "")[:10], int(_v(n) or 0))
                     for x, ident, date, n in rows["eu"]), key=lambda e: (-e.citations, e.date))
 
+
+def _index_cases(ov: Overview, cases: dict[str, Case]) -> None:
+    """The cases newest first, and per asker, fractie, post, ministry, addressee and cabinet the positions
+    of its cases in that order (the lists the pages page through)."""
     ov.cases = sorted(cases.values(), key=_sort_key, reverse=True)
     ov.by_iri = {c.iri: i for i, c in enumerate(ov.cases)}
     lists: dict[tuple[str, str], list[int]] = {("all", ""): list(range(len(ov.cases)))}
@@ -497,8 +539,6 @@ def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
         for cabinet in c.cabinets:
             add("kabinet", cabinet, i)
     ov.lists = lists
-    ov.built_seconds = time.perf_counter() - t0
-    return ov
 
 
 def build_from_store(path: str) -> Overview:
@@ -513,92 +553,3 @@ def build_from_store(path: str) -> Overview:
         return [tuple(solution) for solution in store.query(sparql, use_default_graph_as_union=True)]
 
     return build(run, workers=2)
-
-
-class OverviewHolder:
-    """The current overview of an endpoint's store, rebuilt when the store's generation changes.
-
-    :meth:`get` blocks until an overview is there (call it from a thread); a first call starts the
-    build. A store that moves while an overview exists gets a new one built in the background, and
-    the old one is served until it is ready.
-    """
-
-    def __init__(self, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        self._overview: Overview | None = None
-        self._generation: Any = None
-        self._built_at = 0.0
-        self._lock = threading.Lock()
-        self._building: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    def _current_generation(self) -> Any:
-        path = getattr(self.endpoint, "store_path", None)
-        if path is not None:
-            return store_generation.current(path)
-        return int(time.monotonic() // REMOTE_TTL)  # a remote store: refreshed every REMOTE_TTL seconds
-
-    def _run(self, sparql: str) -> Sequence[Row]:
-        """One query through the endpoint, as SPARQL JSON (cheaper to hand over than pickled terms);
-        a query stopped at the time limit or refused by a busy pool is tried again (three times)."""
-        for attempt in range(3):
-            try:
-                answer = self.endpoint.run(Job(sparql, output="json", row_limit=None))
-                return rows_of(answer.body or b"{}")
-            except (QueryTimeout, PoolBusy):
-                if attempt == 2:
-                    raise
-                time.sleep(2.0 * (attempt + 1))
-        raise AssertionError("unreachable")
-
-    def _build(self, gen: Any) -> None:
-        try:
-            path = getattr(self.endpoint, "store_path", None)
-            if path is not None:  # an embedded store: read it in a process of its own
-                from server.isolated import run_isolated
-
-                ov = run_isolated(build_from_store, str(path), owner=self.endpoint)
-            else:  # a remote store: through the endpoint, like every other query
-                ov = build(self._run, workers=2)
-            log.info("overview of the store built in %.1f s: %d Kamervragen", ov.built_seconds, len(ov.cases))
-            with self._lock:
-                self._overview, self._generation, self._error = ov, gen, None
-        except BaseException as exc:  # noqa: BLE001 - kept and raised to the waiting requests
-            log.warning("the overview of the store could not be built: %s", exc)
-            with self._lock:
-                self._error = exc
-        finally:
-            with self._lock:
-                self._building = None
-            self._ready.set()
-
-    def start(self) -> None:
-        """Start building in the background if nothing is there or being built for this generation."""
-        gen = self._current_generation()
-        with self._lock:
-            if self._building is not None or (self._overview is not None and self._generation == gen):
-                return
-            if self._overview is None:
-                self._ready.clear()
-            self._building = threading.Thread(target=self._build, args=(gen,), daemon=True,
-                                              name="kamergraph-overview-build")
-            self._building.start()
-
-    def get(self, timeout: float | None = 120.0) -> Overview:
-        self.start()
-        with self._lock:
-            ov = self._overview
-        if ov is not None:
-            return ov
-        if not self._ready.wait(timeout):
-            raise TimeoutError("the overview of the store is still being built")
-        with self._lock:
-            if self._overview is None:
-                raise RuntimeError(f"the overview of the store could not be built: {self._error}")
-            return self._overview
-
-    def peek(self) -> Overview | None:
-        """The overview if one is there, without waiting."""
-        with self._lock:
-            return self._overview

@@ -45,7 +45,7 @@ from pyoxigraph import NamedNode
 from server import describe as D
 from server.headers import header_uri
 from server.i18n import LangCookie, install as install_i18n, page_lang, tr
-from server.overview import OverviewHolder
+from server.overview_holder import OverviewHolder
 from server.pages.home import home_page
 from server.pages.resource import answer, negotiated_error, resource
 from server.render import templates

@@ -25,7 +25,8 @@ from server import describe as D
 from server.errors import error_response
 from server.i18n import STANDARD_LABELS, fmt_date, term_label
 from server.negotiation import best_of
-from server.overview import Overview, OverviewHolder
+from server.overview import Overview
+from server.overview_holder import OverviewHolder
 
 if TYPE_CHECKING:
     from server.endpoint import Endpoint

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ontology.namespaces import ELI, KG
 from server.i18n import page_lang, tr
-from server.overview import OverviewHolder
+from server.overview_holder import OverviewHolder
 from server.pages.base import Linker, list_href
 from server.pages.lists import question_items
 from server.render import render

@@ -19,7 +19,7 @@ from ontology.namespaces import CITO, ELI, KG
 from server import describe as D
 from server.headers import header_uri
 from server.i18n import inverse_label, page_lang, term_label, tr
-from server.overview import OverviewHolder
+from server.overview_holder import OverviewHolder
 from server.pages.base import (
     FORMAT_LABELS, FORMAT_NAMES, HTML, BacklinkView, Linker, NotAcceptable, PageContext, json_error, negotiate,
     pager, property_rows, query_int, url_with,
