@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.reference import complete_reference, load_reference
+from ingest.infer import complete_reference
+from ingest.reference import load_reference
 from ingest.records import ZaakRecord
 from ingest.resolve import Resolver
 from ingest.resolve_text import TextResolver
