@@ -202,8 +202,21 @@ def _place(row: list[Slot], desired: list[float]) -> None:
 
 
 def layout(vocab: Vocabulary) -> tuple[list[list[Slot]], list[Arrow], dict[str, Slot]]:
+    """The diagram laid out: rows of slots (class boxes on even rows, arrow labels and passages between),
+    the arrows with the chain of slots each passes, and the slots by id."""
     nodes, arrows = _arrows(vocab)
     order = _order(nodes, arrows)
+    layer, connected = _layers(order, arrows)
+    rows, slots, links, uplinks = _slots(vocab, order, arrows, layer)
+    rows = _order_rows(rows, slots, links, uplinks)
+    _place_rows(rows, slots, links, uplinks, unconnected=any(v not in connected for v in order))
+    return rows, arrows, slots
+
+
+def _layers(order: list[str], arrows: list[Arrow]) -> tuple[dict[str, int], set[str]]:
+    """The layer of each class: arrows are turned to point down the order (marked ``reversed``), each class
+    one layer below the lowest class pointing at it; classes without arrows go in a last layer of their own.
+    Also the set of classes with arrows."""
     rank = {v: i for i, v in enumerate(order)}
     for a in arrows:
         if rank[a.source] > rank[a.target]:
@@ -217,6 +230,14 @@ def layout(vocab: Vocabulary) -> tuple[list[list[Slot]], list[Arrow], dict[str, 
     for v in order:
         if v not in connected:
             layer[v] = last
+    return layer, connected
+
+
+def _slots(vocab: Vocabulary, order: list[str], arrows: list[Arrow], layer: dict[str, int]
+           ) -> tuple[list[list[Slot]], dict[str, Slot], dict[str, list[str]], dict[str, list[str]]]:
+    """The slots of each row: a box per class (wide enough for its arrows' ends), and per arrow its label
+    in the row below its source and a passage in each further row it crosses; also, per slot, the slots it
+    links to in the next row and from in the row above (each arrow's ``chain``)."""
     n_rows = 2 * max(layer.values(), default=0) + 1
     rows: list[list[Slot]] = [[] for _ in range(n_rows)]
     slots: dict[str, Slot] = {}
@@ -255,8 +276,13 @@ def layout(vocab: Vocabulary) -> tuple[list[list[Slot]], list[Arrow], dict[str, 
         for x, y in zip(chain, chain[1:]):
             links[x].append(y)
             uplinks[y].append(x)
+    return rows, slots, links, uplinks
 
-    # order within rows: barycentre sweeps, keeping the best
+
+def _order_rows(rows: list[list[Slot]], slots: dict[str, Slot], links: dict[str, list[str]],
+                uplinks: dict[str, list[str]]) -> list[list[Slot]]:
+    """The order within rows with the fewest crossings found: barycentre sweeps down and up, each followed
+    by swapping neighbours while that removes crossings, twelve rounds, keeping the best (``pos`` set)."""
     for row in rows:
         for i, s in enumerate(row):
             s.pos = i
@@ -301,8 +327,13 @@ def layout(vocab: Vocabulary) -> tuple[list[list[Slot]], list[Arrow], dict[str, 
     for row in rows:
         for i, s in enumerate(row):
             s.pos = i
+    return rows
 
-    # x positions: compact first, then pull each slot towards its neighbours
+
+def _place_rows(rows: list[list[Slot]], slots: dict[str, Slot], links: dict[str, list[str]],
+                uplinks: dict[str, list[str]], unconnected: bool) -> None:
+    """The x positions: compact first, then each slot pulled towards its neighbours (40 sweeps down and
+    up); the last row, of the classes without arrows (``unconnected``), from the left edge."""
     for row in rows:
         _place(row, [0.0] * len(row))
     for _ in range(40):
@@ -312,11 +343,14 @@ def layout(vocab: Vocabulary) -> tuple[list[list[Slot]], list[Arrow], dict[str, 
                 ns = [slots[n].x for n in links[s.id] + uplinks[s.id]]
                 desired.append(sum(ns) / len(ns) if ns else s.x)
             _place(rows[r], desired)
-    if any(v not in connected for v in order):  # the row of classes without arrows: from the left edge
+    if unconnected:  # the row of classes without arrows: from the left edge
         start = min(s.x - s.width / 2 for row in rows[:-1] for s in row) if len(rows) > 1 else 0.0
         _place(rows[-1], [start + sum(s.width + NODE_GAP for s in rows[-1][:i]) + rows[-1][i].width / 2
                           for i in range(len(rows[-1]))])
-    return rows, arrows, slots
+
+
+#: (row top, slot top, slot bottom, row bottom) of a slot.
+Band = Callable[[Slot], tuple[float, float, float, float]]
 
 
 def diagram_svg(vocab: Vocabulary, title: str = "kamergraph", href: Callable[[str], str | None] | None = None,
@@ -347,7 +381,24 @@ def diagram_svg(vocab: Vocabulary, title: str = "kamergraph", href: Callable[[st
         st = top + (h - s.height) / 2
         return top, st, st + s.height, top + h
 
-    # ports: arrows leave a box's bottom and enter a box's top spread along its width
+    port = _ports(arrows, slots)
+    out = _svg_head(width, height, title)
+    # arrows first, so that labels and boxes lie on top of them
+    for a in arrows:
+        out.append(_edge_svg(a, slots, port, band))
+    for row in rows:
+        for s in row:
+            if s.kind == "label":
+                out += _label_svg(s, band)
+            elif s.kind == "node":
+                out += _node_svg(s, band, href, describe)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _ports(arrows: list[Arrow], slots: dict[str, Slot]) -> dict[tuple[int, str], float]:
+    """Where each arrow leaves its source's bottom and enters its target's top (by ``(id(arrow), "out"|"in")``):
+    spread along the box's width in the order of the slots the arrows come from or go to."""
     out_ports: dict[str, list[Arrow]] = defaultdict(list)
     in_ports: dict[str, list[Arrow]] = defaultdict(list)
     for a in arrows:
@@ -364,7 +415,11 @@ def diagram_svg(vocab: Vocabulary, title: str = "kamergraph", href: Callable[[st
         s = slots[sid]
         for i, a in enumerate(lst):
             port[(id(a), "in")] = s.x - s.width * 0.35 + s.width * 0.7 * (i + 1) / (len(lst) + 1)
+    return port
 
+
+def _svg_head(width: float, height: float, title: str) -> list[str]:
+    """The ``<svg>`` element's opening, its title, the arrow markers, the background and the heading."""
     out: list[str] = []
     w = f"{width:.0f}"
     h = f"{height:.0f}"
@@ -380,68 +435,78 @@ def diagram_svg(vocab: Vocabulary, title: str = "kamergraph", href: Callable[[st
     out.append(f'<rect x="0" y="0" width="{w}" height="{h}" fill="#fff"/>')
     out.append(f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="14" font-weight="bold" fill="#14314f">'
                f'{escape(title)}</text>')
-    # arrows first, so that labels and boxes lie on top of them
-    for a in arrows:
-        d = []
-        first, last = slots[a.chain[0]], slots[a.chain[-1]]
-        x0 = port[(id(a), "out")]
-        _, _, b0, rb0 = band(first)
-        d.append(f"M{x0:.1f},{b0:.1f} L{x0:.1f},{rb0:.1f}")
-        cx, cy = x0, rb0
-        for sid in a.chain[1:-1]:
-            s = slots[sid]
-            rt, _, _, rb = band(s)
-            d.append(_curve(cx, cy, s.x, rt) + f" L{s.x:.1f},{rb:.1f}")
-            cx, cy = s.x, rb
-        x1 = port[(id(a), "in")]
-        rt, t1, _, _ = band(last)
-        d.append(_curve(cx, cy, x1, rt) + f" L{x1:.1f},{t1:.1f}")
-        marker = "kgd-sub" if a.kind == "subclass" else "kgd-arrow"
-        attrs = f'marker-start="url(#{marker})"' if a.reversed else f'marker-end="url(#{marker})"'
-        dash = ' stroke-dasharray="5 3"' if a.kind == "subclass" else ""
-        names = ", ".join(a.names)
-        out.append(f'<path class="edge" d="{" ".join(d)}" fill="none" stroke="#33475b" stroke-width="1.3"{dash} '
-                   f'{attrs}><title>{escape(names)}</title></path>')
-    for row in rows:
-        for s in row:
-            if s.kind == "label":
-                _, top, bottom, _ = band(s)
-                out.append(f'<g class="edge-label"><rect x="{s.x - s.width / 2:.1f}" y="{top:.1f}" '
-                           f'width="{s.width:.1f}" height="{s.height:.1f}" rx="3" fill="#fff" stroke="#c9d1d9"/>')
-                ty = top + 3
-                for text, size, _bold in s.lines:
-                    ty += size * LINE * 0.85
-                    out.append(f'<text x="{s.x:.1f}" y="{ty:.1f}" font-size="{size}" text-anchor="middle" '
-                               f'fill="#1b1f24">{escape(text)}</text>')
-                    ty += size * LINE * 0.15
-                out.append("</g>")
-            elif s.kind == "node":
-                assert s.iri is not None
-                _, top, bottom, _ = band(s)
-                outside = not s.iri.startswith(KG)
-                link = href(s.iri) if href else None
-                tip = describe(s.iri) if describe else s.iri
-                out.append(f'<g class="node" data-iri={quoteattr(s.iri)}>')
-                if link:
-                    out.append(f'<a href={quoteattr(link)}>')
-                out.append(f"<title>{escape(tip)}</title>")
-                fill, stroke = ("#f4f6f8", "#8794a1") if outside else ("#eef4fb", "#0b57a4")
-                dash = ' stroke-dasharray="4 3"' if outside else ""
-                out.append(f'<rect x="{s.x - s.width / 2:.1f}" y="{top:.1f}" width="{s.width:.1f}" '
-                           f'height="{s.height:.1f}" rx="5" fill="{fill}" stroke="{stroke}" stroke-width="1.4"{dash}/>')
-                ty = top + 5
-                for text, size, bold in s.lines:
-                    ty += size * LINE * 0.8
-                    weight = ' font-weight="bold"' if bold else ""
-                    colour = "#14314f" if bold else "#4a5560"
-                    out.append(f'<text x="{s.x:.1f}" y="{ty:.1f}" font-size="{size}"{weight} text-anchor="middle" '
-                               f'fill="{colour}">{escape(text)}</text>')
-                    ty += size * LINE * 0.2
-                if link:
-                    out.append("</a>")
-                out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
+
+
+def _edge_svg(a: Arrow, slots: dict[str, Slot], port: dict[tuple[int, str], float], band: Band) -> str:
+    """An arrow's path: down from its source's port, through its label and passages, into its target's port."""
+    d = []
+    first, last = slots[a.chain[0]], slots[a.chain[-1]]
+    x0 = port[(id(a), "out")]
+    _, _, b0, rb0 = band(first)
+    d.append(f"M{x0:.1f},{b0:.1f} L{x0:.1f},{rb0:.1f}")
+    cx, cy = x0, rb0
+    for sid in a.chain[1:-1]:
+        s = slots[sid]
+        rt, _, _, rb = band(s)
+        d.append(_curve(cx, cy, s.x, rt) + f" L{s.x:.1f},{rb:.1f}")
+        cx, cy = s.x, rb
+    x1 = port[(id(a), "in")]
+    rt, t1, _, _ = band(last)
+    d.append(_curve(cx, cy, x1, rt) + f" L{x1:.1f},{t1:.1f}")
+    marker = "kgd-sub" if a.kind == "subclass" else "kgd-arrow"
+    attrs = f'marker-start="url(#{marker})"' if a.reversed else f'marker-end="url(#{marker})"'
+    dash = ' stroke-dasharray="5 3"' if a.kind == "subclass" else ""
+    names = ", ".join(a.names)
+    return (f'<path class="edge" d="{" ".join(d)}" fill="none" stroke="#33475b" stroke-width="1.3"{dash} '
+            f'{attrs}><title>{escape(names)}</title></path>')
+
+
+def _label_svg(s: Slot, band: Band) -> list[str]:
+    """An arrow's label: its property names in a small box."""
+    out: list[str] = []
+    _, top, bottom, _ = band(s)
+    out.append(f'<g class="edge-label"><rect x="{s.x - s.width / 2:.1f}" y="{top:.1f}" '
+               f'width="{s.width:.1f}" height="{s.height:.1f}" rx="3" fill="#fff" stroke="#c9d1d9"/>')
+    ty = top + 3
+    for text, size, _bold in s.lines:
+        ty += size * LINE * 0.85
+        out.append(f'<text x="{s.x:.1f}" y="{ty:.1f}" font-size="{size}" text-anchor="middle" '
+                   f'fill="#1b1f24">{escape(text)}</text>')
+        ty += size * LINE * 0.15
+    out.append("</g>")
+    return out
+
+
+def _node_svg(s: Slot, band: Band, href: Callable[[str], str | None] | None,
+              describe: Callable[[str], str] | None) -> list[str]:
+    """A class box with its lines, a tooltip and a link; an outside class (not kg:) grey and dashed."""
+    assert s.iri is not None
+    out: list[str] = []
+    _, top, bottom, _ = band(s)
+    outside = not s.iri.startswith(KG)
+    link = href(s.iri) if href else None
+    tip = describe(s.iri) if describe else s.iri
+    out.append(f'<g class="node" data-iri={quoteattr(s.iri)}>')
+    if link:
+        out.append(f'<a href={quoteattr(link)}>')
+    out.append(f"<title>{escape(tip)}</title>")
+    fill, stroke = ("#f4f6f8", "#8794a1") if outside else ("#eef4fb", "#0b57a4")
+    dash = ' stroke-dasharray="4 3"' if outside else ""
+    out.append(f'<rect x="{s.x - s.width / 2:.1f}" y="{top:.1f}" width="{s.width:.1f}" '
+               f'height="{s.height:.1f}" rx="5" fill="{fill}" stroke="{stroke}" stroke-width="1.4"{dash}/>')
+    ty = top + 5
+    for text, size, bold in s.lines:
+        ty += size * LINE * 0.8
+        weight = ' font-weight="bold"' if bold else ""
+        colour = "#14314f" if bold else "#4a5560"
+        out.append(f'<text x="{s.x:.1f}" y="{ty:.1f}" font-size="{size}"{weight} text-anchor="middle" '
+                   f'fill="{colour}">{escape(text)}</text>')
+        ty += size * LINE * 0.2
+    if link:
+        out.append("</a>")
+    out.append("</g>")
+    return out
 
 
 def _curve(x0: float, y0: float, x1: float, y1: float) -> str:
