@@ -83,11 +83,13 @@ class ReusedGroup:
 
 
 def ordered(values: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """The values by language: the page's language first, then Dutch, then the others."""
     keys = sorted(values, key=lambda k: (k != lang, k != "nl", k))
     return [(k, values[k]) for k in keys]
 
 
 def term_ref(vocab: Vocabulary, iri: str) -> TermRef:
+    """A link to a term: a kg term to its anchor on the page, an outside term to its own IRI."""
     if iri.startswith(KG):
         local = iri[len(KG):]
         return TermRef("kg:" + local, f"#{local}", iri, False)
@@ -95,6 +97,7 @@ def term_ref(vocab: Vocabulary, iri: str) -> TermRef:
 
 
 def term_views(vocab: Vocabulary, examples: Examples, lang: str) -> list[Section]:
+    """The kg terms by kind, each kind a section of the page."""
     sections = []
     for kind, (nl, en) in KIND_TITLES.items():
         terms = vocab.of_kind(kind)
@@ -122,6 +125,7 @@ def _view(vocab: Vocabulary, t: Term, examples: Examples, lang: str) -> TermView
 
 
 def reused_groups(vocab: Vocabulary, examples: Examples, lang: str) -> list[ReusedGroup]:
+    """The outside terms the data uses, by namespace, each with its example and the kg terms aligned to it."""
     aligned: dict[str, list[str]] = {}
     for t in vocab.terms:
         for _, target in t.alignments:

@@ -89,6 +89,8 @@ def _span(g: D.Graph, x: str) -> str | None:
 
 
 def citation_kind(g: D.Graph, cited: str | None, method: str | None) -> str:
+    """What a citation points at: a Kamerstuk, an EU act, a publication, a web address, or (nothing
+    resolved) a letter or something else."""
     if cited is None:
         return "brief" if method and method.startswith("brief") else "other"
     types = g.types(cited)
@@ -103,6 +105,8 @@ def citation_kind(g: D.Graph, cited: str | None, method: str | None) -> str:
 
 
 def citations_of(g: D.Graph, x: str, L: Linker) -> list[CitationView]:
+    """The citations of ``x`` (a question, an answer, a footnote), reified ones and plain ``cito:cites``, in
+    text order."""
     out = []
     for c in g.subjects(CITO + "hasCitingEntity", x):
         cited = (g.iris(c, CITO + "hasCitedEntity") or [None])[0]
@@ -120,6 +124,7 @@ def citations_of(g: D.Graph, x: str, L: Linker) -> list[CitationView]:
 
 
 def footnotes_of(g: D.Graph, v: str, L: Linker) -> list[FootnoteView]:
+    """The footnotes of question ``v`` with what they cite, by number."""
     out = []
     for f in g.iris(v, KG + "voetnoot"):
         out.append(FootnoteView(g.number(f, KG + "voetnootnummer"), g.literal(f, T.text, L.lang) or "", f,
@@ -128,12 +133,14 @@ def footnotes_of(g: D.Graph, v: str, L: Linker) -> list[FootnoteView]:
 
 
 def question_view(g: D.Graph, v: str, L: Linker) -> QuestionView:
+    """Question ``v`` with its number, text, footnotes, citations and the answers to it."""
     return QuestionView(v, g.number(v, T.vraagnummer), g.literal(v, T.text, L.lang) or "",
                         g.literal(v, KG + "ruweTekst"), _span(g, v), footnotes_of(g, v, L), citations_of(g, v, L),
                         g.subjects(KG + "beantwoordt", v))
 
 
 def answer_view(g: D.Graph, a: str, L: Linker) -> AnswerView:
+    """Answer ``a`` with its number, text, citations and the numbers of the questions it answers."""
     qs = g.iris(a, KG + "beantwoordt")
     nums = sorted(n for n in (g.number(q, T.vraagnummer) or tail_number(q) for q in qs) if n is not None)
     return AnswerView(a, tail_number(a), g.literal(a, T.text, L.lang) or "", g.literal(a, KG + "ruweTekst"),
@@ -212,6 +219,7 @@ class Status:
 
 
 def publications_of(g: D.Graph, r: str, L: Linker) -> list[PublicationView]:
+    """The publications of Kamervraag ``r`` (the questions, the answer, a postponement), in that order."""
     out = []
     pubs = set(g.iris(r, KG + "publicatie")) | set(g.subjects(KG + "betreft", r))
     for p in sorted(pubs):
@@ -228,6 +236,7 @@ def publications_of(g: D.Graph, r: str, L: Linker) -> list[PublicationView]:
 
 
 def status_of(g: D.Graph, r: str, pubs: list[PublicationView], submitted: str | None) -> Status:
+    """The status of Kamervraag ``r``: answered (when, in how many days, by whom), postponed, done, open or unknown."""
     answers = [p for p in pubs if p.kind == "antwoord"]
     if answers:
         dated = sorted((p for p in answers if p.received), key=lambda p: p.received or "")
