@@ -8,6 +8,7 @@ Chromium (.ci/run) and the npm packages (make setup), so a missing piece there i
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -20,13 +21,18 @@ import pytest
 from tests.server.conftest import kg_store, settings_for  # noqa: F401 - the same store fixture
 from tests.support.ci import in_ci
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KAMERGRAPH_CHROMIUM", "/usr/bin/chromium"))
 
 
-def artifacts_dir() -> Path:
-    """Where browser tests leave screenshots: $KAMERGRAPH_ARTIFACTS or tests/artifacts/ (gitignored)."""
-    path = Path(os.environ.get("KAMERGRAPH_ARTIFACTS") or ROOT / "tests" / "artifacts")
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where a browser test leaves its screenshots: a folder of its own, in $KAMERGRAPH_ARTIFACTS
+    (named after the test) when that is set, else in the test's temporary folder (pytest keeps the
+    last runs'), so that tests running at once never write the same file."""
+    base = os.environ.get("KAMERGRAPH_ARTIFACTS")
+    if not base:
+        return tmp_path
+    path = Path(base) / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from ontology.namespaces import PREFIXES
-from tests.browser.conftest import LiveServer, artifacts_dir
+from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,8 @@ def direct(server: LiveServer, sparql: str) -> list[dict[str, str | None]]:
     return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in res]
 
 
-def test_yasgui_runs_a_typed_query_against_our_endpoint_only(browser: Any, live_server: LiveServer) -> None:
+def test_yasgui_runs_a_typed_query_against_our_endpoint_only(browser: Any, live_server: LiveServer,
+                                                            artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server)
     with stays_local(watch), context:
         page.goto(f"{live_server.url}/query", wait_until="networkidle")
@@ -181,7 +182,7 @@ def test_yasgui_runs_a_typed_query_against_our_endpoint_only(browser: Any, live_
         csv = page.request.get(f"{live_server.url}{href}")
         assert csv.status == 200 and FOUNDING in csv.text()
 
-        shot = artifacts_dir() / "editor-yasgui.png"
+        shot = artifacts / "editor-yasgui.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
     assert any(urlsplit(u).path == "/static/vendor/yasgui/yasgui.min.js" for u in watch.requests)
@@ -236,7 +237,8 @@ def test_markup_in_results_stays_inert_in_the_editor(browser: Any, live_server: 
     assert not [u for u in watch.requests if urlsplit(u).path.endswith("/x")], "the <img> was loaded"
 
 
-def test_without_javascript_the_form_renders_results_on_the_server(browser: Any, live_server: LiveServer) -> None:
+def test_without_javascript_the_form_renders_results_on_the_server(browser: Any, live_server: LiveServer,
+                                                                   artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server, javascript=False)
     with stays_local(watch), context:
         page.goto(f"{live_server.url}/query", wait_until="load")
@@ -248,4 +250,4 @@ def test_without_javascript_the_form_renders_results_on_the_server(browser: Any,
         rows = page.locator(".results-table tbody tr")
         assert rows.count() == 1
         assert FOUNDING in rows.first.inner_text()
-        page.screenshot(path=str(artifacts_dir() / "editor-no-js.png"), full_page=False)
+        page.screenshot(path=str(artifacts / "editor-no-js.png"), full_page=False)

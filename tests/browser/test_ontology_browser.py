@@ -9,12 +9,13 @@ as screenshots in the test artefacts (ontology-*.png). No request may leave 127.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import LiveServer, artifacts_dir
+from tests.browser.conftest import LiveServer
 from tests.browser.test_pages_browser import browser, open_page, stays_local  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
@@ -39,9 +40,10 @@ def overlap(a: list[float], b: list[float]) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def test_ontology_page_term_anchor_and_diagram(browser: Any, live_server: LiveServer) -> None:  # noqa: F811
+def test_ontology_page_term_anchor_and_diagram(browser: Any, live_server: LiveServer,  # noqa: F811
+                                               artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server)
-    art = artifacts_dir()
+    art = artifacts
     with stays_local(watch), context:
         response = page.goto(live_server.url + "/def", wait_until="load")
         assert response is not None and response.status == 200
@@ -100,9 +102,9 @@ def test_ontology_page_term_anchor_and_diagram(browser: Any, live_server: LiveSe
         page.wait_for_load_state("load")
 
 
-def test_diagram_svg_and_shapes_page(browser: Any, live_server: LiveServer) -> None:  # noqa: F811
+def test_diagram_svg_and_shapes_page(browser: Any, live_server: LiveServer, artifacts: Path) -> None:  # noqa: F811
     context, page, watch = open_page(browser, live_server)
-    art = artifacts_dir()
+    art = artifacts
     with stays_local(watch), context:
         response = page.goto(live_server.url + "/def/diagram.svg", wait_until="load")
         assert response is not None and response.status == 200

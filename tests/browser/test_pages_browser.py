@@ -1,7 +1,7 @@
 """The browsable graph in a real browser: Debian's headless Chromium driven by Playwright.
 
 Every page class is opened (Dutch, and the Kamervraag in English too), checked for a title, the
-attribution and its RDF links, and saved as a screenshot in the test artefacts (tests/artifacts/ or
+attribution and its RDF links, and saved as a screenshot in the test artefacts (the test's temporary folder, or its folder in
 $KAMERGRAPH_ARTIFACTS: page-*.png). The reader's journey of the issue is walked by clicking:
 home → search "cybersurveillance" → the founding Kamervraag → question 6 → the COM(2016) 616 page →
 the named query listing every question about the dual-use regulation, and the list of Kamervragen
@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.browser.conftest import LiveServer, artifacts_dir
+from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +106,7 @@ def path_and_query(url: str) -> tuple[str, dict[str, list[str]]]:
 
 @pytest.mark.parametrize("name,path", PAGES)
 def test_each_page_class_renders_and_is_saved_as_a_screenshot(browser: Any, live_server: LiveServer,
-                                                              name: str, path: str) -> None:
+                                                              name: str, path: str, artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server)
     with stays_local(watch), context:
         response = page.goto(live_server.url + path, wait_until="load")
@@ -124,12 +124,12 @@ def test_each_page_class_renders_and_is_saved_as_a_screenshot(browser: Any, live
             assert turtle.status == 200 and turtle.headers["content-type"].startswith("text/turtle")
         # the stylesheet came from this server, and nothing else was asked for
         assert any(urlsplit(u).path == "/static/kamergraph/kamergraph.css" for u in watch.requests)
-        shot = artifacts_dir() / f"page-{name}.png"
+        shot = artifacts / f"page-{name}.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
 
 
-def test_english_page_and_a_narrow_screen(browser: Any, live_server: LiveServer) -> None:
+def test_english_page_and_a_narrow_screen(browser: Any, live_server: LiveServer, artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server)
     with stays_local(watch), context:
         page.goto(f"{live_server.url}/id/kamervraag/{FOUNDING}", wait_until="load")
@@ -137,7 +137,7 @@ def test_english_page_and_a_narrow_screen(browser: Any, live_server: LiveServer)
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.get_by_role("heading", name="Asked by").is_visible()
-        page.screenshot(path=str(artifacts_dir() / "page-kamervraag-en.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "page-kamervraag-en.png"), full_page=True)
         # the choice holds on the next page (a cookie), until it is switched back
         page.get_by_role("link", name="Home", exact=True).click()
         page.wait_for_load_state("load")
@@ -151,12 +151,13 @@ def test_english_page_and_a_narrow_screen(browser: Any, live_server: LiveServer)
         page.goto(f"{live_server.url}/id/kamervraag/{FOUNDING}/vraag/6", wait_until="load")
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"the page is {overflow}px wider than a phone's screen"
-        page.screenshot(path=str(artifacts_dir() / "page-vraag-phone.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "page-vraag-phone.png"), full_page=True)
 
 
-def test_the_journey_from_home_to_every_question_citing_dual_use(browser: Any, live_server: LiveServer) -> None:
+def test_the_journey_from_home_to_every_question_citing_dual_use(browser: Any, live_server: LiveServer,
+                                                                 artifacts: Path) -> None:
     context, page, watch = open_page(browser, live_server)
-    art = artifacts_dir()
+    art = artifacts
     with stays_local(watch), context:
         # home -> search "cybersurveillance"
         page.goto(live_server.url + "/", wait_until="load")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import socket
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.support.ci import in_ci
+from tests.support.ports import serve_on_free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -96,34 +97,65 @@ def read_only(where: Path) -> None:
     assert r.returncode == 0, r.stderr
 
 
+def open_files(pid: int) -> list[str]:
+    """What the open file descriptors of process ``pid`` point at (empty once it is gone)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return []
+    targets = []
+    for fd in fds:
+        try:
+            targets.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            continue
+    return targets
+
+
+def held_open(proc: subprocess.Popen, store: Path, seconds: float = 120) -> None:
+    """Wait until ``proc`` has a file of ``store`` open, then stop it there (SIGSTOP): it holds the store
+    open for as long as the test needs; SIGCONT lets it go on."""
+    inside = str(store.resolve()) + os.sep
+    deadline = time.monotonic() + seconds
+    while not any(target.startswith(inside) for target in open_files(proc.pid)):
+        assert proc.poll() is None, f"it ended before it was seen holding the store open: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, f"it did not open the store within {seconds:g} s"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGSTOP)
+
+
 def test_readers_share_the_store(small_store: Path, tmp_path: Path) -> None:
-    """Two `stats` at once and a `validate` beside them: all succeed (none takes the write lock)."""
+    """Two `stats` at once while a `validate` holds the store open: all succeed (none takes the write lock)."""
     validate = kamergraph(tmp_path, "validate", "--store", str(small_store))
-    time.sleep(1.0)
-    a = kamergraph(tmp_path, "stats", "--store", str(small_store), "--format", "json")
-    b = kamergraph(tmp_path, "stats", "--store", str(small_store), "--format", "json")
-    ra, rb = finish(a), finish(b)
-    still_validating = validate.poll() is None
+    try:
+        held_open(validate, small_store)
+        a = kamergraph(tmp_path, "stats", "--store", str(small_store), "--format", "json")
+        b = kamergraph(tmp_path, "stats", "--store", str(small_store), "--format", "json")
+        ra, rb = finish(a), finish(b)
+        assert validate.poll() is None, "validate ended while it was stopped"
+    finally:
+        os.kill(validate.pid, signal.SIGCONT)
     rv = finish(validate)
     assert ra[0] == 0 and rb[0] == 0, (ra[2], rb[2])
     assert ra[1] == rb[1] and '"quads"' in ra[1]
     assert rv[0] == 0, rv[2]
-    assert still_validating, "validate ended before the two stats did: the test proved nothing about sharing"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_starts_while_validate_runs(small_store: Path, tmp_path: Path) -> None:
+    """`serve` starts and answers while a `validate` holds the store open (stopped there), and the
+    validate then finishes as usual."""
     validate = kamergraph(tmp_path, "validate", "--store", str(small_store))
-    time.sleep(1.0)
-    port = free_port()
-    serve = kamergraph(tmp_path, "serve", "--store", str(small_store), "--port", str(port), "--log-level", "warning",
-                       start_new_session=True)
     try:
+        held_open(validate, small_store)
+    except BaseException:
+        os.kill(validate.pid, signal.SIGCONT)
+        finish(validate)
+        raise
+    serve = None
+    try:
+        serve, port = serve_on_free_port(lambda port: kamergraph(
+            tmp_path, "serve", "--store", str(small_store), "--port", str(port), "--log-level", "warning",
+            start_new_session=True))
         answer = None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and serve.poll() is None:
@@ -136,11 +168,14 @@ def test_serve_starts_while_validate_runs(small_store: Path, tmp_path: Path) -> 
         assert serve.poll() is None, serve.communicate()[1][-2000:]
         assert answer is not None and answer.status_code == 200, answer and answer.text
         assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 1000
-        assert validate.poll() is None, "validate ended before the server answered: the test proved nothing"
+        assert validate.poll() is None, "validate ended while it was stopped"
     finally:
-        os.killpg(serve.pid, 15)
-        serve.communicate(timeout=30)
-        finish(validate)
+        if serve is not None:
+            os.killpg(serve.pid, 15)
+            serve.communicate(timeout=30)
+        os.kill(validate.pid, signal.SIGCONT)
+    code, out, err = finish(validate)
+    assert code == 0, err
 
 
 def test_a_store_on_a_read_only_mount_can_be_read_and_served(small_store: Path, tmp_path: Path, mount) -> None:
