@@ -8,10 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kamergraph.settings import Settings, get_settings
 from ontology.namespaces import Iris
 from store import QueryError, QueryTimeout, Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from kamergraph.build import BuildReport
 
 
 def _store(args: argparse.Namespace, settings: Settings, *, read_only: bool = False) -> Store:
@@ -81,17 +85,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
                 dumps_dir=Path(settings.dumps_dir),
             )
     except (OSError, StoreError) as exc:
-        reason = _os_error(exc) if isinstance(exc, OSError) else str(exc)
-        if _remote(location):
-            after = (f"the store at {location} is remote and is not replaced atomically: it may hold part of this "
-                     "build; run the build again")
-        elif Path(f"{location}.swap").exists():
-            after = (f"the new store was complete and its swap had begun ({location}.swap): the next kamergraph "
-                     "command finishes the swap")
-        else:
-            after = (f"nothing was loaded: the store at {location} is the one before this build (the unfinished new "
-                     "store was removed)")
-        print(f"kamergraph build: {reason}\n  {after}", file=sys.stderr)
+        print(_build_failed(exc, location), file=sys.stderr)
         return 1
     total = time.perf_counter() - t0
     report.timings["total"] = total
@@ -102,6 +96,30 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kamergraph build: cannot write the run report: {_os_error(exc)}\n  the build itself was loaded: "
               f"the store at {location} holds it ({report.store_quads:,} quads)", file=sys.stderr)
         return 1
+    _print_build_summary(report, total)
+    print(f"  report: {report_path}")
+    return 0
+
+
+def _build_failed(exc: OSError | StoreError, location: str) -> str:
+    """What a build that failed says: why, and what the store at ``location`` holds now."""
+    reason = _os_error(exc) if isinstance(exc, OSError) else str(exc)
+    if _remote(location):
+        after = (f"the store at {location} is remote and is not replaced atomically: it may hold part of this "
+                 "build; run the build again")
+    elif Path(f"{location}.swap").exists():
+        after = (f"the new store was complete and its swap had begun ({location}.swap): the next kamergraph "
+                 "command finishes the swap")
+    else:
+        after = (f"nothing was loaded: the store at {location} is the one before this build (the unfinished new "
+                 "store was removed)")
+    return f"kamergraph build: {reason}\n  {after}"
+
+
+def _print_build_summary(report: BuildReport, total: float) -> None:
+    """The build in a few lines on stdout: the records by fate, the stages' times, the quads, the share of
+    askers and addressees resolved, the SHACL results; every unparseable, rejected or superseded record on
+    stderr."""
     counts = report.counts()
     res = report.resolution
     print(f"built in {total:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
@@ -120,8 +138,6 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     for r in report.records:
         if r.status in ("unparseable", "rejected", "superseded"):
             print(f"  {r.status}: {r.source}: {'; '.join(r.problems)}", file=sys.stderr)
-    print(f"  report: {report_path}")
-    return 0
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -363,12 +379,28 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: every command with its options, in the order the help lists them."""
     p = argparse.ArgumentParser(prog="kamergraph", description="The knowledge graph of Dutch written parliamentary questions.")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", help="store directory, or the http(s):// URL of a SPARQL endpoint "
                         "(default: KAMERGRAPH_STORE or var/store)")
     sub = p.add_subparsers(dest="command", required=True)
+    _add_loading_parsers(sub, common)
+    _add_query_parser(sub, common)
+    _add_publishing_parsers(sub, common)
+    _add_serving_parsers(sub, common)
 
+    from kamergraph.sync import add_sync_parser  # `kamergraph sync`: the changes upstream since the last sync
+
+    add_sync_parser(sub, common)
+
+    st = sub.add_parser("settings", help="list every setting with its value and help")
+    st.set_defaults(func=cmd_settings)
+    return p
+
+
+def _add_loading_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`build`, `ingest` and `validate`: what fills the store and checks it."""
     b = sub.add_parser("build", parents=[common], help="bundled data -> validated graph in the store")
     b.add_argument("--data-dir", help="the data folder (default: the bundled data/)")
     b.add_argument("--odata", help="another JSON Lines file of OData Zaken instead of the bundled one")
@@ -387,6 +419,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
     v.set_defaults(func=cmd_validate)
 
+
+def _add_query_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`query`: a SPARQL query, or a named one from queries/."""
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query against the store")
     q.add_argument("sparql", nargs="?", help="the query text")
     q.add_argument("--file", help="read the query from this file")
@@ -399,6 +434,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--limit", type=int, help="row limit (default: KAMERGRAPH_QUERY_ROW_LIMIT)")
     q.set_defaults(func=cmd_query)
 
+
+def _add_publishing_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`export`, `dumps` and `describe`: the store written out, and its dataset description."""
     e = sub.add_parser("export", parents=[common], help="write the store (or some of its graphs) in one format")
     e.add_argument("-o", "--output", help="file to write (default: standard output); a .gz name compresses, "
                    "the suffix picks the format (.nq .nt .ttl .jsonld .trig .rdf)")
@@ -430,6 +468,9 @@ def parser() -> argparse.ArgumentParser:
     de.add_argument("--turtle", action="store_true", help="also print the description as Turtle (instead of a summary)")
     de.set_defaults(func=cmd_describe)
 
+
+def _add_serving_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`stats` and `serve`: the store counted, and the endpoint on it."""
     s = sub.add_parser("stats", parents=[common], help="counts per class, per named graph, unresolved names")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--top", type=int, default=25, help="how many unresolved reasons to list")
@@ -441,14 +482,6 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     sv.add_argument("--quiet", action="store_true", help="no progress bar if the store must be built first")
     sv.set_defaults(func=cmd_serve)
-
-    from kamergraph.sync import add_sync_parser  # `kamergraph sync`: the changes upstream since the last sync
-
-    add_sync_parser(sub, common)
-
-    st = sub.add_parser("settings", help="list every setting with its value and help")
-    st.set_defaults(func=cmd_settings)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ nodes, no clock): the same store and the same manifest give the same graph, stat
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from ontology.namespaces import DCTERMS, FOAF, KG, OWL, PREFIXES, PROV, RDF, RDFS, XSD, Iris
+from kamergraph.manifest import DatasetError, DumpFile, Manifest, read_manifest
 from store.base import Store
 
 VOID = "http://rdfs.org/ns/void#"
@@ -42,13 +42,6 @@ DESCRIPTION_PREFIXES: dict[str, str] = {
 }
 #: Namespaces that name themselves in partition keys (beyond the project's prefixes).
 _KEY_PREFIXES = {**PREFIXES, "void": VOID, "dcat": DCAT, "sd": SD, "spdx": SPDX, "vann": "http://purl.org/vocab/vann/"}
-
-MANIFEST = "manifest.json"
-
-
-class DatasetError(Exception):
-    """The dataset description could not be made (a bad manifest, a store that cannot be counted)."""
-
 
 # --------------------------------------------------------------------------- IRIs
 
@@ -161,92 +154,6 @@ SOURCES: tuple[Source, ...] = (
            agent='Publications Office of the European Union'),
 )
 ATTRIBUTION = "Bron: Tweede Kamer der Staten-Generaal / officielebekendmakingen.nl"
-
-
-# --------------------------------------------------------------------------- the dump release
-
-@dataclass(frozen=True)
-class DumpFile:
-    file: str
-    format: str
-    media_type: str
-    encoding: str | None
-    bytes: int
-    triples: int | None
-    sha256: str
-    created: str
-
-
-@dataclass(frozen=True)
-class Manifest:
-    path: Path
-    created: str
-    files: tuple[DumpFile, ...]
-    triples: int | None = None
-    quads: int | None = None
-
-
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_FILE = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
-def read_manifest(dumps_dir: Path | None) -> Manifest | None:
-    """The dump release's manifest, or None when there is none. A bad one raises DatasetError
-    naming the file, the place and the problem."""
-    if dumps_dir is None:
-        return None
-    path = Path(dumps_dir) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"{path}: line {exc.lineno}, column {exc.colno}: not JSON: {exc.msg}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot be read: {exc}") from None
-
-    def need(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
-        if not isinstance(obj, dict) or key not in obj:
-            raise DatasetError(f"{path}: {where}: '{key}' is missing")
-        value = obj[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise DatasetError(f"{path}: {where}.{key}: {value!r} is not a {getattr(kind, '__name__', kind)}")
-        return value
-
-    def stamp(obj: Any, where: str) -> str:
-        value = need(obj, "created", str, where)
-        if not _DATETIME.match(value):
-            raise DatasetError(f"{path}: {where}.created: {value!r} is not an ISO 8601 date and time")
-        return value
-
-    created = stamp(data, "manifest")
-    raw_files = need(data, "files", list, "manifest")
-    files = []
-    for i, f in enumerate(raw_files):
-        where = f"files[{i}]"
-        name = need(f, "file", str, where)
-        if not _FILE.match(name):
-            raise DatasetError(f"{path}: {where}.file: {name!r} is not a plain file name")
-        sha = need(f, "sha256", str, where).lower()
-        if not _SHA256.match(sha):
-            raise DatasetError(f"{path}: {where}.sha256: {sha!r} is not 64 hexadecimal digits")
-        size = need(f, "bytes", int, where)
-        if size < 0:
-            raise DatasetError(f"{path}: {where}.bytes: {size} is negative")
-        triples = f.get("triples")
-        if triples is not None and (not isinstance(triples, int) or isinstance(triples, bool) or triples < 0):
-            raise DatasetError(f"{path}: {where}.triples: {triples!r} is not a count")
-        encoding = f.get("encoding")
-        if encoding is not None and not isinstance(encoding, str):
-            raise DatasetError(f"{path}: {where}.encoding: {encoding!r} is not a string")
-        files.append(DumpFile(name, need(f, "format", str, where), need(f, "media_type", str, where),
-                              encoding or None, size, triples, sha, stamp(f, where)))
-    counts = {k: data.get(k) for k in ("triples", "quads")}
-    for k, v in counts.items():
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
-            raise DatasetError(f"{path}: manifest.{k}: {v!r} is not a count")
-    return Manifest(path, created, tuple(files), counts["triples"], counts["quads"])
 
 
 # --------------------------------------------------------------------------- the figures
@@ -410,11 +317,25 @@ def _media(media_type: str) -> str:
 def describe(iris: Iris, stats: Stats | None, manifest: Manifest | None = None) -> list[Triple]:
     """The description as triples. ``stats`` None: the static parts only (no figures)."""
     g = _G()
-    a = RDF + "type"
     ds = dataset_iri(iris)
+    _describe_dataset(g, ds, iris)
+    _describe_publisher(g, ds, iris)
+    _describe_sources(g, ds)
+    if manifest is not None:
+        _describe_dumps(g, ds, iris, manifest)
+    if stats is not None:
+        _describe_figures(g, ds, stats)
+    _describe_linksets(g, ds, stats)
+    g.triples.extend(service_description(iris, stats))
+    return g.triples
+
+
+def _describe_dataset(g: _G, ds: str, iris: Iris) -> None:
+    """The dataset itself (VoID and DCAT): its titles, descriptions, what its figures count, its
+    home pages, endpoints, licence, keywords and language."""
+    a = RDF + "type"
     graph = description_graph(iris)
     base = iris.base
-    # -- the dataset
     for cls in (VOID + "Dataset", DCAT + "Dataset"):
         g.add(ds, a, cls)
     g.text(ds, DCTERMS + "title", "kamergraph", "nl")
@@ -450,13 +371,22 @@ def describe(iris: Iris, stats: Stats | None, manifest: Manifest | None = None) 
     g.text(ds, DCAT + "keyword", "Tweede Kamer", "nl")
     g.text(ds, DCAT + "keyword", "written parliamentary questions", "en")
     g.add(ds, DCTERMS + "language", "http://publications.europa.eu/resource/authority/language/NLD")
-    # the publisher
+
+
+def _describe_publisher(g: _G, ds: str, iris: Iris) -> None:
+    """The publisher of the dataset."""
+    a = RDF + "type"
+    base = iris.base
     pub = ds + "/uitgever"
     g.add(ds, DCTERMS + "publisher", pub)
     g.add(pub, a, FOAF + "Organization")
     g.text(pub, FOAF + "name", "kamergraph")
     g.add(pub, FOAF + "homepage", base)
-    # the sources and their attribution
+
+
+def _describe_sources(g: _G, ds: str) -> None:
+    """Every bundled source (data/README.md) with its licence, publisher and attribution."""
+    a = RDF + "type"
     for src in SOURCES:
         s_iri = f"{ds}/bron/{src.key}"
         g.add(ds, DCTERMS + "source", s_iri)
@@ -478,63 +408,76 @@ def describe(iris: Iris, stats: Stats | None, manifest: Manifest | None = None) 
         g.add(att, DCAT + "hadRole", "http://registry.it.csiro.au/def/isotc211/CI_RoleCode/originator")
         g.text(att, RDFS + "comment", f"{src.title} ({src.licence_label})")
         g.add(ds, PROV + "wasDerivedFrom", s_iri)
-    # -- the dumps (DCAT distributions, void:dataDump)
-    if manifest is not None:
-        g.typed(ds, DCTERMS + "issued", manifest.created, XSD + "dateTime")
-        for f in manifest.files:
-            dist = f"{ds}/distributie/{f.file}"
-            url = dump_url(iris, f.file)
-            g.add(ds, DCAT + "distribution", dist)
-            g.add(ds, VOID + "dataDump", url)
-            g.add(dist, a, DCAT + "Distribution")
-            g.text(dist, DCTERMS + "title", f"kamergraph ({f.format}{', ' + f.encoding if f.encoding else ''})")
-            g.add(dist, DCAT + "downloadURL", url)
-            g.add(dist, DCAT + "accessURL", url)
-            g.add(dist, DCAT + "mediaType", _media(f.media_type))
-            if f.encoding == "gzip":
-                g.add(dist, DCAT + "compressFormat", _media("application/gzip"))
-            g.num(dist, DCAT + "byteSize", f.bytes, XSD + "nonNegativeInteger")
-            g.typed(dist, DCTERMS + "issued", f.created, XSD + "dateTime")
-            g.add(dist, DCTERMS + "license", CC_BY)
-            if f.triples is not None:
-                g.num(dist, VOID + "triples", f.triples)
-            chk = dist + "/sha256"
-            g.add(dist, SPDX + "checksum", chk)
-            g.add(chk, a, SPDX + "Checksum")
-            g.add(chk, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
-            g.typed(chk, SPDX + "checksumValue", f.sha256, XSD + "hexBinary")
-    # -- the figures
-    if stats is not None:
-        g.num(ds, VOID + "triples", stats.triples)
-        g.num(ds, VOID + "entities", stats.entities)
-        g.num(ds, VOID + "distinctSubjects", stats.subjects)
-        g.num(ds, VOID + "distinctObjects", stats.objects)
-        g.num(ds, VOID + "classes", len(stats.classes))
-        g.num(ds, VOID + "properties", len(stats.properties))
-        for ns in sorted({namespace_of(t) for t in (*stats.classes, *stats.properties)}):
-            g.add(ds, VOID + "vocabulary", ns)
-        for c, n in sorted(stats.classes.items()):
-            part = f"{ds}/klasse/{term_key(c)}"
-            g.add(ds, VOID + "classPartition", part)
-            g.add(part, a, VOID + "Dataset")
-            g.add(part, VOID + "class", c)
-            g.num(part, VOID + "entities", n)
-        for p, n in sorted(stats.properties.items()):
-            part = f"{ds}/eigenschap/{term_key(p)}"
-            g.add(ds, VOID + "propertyPartition", part)
-            g.add(part, a, VOID + "Dataset")
-            g.add(part, VOID + "property", p)
-            g.num(part, VOID + "triples", n)
-        if stats.first_date and stats.last_date:
-            period = ds + "/periode"
-            g.add(ds, DCTERMS + "temporal", period)
-            g.add(period, a, DCTERMS + "PeriodOfTime")
-            g.typed(period, DCAT + "startDate", stats.first_date, XSD + "date")
-            g.typed(period, DCAT + "endDate", stats.last_date, XSD + "date")
-            g.text(period, RDFS + "comment", "De eerste en de laatste indieningsdatum van een Kamervraag in de data.",
-                   "nl")
-            g.text(period, RDFS + "comment", "The first and the last submission date of a question in the data.", "en")
-    # -- linksets: our resources ({base}id/…) -> outside datasets
+
+
+def _describe_dumps(g: _G, ds: str, iris: Iris, manifest: Manifest) -> None:
+    """The dump release (``manifest``): its files as DCAT distributions and void:dataDump, with size,
+    media type, checksum and date."""
+    a = RDF + "type"
+    g.typed(ds, DCTERMS + "issued", manifest.created, XSD + "dateTime")
+    for f in manifest.files:
+        dist = f"{ds}/distributie/{f.file}"
+        url = dump_url(iris, f.file)
+        g.add(ds, DCAT + "distribution", dist)
+        g.add(ds, VOID + "dataDump", url)
+        g.add(dist, a, DCAT + "Distribution")
+        g.text(dist, DCTERMS + "title", f"kamergraph ({f.format}{', ' + f.encoding if f.encoding else ''})")
+        g.add(dist, DCAT + "downloadURL", url)
+        g.add(dist, DCAT + "accessURL", url)
+        g.add(dist, DCAT + "mediaType", _media(f.media_type))
+        if f.encoding == "gzip":
+            g.add(dist, DCAT + "compressFormat", _media("application/gzip"))
+        g.num(dist, DCAT + "byteSize", f.bytes, XSD + "nonNegativeInteger")
+        g.typed(dist, DCTERMS + "issued", f.created, XSD + "dateTime")
+        g.add(dist, DCTERMS + "license", CC_BY)
+        if f.triples is not None:
+            g.num(dist, VOID + "triples", f.triples)
+        chk = dist + "/sha256"
+        g.add(dist, SPDX + "checksum", chk)
+        g.add(chk, a, SPDX + "Checksum")
+        g.add(chk, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
+        g.typed(chk, SPDX + "checksumValue", f.sha256, XSD + "hexBinary")
+
+
+def _describe_figures(g: _G, ds: str, stats: Stats) -> None:
+    """The figures: triples, entities, subjects, objects, classes and properties, the vocabularies, a
+    partition per class and per property, and the period the questions span."""
+    a = RDF + "type"
+    g.num(ds, VOID + "triples", stats.triples)
+    g.num(ds, VOID + "entities", stats.entities)
+    g.num(ds, VOID + "distinctSubjects", stats.subjects)
+    g.num(ds, VOID + "distinctObjects", stats.objects)
+    g.num(ds, VOID + "classes", len(stats.classes))
+    g.num(ds, VOID + "properties", len(stats.properties))
+    for ns in sorted({namespace_of(t) for t in (*stats.classes, *stats.properties)}):
+        g.add(ds, VOID + "vocabulary", ns)
+    for c, n in sorted(stats.classes.items()):
+        part = f"{ds}/klasse/{term_key(c)}"
+        g.add(ds, VOID + "classPartition", part)
+        g.add(part, a, VOID + "Dataset")
+        g.add(part, VOID + "class", c)
+        g.num(part, VOID + "entities", n)
+    for p, n in sorted(stats.properties.items()):
+        part = f"{ds}/eigenschap/{term_key(p)}"
+        g.add(ds, VOID + "propertyPartition", part)
+        g.add(part, a, VOID + "Dataset")
+        g.add(part, VOID + "property", p)
+        g.num(part, VOID + "triples", n)
+    if stats.first_date and stats.last_date:
+        period = ds + "/periode"
+        g.add(ds, DCTERMS + "temporal", period)
+        g.add(period, a, DCTERMS + "PeriodOfTime")
+        g.typed(period, DCAT + "startDate", stats.first_date, XSD + "date")
+        g.typed(period, DCAT + "endDate", stats.last_date, XSD + "date")
+        g.text(period, RDFS + "comment", "De eerste en de laatste indieningsdatum van een Kamervraag in de data.",
+               "nl")
+        g.text(period, RDFS + "comment", "The first and the last submission date of a question in the data.", "en")
+
+
+def _describe_linksets(g: _G, ds: str, stats: Stats | None) -> None:
+    """The outside datasets our resources ({base}id/…) link to, and a linkset per target and predicate
+    (with ``stats``: only the targets linked to, with their counts)."""
+    a = RDF + "type"
     for t in TARGETS:
         target = f"{ds}/doel/{t.key}"
         preds = sorted((p, n) for (k, p), n in (stats.links.items() if stats else ()) if k == t.key)
@@ -552,9 +495,6 @@ def describe(iris: Iris, stats: Stats | None, manifest: Manifest | None = None) 
             g.add(ls, VOID + "objectsTarget", target)
             g.add(ls, VOID + "linkPredicate", p)
             g.num(ls, VOID + "triples", n)
-    # -- the SPARQL service
-    g.triples.extend(service_description(iris, stats))
-    return g.triples
 
 
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
