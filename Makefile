@@ -32,9 +32,10 @@ run: setup
 	$(BIN)/kamergraph serve
 
 # The tests on every core (pytest-xdist): the tests of a file (of tests/remote/: of the folder) stay on
-# one worker, so that their fixtures start once; built stores are cached (tests/support/build_cache.py).
+# one worker, so that their fixtures start once (tests/conftest.py); built stores are cached
+# (tests/support/build_cache.py).
 test: setup
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/build_benchmark.py

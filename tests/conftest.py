@@ -47,18 +47,30 @@ def full_build(tmp_path_factory: pytest.TempPathFactory):
     return path, report
 
 
-# Folders whose tests share package-scoped fixtures (real servers, with the data built into them): under
-# pytest-xdist's ``--dist loadgroup`` each goes to one worker whole, so that those start once per run.
+# Folders whose tests share package-scoped fixtures (real servers, with the data built into them): with
+# pytest-xdist each goes to one worker whole, so that those start once per run.
 WHOLE_FOLDERS = frozenset({"remote"})
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist, put each test in a group (``xdist_group``) of its file, or of its folder for
-    WHOLE_FOLDERS: a file's module fixtures (stores, servers, clients) are then set up by one worker only."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    tests = ROOT / "tests"
-    for item in items:
-        relative = Path(item.path).resolve().relative_to(tests)
-        group = relative.parts[0] if relative.parts[0] in WHOLE_FOLDERS else relative.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to under pytest-xdist: its file, or its folder for WHOLE_FOLDERS."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == "tests" and parts[1] in WHOLE_FOLDERS:
+        return "/".join(parts[:2])
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - xdist's types
+    """Under pytest-xdist (``make test``: ``-n auto``), send each file's tests to one worker, and each
+    folder of WHOLE_FOLDERS whole: a file's module fixtures (stores, servers, clients) and a folder's
+    package fixtures are then set up once. (xdist's own ``--dist loadgroup`` cannot group by marker
+    under pytest 9: it changes node ids that pytest no longer reads back.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return FileScheduling(config, log)
