@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ci import in_ci
+from tests.support.ports import free_port, serve_on_free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -53,12 +53,6 @@ def missing(what: str) -> None:
     if in_ci():
         pytest.fail(f"remote-store tests need {what}, which is missing on this CI machine", pytrace=False)
     pytest.skip(f"{what} is not installed")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_answering(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
@@ -97,12 +91,15 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if exe is None:
         missing("the Oxigraph server (`oxigraph`, pip install oxigraph)")
     folder = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
     log = folder / "server.log"
-    with log.open("wb") as out:
-        # --timeout-s: the server's own limit, so that a query the client gave up on stops too
-        proc = subprocess.Popen([exe, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}",
-                                 "--timeout-s", "20"], stdout=out, stderr=subprocess.STDOUT)
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        with log.open("wb") as out:
+            # --timeout-s: the server's own limit, so that a query the client gave up on stops too
+            return subprocess.Popen([exe, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}",
+                                     "--timeout-s", "20"], stdout=out, stderr=subprocess.STDOUT)
+
+    proc, port = serve_on_free_port(start, 30, lambda _proc: log.read_text(errors="replace"))
     url = f"http://127.0.0.1:{port}/query"
     try:
         wait_until_answering(url, proc, log, 30)
@@ -183,13 +180,26 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     if exe is None:
         missing("Virtuoso (`virtuoso-t`, Debian package virtuoso-opensource)")
     isql = shutil.which("isql-vt") or ("/usr/bin/isql-vt" if Path("/usr/bin/isql-vt").exists() else None)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql_port, http_port = free_port(), free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    log = folder / "server.out"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([exe, "-f", "-c", str(ini)], cwd=folder, stdout=out, stderr=subprocess.STDOUT)
+    started: dict[str, object] = {}  # the last attempt's folder, SQL port and log
+
+    def start(http_port: int) -> subprocess.Popen[bytes]:
+        folder, sql_port = tmp_path_factory.mktemp("virtuoso"), free_port()  # a fresh database each attempt
+        ini = folder / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+        log = folder / "server.out"
+        started.update(folder=folder, sql_port=sql_port, log=log)
+        with log.open("wb") as out:
+            return subprocess.Popen([exe, "-f", "-c", str(ini)], cwd=folder, stdout=out, stderr=subprocess.STDOUT)
+
+    def output(_proc: subprocess.Popen[bytes]) -> str:
+        folder = started["folder"]
+        assert isinstance(folder, Path)
+        return "".join((folder / name).read_text(errors="replace")
+                       for name in ("server.out", "virtuoso.log") if (folder / name).exists())
+
+    proc, http_port = serve_on_free_port(start, 90, output)
+    folder, sql_port, log = started["folder"], started["sql_port"], started["log"]
+    assert isinstance(folder, Path) and isinstance(sql_port, int) and isinstance(log, Path)
     url = f"http://127.0.0.1:{http_port}/sparql"
     try:
         wait_until_answering(url, proc, log, 90)
