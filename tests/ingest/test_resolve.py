@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -120,12 +119,10 @@ def test_resolve_zaak_and_publication_id(resolver: Resolver) -> None:
     assert resolver.resolve(z).publication_id is None
 
 
-def test_full_odata_file_is_fast_and_mostly_resolved(ref: ReferenceData, zaken: list[ZaakRecord]) -> None:
-    t = time.perf_counter()
+def test_full_odata_file_is_mostly_resolved(ref: ReferenceData, zaken: list[ZaakRecord]) -> None:
+    """Every name of the full OData file resolves or says why not (its time: bench/time_limits.py)."""
     completed = complete_reference(ref, zaken)
-    t_complete = time.perf_counter() - t
     fresh = Resolver(completed)
-    t = time.perf_counter()
     ok_a = n_a = ok_b = n_b = 0
     for z in zaken:
         if z.verwijderd:
@@ -141,8 +138,6 @@ def test_full_odata_file_is_fast_and_mostly_resolved(ref: ReferenceData, zaken: 
             n_b += 1
             ok_b += bool(b.post_key)
             assert b.post_key or b.unresolved_reason
-    assert time.perf_counter() - t < 2.0
-    assert t_complete < 2.0
     assert n_a == 62398
     assert ok_b / n_b >= 0.99
     assert ok_a / n_a >= 0.997  # measured 99.77 % (bench/resolution.py); single pass: 96.68 % before the inference

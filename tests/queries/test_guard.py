@@ -369,15 +369,12 @@ def test_60_nested_groups_pass_and_a_deep_service_is_still_found() -> None:
         check(patterns(400)[:-1] + " { " * 40 + "SERVICE <http://127.0.0.1:1/> { }" + " }" * 40 + " }")
 
 
-def test_nesting_past_the_limit_is_refused_quickly() -> None:
-    import time
-
+def test_nesting_past_the_limit_is_refused() -> None:
+    """Refused with the limit named (that it is refused quickly: bench/time_limits.py)."""
     from queries.guard import MAX_NESTING
 
-    t0 = time.perf_counter()
     with pytest.raises(QueryRejected) as info:
         check(nested(MAX_NESTING + 1))
-    assert time.perf_counter() - t0 < 1.0
     assert info.value.status == 400 and f"more than {MAX_NESTING} levels" in info.value.message
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.server.conftest import kg_store  # noqa: F401 - a fixture
+from tests.support.ports import serve_on_free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 KAMERGRAPH = Path(sys.executable).parent / "kamergraph"
@@ -68,19 +68,12 @@ def alive(pid: int, started: int) -> bool:
     return st is not None and st[2] == started and st[1] not in ("Z", "X")  # same process, not a zombie
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_serve_leaves_no_process_behind(kg_store: Path, tmp_path: Path, sig: signal.Signals) -> None:
-    port = _free_port()
     env = {**os.environ, "KAMERGRAPH_QUERY_WORKERS": "2", "KAMERGRAPH_DUMPS_DIR": str(tmp_path / "dumps")}
-    proc = subprocess.Popen([str(KAMERGRAPH), "serve", "--store", str(kg_store), "--port", str(port),
-                             "--log-level", "warning"], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, port = serve_on_free_port(lambda port: subprocess.Popen(
+        [str(KAMERGRAPH), "serve", "--store", str(kg_store), "--port", str(port), "--log-level", "warning"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
     try:
         # the overview is built in a process spawned by the server itself while it starts: wait for it
         deadline = time.monotonic() + 60

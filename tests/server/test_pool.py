@@ -19,6 +19,7 @@ import pytest
 from store.base import KindNotAcceptable, QueryError, QueryTimeout, StoreError
 from store.pool import Job, PoolBusy, WorkerPool
 from tests.server.conftest import ROOT, SEED
+from tests.support.ports import serve_on_free_port
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
 
@@ -84,15 +85,12 @@ def test_busy_pool_says_so(kg_store: Path) -> None:
 
 
 def test_serve_command(kg_store: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KAMERGRAPH_QUERY_WORKERS": "1"}
-    proc = subprocess.Popen(
+    proc, port = serve_on_free_port(lambda port: subprocess.Popen(
         [sys.executable, "-m", "kamergraph.cli", "serve", "--store", str(kg_store), "--port", str(port),
          "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    ))
     try:
         deadline = time.monotonic() + 60
         while True:
