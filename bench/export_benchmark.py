@@ -133,7 +133,7 @@ def synthetic_store(source_nq_gz: Path, target: Path, copies: int) -> int:
     """A store with every record graph of ``source_nq_gz`` ``copies`` times (renamed copies), the rest once."""
     from pyoxigraph import RdfFormat, Store
 
-    from store.export import _IterReader
+    from store.export_io import IterReader
 
     def blocks():
         with gzip.open(source_nq_gz, "rb") as fh:
@@ -152,7 +152,7 @@ def synthetic_store(source_nq_gz: Path, target: Path, copies: int) -> int:
     if target.exists():
         shutil.rmtree(target)
     store = Store(str(target))
-    store.bulk_load(io.BufferedReader(_IterReader(blocks()), 1 << 20), format=RdfFormat.N_QUADS)
+    store.bulk_load(io.BufferedReader(IterReader(blocks()), 1 << 20), format=RdfFormat.N_QUADS)
     store.flush()
     n = len(store)
     del store

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -40,6 +41,23 @@ def slice_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def original(slice_store: Path) -> list[Quad]:
     return list(OxStore.read_only(str(slice_store)))
+
+
+@pytest.fixture(scope="module")
+def release(slice_store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """One release of the slice, shared by the tests that only read it: its link and its manifest.
+    A test that changes a release works on a copy (:func:`copy_release`)."""
+    out = tmp_path_factory.mktemp("release") / "dumps"
+    with EmbeddedStore(slice_store) as store:
+        manifest = write_release(store, out, base=BASE)
+    return out, manifest
+
+
+def copy_release(out: Path, into: Path) -> Path:
+    """A copy of the release behind ``out`` (its folder of releases and its link) in ``into``."""
+    shutil.copytree(out.with_name(out.name + ".releases"), into / (out.name + ".releases"), symlinks=True)
+    os.symlink(os.readlink(out), into / out.name)
+    return into / out.name
 
 
 def reload(data: bytes, fmt: str) -> list[Quad]:
@@ -154,7 +172,7 @@ def test_a_selection_graph_by_graph(slice_store: Path) -> None:
 def test_a_write_during_an_export_is_reported_not_hidden(slice_store: Path, tmp_path: Path, monkeypatch) -> None:
     """Something in the same process writes the store while it is exported graph by graph: the
     export fails and says so, instead of writing statements of two states of the store."""
-    import store.export as export_module
+    import store.export_graphs as export_module
 
     copy = tmp_path / "store"
     shutil.copytree(slice_store, copy)
@@ -175,9 +193,10 @@ def test_a_write_during_an_export_is_reported_not_hidden(slice_store: Path, tmp_
         assert written
 
 
-def test_a_release_is_the_same_bytes_when_the_store_is_the_same(slice_store: Path, tmp_path: Path) -> None:
+def test_a_release_is_the_same_bytes_when_the_store_is_the_same(slice_store: Path, release: tuple[Path, dict],
+                                                                tmp_path: Path) -> None:
+    _, a = release
     with EmbeddedStore(slice_store) as store:
-        a = write_release(store, tmp_path / "a", base=BASE)
         b = write_release(store, tmp_path / "b", base=BASE)
     assert [f["sha256"] for f in a["files"]] == [f["sha256"] for f in b["files"]]
 
@@ -261,10 +280,11 @@ def test_selections_hold_exactly_their_graphs(slice_store: Path) -> None:
             select_graphs(store, BASE, classes=["kg:Persoon"])
 
 
-def test_a_release_and_its_manifest(slice_store: Path, original: list[Quad], tmp_path: Path) -> None:
-    out = tmp_path / "dumps"
+def test_a_release_and_its_manifest(slice_store: Path, original: list[Quad], release: tuple[Path, dict],
+                                    tmp_path: Path) -> None:
+    shared, first = release
+    out = copy_release(shared, tmp_path)  # the next release replaces it
     with EmbeddedStore(slice_store) as store:
-        first = write_release(store, out, base=BASE, keep=1)
         manifest = write_release(store, out, base=BASE, keep=1)
         marker = (slice_store.parent / (slice_store.name + ".generation"))
     assert out.is_symlink() and read_manifest(out) == manifest
@@ -297,19 +317,18 @@ def test_a_release_and_its_manifest(slice_store: Path, original: list[Quad], tmp
             assert {q.triple for q in got} == union
 
 
-def test_the_release_passes_the_shapes(slice_store: Path, tmp_path: Path) -> None:
+def test_the_release_passes_the_shapes(release: tuple[Path, dict]) -> None:
     """The N-Quads and the JSON-LD of a release, read back, conform to the shapes; the same check
     does catch a dump that lost a statement the shapes require."""
     from pyoxigraph import Literal
 
     from shapes.validate import FastValidator
 
-    with EmbeddedStore(slice_store) as store:
-        write_release(store, tmp_path / "dumps", base=BASE)
+    out, _ = release
     validator = FastValidator()
     for name, fmt in (("kamergraph.nq.gz", "nq"), ("kamergraph.jsonld.gz", "jsonld")):
         reloaded = OxStore()
-        reloaded.bulk_extend(reload(gzip.decompress((tmp_path / "dumps" / name).read_bytes()), fmt))
+        reloaded.bulk_extend(reload(gzip.decompress((out / name).read_bytes()), fmt))
         assert len(reloaded) > 100_000
         report = validator.validate_store(reloaded)
         assert report.conforms, f"{name}: {report.to_text()}"
