@@ -33,7 +33,7 @@ class IsolatedStopped(RuntimeError):
 
 
 def _context() -> Any:
-    from store.pool import process_context  # imports the project's packages whatever the working directory
+    from store.processes import process_context  # imports the project's packages whatever the working directory
 
     return process_context("spawn")
 

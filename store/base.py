@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
@@ -13,7 +14,27 @@ Term = NamedNode | BlankNode | OxLiteral | Triple
 
 
 class StoreError(Exception):
-    """Base of the store stage's errors."""
+    """Base of the store stage's errors.
+
+    An error that takes arguments of its own keeps each in an attribute of the same name: so it
+    pickles (a query worker sends its errors to the pool) as a call of its constructor with them."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        init = type(self).__init__
+        if init is StoreError.__init__:  # the exception's own arguments (a message)
+            return super().__reduce__()
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for p in list(inspect.signature(init).parameters.values())[1:]:
+            if p.kind is p.KEYWORD_ONLY:
+                kwargs[p.name] = getattr(self, p.name)
+            else:
+                args.append(getattr(self, p.name))
+        return (_rebuild, (type(self), tuple(args), kwargs))
+
+
+def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return cls(*args, **kwargs)
 
 
 class QueryError(StoreError):
@@ -27,9 +48,6 @@ class QueryTimeout(StoreError):
         self.seconds = seconds
         super().__init__(f"query stopped after the time limit of {seconds:g} s")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.seconds,))
-
 
 class QueryOverMemory(StoreError):
     """A query took more memory than a query worker may use (or the pool's budget ran out); it was stopped."""
@@ -39,9 +57,6 @@ class QueryOverMemory(StoreError):
         self.pool = pool
         what = "all running queries together" if pool else "one query"
         super().__init__(f"query stopped: it needed more memory than the {limit_mb:g} MB {what} may use")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), (self.limit_mb,), {"pool": self.pool}))
 
 
 class TooManyLongQueries(StoreError):
@@ -53,9 +68,6 @@ class TooManyLongQueries(StoreError):
         super().__init__(f"query stopped: {most} queries running longer than {after:g} s are the most this server "
                          "runs at once; try again later")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.most, self.after))
-
 
 class KindNotAcceptable(StoreError):
     """The caller named no answer format for this kind of query (the server answers 406)."""
@@ -64,12 +76,7 @@ class KindNotAcceptable(StoreError):
         self.kind = kind
         super().__init__(f"no acceptable answer format for a {kind.upper()} query")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.kind,))
 
-
-def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return cls(*args, **kwargs)
 
 
 @dataclass

@@ -20,16 +20,14 @@ query at a time and sends back bytes. The pool bounds what a query may cost:
   huge query texts leaves a worker free for point queries and pages;
 - size: an answer stops growing at ``max_answer_bytes`` and is flagged truncated.
 
-Starting a process per query costs ~40 ms; a pool pays that once.
+Starting a process per query costs ~40 ms; a pool pays that once. How the processes start is
+in :mod:`store.processes`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing as mp
-import multiprocessing.context
-import multiprocessing.forkserver
 import os
 import pickle
 import queue
@@ -37,9 +35,8 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from store import sandbox
@@ -52,10 +49,10 @@ from store.base import (
     Term,
     TooManyLongQueries,
 )
+from store.processes import preload_in_forkserver, process_context
 from store.worker import GRAPH_FORMATS, RESULT_FORMATS, Answer, Job, WorkerConfig, execute, worker_main
 
-__all__ = ["Answer", "GRAPH_FORMATS", "Job", "PoolBusy", "RESULT_FORMATS", "WorkerPool", "execute",
-           "process_context"]
+__all__ = ["Answer", "GRAPH_FORMATS", "Job", "PoolBusy", "RESULT_FORMATS", "WorkerPool", "execute"]
 
 log = logging.getLogger("kamergraph.store.pool")
 
@@ -64,7 +61,6 @@ MONITOR_INTERVAL = 0.025  # seconds between two samples of the busy workers' mem
 #: address space a worker may take beyond its idle size plus its memory limit before the kernel refuses
 #: allocations (the monitor stops a query long before; this only catches what grows faster than it samples)
 BACKSTOP_SLACK_MB = 1024
-_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class PoolBusy(StoreError):
@@ -73,107 +69,6 @@ class PoolBusy(StoreError):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(f"all query workers stayed busy for {seconds:g} s; try again later")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.seconds,))
-
-
-# --------------------------------------------------------------------------- starting processes
-
-_env_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _safe_child_environment() -> Iterator[None]:
-    """While a process starts: no working directory on the child interpreter's path
-    (``PYTHONSAFEPATH``; ``python -c`` would put it first), the project's root on it instead, and
-    few malloc arenas (less address space per thread)."""
-    with _env_lock:
-        saved = {k: os.environ.get(k) for k in ("PYTHONSAFEPATH", "PYTHONPATH", "MALLOC_ARENA_MAX")}
-        rest = [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p and p != _PROJECT_ROOT]
-        os.environ["PYTHONSAFEPATH"] = "1"
-        os.environ["PYTHONPATH"] = os.pathsep.join([_PROJECT_ROOT, *rest])
-        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-
-
-class _SafeStart:
-    """Mixed into a context's Process class: the process starts in :func:`_safe_child_environment`."""
-
-    def start(self) -> None:
-        with _safe_child_environment():
-            super().start()  # type: ignore[misc]
-
-
-# module-level classes, so that they pickle by name (the forkserver receives the process object)
-class SafeForkServerProcess(_SafeStart, mp.context.ForkServerProcess):  # type: ignore[misc, name-defined]
-    pass
-
-
-class SafeSpawnProcess(_SafeStart, mp.context.SpawnProcess):  # type: ignore[misc, name-defined]
-    pass
-
-
-class SafeForkProcess(_SafeStart, mp.context.ForkProcess):  # type: ignore[misc, name-defined]
-    pass
-
-
-_SAFE = {"forkserver": SafeForkServerProcess, "spawn": SafeSpawnProcess, "fork": SafeForkProcess}
-
-
-class _SafeContext:
-    """A multiprocessing context whose processes start with :func:`_safe_child_environment`."""
-
-    def __init__(self, ctx: Any, method: str) -> None:
-        self._ctx = ctx
-        self.Process = _SAFE[method]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
-
-
-_contexts: dict[str, _SafeContext] = {}
-
-
-def process_context(method: str | None = None) -> Any:
-    """A multiprocessing context (``method``: "forkserver", "spawn" or "fork"; default: forkserver
-    where there is one, else spawn) whose child processes import the project's packages from the
-    project, never from a same-named folder in the working directory (the forkserver and spawn
-    children start as ``python -c …``, which puts the working directory first on ``sys.path``).
-
-    Use its ``Process`` (and its ``Pipe``, ``Queue`` …) like the context's own. A child started
-    with "spawn" still takes over the parent's ``sys.path`` once it runs (multiprocessing passes it
-    on), so the parent's own path must not start with the working directory either (the
-    ``kamergraph`` console script's does not; ``python -m`` and ``python -c`` put it first).
-    """
-    if method is None:
-        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    with _env_lock:
-        ctx = _contexts.get(method)
-        if ctx is None:
-            ctx = _contexts[method] = _SafeContext(mp.get_context(method), method)
-            if method == "forkserver":
-                ctx.set_forkserver_preload(["__main__", "pyoxigraph", "store.base", "store.sandbox", "store.worker"])
-        return ctx
-
-
-def _preload_in_forkserver(modules: Sequence[str]) -> None:
-    """Have the forkserver import ``modules`` once (if it has not started yet), so that each
-    worker forked from it has them without importing them itself."""
-    ctx = process_context()
-    if not modules or ctx.get_start_method() != "forkserver":
-        return
-    current = list(multiprocessing.forkserver._forkserver._preload_modules)
-    missing = [m for m in modules if m not in current]
-    if missing:
-        ctx.set_forkserver_preload(current + missing)
 
 
 # --------------------------------------------------------------------------- one worker
@@ -318,7 +213,7 @@ class WorkerPool:
             if self.path is not None and not os.path.isdir(self.path):
                 raise StoreError(f"no store at {self.path}")
             self._started = True
-        _preload_in_forkserver(self.config.preload)
+        preload_in_forkserver(self.config.preload)
         workers: list[_Worker] = []
         errors: list[BaseException] = []
 
