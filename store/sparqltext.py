@@ -165,6 +165,14 @@ class _Level:
     where_vars: list[int] = field(default_factory=list)  # indexes of ?v tokens to replace
     mentions: set[str] = field(default_factory=set)
 
+    def mention(self, name: str, prev: _Tok | None) -> bool:
+        """Note a mention of ?name; True when it is assigned there (``AS ?name``)."""
+        self.mentions.add(name)
+        if prev is not None and prev.upper == "AS":
+            self.assigned.add(name)
+            return True
+        return False
+
     def sees(self, name: str) -> bool:
         """Does this level see the caller's ?name (SEP-0007 scoping)?"""
         if self.parent is None:
@@ -173,113 +181,111 @@ class _Level:
 
 
 def _structure(toks: list[_Tok]) -> list[_Level]:
-    levels: list[_Level] = []
+    """The query levels of ``toks``: the query first, then its sub-SELECTs in the order they open;
+    for each what it projects, assigns and mentions, where its WHERE clause opens and which of its
+    variables a binding replaces. The prologue (before the query form) is passed over."""
+    reader = _Reader(toks)
+    for i, t in enumerate(toks):
+        prev = toks[i - 1] if i else None
+        if t.upper in _FORMS and (reader.level is None or (prev is not None and prev.text == "{")):
+            reader.open_level(t.upper.lower())
+        elif reader.level is not None:
+            _STEPS[reader.mode](reader, reader.level, i, t, prev)
+    return reader.levels
+
+
+@dataclass
+class _Reader:
+    """What :func:`_structure` knows while it reads the tokens one by one: the levels so far, the
+    level being read and where in it (``mode``: head, template, body, mods)."""
+
+    toks: list[_Tok]
+    levels: list[_Level] = field(default_factory=list)
     # frames: what each open '{' belongs to: ("where", level) | ("group", level) | ("template", level)
     #         | ("mods", level) for braces inside solution modifiers / trailing VALUES
-    frames: list[tuple[str, _Level]] = []
+    frames: list[tuple[str, _Level]] = field(default_factory=list)
     level: _Level | None = None
-    mode = "start"  # start | head | body | mods
-    paren = 0
-    skip_values = 0  # >0: inside the variable list of a VALUES clause
-    i = 0
-    n = len(toks)
-    while i < n:
-        t = toks[i]
-        up = t.upper
-        prev = toks[i - 1] if i else None
-        if up in _FORMS and (level is None or (prev is not None and prev.text == "{")):
-            level = _Level(up.lower(), level)
-            levels.append(level)
-            mode, paren = "head", 0
-            i += 1
-            continue
-        if level is None:  # the prologue
-            i += 1
-            continue
-        if mode == "head":
-            if t.text == "(":
-                paren += 1
-            elif t.text == ")":
-                paren -= 1
-            elif t.text == "{" and paren == 0:
-                after_where = prev is not None and prev.upper == "WHERE"
-                if level.form == "construct" and not after_where and not level.template_seen:
-                    level.template_seen = True
-                    frames.append(("template", level))
-                    mode = "template"
-                else:
-                    level.where_open = i
-                    frames.append(("where", level))
-                    mode = "body"
-            elif t.kind == "var":
-                name = t.text[1:]
-                level.mentions.add(name)
-                if prev is not None and prev.upper == "AS":
-                    level.assigned.add(name)
-                elif paren == 0 and level.form == "select":
-                    level.projected.add(name)
-            elif t.text == "*" and paren == 0 and level.form == "select":
-                level.star = True
-            i += 1
-            continue
-        if mode == "template":
-            if t.text == "{":
-                frames.append(("template", level))
-            elif t.text == "}":
-                frames.pop()
-                if not frames or frames[-1][0] != "template" or frames[-1][1] is not level:
-                    mode = "head"
-            elif t.kind == "var":
-                level.mentions.add(t.text[1:])
-            i += 1
-            continue
-        if mode == "body":
-            if t.text == "{":
-                frames.append(("group", level))
-            elif t.text == "}":
-                kind, owner = frames.pop()
-                if kind == "where":
-                    mode = "mods"
-            elif t.kind == "var":
-                name = t.text[1:]
-                level.mentions.add(name)
-                if prev is not None and prev.upper == "AS":
-                    level.assigned.add(name)
-                elif skip_values:
-                    pass
-                elif _is_bound_call(toks, i):
-                    pass
-                else:
-                    level.where_vars.append(i)
-            if up == "VALUES":
-                nxt = toks[i + 1] if i + 1 < n else None
-                skip_values = 2 if nxt is not None and nxt.text == "(" else 1
-                i += 1
-                continue
-            if skip_values == 1 and t.kind == "var":
-                skip_values = 0
-            elif skip_values == 2 and t.text == ")":
-                skip_values = 0
-            i += 1
-            continue
-        if mode == "mods":
-            if t.text == "{":
-                frames.append(("mods", level))
-            elif t.text == "}":
-                if frames and frames[-1][0] == "mods":
-                    frames.pop()
-                else:  # closes the group that held this sub-SELECT: back to the enclosing level
-                    kind, owner = frames.pop()
-                    level = owner
-                    mode = "mods" if kind == "where" else "body"
-            elif t.kind == "var":
-                level.mentions.add(t.text[1:])
-                if prev is not None and prev.upper == "AS":
-                    level.assigned.add(t.text[1:])
-            i += 1
-            continue
-        i += 1
-    return levels
+    mode: str = "start"
+    paren: int = 0
+    skip_values: int = 0  # >0: inside the variable list of a VALUES clause
+
+    def open_level(self, form: str) -> None:
+        """A query form (the query's, or a sub-SELECT's right after a '{'): a new level."""
+        self.level = _Level(form, self.level)
+        self.levels.append(self.level)
+        self.mode, self.paren = "head", 0
+
+    def head(self, level: _Level, i: int, t: _Tok, prev: _Tok | None) -> None:
+        """The projection (or CONSTRUCT/DESCRIBE head) up to the '{' of the template or of WHERE."""
+        if t.text == "(":
+            self.paren += 1
+        elif t.text == ")":
+            self.paren -= 1
+        elif t.text == "{" and self.paren == 0:
+            after_where = prev is not None and prev.upper == "WHERE"
+            if level.form == "construct" and not after_where and not level.template_seen:
+                level.template_seen = True
+                self.frames.append(("template", level))
+                self.mode = "template"
+            else:
+                level.where_open = i
+                self.frames.append(("where", level))
+                self.mode = "body"
+        elif t.kind == "var":
+            name = t.text[1:]
+            if not level.mention(name, prev) and self.paren == 0 and level.form == "select":
+                level.projected.add(name)
+        elif t.text == "*" and self.paren == 0 and level.form == "select":
+            level.star = True
+
+    def template(self, level: _Level, i: int, t: _Tok, prev: _Tok | None) -> None:
+        """A CONSTRUCT template: its variables are mentions, never replaced."""
+        if t.text == "{":
+            self.frames.append(("template", level))
+        elif t.text == "}":
+            self.frames.pop()
+            if not self.frames or self.frames[-1][0] != "template" or self.frames[-1][1] is not level:
+                self.mode = "head"
+        elif t.kind == "var":
+            level.mentions.add(t.text[1:])
+
+    def body(self, level: _Level, i: int, t: _Tok, prev: _Tok | None) -> None:
+        """The WHERE clause: its variables are replaced, except assigned ones, those of a VALUES
+        clause's variable list and the argument of BOUND()."""
+        if t.text == "{":
+            self.frames.append(("group", level))
+        elif t.text == "}":
+            kind, _owner = self.frames.pop()
+            if kind == "where":
+                self.mode = "mods"
+        elif t.kind == "var":
+            if not level.mention(t.text[1:], prev) and not self.skip_values and not _is_bound_call(self.toks, i):
+                level.where_vars.append(i)
+        if t.upper == "VALUES":
+            nxt = self.toks[i + 1] if i + 1 < len(self.toks) else None
+            self.skip_values = 2 if nxt is not None and nxt.text == "(" else 1
+        elif self.skip_values == 1 and t.kind == "var":
+            self.skip_values = 0
+        elif self.skip_values == 2 and t.text == ")":
+            self.skip_values = 0
+
+    def mods(self, level: _Level, i: int, t: _Tok, prev: _Tok | None) -> None:
+        """After the WHERE clause: solution modifiers and a trailing VALUES, up to the '}' that
+        closes the group holding a sub-SELECT (back to the enclosing level)."""
+        if t.text == "{":
+            self.frames.append(("mods", level))
+        elif t.text == "}":
+            if self.frames and self.frames[-1][0] == "mods":
+                self.frames.pop()
+            else:  # closes the group that held this sub-SELECT: back to the enclosing level
+                kind, owner = self.frames.pop()
+                self.level = owner
+                self.mode = "mods" if kind == "where" else "body"
+        elif t.kind == "var":
+            level.mention(t.text[1:], prev)
+
+
+_STEPS = {"head": _Reader.head, "template": _Reader.template, "body": _Reader.body, "mods": _Reader.mods}
 
 
 def _is_bound_call(toks: list[_Tok], i: int) -> bool:
