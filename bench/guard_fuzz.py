@@ -22,12 +22,9 @@ The tests (tests/reliability/test_guard_differential.py) run a fixed-seed share 
 from __future__ import annotations
 
 import argparse
-import http.server
 import importlib.util
-import json
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +37,8 @@ if str(ROOT) not in sys.path:
 from hypothesis import strategies as st  # noqa: E402
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store  # noqa: E402
 
+from tests.support.listener import Listener  # noqa: E402
+
 EX = "http://example.org/"
 SECRET_MARKER = "SECRET-MARKER-7f3a"
 LISTENER_MARKER = "http://listener.invalid/answered"
@@ -47,55 +46,9 @@ LISTENER_MARKER = "http://listener.invalid/answered"
 
 # --------------------------------------------------------------------------- the listener
 
-class Listener:
-    """A threaded HTTP server on 127.0.0.1 (a free port) that answers every request with one
-    SPARQL JSON solution and counts every connection it accepts."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._contacts = 0
-        listener = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                body = json.dumps({"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": [
-                    {"s": {"type": "uri", "value": LISTENER_MARKER}}]}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def verify_request(self, request: Any, client_address: Any) -> bool:
-                with listener._lock:
-                    listener._contacts += 1
-                return True
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="guard-fuzz-listener")
-        self._thread.start()
-
-    @property
-    def contacts(self) -> int:
-        with self._lock:
-            return self._contacts
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+#: what the loopback listener (tests.support.listener) answers every request with: one solution
+LISTENER_ANSWER = {"head": {"vars": ["s", "p", "o"]},
+                   "results": {"bindings": [{"s": {"type": "uri", "value": LISTENER_MARKER}}]}}
 
 
 # --------------------------------------------------------------------------- the store and the engine
@@ -395,7 +348,7 @@ def fuzz(count: int, seed: int, guard_path: str | None = None) -> Tally:
     from hypothesis import seed as fixed_seed
 
     check = load_check(guard_path)
-    listener = Listener()
+    listener = Listener(LISTENER_ANSWER)
     store = small_store(listener.base)
     tally = Tally()
 

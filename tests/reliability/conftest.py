@@ -6,14 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.guard_fuzz import Listener
+from bench.guard_fuzz import LISTENER_ANSWER
+from tests.support.listener import Listener
 
 
 @pytest.fixture(scope="session")
 def loopback_listener() -> Iterator[Listener]:
     """A threaded HTTP server on 127.0.0.1 (a free port) answering SPARQL JSON; ``.contacts``
     counts every connection it accepted, ``.base`` is its ``http://127.0.0.1:PORT``."""
-    listener = Listener()
+    listener = Listener(LISTENER_ANSWER)
     try:
         yield listener
     finally:

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from pyoxigraph import Store
 
 from bench.guard_fuzz import (
-    Listener,
     Tally,
     differential,
     escaped_queries,
@@ -32,6 +31,7 @@ from bench.guard_fuzz import (
 from queries.errors import QueryRejected
 from queries.guard import GuardedQuery, check
 from store.pool import Job, WorkerPool
+from tests.support.listener import Listener
 
 SEED = 20261207
 FUZZ = settings(max_examples=250, deadline=None, database=None, derandomize=False,

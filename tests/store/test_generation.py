@@ -7,9 +7,12 @@ from pathlib import Path
 from store import generation
 from store.embedded import EmbeddedStore
 from store.pool import WorkerPool
+from tests.support.listener import Listener
 
 G = "https://kamergraph.nl/graph/test/a"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+SERVICE_ROW = {"head": {"vars": ["s"]},
+               "results": {"bindings": [{"s": {"type": "uri", "value": "http://example.org/from-the-service"}}]}}
 
 
 def _nq(n: int) -> str:
@@ -58,25 +61,27 @@ def test_a_reloaded_pool_sees_a_rebuilt_store(tmp_path: Path) -> None:
 
 
 def test_reload_waits_for_running_queries(tmp_path: Path) -> None:
-    """A query running during a reload ends normally; its worker is replaced afterwards."""
+    """A query running during a reload ends normally; its worker is replaced afterwards.
+
+    The query calls a loopback service that holds its answer until the reload is done, so the
+    reload certainly happens while the query runs on its worker (no timing decides it)."""
     import threading
 
     path = tmp_path / "store"
     store = EmbeddedStore(path)
     store.replace_graph(G, _nq(300))
     store.close()
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . FILTER(STR(?x) != STR(?y)) }"
-    with WorkerPool(path, size=1) as pool:
+    with Listener(SERVICE_ROW, hold=True) as service, WorkerPool(path, size=1, allow_network=True) as pool:
+        held = f"SELECT ?s WHERE {{ SERVICE <{service.url}> {{ ?s ?p ?o }} }}"
         old = set(pool.pids)
         out: list[object] = []
-        t = threading.Thread(target=lambda: out.append(pool.query(slow, timeout=30).values()))
+        t = threading.Thread(target=lambda: out.append(pool.query(held, timeout=30).values()))
         t.start()
-        import time
-
-        time.sleep(0.05)
-        pool.reload()
-        t.join()
-        assert out == [[{"n": str(300 * 299)}]]
+        assert service.reached.wait(30), "the query never called the service"
+        pool.reload()  # the query's worker is busy: it must be left to finish
+        service.release()
+        t.join(30)
+        assert out == [[{"s": "http://example.org/from-the-service"}]]
         assert pool.query(COUNT, timeout=10).values() == [{"n": "300"}]
         assert not old & set(pool.pids)
 

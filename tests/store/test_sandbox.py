@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from store.base import QueryError
 from store.pool import Job, WorkerPool
+from tests.support.listener import Listener
 
 ROW = {"head": {"vars": ["s", "p", "o"]},
        "results": {"bindings": [{"s": {"type": "uri", "value": "http://example.org/from-the-service"},
@@ -20,51 +19,10 @@ ROW = {"head": {"vars": ["s", "p", "o"]},
                                  "o": {"type": "literal", "value": "reached"}}]}}
 
 
-class Listener(ThreadingHTTPServer):
-    """A loopback SPARQL endpoint that counts every connection made to it."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.contacts = 0
-
-    def verify_request(self, request, client_address) -> bool:  # type: ignore[no-untyped-def]
-        self.contacts += 1
-        return True
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/sparql"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        body = json.dumps(ROW).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture()
 def listener() -> Iterator[Listener]:
-    server = Listener()
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    try:
+    with Listener(ROW) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
