@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 
 def free_port() -> int:
@@ -41,16 +42,34 @@ def wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], what: s
     raise SystemExit(f"{what} was not ready within {seconds:g} s")
 
 
+@dataclass
+class Served:
+    """A server process started by :func:`served`, and the seconds it took until it answered."""
+
+    proc: subprocess.Popen[bytes]
+    ready_seconds: float
+
+
+@contextmanager
+def served(cmd: list[str], ready: Callable[[], bool], what: str, env: dict[str, str] | None = None,
+           seconds: float = 300, stop_wait: float = 10) -> Iterator[Served]:
+    """Run ``cmd`` until the block ends; yields the process (its pid, to sample its memory) and the
+    seconds it took until ``ready()``. At the end it is asked to stop, and killed if it has not
+    within ``stop_wait`` seconds."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        yield Served(proc, wait_until(ready, proc, what, seconds))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(stop_wait)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @contextmanager
 def server(cmd: list[str], ready: Callable[[], bool], what: str, env: dict[str, str] | None = None,
            seconds: float = 300) -> Iterator[float]:
     """Run ``cmd`` until the block ends; yields the seconds it took until ``ready()``."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        yield wait_until(ready, proc, what, seconds)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served(cmd, ready, what, env, seconds) as running:
+        yield running.ready_seconds

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -34,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, pct, wait_until  # noqa: E402
+from bench.common import free_port, pct, served, wait_until  # noqa: E402
 
 KG = "https://w3id.org/kamergraph/def#"
 HEAVY = [
@@ -195,10 +194,10 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     kamergraph = Path(sys.executable).parent / "kamergraph"
-    proc = subprocess.Popen([str(kamergraph), "serve", "--store", args.store, "--port", str(port),
-                             "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: httpx.get(f"{url}/queries", timeout=5).status_code == 200, proc, "kamergraph serve", 300)
+    cmd = [str(kamergraph), "serve", "--store", args.store, "--port", str(port), "--log-level", "warning"]
+    with served(cmd, lambda: httpx.get(f"{url}/queries", timeout=5).status_code == 200, "kamergraph serve", None,
+                300, stop_wait=30) as running:
+        proc = running.proc
         numbers = zaaknummers(url, 5000)
         # the pages' overview of the store is built at start and kept by the server: the home page
         # waits for it, so the baseline is taken with it in memory
@@ -223,12 +222,6 @@ def main() -> int:
             t.join(60)
         sampler.stop.set()
         sampler.join(2)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     times = load.point_times
     result = {
         "seconds": round(seconds, 1),

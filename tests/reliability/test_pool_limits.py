@@ -88,14 +88,26 @@ def wait_for(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyp
 
 # --------------------------------------------------------------------------- memory
 
-def test_a_query_over_its_memory_limit_is_stopped(store_path: Path) -> None:
+@pytest.mark.parametrize("stopped_by", ["monitor", "kernel"])
+def test_a_query_over_its_memory_limit_is_stopped(store_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  stopped_by: str) -> None:
+    """A query over its worker's 128 MB is stopped by the parent's monitor; with the monitor looking
+    only once an hour and no slack above the limit (``kernel``), by the worker's own address-space
+    limit: the allocation fails and the worker aborts. Either way the caller gets the same clear
+    error, the worker is gone and replaced, and the pool goes on."""
+    import store.pool
+
+    if stopped_by == "kernel":
+        monkeypatch.setattr(store.pool, "MONITOR_INTERVAL", 3600.0)
+        monkeypatch.setattr(store.pool, "BACKSTOP_SLACK_MB", 0)
     with WorkerPool(store_path, size=1, query_memory_mb=128) as pool:
         (pid,) = pool.pids
         idle = sandbox.rss_bytes(pid)
         with PeakRss([pid]) as rss, pytest.raises(QueryOverMemory) as exc:
             pool.run(Job(SORTED_CUBE, output="json"), timeout=20)
         assert "128 MB" in str(exc.value) and exc.value.limit_mb == 128
-        print(f"query over 128 MB: worker peak {(rss.peak[pid] - idle) / MB:.0f} MB beyond idle")
+        print(f"query over 128 MB, stopped by the {stopped_by}: worker peak {(rss.peak[pid] - idle) / MB:.0f} MB "
+              "beyond idle")
         # stopped before it passed its limit by more than what it can allocate between two samples
         assert rss.peak[pid] - idle < (128 + 64) * MB, (rss.peak[pid] - idle) / MB
         assert not sandbox.running(pid)
@@ -131,41 +143,32 @@ def test_the_pool_budget_stops_the_largest(store_path: Path) -> None:
         assert pool.query(point(8), timeout=5).values() == [{"v": "value 8"}]
 
 
-def test_the_kernel_backstop_stops_a_query_the_monitor_misses(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the parent's monitor looking only once an hour and no slack above the limit, the
-    worker's own address-space limit ends the query: the allocation fails, the worker aborts,
-    the caller gets the same clear error and the pool goes on."""
-    import store.pool
-
-    monkeypatch.setattr(store.pool, "MONITOR_INTERVAL", 3600.0)
-    monkeypatch.setattr(store.pool, "BACKSTOP_SLACK_MB", 0)
-    with WorkerPool(store_path, size=1, query_memory_mb=128) as pool:
-        (pid,) = pool.pids
-        idle = sandbox.rss_bytes(pid)
-        with PeakRss([pid]) as rss, pytest.raises(QueryOverMemory, match="128 MB"):
-            pool.run(Job(SORTED_CUBE, output="json"), timeout=20)
-        assert rss.peak[pid] - idle < (128 + 64) * MB, (rss.peak[pid] - idle) / MB
-        assert pool.query(point(9), timeout=20).values() == [{"v": "value 9"}]
-
-
 # --------------------------------------------------------------------------- capacity
+
+def start_slow_queries(pool: WorkerPool, n: int, *, timeout: float,
+                       spacing: float) -> tuple[list[threading.Thread], list[BaseException]]:
+    """``n`` threads, started ``spacing`` seconds apart, each running the slow CUBE on ``pool``
+    with this time limit; the threads, and the list where the errors they meet are put."""
+    errors: list[BaseException] = []
+
+    def slow() -> None:
+        try:
+            pool.run(Job(CUBE, output="json"), timeout=timeout)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=slow) for _ in range(n)]
+    for t in threads:
+        t.start()
+        time.sleep(spacing)
+    return threads, errors
+
 
 def test_long_queries_leave_room_for_point_queries(store_path: Path) -> None:
     """Four slow queries in a pool of two: each becomes long after 0.3 s, its place is refilled,
     and point queries keep being answered quickly meanwhile."""
     with WorkerPool(store_path, size=2, long_query_after=0.3, max_long_queries=4) as pool:
-        slow_errors: list[BaseException] = []
-
-        def slow() -> None:
-            try:
-                pool.run(Job(CUBE, output="json"), timeout=6)
-            except BaseException as exc:  # noqa: BLE001
-                slow_errors.append(exc)
-
-        threads = [threading.Thread(target=slow) for _ in range(4)]
-        for t in threads:
-            t.start()
-            time.sleep(0.05)
+        threads, slow_errors = start_slow_queries(pool, 4, timeout=6, spacing=0.05)
         times: list[float] = []
         steady: list[float] = []  # those that started once all four slow queries were long
         deadline = time.monotonic() + 4
@@ -193,18 +196,7 @@ def test_long_queries_leave_room_for_point_queries(store_path: Path) -> None:
 
 def test_one_long_query_too_many_is_stopped(store_path: Path) -> None:
     with WorkerPool(store_path, size=2, long_query_after=0.3, max_long_queries=1) as pool:
-        errors: list[BaseException] = []
-
-        def slow() -> None:
-            try:
-                pool.run(Job(CUBE, output="json"), timeout=4)
-            except BaseException as exc:  # noqa: BLE001
-                errors.append(exc)
-
-        threads = [threading.Thread(target=slow) for _ in range(2)]
-        for t in threads:
-            t.start()
-            time.sleep(0.1)
+        threads, errors = start_slow_queries(pool, 2, timeout=4, spacing=0.1)
         for t in threads:
             t.join()
         kinds = sorted(type(e).__name__ for e in errors)
