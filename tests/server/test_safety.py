@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.server.conftest import SEED, serving, settings_for
+from tests.support.listener import Listener  # the one loopback listener that counts connections (it hangs up)
 
 SEED_IRI = f"https://kamergraph.nl/id/kamervraag/{SEED}"
 POINT = f"SELECT ?p ?o WHERE {{ <{SEED_IRI}> ?p ?o }}"
@@ -29,36 +30,6 @@ def assert_refused(resp, status: int = 403, *words: str) -> None:
     assert set(err) == {"status", "title", "detail"} and err["status"] == status
     for w in words:
         assert w in err["detail"], err
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.contacts = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.contacts += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture()
@@ -220,7 +191,7 @@ def test_slow_query_is_stopped_while_others_keep_answering(kg_store: Path, capsy
 
         resp = slow["resp"]
         assert_refused(resp, 504, "time limit")
-        assert limit <= slow["elapsed"] < limit + 5.0  # type: ignore[operator]  # wide: the tests run in parallel
+        assert limit <= slow["elapsed"] < limit + 1.5  # type: ignore[operator]
 
         # the slow query's worker was killed (its CPU freed) and replaced
         deadline = time.monotonic() + 10
@@ -241,5 +212,5 @@ def test_slow_query_is_stopped_while_others_keep_answering(kg_store: Path, capsy
             f"slow query stopped after {slow['elapsed']:.2f} s (limit {limit:g} s)"
         )
     assert len(during) >= 20
-    assert p50_during <= p50_usual + 0.250  # a point query held behind the slow one waits seconds
+    assert p50_during <= p50_usual + 0.050
     assert app.state.endpoint.cache.hits == 0  # every one of them ran in a worker
