@@ -293,7 +293,8 @@ def test_a_huge_query_freezes_no_route_and_its_check_counts_against_the_limit(sl
                 slowest = max(slowest, took)
             time.sleep(0.3)
     thread.join(60)
-    assert slowest < 1.5, f"a page or a point query took {slowest:.2f} s while the big query was checked"
+    # the margin is wide (the tests run in parallel): on the event loop the check froze them for 26 s
+    assert slowest < 5.0, f"a page or a point query took {slowest:.2f} s while the big query was checked"
     assert result["status"] in (200, 504), result
     assert result["took"] < 4.0 + 3.0, result  # the time limit and a margin, check included
 
