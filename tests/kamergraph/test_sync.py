@@ -253,10 +253,13 @@ def test_gives_up_after_the_retries_and_keeps_what_was_stored(corpus):
     assert_same_as_rebuild(corpus, path)
 
 
-def test_interrupted_at_every_step_and_resumed_equals_one_sync(corpus):
-    # the Zaken and their actors (the other entities' feeds are the same code, and every step costs two syncs);
-    # the ZaakActor feed has a change of an actor of a base Zaak whose Zaak did not change: that Zaak is
-    # fetched (as it is: the store stays equal to the rebuild)
+@pytest.fixture(scope="module")
+def step_feed(corpus):
+    """The feed the interruption tests replay (options, pages) and the steps of one uninterrupted sync of it.
+
+    The Zaken and their actors (the other entities' feeds are the same code, and every step costs two syncs);
+    the ZaakActor feed has a change of an actor of a base Zaak whose Zaak did not change: that Zaak is
+    fetched (as it is: the store stays equal to the rebuild)."""
     opts = options(retries=3, entities=("Zaak", "ZaakActor"))
     pages = odata_feed(opts, corpus["feed"])
     still = to_odata(corpus["base"][10])
@@ -267,27 +270,42 @@ def test_interrupted_at_every_step_and_resumed_equals_one_sync(corpus):
     steps: list[str] = []
     path = fresh_store(corpus, "steps")
     run(corpus, path, Replay(pages, opts), opts, checkpoint=steps.append)
-    # per page: fetched, stored in the mirror, cursor written (for the ZaakActor page also its Zaak fetched);
-    # then the graph hashes, the removals, 3 batches of writes, the dataset description
-    assert [s.split(" ", 1)[0] for s in steps] == (["page", "stored", "cursor"] * 3 + ["page", "zaken", "stored", "cursor"]
-                                                   + ["hashes", "removed"] + ["written"] * 3 + ["described"])
-    for k in range(len(steps)):
-        path = fresh_store(corpus, "interrupted")
-        for f in (Path(str(path) + ".sync.json"), Path(str(path) + ".sync")):
-            if f.is_dir():
-                shutil.rmtree(f)
-            elif f.exists():
-                f.unlink()
-        count = iter(range(10**6))
+    return opts, pages, steps
 
-        def stop(step: str, k=k) -> None:
-            if next(count) == k:
-                raise Interrupted(step)
 
-        with pytest.raises(Interrupted):
-            run(corpus, path, Replay(pages, opts), opts, checkpoint=stop)
-        run(corpus, path, Replay(pages, opts), opts, since=None)  # resume from the stored cursor
-        assert_same_as_rebuild(corpus, path)
+# per page: fetched, stored in the mirror, cursor written (for the ZaakActor page also its Zaak fetched);
+# then the graph hashes, the removals, 3 batches of writes, the dataset description
+STEPS = (["page", "stored", "cursor"] * 3 + ["page", "zaken", "stored", "cursor"]
+         + ["hashes", "removed"] + ["written"] * 3 + ["described"])
+
+
+def test_sync_steps_in_order(step_feed):
+    _opts, _pages, steps = step_feed
+    assert [s.split(" ", 1)[0] for s in steps] == STEPS
+
+
+@pytest.mark.parametrize("k", range(len(STEPS)), ids=lambda k: f"{k}-{STEPS[k]}")
+def test_interrupted_at_step_and_resumed_equals_one_sync(corpus, step_feed, k):
+    opts, pages, steps = step_feed
+    assert len(steps) == len(STEPS)
+    path = fresh_store(corpus, f"interrupted-{k}")
+    for f in (Path(str(path) + ".sync.json"), Path(str(path) + ".sync")):
+        if f.is_dir():
+            shutil.rmtree(f)
+        elif f.exists():
+            f.unlink()
+    count = iter(range(10**6))
+
+    def stop(step: str) -> None:
+        if next(count) == k:
+            raise Interrupted(step)
+
+    with pytest.raises(Interrupted) as stopped:
+        run(corpus, path, Replay(pages, opts), opts, checkpoint=stop)
+    assert stopped.value.args == (steps[k],)
+    run(corpus, path, Replay(pages, opts), opts, since=None)  # resume from the stored cursor
+    assert_same_as_rebuild(corpus, path)
+    shutil.rmtree(path)
 
 
 def test_dry_run_writes_nothing(corpus):
