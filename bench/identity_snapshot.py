@@ -94,7 +94,8 @@ def main() -> int:
         pages.mkdir()
         settings = Settings(store=str(store_path), query_workers=2, query_timeout=60.0)
         with TestClient(create_app(settings, store_path), raise_server_exceptions=True) as client:
-            # /def lists the outside terms once the background scan has read them: wait for it
+            # /def lists the outside terms once the background scan, started by its first request, has read them
+            client.get("/def", headers={"Accept": "text/html"})
             assert client.app.state.ontology_examples.wait_for_scan(600), "the ontology scan did not finish"
             for path in paths:
                 for accept, suffix in (("text/html", "html"), ("text/turtle", "ttl")):
