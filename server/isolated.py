@@ -6,7 +6,7 @@ Each run is one spawned process with one pipe back, registered under its owner (
 ends: :func:`stop_all` kills the owner's running processes (the server calls it when it stops, so no
 helper outlives the server), and the child also dies with its parent (``PR_SET_PDEATHSIG``) when the
 server is killed outright. A spawned child imports the project's packages from the project, never
-from a same-named folder in the working directory (:func:`store.pool.process_context`).
+from a same-named folder in the working directory (:func:`store.processes.process_context`).
 """
 
 from __future__ import annotations
