@@ -88,25 +88,29 @@ def kg_client(kg_store: Path) -> Iterator[TestClient]:
 def serving(app) -> Iterator[str]:
     """The app under a real uvicorn server on a free loopback port, configured as `kamergraph serve`
     configures it (server.http: its HTTP protocol, the lifespan, a bounded graceful shutdown); on
-    exit the server stops and with it everything the app started (its lifespan's end)."""
+    exit the server stops and with it everything the app started (its lifespan's end).
+
+    The socket is bound here and handed to uvicorn as it is (no port number to bind again, which
+    another process could take in between)."""
     import uvicorn
 
     from server.http import config
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     server = uvicorn.Server(config(app, "127.0.0.1", port, "warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
     try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive(), "uvicorn stopped while starting"
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(30)
+        sock.close()
         assert not thread.is_alive(), "uvicorn did not stop"
