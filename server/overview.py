@@ -278,13 +278,14 @@ class Overview:
 
     def top(self, kind: str, key: str, facet: str, n: int = 10) -> list[tuple[str, int]]:
         """The most frequent values of a facet (``ministerie``, ``fractie``) over a list's questions,
-        each counted once per question."""
+        each counted once per question; equal counts in IRI order (so that every server start shows
+        the same bars: a set's order follows the string hash, which changes per process)."""
         def compute() -> list[tuple[str, int]]:
             counts: Counter[str] = Counter()
             get = self.FACETS[facet]
             for i in self.lists.get((kind, key), ()):
                 counts.update(set(get(self, self.cases[i])))
-            return counts.most_common()
+            return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
         return self._memo(("top", kind, key, facet), compute)[:n]
 
