@@ -26,6 +26,10 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     (``kv-tk-…``, ``ah-tk-…``) against which a printed id is checked and repaired (the one known
     id within edit distance 1). Raises :class:`ParseError` naming the file and the line for an
     empty text, a binary one and one with neither a recognisable header nor any question.
+
+    The body is only the parser's steps in their order (lines and ids → footnotes → header → blocks →
+    record), each a function of its own; at some 60 lines it is kept whole, so that the order of
+    the steps, and what each hands to the next, can be read in one place.
     """
     _check_text(text, source.file)
     notes: list[str] = []
