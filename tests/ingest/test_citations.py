@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -375,11 +374,9 @@ def mutated_texts(draw: st.DrawFn) -> str:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_texts(), st.integers(0, 10**6))
-def test_never_raises_and_is_fast(text: str, offset: int) -> None:
-    register = default_register()
-    t0 = time.perf_counter()
-    cits = find_citations(text, offset=offset, register=register)
-    assert time.perf_counter() - t0 < 1.0
+def test_never_raises(text: str, offset: int) -> None:
+    # how long a mutated text takes (1 s) is measured in bench/time_limits.py
+    cits = find_citations(text, offset=offset, register=default_register())
     for c in cits:
         assert offset <= c.span.start < c.span.end <= offset + len(text)
         assert text[c.span.start - offset : c.span.end - offset] == c.text

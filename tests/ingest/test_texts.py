@@ -111,13 +111,12 @@ def test_seed_citations(seed: TextDocument) -> None:
 # --------------------------------------------------------------------------- the 2024 texts
 
 
-def test_every_text_parses_quickly_without_page_furniture(known_ids) -> None:
+def test_every_text_parses_without_page_furniture(known_ids) -> None:
+    # how long each takes (1 s a text) is measured in bench/time_limits.py
     assert len(ALL_TEXTS) == 62
     kinds = set()
     for path in ALL_TEXTS:
-        t0 = time.perf_counter()
         doc = parse_file(path, known_ids)
-        assert time.perf_counter() - t0 < 1.0, path
         kinds.add(doc.kind)
         for part in (*doc.questions, *doc.answers):
             assert not any(w in part.text for w in FOOTER_WORDS), (path, part.text)
@@ -420,8 +419,8 @@ def mutated(draw) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
-def test_mutated_texts_only_raise_parse_error_and_are_fast(text: str) -> None:
-    t0 = time.perf_counter()
+def test_mutated_texts_only_raise_parse_error(text: str) -> None:
+    # how long a mutated text takes (1 s) is measured in bench/time_limits.py
     try:
         doc = parse_text(text, SourceRef("texts/mutated.txt"))
     except ParseError as exc:
@@ -430,7 +429,6 @@ def test_mutated_texts_only_raise_parse_error_and_are_fast(text: str) -> None:
         assert doc.kind in ("vragen", "antwoord", "uitstel")
         for part in (*doc.questions, *doc.answers, *doc.footnotes):
             assert 0 <= part.span.start <= part.span.end <= len(text)
-    assert time.perf_counter() - t0 < 1.0
 
 
 # --------------------------------------------------------------------------- rules added for the golden set
@@ -648,21 +646,37 @@ def _bomb(tmp_path: Path, size: int, lie: bool) -> Path:
 
 
 @pytest.mark.parametrize("lie", [False, True])
-def test_a_docx_that_unpacks_too_far_is_refused_before_python_docx(tmp_path: Path, lie: bool) -> None:
-    """Item 7: a ~300 KB DOCX whose document.xml unpacks to 300 MB is refused within a second or two,
-    by its declared size, or (when the zip lies about it) by counting the bytes as they inflate."""
+def test_a_docx_that_unpacks_too_far_is_refused_before_python_docx(
+    tmp_path: Path, lie: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 7: a ~300 KB DOCX whose document.xml unpacks to 300 MB is refused by its declared size
+    (nothing inflated), or, when the zip lies about it, while inflating: at most one chunk past the cap.
+    The bytes inflated are counted, not timed, so a busy machine cannot fail it."""
+    import zipfile
+
     bomb = _bomb(tmp_path, 300_000_000, lie)
     assert bomb.stat().st_size < 2_000_000
-    t = time.perf_counter()
+    inflated = 0
+    read = zipfile.ZipExtFile.read
+
+    def counting_read(self: zipfile.ZipExtFile, n: int = -1) -> bytes:
+        nonlocal inflated
+        data = read(self, n)
+        inflated += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
     with pytest.raises(ParseError) as exc:
         read_docx(bomb, max_unpacked=50_000_000)
-    assert time.perf_counter() - t < 20
+    assert inflated <= (50_000_000 + (1 << 20) if lie else 0), inflated
     assert exc.value.file == str(bomb)
     if lie:
         assert "not a readable DOCX" in exc.value.problem or "unpacks to more than" in exc.value.problem
     else:
         assert "unpacks to" in exc.value.problem and "max_docx_unpacked_bytes" in exc.value.problem
+    refused_after = inflated
     assert read_docx(DOCX[0], max_unpacked=50_000_000)  # a real letter passes
+    assert inflated > refused_after  # and its parts count as they inflate (the count can see)
 
 
 def test_a_title_without_a_question_is_refused() -> None:
