@@ -219,7 +219,7 @@ def test_the_time_limit_holds_after_the_forkserver_died(store_path: Path) -> Non
         t0 = time.monotonic()
         with pytest.raises(QueryTimeout):
             pool.run(Job(CUBE, output="json"), timeout=2)
-        assert time.monotonic() - t0 < 3.0
+        assert time.monotonic() - t0 < 2 + 5  # the time-out plus a wide margin for a busy machine
         wait_for(lambda: not sandbox.running(pid), 2)  # killed: no CPU burning on
         # a replacement starts (through a new forkserver) and answers
         assert pool.query(point(5), timeout=20).values() == [{"v": "value 5"}]

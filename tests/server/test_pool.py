@@ -261,7 +261,7 @@ def test_huge_texts_leave_a_worker_for_short_ones(kg_store: Path) -> None:
             pool.run(Job(huge_quick, output="json"), timeout=5, wait=0.3)
         started = time.monotonic()
         assert pool.run(Job("ASK {}", output="json"), timeout=5, wait=0.3).boolean is True
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 3.0  # wait=0.3 (else PoolBusy) proves it had a worker at once
         t.join()
         assert len(errors) == 1 and isinstance(errors[0], QueryTimeout)
     # with no reserve, the second huge text takes the last worker (the test can fail)

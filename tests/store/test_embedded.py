@@ -80,7 +80,7 @@ def test_time_limit_really_stops_the_query(disk_store: EmbeddedStore) -> None:
     t0 = time.perf_counter()
     with pytest.raises(QueryTimeout):
         disk_store.query(slow, timeout=1.0)
-    assert time.perf_counter() - t0 < 3.0
+    assert time.perf_counter() - t0 < 1.0 + 5  # the time-out plus a wide margin for a busy machine
     # the store answers straight after, in this process and in a worker
     assert disk_store.query("ASK { ?s ?p ?o }", timeout=5).boolean is True
 
