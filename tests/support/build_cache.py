@@ -35,7 +35,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 KEEP = 6  # stores kept in the cache (a full build is about 0.8 GB)
-LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl")
 REPORT = "report.pickle"
 
 Recipe = Callable[[Path], Any]  # builds a store at the path given; returns what the tests get with it
@@ -49,27 +48,41 @@ def cache_root() -> Path:
     return base
 
 
-def source_files() -> Iterator[Path]:
+def package_folders(root: Path = ROOT) -> list[str]:
+    """The project's top-level package folders, as the install finds them (pyproject.toml's
+    ``[tool.setuptools.packages.find]``); an error if none is found, so the key can never skip the code."""
+    from setuptools import find_packages
+
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = config.get("tool", {}).get("setuptools", {}).get("packages", {})
+    include = packages.get("find", {}).get("include", []) if isinstance(packages, dict) else []
+    tops = sorted({name.split(".")[0] for name in find_packages(str(root), include=include)}) if include else []
+    if not tops or not all(any((root / top).rglob("*.py")) for top in tops):
+        raise RuntimeError(f"the build cache found no package code under {root} (packages: {tops})")
+    return tops
+
+
+def source_files(root: Path = ROOT) -> Iterator[Path]:
     """Every file the build may read: data/ and the project's packages, in a fixed order."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    tops = sorted({name.split(".")[0] for name in config["tool"]["setuptools"]["packages"]})
-    for top in ["data", *tops]:
-        for folder, dirs, files in os.walk(ROOT / top):
+    for top in ["data", *package_folders(root)]:
+        for folder, dirs, files in os.walk(root / top):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if not name.endswith(".pyc"):
                     yield Path(folder) / name
 
 
-def cache_key(name: str, recipe: Recipe) -> str:
+def cache_key(name: str, recipe: Recipe, root: Path = ROOT) -> str:
     """A hash of the recipe (name and code), the files the build reads and the versions that write the store."""
     digest = hashlib.sha256()
     digest.update(f"{name}\0{inspect.getsource(recipe)}\0{sys.version}\0{platform.machine()}\0".encode())
-    for library in LIBRARIES:
-        digest.update(f"{library}={metadata.version(library)}\0".encode())
+    # every installed distribution's version: the store writers (pyoxigraph, rdflib, pyshacl) and all the
+    # build reads with (python-docx, pyspellchecker's dictionaries, …)
+    for dist in sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items()):
+        digest.update(f"{dist[0]}={dist[1]}\0".encode())
     digest.update(Path(__file__).read_bytes())
-    for path in source_files():
-        digest.update(f"{path.relative_to(ROOT)}\0".encode())
+    for path in source_files(root):
+        digest.update(f"{path.relative_to(root)}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]
 

@@ -1,0 +1,57 @@
+"""The cached test stores (tests/support/build_cache.py) are keyed by everything a build reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import build_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def recipe(path: Path) -> None:  # the key covers the recipe's code too
+    raise AssertionError("never run")
+
+
+def test_the_key_covers_data_and_every_package_s_code() -> None:
+    files = {str(p.relative_to(ROOT)) for p in build_cache.source_files()}
+    for expected in ("data/tk-odata/zaken-schriftelijke-vragen.jsonl.gz", "kamergraph/build.py",
+                     "ingest/reference.py", "ingest/texts/record.py", "shapes/kamergraph.shapes.ttl",
+                     "ontology/kamergraph.ttl", "store/embedded.py", "queries/catalog.py", "server/overview.py"):
+        assert expected in files, f"{expected} is not in the build cache's key"
+    assert build_cache.package_folders() == ["ingest", "kamergraph", "ontology", "queries", "server", "shapes", "store"]
+
+
+def project(tmp_path: Path) -> Path:
+    """A small project shaped like this one: pyproject.toml, data/ and two packages."""
+    root = tmp_path / "project"
+    shutil.copy(ROOT / "pyproject.toml", (root / "pyproject.toml", root.mkdir())[0])
+    for folder, name, text in (("data", "zaken.jsonl", "{}\n"), ("ingest", "__init__.py", ""),
+                               ("ingest/texts", "__init__.py", ""), ("ingest/texts", "record.py", "x = 1\n"),
+                               ("kamergraph", "__init__.py", ""), ("kamergraph", "build.py", "y = 2\n")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_text(text)
+    return root
+
+
+def test_a_change_in_data_or_code_changes_the_key(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    first = build_cache.cache_key("full", recipe, root)
+    assert build_cache.cache_key("full", recipe, root) == first
+    keys = {first}
+    for path, text in (("ingest/texts/record.py", "x = 2\n"), ("kamergraph/build.py", "y = 3\n"),
+                       ("data/zaken.jsonl", "{\"a\": 1}\n"), ("ingest/texts/new.py", "")):
+        (root / path).write_text(text)
+        keys.add(build_cache.cache_key("full", recipe, root))
+    assert len(keys) == 5, "a change in the data or the code left the key as it was"
+    assert build_cache.cache_key("other", recipe, root) not in keys
+
+
+def test_no_package_found_is_an_error_not_a_key_without_code(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.setuptools]\npackages = ['ingest']\n")
+    with pytest.raises(RuntimeError, match="no package code"):
+        build_cache.cache_key("full", recipe, root)
