@@ -7,7 +7,8 @@ questions; the minister of VWS: 5,300), which costs 50–200 ms in SPARQL. So th
 few facts these lists need — per Kamervraag its case number, date, subject, askers with their
 fractie, addressed posts with their holders and cabinets, answer and postponement — once, with
 simple whole-graph queries, and keeps them in memory (some 30 MB) until the store's generation
-changes (:mod:`store.generation`; for a remote store: every ``REMOTE_TTL`` seconds), which
+changes (:mod:`store.generation`; for a remote store: every
+:data:`server.overview_holder.REMOTE_TTL` seconds), which
 :class:`server.overview_holder.OverviewHolder` sees to. For the embedded store the queries run in a
 process of its own that opens the store read-only (5–30 s on the full corpus, in the background,
 started by the first page request), never in the endpoint's query workers; for a remote store they
@@ -544,7 +545,7 @@ def _index_cases(ov: Overview, cases: dict[str, Case]) -> None:
 
 def build_from_store(path: str) -> Overview:
     """Build an overview from the embedded store at ``path``, opened read-only here (run in a process
-    of its own by :class:`OverviewHolder`: no query worker is taken and no query time limit applies,
+    of its own by :class:`server.overview_holder.OverviewHolder`: no query worker is taken and no query time limit applies,
     so the pages never compete with the endpoint's queries for the pool)."""
     from pyoxigraph import Store
 

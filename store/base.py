@@ -28,6 +28,10 @@ class StoreError(Exception):
         for p in list(inspect.signature(init).parameters.values())[1:]:
             if p.kind is p.KEYWORD_ONLY:
                 kwargs[p.name] = getattr(self, p.name)
+            elif p.kind is p.VAR_POSITIONAL:  # kept as the tuple it was given
+                args.extend(getattr(self, p.name))
+            elif p.kind is p.VAR_KEYWORD:
+                kwargs.update(getattr(self, p.name))
             else:
                 args.append(getattr(self, p.name))
         return (_rebuild, (type(self), tuple(args), kwargs))

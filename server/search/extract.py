@@ -16,7 +16,7 @@ from store.base import QueryResult, Term
 
 
 class QueryStore(Protocol):
-    """What :func:`build_index` needs of a store: :meth:`store.base.Store.query`."""
+    """What :func:`server.search.build.build_index` needs of a store: :meth:`store.base.Store.query`."""
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, timeout: float | None = None,
               row_limit: int | None = None, union_default_graph: bool = True) -> QueryResult: ...
@@ -208,7 +208,7 @@ def store_location(store: QueryStore) -> str:
 
 
 class _Reader:
-    """The extraction SELECTs of one store, each run when first read, with the seconds each took."""
+    """The extraction SELECTs of one store, each run when asked for, with the seconds it took."""
 
     def __init__(self, store: QueryStore) -> None:
         self.store = store

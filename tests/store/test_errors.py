@@ -42,3 +42,18 @@ def test_an_error_whose_fields_are_not_kept_does_not_pickle_silently_wrong() -> 
 
     with pytest.raises(AttributeError):
         pickle.dumps(Forgetful(1.0))
+
+
+class _Parts(StoreError):
+    """An error whose constructor takes any number of parts and options (none of the store's does yet)."""
+
+    def __init__(self, first: str, *parts: str, limit: int = 1, **options: str) -> None:
+        super().__init__(f"{first}: {', '.join(parts)} (limit {limit})")
+        self.first, self.parts, self.limit, self.options = first, parts, limit, options
+
+
+def test_an_error_with_any_number_of_arguments_round_trips() -> None:
+    error = _Parts("graphs", "a", "b", limit=3, where="store")
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is _Parts and str(back) == str(error)
+    assert (back.first, back.parts, back.limit, back.options) == ("graphs", ("a", "b"), 3, {"where": "store"})
