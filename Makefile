@@ -33,9 +33,9 @@ run: setup
 
 # The tests on every core (pytest-xdist): the tests of a file (of tests/remote/: of the folder) stay on
 # one worker, so that their fixtures start once (tests/conftest.py); built stores are cached
-# (tests/support/build_cache.py).
+# (tests/support/build_cache.py); the 15 slowest steps are listed at the end.
 test: setup
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=15
 
 bench: setup
 	$(BIN)/python bench/build_benchmark.py
