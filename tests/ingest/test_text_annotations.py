@@ -9,36 +9,17 @@ annotation writes them: the surname, accents and case folded; posts case-insensi
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 
-from ingest.records import SourceRef, TextDocument
+from bench.eval_texts import asker_pairs, fold, local_path, parse
+from ingest.records import TextDocument
 from ingest.sources.koop import read_publication_ids
-from ingest.sources.text import read_docx, read_text_file
-from ingest.texts import parse_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ANNOTATIONS = json.loads((ROOT / "tests" / "golden" / "texts" / "annotations.json").read_text(encoding="utf-8"))["documents"]
-
-
-def fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[\s\-–]+", " ", s).strip().lower()
-
-
-def local_path(file: str) -> Path:
-    """An annotation's file (named relative to the data folder it was made from) in data/."""
-    name = Path(file).name
-    if file.startswith("seed/"):
-        return DATA / "texts" / "seed" / name
-    if file.startswith("answers-docx/"):
-        return DATA / "answers-docx" / name
-    return DATA / "texts" / name
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +29,9 @@ def known_ids() -> frozenset[str]:
 
 def parsed_facts(doc: TextDocument, gold_askers: list[dict]) -> dict[str, object]:
     """The parsed record's facts in the annotation's terms. A parsed asker's name may carry a first
-    name ("Daniëlle Jansen"): it counts as the annotated surname it ends with."""
-    surnames = [fold(a["name"]) for a in gold_askers]
-    askers = []
-    for m in doc.askers:
-        n = fold(m.name)
-        askers.append((next((g for g in surnames if n == g or n.endswith(" " + g)), n), fold(m.fractie or "")))
+    name ("Daniëlle Jansen"): it counts as the annotated surname it ends with (bench/eval_texts.py's
+    matching, which this test shares with the benchmark)."""
+    _, askers = asker_pairs([(m.name, m.fractie) for m in doc.askers], gold_askers)
     return {
         "id": doc.publication_id,
         "kind": doc.kind,
@@ -98,8 +76,6 @@ def test_every_bundled_text_is_annotated() -> None:
 
 @pytest.mark.parametrize("d", ANNOTATIONS, ids=[Path(d["file"]).name for d in ANNOTATIONS])
 def test_parser_agrees_with_the_annotation(d: dict, known_ids: frozenset[str]) -> None:
-    path = local_path(d["file"])
-    text = read_docx(path) if path.suffix == ".docx" else read_text_file(path)
-    doc = parse_text(text, SourceRef(str(path.relative_to(DATA))), known_ids)
+    doc = parse(local_path(d["file"]), known_ids)
     got, gold = parsed_facts(doc, d["askers"]), annotated_facts(d)
     assert {k: v for k, v in got.items() if v != gold[k]} == {k: v for k, v in gold.items() if v != got[k]}
