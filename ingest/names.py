@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 PREFIX_WORDS = frozenset(
     "van de der den het ter ten te in op t s la le du des da dos von zu tot d l".split()
 )
 
 
+@lru_cache(maxsize=1 << 17)
 def norm_name(text: str) -> str:
-    """Lower case ASCII, hyphens as spaces, other punctuation dropped: "Gill'ard" -> "gillard"."""
+    """Lower case ASCII, hyphens as spaces, other punctuation dropped: "Gill'ard" -> "gillard".
+
+    Remembered (the reference steps and the resolver normalise the same few thousand names
+    hundreds of thousands of times in a build)."""
     s = unicodedata.normalize("NFKD", text)
     s = "".join(c for c in s if not unicodedata.combining(c)).lower()
     s = s.replace("’", "").replace("'", "").replace("-", " ")

@@ -27,12 +27,10 @@ from ingest.map import MappedGraph, map_kamervraag
 from ingest.resolve_text import TextResolver
 from ingest.records import ReferenceData, ResolvedKamervraag, ZaakRecord
 from ingest.infer import complete_reference
-from ingest.reference import load_reference
 from ingest.resolve import Resolver
-from ingest.sources.koop import read_publication_ids
 from ingest.sources.odata import read_jsonl
 from kamergraph.dataset import DatasetError, load_description
-from kamergraph.inputs import KOOP_FILE, ODATA_FILE, context_graphs
+from kamergraph.inputs import ODATA_FILE, context_graphs, publication_ids, reference_data
 from kamergraph.texts import bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
@@ -188,8 +186,8 @@ def build(
     report = BuildReport(started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     timer = _Timer(report.timings)
     with timer("read reference"):
-        ref = load_reference(data_dir)
-        pub_ids = read_publication_ids(data_dir / KOOP_FILE)
+        ref = reference_data(data_dir)
+        pub_ids = publication_ids(data_dir)
     items = _read_records(data_dir, odata_file, progress, timer)
     ref, resolver = _complete_reference(ref, items, report, timer)
     built = _Graphs()

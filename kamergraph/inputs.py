@@ -4,7 +4,12 @@ the EU register)."""
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pyoxigraph import (
     BlankNode,
@@ -21,11 +26,65 @@ from ingest.citations import default_register
 from ingest.map import MappedGraph, map_reference
 from ingest.map_text import map_eu_register
 from ingest.records import ReferenceData
+from ingest.reference import load_reference
+from ingest.sources.koop import read_publication_ids
 from ontology.namespaces import Iris
 
 ODATA_FILE = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 KOOP_FILE = "koop/parliamentary-ids.txt.xz"
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kamergraph.ttl"
+REFERENCE_DIR = "reference"
+
+T = TypeVar("T")
+_MEMO: OrderedDict[tuple[str, tuple[tuple[str, int, int], ...]], Any] = OrderedDict()
+_MEMO_SIZE = 6  # entries kept (a reference data set takes some tens of MB)
+_MEMO_LOCK = threading.Lock()
+
+
+def _files_key(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file at or under ``path`` (symbolic links followed): its real path, modification time
+    (ns) and size, in path order. A file changed, added or removed gives another key."""
+    files = ([Path(root, name) for root, _dirs, names in os.walk(path, followlinks=True) for name in names]
+             if path.is_dir() else [path])
+    out = []
+    for f in sorted(files):
+        st = f.stat()
+        out.append((str(f.resolve()), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def memoised(kind: str, watch: Path, load: Callable[[], T]) -> T:
+    """``load()``, once per process for as long as the files at or under ``watch`` stay as they
+    are (see :func:`_files_key`); the last few results are kept. What ``load`` returns must not be
+    changed by its users (the reference data and the id list are frozen). When ``watch`` does not
+    exist, ``load()`` runs every time (and reports the missing file its own way)."""
+    if not watch.exists():
+        return load()
+    key = (kind, _files_key(watch))
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    value = load()
+    with _MEMO_LOCK:
+        _MEMO[key] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def reference_data(data_dir: Path) -> ReferenceData:
+    """The reference data of ``data_dir`` (:func:`ingest.reference.load_reference`), read once per
+    process while the files under ``data_dir/reference`` are unchanged: the build, the first sync
+    (which derives the graphs of the base and of the current records) and a test process that
+    builds many stores read the lists once."""
+    return memoised("reference", data_dir / REFERENCE_DIR, lambda: load_reference(data_dir))
+
+
+def publication_ids(data_dir: Path) -> frozenset[str]:
+    """The official publication ids (:func:`ingest.sources.koop.read_publication_ids`), read once per
+    process while the list is unchanged."""
+    return memoised("koop", data_dir / KOOP_FILE, lambda: read_publication_ids(data_dir / KOOP_FILE))
 
 
 def ontology_graph(iris: Iris) -> MappedGraph:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,14 +192,12 @@ class SyncRun(FetchRun):
         from ingest.map import map_kamervraag
         from ingest.resolve import Resolver
         from ingest.resolve_text import TextResolver
-        from ingest.sources.koop import read_publication_ids
-        from kamergraph.inputs import KOOP_FILE, context_graphs
+        from kamergraph.inputs import context_graphs, publication_ids
         from kamergraph.texts import process_texts
 
         ref = self._reference(zaken, tk_records, tk_sources)
         resolver = Resolver(ref)
-        koop = self.data_dir / KOOP_FILE
-        pub_ids = _cached("koop", koop, lambda: read_publication_ids(koop))
+        pub_ids = publication_ids(self.data_dir)
         graphs: dict[str, Any] = {}
         for g in context_graphs(ref, self.iris):
             graphs[g.iri] = g
@@ -227,10 +225,9 @@ class SyncRun(FetchRun):
         """The bundled reference data, completed from ``zaken``, with the member records ``tk_records`` folded in
         (their fates left in ``self._tk_fates``)."""
         from ingest.infer import complete_reference
-        from ingest.reference import load_reference
+        from kamergraph.inputs import reference_data
 
-        ref = complete_reference(_cached("reference", self.data_dir, lambda: load_reference(self.data_dir),
-                                         self.data_dir / "reference"), zaken)
+        ref = complete_reference(reference_data(self.data_dir), zaken)
         if tk_records and any(tk_records.values()):
             from ingest.tk_reference import overlay_tk_records
 
@@ -462,19 +459,6 @@ def _violations(graphs: dict[str, Any], record_graphs: set[str], companions: dic
                 rejected.setdefault(r.graph, []).append(
                     f"{r.message} (focus {r.focus_node}, path {r.path}, shape {r.source_shape})")
     return rejected
-
-
-_CACHE: dict[tuple[str, str, int, int], Any] = {}
-
-
-def _cached(kind: str, path: Path, load: Callable[[], Any], watch: Path | None = None) -> Any:
-    """``load()`` once per process while ``watch`` (default ``path``) is unchanged (the reference lists and
-    publication ids are read once for the base and once for the current records)."""
-    st = (watch or path).stat()
-    key = (kind, str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = load()
-    return _CACHE[key]
 
 
 def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[str] = ()) -> None:

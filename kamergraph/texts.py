@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.errors import ParseError
@@ -14,7 +15,7 @@ from ingest.resolve_text import ResolvedText, TextResolver
 from ingest.sources.text import read_docx, read_text_file
 from ingest.texts import parse_text
 from ingest.records import ReferenceData
-from kamergraph.inputs import KOOP_FILE, ODATA_FILE, context_graphs
+from kamergraph.inputs import ODATA_FILE, context_graphs
 from ontology.namespaces import Iris
 from store.base import Store, StoreError
 
@@ -46,6 +47,16 @@ def read_document(path: Path, label: str, known_ids: Container[str]) -> TextDocu
         text = read_docx(path, settings.max_docx_unpacked_bytes, settings.max_text_bytes)
     else:
         text = read_text_file(path, settings.max_text_bytes)
+    if isinstance(known_ids, frozenset):
+        return _parsed(text, label, known_ids)
+    return parse_text(text, SourceRef(label), known_ids)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str, label: str, known_ids: frozenset[str]) -> TextDocument:
+    """:func:`ingest.texts.parse_text`, remembered for the same text, label and id list (the first
+    sync parses every text for the base and again for the current records; a TextDocument is frozen).
+    A text that does not parse is not remembered: it raises its ParseError each time."""
     return parse_text(text, SourceRef(label), known_ids)
 
 
@@ -158,17 +169,16 @@ def _prepare(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> tup
     """Every file read, parsed, resolved and mapped (against the reference data and the stored texts);
     and the reference data."""
     from ingest.infer import complete_reference
-    from ingest.reference import load_reference
     from ingest.resolve import Resolver
     from ingest.records import ZaakRecord
-    from ingest.sources.koop import read_publication_ids
     from ingest.sources.odata import read_jsonl
+    from kamergraph.inputs import publication_ids, reference_data
 
     zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
-    ref = complete_reference(load_reference(data_dir), zaken)
+    ref = complete_reference(reference_data(data_dir), zaken)
     resolver = TextResolver(ref, Resolver(ref), zaken)
     stored = {g.rsplit("/kv-tk-", 1)[1] for g in store.named_graphs() if "/graph/publicatie/kv-tk-" in g}
-    return process_texts(paths, data_dir, resolver, read_publication_ids(data_dir / KOOP_FILE), iris, stored), ref
+    return process_texts(paths, data_dir, resolver, publication_ids(data_dir), iris, stored), ref
 
 
 def _violations(store: Store, outcomes: list[TextOutcome], ref: ReferenceData, iris: Iris) -> dict[str, list[str]]:
