@@ -96,14 +96,20 @@ def test_construct_as_turtle(capsys, embedded_path: Path, remote) -> None:
 
 
 def test_export(capsys, tmp_path: Path, embedded_path: Path, remote) -> None:
+    """`kamergraph export --store URL` with a selection (the whole store's export from a remote store is
+    test_remote_export's, and the release's)."""
     name, store = remote
-    code, out, err = run(capsys, "export", "--store", store.endpoint, "-o", str(tmp_path / f"{name}.nq.gz"))
+    select = ["--class", "kg:Kamervraag", "--graph", "https://kamergraph.nl/graph/referentie/fracties"]
+    code, out, err = run(capsys, "export", "--store", store.endpoint, *select, "-o", str(tmp_path / f"{name}.nq.gz"))
     assert code == 0, err
     assert out.startswith("wrote ")
     got = set(parse(gzip.decompress((tmp_path / f"{name}.nq.gz").read_bytes()), format=RdfFormat.N_QUADS))
-    run(capsys, "export", "--store", str(embedded_path), "-o", str(tmp_path / "embedded.nq"))
+    run(capsys, "export", "--store", str(embedded_path), *select, "-o", str(tmp_path / "embedded.nq"))
     expected = set(parse((tmp_path / "embedded.nq").read_bytes(), format=RdfFormat.N_QUADS))
     assert got == expected
+    graphs = {q.graph_name.value for q in got}
+    assert "https://kamergraph.nl/graph/referentie/fracties" in graphs
+    assert sum(g.startswith("https://kamergraph.nl/graph/kamervraag/") for g in graphs) == 64, sorted(graphs)[:5]
 
 
 def test_stats(capsys, embedded_path: Path, remote) -> None:

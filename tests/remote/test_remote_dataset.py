@@ -61,9 +61,10 @@ def test_no_blank_nodes_in_the_data(embedded) -> None:
 
 
 def test_dump_formats(embedded, remote) -> None:
-    """The triple formats write the union of the graphs; TriG keeps the graphs."""
+    """The triple formats write the union of the graphs (Turtle here; N-Triples takes the same branch of
+    RemoteStore.dump with Oxigraph's other serializer); TriG keeps the graphs (N-Quads: the test above)."""
     name, store = remote
-    for fmt, rdf in (("nt", RdfFormat.N_TRIPLES), ("ttl", RdfFormat.TURTLE), ("trig", RdfFormat.TRIG)):
+    for fmt, rdf in (("ttl", RdfFormat.TURTLE), ("trig", RdfFormat.TRIG)):
         a, b = io.BytesIO(), io.BytesIO()
         embedded.dump(a, fmt)
         store.dump(b, fmt)
