@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ import pytest
 from store.base import KindNotAcceptable, QueryError, QueryTimeout, StoreError
 from store.pool import Job, PoolBusy, WorkerPool
 from tests.server.conftest import ROOT, SEED
+from tests.server.pool_checkers import Refused, rewriting_checker, sleepy_checker
 from tests.support.ports import serve_on_free_port
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
@@ -125,40 +125,6 @@ def test_serve_command(kg_store: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the checker in the worker
-
-@dataclass(frozen=True)
-class Checked:
-    text: str
-    kind: str
-    from_graphs: tuple[str, ...] = ()
-    from_named: tuple[str, ...] = ()
-    pid: int = 0
-    saw_graph: bool | None = None
-
-
-class Refused(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        self.code = code
-        super().__init__(message)
-
-    def __reduce__(self):
-        return (type(self), (str(self), self.code))
-
-
-def rewriting_checker(text: str, *, graph_exists=None) -> Checked:
-    """Refuses texts with 'forbidden'; otherwise runs another text than it was given (so a test can
-    tell which text ran), and reports whether graph_exists sees a graph of the store."""
-    if "forbidden" in text:
-        raise Refused("no forbidden queries", 403)
-    kind = "construct" if "CONSTRUCT" in text else "select"
-    seen = graph_exists(f"https://kamergraph.nl/graph/kamervraag/{SEED}") if graph_exists else None
-    return Checked(text.replace("?wrong", "?k"), kind, pid=os.getpid(), saw_graph=seen)
-
-
-def sleepy_checker(text: str, *, graph_exists=None) -> Checked:
-    time.sleep(5)
-    return Checked(text, "select")
-
 
 KV = "<https://w3id.org/kamergraph/def#zaaknummer>"
 
