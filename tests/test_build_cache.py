@@ -55,3 +55,23 @@ def test_no_package_found_is_an_error_not_a_key_without_code(tmp_path: Path) -> 
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.setuptools]\npackages = ['ingest']\n")
     with pytest.raises(RuntimeError, match="no package code"):
         build_cache.cache_key("full", recipe, root)
+
+
+def test_digest_of_follows_the_contents_of_files_and_folders(tmp_path: Path) -> None:
+    """The name part of a store built from inputs outside data/: another content, another digest."""
+    from tests.support.build_cache import digest_of
+
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"Nummer": "2019Z15231"}\n', encoding="utf-8")
+    folder = tmp_path / "data"
+    (folder / "reference").mkdir(parents=True)
+    (folder / "reference" / "list.json").write_text("[1]", encoding="utf-8")
+    first = digest_of(records, folder)
+    assert digest_of(records, folder) == first
+    (folder / "reference" / "list.json").write_text("[2]", encoding="utf-8")  # same size, other content
+    second = digest_of(records, folder)
+    assert second != first
+    (folder / "reference" / "more.json").write_text("[]", encoding="utf-8")
+    assert digest_of(records, folder) not in (first, second)
+    records.write_text('{"Nummer": "2019Z15232"}\n', encoding="utf-8")
+    assert digest_of(records) != digest_of(folder)

@@ -265,6 +265,32 @@ def final_state(base: list[dict[str, Any]], feed: list[dict[str, Any]]) -> list[
     return list(by_id.values())
 
 
+def built_store(name: str, data_dir: Path, odata_file: Path, dest: Path, base: str) -> Any:
+    """A new store at ``dest`` as ``build`` makes it of ``odata_file`` with ``data_dir`` (and its report),
+    through the tests' build cache (:mod:`tests.support.build_cache`), whose key covers the bundled data,
+    the code and the versions; the name adds the records and the IRI base, and a data folder other than
+    the bundled one (a changed copy) by its files."""
+    import hashlib
+
+    from tests.support.build_cache import ROOT, cached_store, digest_of
+
+    inputs = [odata_file] if data_dir.resolve() == (ROOT / "data").resolve() else [odata_file, data_dir]
+    key = f"{name}-{digest_of(*inputs)}-{hashlib.sha256(base.encode()).hexdigest()[:8]}"
+
+    def recipe(path: Path) -> Any:
+        from kamergraph.build import build
+        from ontology.namespaces import Iris
+        from store.embedded import EmbeddedStore
+
+        store = EmbeddedStore(path)
+        try:
+            return build(store, data_dir, Iris(base), odata_file=odata_file)
+        finally:
+            store.close()
+
+    return cached_store(key, recipe, dest)
+
+
 def store_quads(path_or_store: Any, ignore: Iterable[str] = ()) -> set:
     """The store's quads as a set (predicates in ``ignore`` left out); no blank nodes are expected."""
     from pyoxigraph import BlankNode, NamedNode

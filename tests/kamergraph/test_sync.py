@@ -38,6 +38,7 @@ from ontology.namespaces import T, Iris
 from store.embedded import EmbeddedStore
 from tests.kamergraph.sync_helpers import (
     Replay,
+    built_store,
     bundled_lines,
     changed,
     deleted,
@@ -105,15 +106,11 @@ def corpus(tmp_path_factory):
     assert len(feed) == 300
     base_file = write_jsonl(tmp / "base.jsonl", base)
     base_store = tmp / "base-store"
-    s = EmbeddedStore(base_store)
-    report = build(s, DATA, IRIS, odata_file=base_file)
-    s.close()
+    report = built_store("sync-base", DATA, base_file, base_store, IRIS.base)
     assert report.counts().get("loaded", 0) > N_BASE
     final_file = write_jsonl(tmp / "final.jsonl", final_state(base, feed))
     rebuilt = tmp / "rebuilt"
-    s = EmbeddedStore(rebuilt)
-    build(s, DATA, IRIS, odata_file=final_file)
-    s.close()
+    built_store("sync-rebuilt", DATA, final_file, rebuilt, IRIS.base)
     return {"base": base, "feed": feed, "base_file": base_file, "base_store": base_store, "rebuilt": rebuilt,
             "want": frozenset(store_quads(rebuilt, PROVENANCE)), "twice": twice, "gone": gone, "tmp": tmp}
 

@@ -26,6 +26,7 @@ from ontology.namespaces import Iris, T
 from store.embedded import EmbeddedStore
 from tests.kamergraph.sync_helpers import (
     Replay,
+    built_store,
     bundled_lines,
     data_without_member,
     fractie_record,
@@ -87,13 +88,9 @@ def world(tmp_path_factory):
     base_file = write_jsonl(tmp / "base.jsonl", base)
     before = data_without_member(DATA, tmp / "data-before", SNELLER_LID, SNELLER)
     base_store = tmp / "base-store"
-    s = EmbeddedStore(base_store)
-    build(s, before, IRIS, odata_file=base_file)
-    s.close()
+    built_store("sync-ref-before", before, base_file, base_store, IRIS.base)
     full = tmp / "full-build"
-    s = EmbeddedStore(full)
-    build(s, DATA, IRIS, odata_file=base_file)
-    s.close()
+    built_store("sync-ref-full", DATA, base_file, full, IRIS.base)
     return {"tmp": tmp, "base": base, "base_file": base_file, "before": before, "base_store": base_store,
             "full": full}
 

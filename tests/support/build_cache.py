@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-KEEP = 6  # stores kept in the cache (a full build is about 0.8 GB)
+KEEP = 10  # stores kept in the cache (a full build is about 0.8 GB, the others tens of MB)
 REPORT = "report.pickle"
 
 Recipe = Callable[[Path], Any]  # builds a store at the path given; returns what the tests get with it
@@ -85,6 +85,20 @@ def cache_key(name: str, recipe: Recipe, root: Path = ROOT) -> str:
         digest.update(f"{path.relative_to(root)}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]
+
+
+def digest_of(*paths: Path) -> str:
+    """A short hash of the contents of these files (folders: every file under them, in path order),
+    for a recipe's name when it builds from inputs outside ``data/`` and the packages (a slice of the
+    records written by a test, a changed copy of the data folder): other inputs, another name."""
+    digest = hashlib.sha256()
+    for top in paths:
+        files = sorted(Path(folder, name) for folder, _dirs, names in os.walk(top, followlinks=True)
+                       for name in names) if top.is_dir() else [top]
+        for path in files:
+            digest.update(f"{path.relative_to(top) if top.is_dir() else path.name}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 @contextmanager
