@@ -36,7 +36,7 @@ ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kamergrap
 REFERENCE_DIR = "reference"
 
 T = TypeVar("T")
-_MEMO: OrderedDict[tuple[str, tuple[tuple[str, int, int], ...]], Any] = OrderedDict()
+_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _MEMO_SIZE = 6  # entries kept (a reference data set takes some tens of MB)
 _MEMO_LOCK = threading.Lock()
 
@@ -53,14 +53,16 @@ def _files_key(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def memoised(kind: str, watch: Path, load: Callable[[], T]) -> T:
-    """``load()``, once per process for as long as the files at or under ``watch`` stay as they
-    are (see :func:`_files_key`); the last few results are kept. What ``load`` returns must not be
-    changed by its users (the reference data and the id list are frozen). When ``watch`` does not
-    exist, ``load()`` runs every time (and reports the missing file its own way)."""
-    if not watch.exists():
+def memoised(kind: str, watch: Path, load: Callable[[], T], also: tuple[Path | str, ...] = ()) -> T:
+    """``load()``, once per process for as long as the files at or under ``watch`` (and under the
+    paths in ``also``; a string there is a further part of the key) stay as they are (see
+    :func:`_files_key`); the last few results are kept. What ``load`` returns must not be changed by
+    its users (the reference data and the id list are frozen). When ``watch`` or a path of ``also``
+    does not exist, ``load()`` runs every time (and reports the missing file its own way)."""
+    paths = [watch, *(p for p in also if isinstance(p, Path))]
+    if not all(p.exists() for p in paths):
         return load()
-    key = (kind, _files_key(watch))
+    key = (kind, _files_key(watch), *(_files_key(p) if isinstance(p, Path) else p for p in also))
     with _MEMO_LOCK:
         if key in _MEMO:
             _MEMO.move_to_end(key)

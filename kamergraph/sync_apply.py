@@ -301,14 +301,27 @@ class SyncRun(FetchRun):
                 "(a build since, or a sync stopped while writing): its graphs are compared with the records afresh")
             hashes = None
         if hashes is None:  # the first sync: what the build stored, derived from the same base
-            base_graphs, _r, _c = self.derive(self.base_records(), self.text_files_base())
             present = set(self.store.named_graphs())
-            hashes = {g: _sha(m.nquads) for g, m in base_graphs.items() if g in present}
-            del base_graphs
+            hashes = {g: h for g, h in self._base_hashes().items() if g in present}
             if not self.dry_run:
                 self.state.write_hashes(hashes)
                 self.checkpoint("hashes")
         return hashes
+
+    def _base_hashes(self) -> dict[str, str]:
+        """The hash of every graph the build makes of the base records and the bundled texts, derived
+        once per process for as long as the base file and the data folder stay as they are
+        (:func:`kamergraph.inputs.memoised`; the graphs follow from these files, the names they are
+        given and the base IRI only)."""
+        from kamergraph.inputs import memoised
+
+        def derive_base() -> dict[str, str]:
+            base_graphs, _r, _c = self.derive(self.base_records(), self.text_files_base())
+            return {g: _sha(m.nquads) for g, m in base_graphs.items()}
+
+        # the names the graphs' provenance gives the files are part of the key, not only the files
+        return memoised("base-graph-hashes", Path(self.base_file), derive_base,
+                        also=(self.data_dir, str(self.data_dir), self.base_name, self.iris.base))
 
     def _member_fates(self, pending: list[SyncOutcome]) -> None:
         """A pending member record (Persoon, Fractie, FractieZetel, FractieZetelPersoon) gets what became of it
@@ -464,8 +477,6 @@ def _violations(graphs: dict[str, Any], record_graphs: set[str], companions: dic
 def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[str] = ()) -> None:
     """Replace (and remove) named graphs: on the embedded store in one transaction (one SPARQL update,
     one flush), elsewhere one transaction per graph."""
-    from pyoxigraph import RdfFormat, parse, serialize
-
     from store.embedded import EmbeddedStore
 
     remove = list(remove)
@@ -477,11 +488,7 @@ def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[
         return
     parts = [f"DROP SILENT GRAPH <{g}>" for g in remove]
     for g, nquads in replace:
-        triples = [q.triple for q in parse(nquads, format=RdfFormat.N_QUADS)] if nquads else []
-        parts.append(f"DROP SILENT GRAPH <{g}>")
-        if triples:
-            body = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
-            parts.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }}")
+        parts += _replacement(store.ox, g, nquads)
     if not parts:
         return
     from store import generation
@@ -497,6 +504,34 @@ def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[
         store.flush()
         generation.crash_point("write-before-bump")
         generation.bump(store.path)
+
+
+def _replacement(ox: Any, g: str, nquads: str) -> list[str]:
+    """The update operations that make graph ``g`` hold exactly the statements of ``nquads``: only what
+    changed (DELETE DATA of the statements that go, INSERT DATA of those that come), so that a large
+    reference graph in which one member changed costs a few lines, not the whole graph parsed again as
+    SPARQL; a graph with blank nodes (DELETE DATA cannot name them) is dropped and inserted whole."""
+    from pyoxigraph import BlankNode, NamedNode, RdfFormat, parse, serialize
+
+    new = {q.triple for q in parse(nquads, format=RdfFormat.N_QUADS)} if nquads else set()
+    old = {q.triple for q in ox.quads_for_pattern(None, None, None, NamedNode(g))}
+    if not new:
+        return [f"DROP SILENT GRAPH <{g}>"]
+
+    def blank(ts: set[Any]) -> bool:
+        return any(isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode) for t in ts)
+
+    def data(ts: Iterable[Any]) -> str:
+        return serialize(ts, format=RdfFormat.N_TRIPLES).decode("utf-8")
+
+    if blank(new) or blank(old):
+        return [f"DROP SILENT GRAPH <{g}>", f"INSERT DATA {{ GRAPH <{g}> {{\n{data(new)}}} }}"]
+    ops = []
+    if gone := old - new:
+        ops.append(f"DELETE DATA {{ GRAPH <{g}> {{\n{data(gone)}}} }}")
+    if come := new - old:
+        ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{data(come)}}} }}")
+    return ops
 
 
 def _sha(nquads: str) -> str:

@@ -48,6 +48,35 @@ def test_a_result_is_kept_while_the_files_stay_and_reloaded_when_one_changes(tmp
     assert memoised("test-other", folder, lambda: "other") == "other"
 
 
+def test_the_further_paths_and_parts_of_a_key_count_too(tmp_path: Path) -> None:
+    """``also``: a change under a further path gives another result, and so does another string part
+    (the sync's base hashes are keyed by the base file, the data folder, their names and the base IRI)."""
+    base, folder = tmp_path / "base.jsonl", tmp_path / "data"
+    folder.mkdir()
+    base.write_text("1", encoding="utf-8")
+    (folder / "x.txt").write_text("a", encoding="utf-8")
+    calls: list[str] = []
+
+    def load(tag: str):
+        def run() -> str:
+            calls.append(tag)
+            return base.read_text(encoding="utf-8") + (folder / "x.txt").read_text(encoding="utf-8") + tag
+        return run
+
+    assert memoised("test-also", base, load("p"), also=(folder, "p")) == "1ap"
+    assert memoised("test-also", base, load("p"), also=(folder, "p")) == "1ap" and calls == ["p"]
+    assert memoised("test-also", base, load("q"), also=(folder, "q")) == "1aq" and calls == ["p", "q"]
+    x = folder / "x.txt"
+    x.write_text("b", encoding="utf-8")
+    st = x.stat()
+    os.utime(x, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert memoised("test-also", base, load("p"), also=(folder, "p")) == "1bp" and calls == ["p", "q", "p"]
+    # a further path that does not exist: loaded every time
+    for _ in range(2):
+        memoised("test-also", base, load("r"), also=(tmp_path / "gone", "r"))
+    assert calls[-2:] == ["r", "r"]
+
+
 def test_a_missing_input_is_loaded_every_time_and_its_error_is_not_kept(tmp_path: Path) -> None:
     calls: list[int] = []
 

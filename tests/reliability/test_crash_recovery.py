@@ -6,8 +6,12 @@ one or the other), nothing is left over, and the command run again ends as an un
 A running server notices a swap even when the build was killed before it bumped the generation.
 
 This is a fixed share of ``bench/crash_points.py``, which runs every point (see its docstring). The
-store-level points run in about a minute; the three on the real commands (each a real build, ingest or
-sync, killed, validated and run again: a minute or more each) are marked slow.
+store-level points run in about a minute: they kill the same swap and write code the commands run. Of the
+points on the real commands (each a real command killed, validated and run again: most of a minute each)
+the tests run one, the sync killed half-way through its writes (the command with the most state to
+recover: its mirror, its cursors, its graph hashes and a batch of graphs); the real build killed between
+its swap and its bump and the real ingest killed half-way run in ``python bench/crash_points.py --only
+build,ingest`` (with every other point of those commands).
 """
 
 from __future__ import annotations
@@ -21,8 +25,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.crash_points import (
-    BuildScenario,
-    IngestScenario,
     Point,
     SwapScenario,
     SyncScenario,
@@ -98,23 +100,6 @@ def test_a_running_server_follows_a_swap_killed_before_its_bump(swap: SwapScenar
         assert "removed" in r.stderr and ".old" in r.stderr, r.stderr  # the recovery says what it removed
         assert leftovers(store) == []
         assert _count(client) == after
-
-
-@pytest.mark.slow
-def test_build_killed_between_its_swap_and_its_bump(work: Work) -> None:
-    """The real build's swap, stopped where a running server used to stay on the deleted store."""
-    sc = BuildScenario(work, 30)
-    sc.without_reference()  # the restart (a second build) gives the end state: a build twice is the same store
-    outcome = run_point(sc, Point("build", "swap-renamed", crash_at="swap-renamed"), server=False)
-    check(outcome)
-    assert outcome.state == "after" and sc.after != sc.before
-
-
-@pytest.mark.slow
-def test_ingest_killed_half_way(work: Work) -> None:
-    sc = IngestScenario(work, 30, files=8)
-    sc.reference()
-    check(run_point(sc, Point("ingest", "50%", share=0.5), server=False))
 
 
 @pytest.mark.slow
