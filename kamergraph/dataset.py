@@ -24,6 +24,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from ontology.namespaces import DCTERMS, FOAF, KG, OWL, PREFIXES, PROV, RDF, RDFS, XSD, Iris
+from kamergraph import coverage
 from kamergraph.manifest import DatasetError, DumpFile, Manifest, read_manifest
 from store.base import Store
 
@@ -172,6 +173,7 @@ class Stats:
     links: dict[tuple[str, str], int] = field(default_factory=dict)  # (target key, predicate) -> statements
     first_date: str | None = None
     last_date: str | None = None
+    months: dict[str, int] = field(default_factory=dict)  # YYYY-MM -> Kamervragen submitted in it
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -186,8 +188,10 @@ Q_SUBJECTS = ("SELECT ?desc (COUNT(*) AS ?n) (SUM(IF(isIRI(?s), 1, 0)) AS ?iris)
               "SELECT DISTINCT ?desc ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?desc) } } GROUP BY ?desc")
 Q_OBJECTS = ("SELECT ?desc (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?desc) } "
              "GROUP BY ?desc")
-Q_DATES = _P + ("SELECT ?desc (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { GRAPH ?g { ?k a kg:Kamervraag ; "
-                "dcterms:dateSubmitted ?d } FILTER(?g != ?desc) } GROUP BY ?desc")
+# Per month of submission: the Kamervragen submitted in it, and its first and last date (the coverage).
+Q_DATES = _P + ("SELECT ?desc ?month (COUNT(DISTINCT ?k) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { "
+                "GRAPH ?g { ?k a kg:Kamervraag ; dcterms:dateSubmitted ?d } FILTER(?g != ?desc) "
+                "BIND(SUBSTR(STR(?d), 1, 7) AS ?month) } GROUP BY ?desc ?month")
 
 
 def _sparql_string(text: str) -> str:
@@ -261,11 +265,13 @@ def compute_stats(store: Store, iris: Iris, workers: int = 2) -> Stats:
     subj = (r["subjects"] or [{"n": "0", "iris": "0"}])[0]
     objects = int((r["objects"] or [{"n": "0"}])[0]["n"] or 0)
     links = {(x["t"], x["p"]): int(x["n"]) for x in r["links"] if x["t"] and x["t"] != "other" and x["p"]}
-    dates = (r["dates"] or [{"first": None, "last": None}])[0]
+    months = {x["month"]: int(x["n"] or 0) for x in r["dates"] if x["month"]}
+    firsts = [x["first"] for x in r["dates"] if x["first"]]
+    lasts = [x["last"] for x in r["dates"] if x["last"]]
     return Stats(
         triples=sum(props.values()), graphs=r["graphs"], subjects=int(subj["n"] or 0), entities=int(subj["iris"] or 0),
         objects=objects, classes=classes, properties=props, links=links,
-        first_date=dates["first"], last_date=dates["last"], seconds=seconds,
+        first_date=min(firsts, default=None), last_date=max(lasts, default=None), months=months, seconds=seconds,
     )
 
 
@@ -341,12 +347,12 @@ def _describe_dataset(g: _G, ds: str, iris: Iris) -> None:
     g.text(ds, DCTERMS + "title", "kamergraph", "nl")
     g.text(ds, DCTERMS + "title", "kamergraph", "en")
     g.text(ds, DCTERMS + "description",
-           "Een kennisgraaf van de schriftelijke Kamervragen van de Tweede Kamer (2007–2024): de vragen, wie ze "
+           "Een kennisgraaf van de schriftelijke Kamervragen van de Tweede Kamer: de vragen, wie ze "
            "stelde en namens welke fractie, aan welke bewindspersoon en post ze gericht waren, de antwoorden, en de "
            "Kamerstukken en EU-regelgeving die ze aanhalen.", "nl")
     g.text(ds, DCTERMS + "description",
-           "A knowledge graph of the written parliamentary questions of the Dutch House of Representatives "
-           "(2007–2024): the questions, who asked them and for which parliamentary party, the minister and post "
+           "A knowledge graph of the written parliamentary questions of the Dutch House of Representatives: "
+           "the questions, who asked them and for which parliamentary party, the minister and post "
            "they were addressed to, the answers, and the parliamentary papers and EU legislation they cite.", "en")
     g.text(ds, RDFS + "comment",
            f"De aantallen (void:triples, void:entities, partities, linksets) tellen alle benoemde grafen van de "
@@ -441,7 +447,7 @@ def _describe_dumps(g: _G, ds: str, iris: Iris, manifest: Manifest) -> None:
 
 def _describe_figures(g: _G, ds: str, stats: Stats) -> None:
     """The figures: triples, entities, subjects, objects, classes and properties, the vocabularies, a
-    partition per class and per property, and the period the questions span."""
+    partition per class and per property, and the period the questions cover."""
     a = RDF + "type"
     g.num(ds, VOID + "triples", stats.triples)
     g.num(ds, VOID + "entities", stats.entities)
@@ -463,15 +469,23 @@ def _describe_figures(g: _G, ds: str, stats: Stats) -> None:
         g.add(part, a, VOID + "Dataset")
         g.add(part, VOID + "property", p)
         g.num(part, VOID + "triples", n)
-    if stats.first_date and stats.last_date:
-        period = ds + "/periode"
-        g.add(ds, DCTERMS + "temporal", period)
-        g.add(period, a, DCTERMS + "PeriodOfTime")
-        g.typed(period, DCAT + "startDate", stats.first_date, XSD + "date")
-        g.typed(period, DCAT + "endDate", stats.last_date, XSD + "date")
-        g.text(period, RDFS + "comment", "De eerste en de laatste indieningsdatum van een Kamervraag in de data.",
-               "nl")
-        g.text(period, RDFS + "comment", "The first and the last submission date of a question in the data.", "en")
+    _describe_period(g, ds, stats)
+
+
+def _describe_period(g: _G, ds: str, stats: Stats) -> None:
+    """The period the questions cover (``dcterms:temporal``): from the first month from which the records
+    are complete (:mod:`kamergraph.coverage`, measured on the monthly counts) to the last submission date;
+    the comment (nl, en) says so and names the earlier records and the earliest date."""
+    cov = coverage.measure(stats.months, stats.first_date or "", stats.last_date or "")
+    if cov is None or not stats.first_date or not stats.last_date:
+        return
+    period = ds + "/periode"
+    g.add(ds, DCTERMS + "temporal", period)
+    g.add(period, RDF + "type", DCTERMS + "PeriodOfTime")
+    g.typed(period, DCAT + "startDate", cov.start, XSD + "date")
+    g.typed(period, DCAT + "endDate", cov.last_date, XSD + "date")
+    for lang in ("nl", "en"):
+        g.text(period, RDFS + "comment", coverage.note(cov, lang), lang)
 
 
 def _describe_linksets(g: _G, ds: str, stats: Stats | None) -> None:

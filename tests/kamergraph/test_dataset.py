@@ -24,7 +24,8 @@ from kamergraph.dataset import (
     DCAT, SD, SPDX, TARGETS, VOID, DatasetError, compute_stats, dataset_iri, describe, description_graph,
     load_description, read_manifest, service_iri,
 )
-from ontology.namespaces import DCTERMS, KG, RDF, XSD, Iris
+from kamergraph.coverage import complete_from
+from ontology.namespaces import DCTERMS, KG, RDF, RDFS, XSD, Iris
 from store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,13 +145,23 @@ def test_build_loads_the_description_and_its_figures_match_the_store(small_store
             stated[key] = one_int(desc, ls, VOID + "triples")
         assert stated == links
         assert {k[0].rsplit("/", 1)[-1] for k in stated} >= {"wikidata", "officielebekendmakingen", "eli"}
-        # the temporal coverage: first and last submission date of a Kamervraag
+        # the temporal coverage: from the first complete month (kamergraph.coverage's rule over the
+        # Kamervragen per month, counted here from the quads) to the last submission date; the comment
+        # names the earliest submission date and the questions before the complete period
         kv = {q.subject for q in quads if q.predicate.value == TYPE and q.object.value == KG + "Kamervraag"}
-        dates = sorted(q.object.value for q in quads
-                       if q.subject in kv and q.predicate.value == DCTERMS + "dateSubmitted")
+        submitted = {(q.subject, q.object.value) for q in quads
+                     if q.subject in kv and q.predicate.value == DCTERMS + "dateSubmitted"}
+        dates = sorted(d for _, d in submitted)
+        months = Counter(m for _, m in {(k, d[:7]) for k, d in submitted})
+        start = complete_from(months)
         period = value(desc, DS, DCTERMS + "temporal")[0]
-        assert value(desc, period, DCAT + "startDate") == [dates[0]]
+        assert value(desc, period, DCAT + "startDate") == [start + "-01"]
         assert value(desc, period, DCAT + "endDate") == [dates[-1]]
+        before = sum(1 for d in dates if d[:7] < start)  # (the bundled data's are test_coverage's)
+        comments = [t.object for t in desc if t.subject.value == period and t.predicate.value == RDFS + "comment"]
+        assert {c.language for c in comments} == {"nl", "en"}
+        for c in comments:
+            assert dates[-1] in c.value and (dates[0] in c.value) == (f" {before} " in c.value) == (before > 0), c
     finally:
         store.close()
 

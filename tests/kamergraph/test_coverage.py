@@ -1,0 +1,169 @@
+"""Where the records are complete (kamergraph.coverage): the rule on the bundled OData Zaken, as the
+reader of the build reads them, and on small series made for the rule's edge cases; and the dataset
+description that states it."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ingest.sources.odata import read_jsonl
+from kamergraph import coverage
+from kamergraph.coverage import Coverage, complete_from, measure, measure_dates, month_of, month_range, short_months
+from kamergraph.dataset import DCAT, Stats, dataset_iri, describe
+from ontology.namespaces import DCTERMS, RDFS, Iris
+
+ODATA = Path(__file__).resolve().parents[2] / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
+IRIS = Iris("https://kamergraph.nl/")
+
+
+@pytest.fixture(scope="module")
+def odata_dates() -> list[str]:
+    """The submission date (GestartOp) of every bundled OData Zaak, read with the build's own reader."""
+    return [r.gestart_op.isoformat() for r in read_jsonl(ODATA)]
+
+
+# --------------------------------------------------------------------------- the bundled data
+
+
+def test_the_bundled_records_are_complete_from_july_2008(odata_dates: list[str]) -> None:
+    """The Tweede Kamer's case system starts in mid-2008: 10 Zaken from 2007 and 37 from January to June
+    2008 were entered later; from July 2008 on every written question is there (issue 15, §4)."""
+    cov = measure_dates(odata_dates)
+    assert cov is not None
+    assert cov.complete_from == "2008-07" and cov.start == "2008-07-01"
+    years = Counter(d[:4] for d in odata_dates)
+    assert years["2007"] == 10 and sum(1 for d in odata_dates if "2008-01" <= d[:7] <= "2008-06") == 37
+    assert cov.before == 10 + 37
+    assert (cov.first_date, cov.last_date) == (min(odata_dates), max(odata_dates))
+    assert cov.total == len(odata_dates)
+    assert [y for y in range(cov.first_year, cov.last_year + 1) if cov.incomplete_year(y)] == [2007, 2008]
+
+
+def test_the_start_does_not_hang_on_the_share(odata_dates: list[str]) -> None:
+    """Any share between what the start-up months hold (at most 0.09 of their running median) and what
+    the thinnest complete month holds (0.42, July 2008) gives the same start; beyond it the start moves."""
+    counts = Counter(month_of(d) for d in odata_dates)
+    assert {complete_from(counts, share) for share in (0.10, 0.15, 0.25, 0.35, 0.42)} == {"2008-07"}
+    assert complete_from(counts, 0.09) < "2008-07" < complete_from(counts, 0.45)
+
+
+def test_the_cut_off_last_month_is_not_judged(odata_dates: list[str]) -> None:
+    """The extract ends on 2 October 2024: that month holds a tenth of a usual month, but says nothing
+    about where completeness starts."""
+    counts = Counter(month_of(d) for d in odata_dates)
+    last = max(counts)
+    assert last == "2024-10" and counts[last] * 4 < counts["2024-09"]
+    assert last not in short_months(counts)
+    assert all(m < "2008-07" for m in short_months(counts))
+
+
+def test_the_description_states_the_complete_period(odata_dates: list[str]) -> None:
+    """dcterms:temporal runs from the first complete month to the last submission date; the comment (nl
+    and en) names the earlier questions and the earliest date, so nothing is hidden."""
+    months = Counter(month_of(d) for d in odata_dates)
+    stats = Stats(triples=1, graphs=1, subjects=1, entities=1, objects=1, first_date=min(odata_dates),
+                  last_date=max(odata_dates), months=dict(months))
+    triples = describe(IRIS, stats)
+    ds = dataset_iri(IRIS)
+    period = [t.object.value for t in triples if t.subject.value == ds and t.predicate.value == DCTERMS + "temporal"]
+    assert len(period) == 1
+
+    def values(p: str) -> list[str]:
+        return [t.object.value for t in triples if t.subject.value == period[0] and t.predicate.value == p]
+
+    assert values(DCAT + "startDate") == ["2008-07-01"] and values(DCAT + "endDate") == ["2024-10-02"]
+    comments = {t.object.language: t.object.value for t in triples
+                if t.subject.value == period[0] and t.predicate.value == RDFS + "comment"}
+    assert set(comments) == {"nl", "en"}
+    assert "juli 2008" in comments["nl"] and "July 2008" in comments["en"]
+    for text in comments.values():
+        assert "2007-01-31" in text and " 47 " in text and "2024-10-02" in text
+
+
+# --------------------------------------------------------------------------- the rule's edge cases
+
+
+def series(first: str, counts: list[int]) -> dict[str, int]:
+    """Monthly counts from month ``first`` on (zeros left out, as a count of records gives them)."""
+    months = month_range(first, "2100-12")[: len(counts)]
+    return {m: n for m, n in zip(months, counts) if n}
+
+
+def test_no_records_no_period() -> None:
+    assert complete_from({}) is None and measure({}, "", "") is None and measure_dates([]) is None
+
+
+def test_one_month_and_steady_months_are_complete_from_the_first() -> None:
+    assert complete_from({"2010-03": 5}) == "2010-03"
+    assert complete_from(series("2010-01", [200, 210, 190, 205, 30])) == "2010-01"  # the last month is cut off
+
+
+def test_a_start_up_longer_than_the_complete_period() -> None:
+    """Ten thin months, then six full ones: the median of all months would be a thin one and call
+    everything complete; the running median from the judged month on does not."""
+    counts = series("2007-01", [2, 1, 0, 3, 1, 2, 0, 1, 2, 1, 250, 240, 260, 255, 245, 250, 12])
+    assert complete_from(counts) == "2007-11"
+    short = short_months(counts)  # a thin month among thin ones need not be short; the last one is
+    assert short[-1] == "2007-10" and set(short) <= set(month_range("2007-01", "2007-10"))
+    every_month = [counts.get(m, 0) for m in month_range("2007-01", "2008-04")]
+    assert statistics.median(every_month) * coverage.SHARE < 1  # the median of all months is a thin one
+
+
+def test_empty_months_count_as_zero() -> None:
+    """A month without records is in no count, yet it is a month: an empty month after a thin start is short."""
+    assert month_range("2007-11", "2008-02") == ["2007-11", "2007-12", "2008-01", "2008-02"]
+    counts = {"2007-11": 1, "2008-02": 200, "2008-03": 210, "2008-04": 190, "2008-05": 200}
+    assert short_months(counts) == ["2007-11", "2007-12", "2008-01"]
+    assert complete_from(counts) == "2008-02"
+
+
+def test_recesses_and_a_slow_trend_do_not_move_the_start() -> None:
+    recess = series("2010-01", [200, 210, 200, 190, 205, 200, 90, 80, 210, 200, 205, 190, 200, 100])
+    assert complete_from(recess) == "2010-01"
+    growing = series("2010-01", [60 + 10 * i for i in range(30)])  # from 60 to 350 a month
+    assert complete_from(growing) == "2010-01"
+
+
+def test_a_gap_in_the_middle_moves_the_start_past_it() -> None:
+    """"No month after the start falls short": the months before an empty month are not stated complete."""
+    counts = series("2010-01", [200, 210, 200, 0, 205, 200, 190, 210, 200])
+    assert short_months(counts) == ["2010-04"] and complete_from(counts) == "2010-05"
+
+
+def test_the_month_before_the_last_is_judged() -> None:
+    counts = series("2010-01", [200, 210, 200, 195, 10, 205])
+    assert short_months(counts) == []  # 2010-05 against the median of itself alone
+    counts = series("2010-01", [200, 210, 200, 195, 10, 205, 200, 3])
+    assert short_months(counts) == ["2010-05"]
+
+
+def test_a_month_at_exactly_the_share_is_not_short() -> None:
+    counts = series("2010-01", [50, 200, 200, 200, 7])  # 50 is a quarter of the running median, 200
+    assert complete_from(counts) == "2010-01"
+    assert complete_from(series("2010-01", [49, 200, 200, 200, 7])) == "2010-02"
+
+
+def test_years_before_the_complete_period() -> None:
+    mid = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
+    assert (mid.complete_year, mid.incomplete_year(2008), mid.incomplete_year(2009)) == (2009, True, False)
+    january = Coverage("2007-01-31", "2024-10-02", "2009-01", 300, 42994)
+    assert (january.complete_year, january.incomplete_year(2008), january.incomplete_year(2009)) == (2009, True, False)
+
+
+def test_bad_dates_name_the_value() -> None:
+    with pytest.raises(ValueError, match="'31-01-2007'"):
+        month_of("31-01-2007")
+    with pytest.raises(ValueError, match="not an ISO date"):
+        measure_dates(["2008-07-01", "2008"])
+
+
+def test_the_note_in_both_languages() -> None:
+    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
+    assert coverage.note(cov, "nl").startswith("Volledig vanaf juli 2008")
+    assert coverage.note(cov, "en").startswith("Complete from July 2008")
+    whole = Coverage("2010-01-04", "2010-12-20", "2010-01", 0, 2400)
+    assert "2010-01-04" not in coverage.note(whole, "en") and "eerdere" not in coverage.note(whole, "nl")
