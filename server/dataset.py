@@ -213,12 +213,14 @@ def _figures(g: D.Graph, ds: str, iris: Iris, lang: str) -> list[tuple[str, int]
     return [(k, v) for k, v in figures if v is not None]
 
 
-def _period(g: D.Graph, ds: str) -> tuple[str | None, str | None]:
-    """The first and last day the dataset covers (``dcterms:temporal``), where the description says."""
+def _period(g: D.Graph, ds: str, lang: str) -> tuple[str | None, str | None, str | None]:
+    """The first and last day of the period the records are complete for (``dcterms:temporal``), and what
+    the description says of it in ``lang`` (the earlier, incomplete records), where the description says."""
     period = g.iris(ds, DCTERMS + "temporal")
     if not period:
-        return None, None
-    return g.literal(period[0], DCAT + "startDate"), g.literal(period[0], DCAT + "endDate")
+        return None, None, None
+    return (g.literal(period[0], DCAT + "startDate"), g.literal(period[0], DCAT + "endDate"),
+            g.literal(period[0], RDFS + "comment", lang))
 
 
 def _partitions(g: D.Graph, ds: str) -> tuple[list[Row], list[Row]]:
@@ -294,7 +296,7 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
     """What the page shows, read from the description graph."""
     g = D.Graph(desc.triples)
     ds = dataset_iri(iris)
-    start, end = _period(g, ds)
+    start, end, period_note = _period(g, ds, lang)
     classes, properties = _partitions(g, ds)
     svc = service_iri(iris)
     return {
@@ -306,6 +308,7 @@ def page_context(iris: Iris, desc: Description, lang: str) -> dict[str, Any]:
         "figures": _figures(g, ds, iris, lang),
         "start": start,
         "end": end,
+        "period_note": period_note,
         "classes": classes,
         "properties": properties,
         "linksets": _linksets(g, ds),

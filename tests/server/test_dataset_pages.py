@@ -171,6 +171,10 @@ def test_dataset_page(client: TestClient, described, lang: str) -> None:
         assert values(stored, title, DCTERMS + "title")[0].replace("'", "&#39;") in html
     assert "Wikidata" in html and "officielebekendmakingen.nl" in html  # linksets
     assert '<link rel="alternate" type="text/turtle" href="/dataset?format=turtle"' in html
+    period = values(stored, DS, DCTERMS + "temporal")[0]  # the complete period, with its note in the language
+    start = values(stored, period, DCAT + "startDate")[0]
+    note = [t.object.value for t in stored if t.subject.value == period and getattr(t.object, "language", None) == lang]
+    assert len(note) == 1 and note[0] in html and start[:4] in html
 
 
 def test_without_a_description_graph(w3c_store: Path) -> None:
