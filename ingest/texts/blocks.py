@@ -133,6 +133,30 @@ def _number_questions(blocks: list[_Block], notes: list[str]) -> bool:
     return False
 
 
+def _note_answer_numbering(blocks: list[_Block], notes: list[str]) -> None:
+    """The answer numbers as printed in the headings ("Antwoord 3"), checked and never repaired: a
+    number printed twice, numbers skipped in the sequence, and a number no question has are noted;
+    the answers keep the numbers printed (an answer printed under a wrong number stays there, for
+    the reader to judge from the note)."""
+    printed = [(b.numbers, b.head.no if b.head else None) for b in blocks if b.kind == "a" and b.numbers]
+    if not printed:
+        return
+    where: dict[int, list[int | None]] = {}
+    for nums, no in printed:
+        for n in nums:
+            where.setdefault(n, []).append(no)
+    for n, nos in where.items():
+        if len(nos) > 1:
+            notes.append(f"numbering as printed: answer number {n} is printed {len(nos)} times (lines {', '.join(str(x) for x in nos)}); kept as printed")
+    skipped = sorted(set(range(1, max(where) + 1)) - set(where))
+    if skipped:
+        notes.append(f"numbering as printed: answer numbers {skipped} are skipped in the answer headings; kept as printed")
+    asked = {n for b in blocks if b.kind == "q" for n in b.numbers}
+    stray = sorted(n for n in where if asked and n not in asked)
+    if stray:
+        notes.append(f"numbering as printed: answer numbers {stray} have no question of that number; kept as printed")
+
+
 def _group_answers(blocks: list[_Block], kind: str, notes: list[str]) -> bool:
     """Each answer given the questions it answers: an answer heading without numbers answers the
     questions since the previous answer; in an answer text, a question no answer heading covers is

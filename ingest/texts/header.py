@@ -106,6 +106,58 @@ def _norm_post(role: str, prep: str | None, name: str | None, notes: list[str]) 
     return f"{role} {prep} {name}"
 
 
+_LIST_SEP = re.compile(r"\s*(?:,\s*|en\s+|en(?=(?:de|het)[A-Z]))?(?:(?:de|het)(?:\s+|(?=[A-Z])))?")
+
+
+_LIST_GOES_ON = re.compile(r"\s*(?:,\s*|en\s*)(?:(?:de|het)(?:\s+|(?=[A-Z])))?(?:" + _ROLE.pattern + r"|(?i:van|voor)(?:\b|(?=[A-Z])))", re.I)
+
+
+def _known_post_at(s: str, k: int) -> tuple[str, int] | None:
+    """The post name of the reference list printed at ``s[k:]`` (the longest that fits), ending where
+    a word ends ("Defensie", not "Defensiebeleid"); with its end."""
+    for pn in _post_names():
+        nm = pn.pattern.match(s, k)
+        if nm:
+            after = s[nm.end():]
+            if not after or not after[0].isalpha() or after.lower().startswith("over"):
+                return pn.name, nm.end()
+    return None
+
+
+def _unknown_post_at(s: str, k: int, stop_words: str, notes: list[str]) -> tuple[str, int] | None:
+    """A post name the reference list does not know, printed at ``s[k:]`` up to the next post, the
+    subject or a parenthesis; noted. None where nothing is printed."""
+    fm = re.match(r"(.+?)(?=\s+en\s+(?:de|het|van|voor)\b|\s*,\s*(?:de|het)\b|\s*(?:" + stop_words + r")\b|\s*\(|$)", s[k:])
+    if not fm or not fm.group(1).strip():
+        return None
+    name = fm.group(1).strip(" ,.")
+    if name:
+        notes.append(f"post name '{name}' is not in the reference list of ministries and posts")
+    return name, k + fm.end()
+
+
+def _shared_role_posts(f: _Flat, i: int, role: str, prep: str | None, posts: list[PostMention], notes: list[str]) -> int:
+    """One role printed over several posts: "de Staatssecretarissen van Onderwijs, Cultuur en
+    Wetenschap en Volksgezondheid, Welzijn en Sport", "de Minister van Buitenlandse Zaken en Defensie".
+    The names are split by the reference list of ministries and posts (never by the first " en ",
+    which ministry names hold themselves): after ``f.s[:i]``, each ", " or " en " followed by a whole
+    known name adds a post with the same role. Returns where the reading stopped."""
+    s = f.s
+    while True:
+        sep = re.match(r"\s*(?:,\s*|en\s+)", s[i:])
+        if not sep:
+            return i
+        k = i + sep.end()
+        hit = _known_post_at(s, k)
+        if hit is None:
+            return i
+        name, end = hit
+        label = _norm_post(role, None, name, notes)
+        posts.append(PostMention(label, s[k:end].strip(), f.span(k, end)))
+        notes.append(f"'{role} {prep or ''} … en {name}': one role printed over several posts; '{name}' read as the post '{label}'")
+        i = end
+
+
 def _parse_posts(f: _Flat, start: int, stop_words: str = r"over|op|\(|mede namens") -> tuple[list[PostMention], int, list[str]]:
     """Posts from ``f.s[start:]``: "de ministers van A en voor B en de staatssecretaris van C"."""
     s = f.s
@@ -114,14 +166,19 @@ def _parse_posts(f: _Flat, start: int, stop_words: str = r"over|op|\(|mede namen
     notes: list[str] = []
     role: str | None = None
     pending: list[tuple[str, int]] = []
+    groups: list[tuple[str, int]] = []  # each role printed, with the index of its first post
     while i < len(s):
-        m = re.match(r"\s*(?:,\s*|en\s+)?(?:(?:de|het)\s+)?", s[i:])
-        j = i + (m.end() if m else 0)
+        m = _LIST_SEP.match(s, i)
+        j = m.end() if m else i
         rm = _ROLE.match(s, j)
+        glued = re.search(r"(?:de|het|en)$", m.group(0)) if rm and m else None
+        if glued:  # "en deStaatssecretaris": the extraction lost the space before the post
+            notes.append(f"'{glued.group(0)}{rm.group('role')}' read as '{glued.group(0)} {rm.group('role')}' (a space lost in the extraction)")
         pstart = j
         if rm:
             role = rm.group("role")
             j = rm.end()
+            groups.append((role, len(posts)))
             if role.lower().endswith("president"):
                 posts.append(PostMention(_norm_post(role, None, None, notes), s[pstart:j], f.span(pstart, j)))
                 i = j
@@ -129,7 +186,7 @@ def _parse_posts(f: _Flat, start: int, stop_words: str = r"over|op|\(|mede namen
         if role is None:
             break
         # "de Minister en de Staatssecretaris van VWS": a role without a name shares the next one's
-        em = re.match(r"\s+en\s+(?:de\s+|het\s+)?(?=" + _ROLE.pattern + r")", s[j:], re.I) if rm else None
+        em = re.match(r"\s+en\s+(?:(?:de|het)(?:\s+|(?=[A-Z])))?(?=" + _ROLE.pattern + r")", s[j:], re.I) if rm else None
         if em:
             pending.append((role, pstart))
             i = j + em.end()
@@ -139,31 +196,38 @@ def _parse_posts(f: _Flat, start: int, stop_words: str = r"over|op|\(|mede namen
             break
         prep = pm.group(1) if pm else None
         k = j + (pm.end() if pm else 0)
-        name = None
-        for pn in _post_names():
-            nm = pn.pattern.match(s, k)
-            if nm:
-                after = s[nm.end():]
-                if not after or not after[0].isalpha() or after.lower().startswith("over"):
-                    name, end = pn.name, nm.end()
-                    break
-        if name is None:
-            fm = re.match(r"(.+?)(?=\s+en\s+(?:de|het|van|voor)\b|\s*,\s*(?:de|het)\b|\s*(?:" + stop_words + r")\b|\s*\(|$)", s[k:])
-            if not fm or not fm.group(1).strip():
-                break
-            name, end = fm.group(1).strip(" ,."), k + fm.end()
-            if name:
-                notes.append(f"post name '{name}' is not in the reference list of ministries and posts")
+        hit = _known_post_at(s, k) or _unknown_post_at(s, k, stop_words, notes)
+        if hit is None:
+            break
+        name, end = hit
         for prole, ppos in pending:
             posts.append(PostMention(_norm_post(prole, prep, name, notes), s[ppos:end].strip(), f.span(ppos, end)))
         pending = []
         posts.append(PostMention(_norm_post(role, prep, name, notes), s[pstart:end].strip(), f.span(pstart, end)))
         i = end
-        # the list goes on: ", de minister …", "en van B", "en vanBuitenlandse Zaken" (a lost space)
-        nxt = re.match(r"\s*(?:,\s*|en\s+)(?:(?:de|het)\s+)?(?:" + _ROLE.pattern + r"|(?i:van|voor)(?:\b|(?=[A-Z])))", s[i:], re.I)
-        if not nxt:
-            break
+        # the list goes on: ", de minister …", "en van B", "en vanBuitenlandse Zaken" (a lost space),
+        # "en deStaatssecretaris" (ditto); or one role over two posts: "de Staatssecretarissen van A en B"
+        if not _LIST_GOES_ON.match(s, i):
+            k = _shared_role_posts(f, i, role, prep, posts, notes)
+            if k == i or not _LIST_GOES_ON.match(s, k):
+                i = k
+                break
+            i = k
+    _note_plural_roles(groups, posts, notes)
     return posts, i, notes
+
+
+def _note_plural_roles(groups: list[tuple[str, int]], posts: list[PostMention], notes: list[str]) -> None:
+    """A plural role ("de Staatssecretarissen van Financiën") printed with one post name: several
+    holders of posts of that name are meant (two state secretaries of one ministry). The post is
+    kept once, as printed; which posts are meant is for resolution, from the date. Noted."""
+    for k, (role, first) in enumerate(groups):
+        if not re.search(r"(?:ministers|sen)$", role, re.I):
+            continue
+        last = groups[k + 1][1] if k + 1 < len(groups) else len(posts)
+        if last - first == 1:
+            notes.append(f"'{role}' (plural) is printed with one post name, '{posts[first].label}': "
+                         "several posts of that name are meant; kept once, as printed")
 
 
 def _split_name(name: str) -> str:
@@ -220,7 +284,7 @@ _ANSWER_BY = re.compile(
 )
 
 
-_AAN = re.compile(r"\s+aan\s+(?=(?:de|het)\s)")
+_AAN = re.compile(r"\s+aan\s+(?=(?:de|het)(?:\s|[A-Z]))")  # "aan deMinister": a space lost in the extraction
 _OVER = re.compile(r"\s+over\s+")
 _LONGEST_ASKERS = 2000  # characters: the askers of a statement (the longest printed list is a few hundred)
 _MOST_STATEMENTS = 20  # statements of the title ("Vragen van …") read for their addressees, the last first
@@ -246,7 +310,7 @@ def _parse_title(h: _Header, f: _Flat, text: str, ms: list[re.Match[str]]) -> No
     h.found = True
     a = m.end()
     rest = s[a:]
-    am = re.search(r"\s+aan\s+(?=(?:de|het)\s)", rest)
+    am = _AAN.search(rest)
     om = re.search(r"\s+over\s+", rest)
     stop = min([x.start() for x in (am, om) if x] or [min(len(rest), 300)])
     h.askers = _parse_askers(f, a, a + min(stop, _LONGEST_ASKERS))
@@ -333,6 +397,33 @@ def _parse_answering(h: _Header, f: _Flat) -> None:
         posts, _, pnotes = _parse_posts(f, j + mn.end())
         h.on_behalf = posts
         h.notes += pnotes
+    _on_behalf_in_signature(h, f, bm.start())
+
+
+def _on_behalf_in_signature(h: _Header, f: _Flat, upto: int) -> None:
+    """A letter's signature before the answers' heading (``f.s[:upto]``): "Mede namens de Minister
+    van B, de Minister van A, <name>". Where the heading names no "mede namens", the signature's
+    posts are those on whose behalf the answer is given (noted); where both do and disagree, the
+    heading's are kept and the disagreement is noted."""
+    s = f.s[:upto]
+    sig = None
+    for sig in re.finditer(r"(?:^|(?<=[\s.]))[Mm]ede\s+namens\s+(?=(?:de|het)(?:\s|[A-Z]))", s):
+        pass
+    if sig is None:
+        return
+    nl = s.find("\n", sig.end())  # the list ends with its line ("…,"); the signatory's post follows
+    line = _Flat(s[:nl], f.pos[:nl]) if nl >= 0 else f
+    posts, _, pnotes = _parse_posts(line, sig.end())
+    if not posts:
+        return
+    labels = [p.label for p in posts]
+    if not h.on_behalf:
+        h.on_behalf = posts
+        h.notes += pnotes
+        h.notes.append(f"answered on behalf of {labels}: read from the letter's signature ('Mede namens …')")
+    elif labels != [p.label for p in h.on_behalf]:
+        h.notes.append(f"the letter's signature answers on behalf of {labels}, the heading on behalf of "
+                       f"{[p.label for p in h.on_behalf]}; the heading's are kept")
 
 
 def _parse_minister_named(h: _Header, f: _Flat, bm: re.Match[str], j: int) -> int:

@@ -35,7 +35,7 @@ _AHEAD = re.compile(
     r"^\s*Antwoord(?:en)?(?:\s+op)?(?:\s+(?:de\s+)?vra(?:ag|gen))?\s*(?P<nums>" + _NUMS + r")?\s*(?:[:.]\s*(?P<rest>.*?))?\s*$"
 )
 _NUMPAR = re.compile(r"^\s*(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
-_BARENUM = re.compile(r"^\s*(?P<n>\d{1,2})\s*$")
+_BARENUM = re.compile(r"^\s*(?P<n>\d{1,2})\s*[.)]?\s*$")  # "1", "1." or "1)" on a line of its own
 _BARE_MARKERS = re.compile(r"^\s*\d{1,2}(?:\s+\d{1,2})*\s*$")
 _FN_START = re.compile(r"^\s*(?:(?P<n>\d{1,2})(?:\)\s*|\]\s*|\s*)|\[(?P<b>\d{1,2})\]\s*|(?P<g>['’‘`°*])\s+)(?P<rest>\S.*)$")
 
@@ -94,7 +94,8 @@ def _mark_headings(lines: list[_Line]) -> None:
 
 def _mark_question_starts(lines: list[_Line], marker_starts: Container[int]) -> None:
     """In a text without any "Vraag N" heading, the question starts: numbered paragraphs ("1. Kent
-    u …", kind "qnum") and bare numbers on a line of their own before body text ("qbare"), each the
+    u …", kind "qnum") and bare numbers on a line of their own before body text ("qbare": "1", "1."
+    or "1)", the question on the next line, as freshly submitted questions print them), each the
     number expected next. A bare number that is a footnote marker (``marker_starts``: source
     offsets of the markers) is no question start."""
     if any(ln.kind == "qhead" for ln in lines):

@@ -11,7 +11,9 @@ from collections.abc import Container
 from ingest.citations.finder import find_citations
 from ingest.errors import ParseError
 from ingest.records import Answer, Footnote, Question, SourceRef, Span, TextDocument
-from ingest.texts.blocks import _Block, _group_answers, _headed_blocks, _number_questions, _paragraph_blocks, _question_spans
+from ingest.texts.blocks import (
+    _Block, _group_answers, _headed_blocks, _note_answer_numbering, _number_questions, _paragraph_blocks, _question_spans,
+)
 from ingest.texts.clean import clean_text
 from ingest.texts.footnotes import _FN, _add_unprinted_footnotes, _find_footnotes, _find_markers, _word_footnotes
 from ingest.texts.header import _Header, _header_lines, _read_header
@@ -58,6 +60,7 @@ def parse_text(text: str, source: SourceRef, known_ids: Container[str] = ()) -> 
     else:
         blocks = _headed_blocks(lines, first_mark)
     low = _number_questions(blocks, notes) or low
+    _note_answer_numbering(blocks, notes)
     low = _group_answers(blocks, kind, notes) or low
     fns = _add_unprinted_footnotes(text, _question_spans(blocks), fns, word_fns, notes)
     # the record
