@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from kamergraph.coverage import Coverage, measure_dates
 from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, RDF, RDFS, SCHEMA, SKOS
 
 PREFIXES = f"""PREFIX kg: <{KG}>
@@ -193,6 +194,7 @@ class Overview:
         self.posts_of_ministry: dict[str, list[str]] = {}
         self.class_counts: dict[str, int] = {}
         self.eu: list[EUEntry] = []
+        self.coverage: Coverage | None = None  # from which month the records are complete (kamergraph.coverage)
         self.built_seconds = 0.0
         self._years: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -321,6 +323,11 @@ class Overview:
 
         return self._memo(("year_range",), compute)
 
+    def incomplete_year(self, year: int) -> bool:
+        """Whether the records of calendar ``year`` are incomplete: it has months before the period from
+        which the data holds every question (:attr:`coverage`)."""
+        return self.coverage is not None and self.coverage.incomplete_year(year)
+
     def counted(self, kind: str, list_kind: str) -> list[tuple[str, int]]:
         """Every resource of a kind (fractie, ministerie, …) with the length of its list, longest first."""
         return self._memo(("counted", kind, list_kind), lambda: sorted(
@@ -359,6 +366,7 @@ def rows_of(body: bytes) -> list[list[dict[str, Any] | None]]:
 
 
 _POSITION = re.compile(r"/(\d+)$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def build(run: Callable[[str], Sequence[Row]], *, workers: int = 3) -> Overview:
@@ -541,6 +549,7 @@ def _index_cases(ov: Overview, cases: dict[str, Case]) -> None:
         for cabinet in c.cabinets:
             add("kabinet", cabinet, i)
     ov.lists = lists
+    ov.coverage = measure_dates(c.date for c in ov.cases if _ISO_DATE.match(c.date))
 
 
 def build_from_store(path: str) -> Overview:

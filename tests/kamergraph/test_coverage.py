@@ -167,3 +167,75 @@ def test_the_note_in_both_languages() -> None:
     assert coverage.note(cov, "en").startswith("Complete from July 2008")
     whole = Coverage("2010-01-04", "2010-12-20", "2010-01", 0, 2400)
     assert "2010-01-04" not in coverage.note(whole, "en") and "eerdere" not in coverage.note(whole, "nl")
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def test_the_overview_measures_its_questions() -> None:
+    """The pages' overview measures the Kamervragen it holds with the same rule (each at its date)."""
+    from server.overview import Case, Overview, _index_cases
+
+    dates = ["2007-03-01", "2007-11-20", "", "2008-02-30x"]  # no date, a bad date: left out
+    dates += [f"{m}-{d:02d}" for m in month_range("2008-01", "2009-06") for d in range(1, 21)]
+    cases = {f"kv/{i}": Case(iri=f"kv/{i}", zaak=f"{i}", date=d) for i, d in enumerate(dates)}
+    ov = Overview()
+    _index_cases(ov, cases)
+    assert ov.coverage is not None and ov.coverage == measure_dates([d for d in dates if len(d) == 10])
+    assert ov.coverage.complete_from == "2008-01" and ov.coverage.before == 2
+    assert [y for y in (2007, 2008, 2009) if ov.incomplete_year(y)] == [2007]
+    assert not Overview().incomplete_year(2007)  # nothing measured: nothing marked
+
+
+def _page(template: str, lang: str, **context):
+    from starlette.requests import Request
+
+    from server.render import templates
+
+    request = Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
+    return templates.env.get_template(template).render(request=request, lang=lang, **context)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_year_bars_mark_the_incomplete_years(lang: str) -> None:
+    from dataclasses import dataclass
+
+    from server.render import templates
+
+    @dataclass
+    class Bar:
+        year: int
+        count: int
+        width: float = 50.0
+        href: str = "#"
+        current: bool = False
+        incomplete: bool = False
+
+    macros = templates.env.get_template("page_macros.html").make_module({"lang": lang})
+    html = str(macros.year_bars([Bar(2007, 10, incomplete=True), Bar(2008, 1500, incomplete=True), Bar(2009, 2900)],
+                                "per jaar"))
+    assert html.count(' incomplete"') == 2 and ">2007*<" in html and ">2008*<" in html and ">2009<" in html
+    assert "* 2007, 2008: " + ("incomplete" if lang == "en" else "onvolledig") in html
+    assert 'href="/dataset"' in html
+    plain = str(macros.year_bars([Bar(2009, 2900), Bar(2010, 3000)], "per jaar"))
+    assert "incomplete" not in plain and "*" not in plain and "/dataset" not in plain
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_home_page_states_the_complete_period(lang: str) -> None:
+    context = {"nav": "home", "status": 200, "editor_installed": False, "stats": [], "fracties": [],
+               "ministries": [], "eu": [], "latest": [], "founding": None, "first_year": 2007, "last_year": 2024,
+               "n_cases": 42994}
+    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
+    html = _page("home.html", lang, coverage=cov, **context)
+    if lang == "en":
+        assert "submitted from 1 July 2008 to 2 October 2024 and 47 from before — 42,994 cases" in html
+        assert "complete from 1 July 2008" in html and "31 January 2007" in html and "years before 2009" in html
+    else:
+        assert "ingediend van 1 juli 2008 tot en met 2 oktober 2024 en 47 van daarvoor — 42.994 zaken" in html
+        assert "volledig vanaf 1 juli 2008" in html and "31 januari 2007" in html and "jaren vóór 2009" in html
+    assert "2007 t" not in html
+    # without a measured period (a page that passes none): the years, and where the complete period is stated
+    html = _page("home.html", lang, **context)
+    assert 'id="coverage-note"' not in html and '<a href="/dataset">' in html
+    assert ("from 2007 to 2024 (" if lang == "en" else "van 2007 tot en met 2024 (") in html
