@@ -1,11 +1,13 @@
 """Where the written-question records are complete: measured from the number of Kamervragen submitted
 per calendar month.
 
-The Tweede Kamer's case system holds a few written questions from 2007 and the first half of 2008
-(entered later), and every question from mid-2008 on. Where that start lies is read from the data, not
-written down: :func:`complete_from` applies one rule to the monthly counts, and everything that states
-the period the data covers (the dataset description's ``dcterms:temporal``, the home page, the bars per
-year on the pages) states the complete period from that month on and the earliest record apart.
+The Tweede Kamer's records hold a few written questions from 2007 and the first half of 2008, and every
+question from mid-2008 on. Where that start lies is read from the data, not written down:
+:func:`complete_from` applies one rule to the monthly counts. The dataset description
+(``dcterms:temporal`` and its note, :mod:`kamergraph.dataset`, counted in the store once per build or
+``kamergraph describe``) and the pages' overview (``server.overview.Overview.coverage``, for the home
+page and the bars per year) state the complete period from that month on, and the earlier records and
+the earliest date apart.
 
 The rule. Take every calendar month from the first record's month to the last record's month (a month
 without records counts 0). The last month is left out of the judging: the data may end in the middle

@@ -2,8 +2,10 @@
 
 A Fractie page shows its questions per year and the ministries its members ask most; a Post page
 the questions it received per year, paged; the home page the counts per class and the latest
-questions. Asked per request, such lists sort and count thousands of resources (GroenLinks: 3,300
-questions; the minister of VWS: 5,300), which costs 50–200 ms in SPARQL. So the server reads the
+questions (and, measured with :mod:`kamergraph.coverage` on the same Kamervragen, from which month the
+records are complete: :attr:`Overview.coverage`, so that the years before can be marked). Asked per
+request, such lists sort and count thousands of resources (GroenLinks: 3,300 questions; the minister
+of VWS: 5,300), which costs 50–200 ms in SPARQL. So the server reads the
 few facts these lists need — per Kamervraag its case number, date, subject, askers with their
 fractie, addressed posts with their holders and cabinets, answer and postponement — once, with
 simple whole-graph queries, and keeps them in memory (some 30 MB) until the store's generation
