@@ -239,3 +239,24 @@ def test_the_home_page_states_the_complete_period(lang: str) -> None:
     html = _page("home.html", lang, **context)
     assert 'id="coverage-note"' not in html and '<a href="/dataset">' in html
     assert ("from 2007 to 2024 (" if lang == "en" else "van 2007 tot en met 2024 (") in html
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_year_facet_marks_the_incomplete_years(lang: str) -> None:
+    from types import SimpleNamespace as NS
+
+    def item(label: str, count: int, **extra) -> NS:
+        return NS(label=label, count=count, href="#", title=None, selected=False, **extra)
+
+    def page(years: list[NS]) -> str:
+        box = NS(kind="jaar", title="Jaar", shown=years[:2], more=years[2:], left_out=0)
+        result = NS(total=0, page=1, pages=1, cards=[])
+        return _page("list.html", lang, nav="", status=200, editor_installed=False, facets=[box], chips=[],
+                     result=result, csv_href="#", json_href="#", pages=None, clear_href="#")
+
+    marked = page([item("2009", 2900, incomplete=False), item("2008", 1500, incomplete=True),
+                   item("2007", 10, incomplete=True)])
+    assert ">2008*</a>" in marked and ">2007*</a>" in marked and ">2009</a>" in marked
+    assert "* 2008, 2007: " + ("incomplete" if lang == "en" else "onvolledig") in marked
+    plain = page([item("2009", 2900), item("2010", 3000)])  # facet items that say nothing of completeness
+    assert "*</a>" not in plain and "onvolledig" not in plain and "incomplete (" not in plain
