@@ -473,9 +473,10 @@ def _describe_figures(g: _G, ds: str, stats: Stats) -> None:
 
 
 def _describe_period(g: _G, ds: str, stats: Stats) -> None:
-    """The period the questions cover (``dcterms:temporal``): from the first month from which the records
-    are complete (:mod:`kamergraph.coverage`, measured on the monthly counts) to the last submission date;
-    the comment (nl, en) says so and names the earlier records and the earliest date."""
+    """The period the questions cover (``dcterms:temporal``): the months the records are complete for
+    (:mod:`kamergraph.coverage`, measured on the monthly counts), from the first day of the first to the
+    last day of the last; the comment (nl, en) says so and names the records outside it with the earliest
+    and the latest date."""
     cov = coverage.measure(stats.months, stats.first_date or "", stats.last_date or "")
     if cov is None or not stats.first_date or not stats.last_date:
         return
@@ -483,7 +484,7 @@ def _describe_period(g: _G, ds: str, stats: Stats) -> None:
     g.add(ds, DCTERMS + "temporal", period)
     g.add(period, RDF + "type", DCTERMS + "PeriodOfTime")
     g.typed(period, DCAT + "startDate", cov.start, XSD + "date")
-    g.typed(period, DCAT + "endDate", cov.last_date, XSD + "date")
+    g.typed(period, DCAT + "endDate", cov.end, XSD + "date")
     for lang in ("nl", "en"):
         g.text(period, RDFS + "comment", coverage.note(cov, lang), lang)
 

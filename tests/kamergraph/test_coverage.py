@@ -12,7 +12,9 @@ import pytest
 
 from ingest.sources.odata import read_jsonl
 from kamergraph import coverage
-from kamergraph.coverage import Coverage, complete_from, measure, measure_dates, month_of, month_range, short_months
+from kamergraph.coverage import (
+    Coverage, complete_from, complete_to, measure, measure_dates, month_of, month_range, short_months,
+)
 from kamergraph.dataset import DCAT, Stats, dataset_iri, describe
 from ontology.namespaces import DCTERMS, RDFS, Iris
 
@@ -30,25 +32,30 @@ def odata_dates() -> list[str]:
 
 
 def test_the_bundled_records_are_complete_from_july_2008(odata_dates: list[str]) -> None:
-    """The Tweede Kamer's case system starts in mid-2008: 10 Zaken from 2007 and 37 from January to June
-    2008 were entered later; from July 2008 on every written question is there (issue 15, §4)."""
+    """The Tweede Kamer's case system starts in mid-2008: it holds 10 Zaken from 2007 and 37 from January
+    to June 2008; from July 2008 on every written question is there (issue 15, §4). The extract ends on
+    2 October 2024, so October 2024 is incomplete too."""
     cov = measure_dates(odata_dates)
     assert cov is not None
     assert cov.complete_from == "2008-07" and cov.start == "2008-07-01"
+    assert cov.complete_to == "2024-09" and cov.end == "2024-09-30"
+    assert cov.after == sum(1 for d in odata_dates if d >= "2024-10-01") > 0
     years = Counter(d[:4] for d in odata_dates)
     assert years["2007"] == 10 and sum(1 for d in odata_dates if "2008-01" <= d[:7] <= "2008-06") == 37
     assert cov.before == 10 + 37
     assert (cov.first_date, cov.last_date) == (min(odata_dates), max(odata_dates))
     assert cov.total == len(odata_dates)
-    assert [y for y in range(cov.first_year, cov.last_year + 1) if cov.incomplete_year(y)] == [2007, 2008]
+    assert [y for y in range(cov.first_year, cov.last_year + 1) if cov.incomplete_year(y)] == [2007, 2008, 2024]
 
 
 def test_the_start_does_not_hang_on_the_share(odata_dates: list[str]) -> None:
     """Any share between what the start-up months hold (at most 0.09 of their running median) and what
     the thinnest complete month holds (0.42, July 2008) gives the same start; beyond it the start moves."""
     counts = Counter(month_of(d) for d in odata_dates)
-    assert {complete_from(counts, share) for share in (0.10, 0.15, 0.25, 0.35, 0.42)} == {"2008-07"}
+    shares = (0.10, 0.15, 0.25, 0.35, 0.42)
+    assert {(complete_from(counts, s), complete_to(counts, "2008-07", s)) for s in shares} == {("2008-07", "2024-09")}
     assert complete_from(counts, 0.09) < "2008-07" < complete_from(counts, 0.45)
+    assert complete_to(counts, "2008-07", 0.09) == "2024-10"
 
 
 def test_the_cut_off_last_month_is_not_judged(odata_dates: list[str]) -> None:
@@ -59,6 +66,7 @@ def test_the_cut_off_last_month_is_not_judged(odata_dates: list[str]) -> None:
     assert last == "2024-10" and counts[last] * 4 < counts["2024-09"]
     assert last not in short_months(counts)
     assert all(m < "2008-07" for m in short_months(counts))
+    assert complete_to(counts, "2008-07") == "2024-09"  # the end of the complete period does judge it
 
 
 def test_the_description_states_the_complete_period(odata_dates: list[str]) -> None:
@@ -75,13 +83,13 @@ def test_the_description_states_the_complete_period(odata_dates: list[str]) -> N
     def values(p: str) -> list[str]:
         return [t.object.value for t in triples if t.subject.value == period[0] and t.predicate.value == p]
 
-    assert values(DCAT + "startDate") == ["2008-07-01"] and values(DCAT + "endDate") == ["2024-10-02"]
+    assert values(DCAT + "startDate") == ["2008-07-01"] and values(DCAT + "endDate") == ["2024-09-30"]
     comments = {t.object.language: t.object.value for t in triples
                 if t.subject.value == period[0] and t.predicate.value == RDFS + "comment"}
     assert set(comments) == {"nl", "en"}
-    assert "juli 2008" in comments["nl"] and "July 2008" in comments["en"]
+    assert "juli 2008 tot en met september 2024" in comments["nl"] and "July 2008 to September 2024" in comments["en"]
     for text in comments.values():
-        assert "2007-01-31" in text and " 47 " in text and "2024-10-02" in text
+        assert "2007-01-31" in text and " 47 " in text and "2024-10-02" in text and " 22 " in text
 
 
 # --------------------------------------------------------------------------- the rule's edge cases
@@ -98,8 +106,10 @@ def test_no_records_no_period() -> None:
 
 
 def test_one_month_and_steady_months_are_complete_from_the_first() -> None:
-    assert complete_from({"2010-03": 5}) == "2010-03"
-    assert complete_from(series("2010-01", [200, 210, 190, 205, 30])) == "2010-01"  # the last month is cut off
+    assert complete_from({"2010-03": 5}) == "2010-03" and complete_to({"2010-03": 5}, "2010-03") == "2010-03"
+    counts = series("2010-01", [200, 210, 190, 205, 30])  # the last month is cut off
+    assert complete_from(counts) == "2010-01" and complete_to(counts, "2010-01") == "2010-04"
+    assert complete_to(series("2010-01", [200, 210, 190, 205, 60]), "2010-01") == "2010-05"
 
 
 def test_a_start_up_longer_than_the_complete_period() -> None:
@@ -132,6 +142,7 @@ def test_a_gap_in_the_middle_moves_the_start_past_it() -> None:
     """"No month after the start falls short": the months before an empty month are not stated complete."""
     counts = series("2010-01", [200, 210, 200, 0, 205, 200, 190, 210, 200])
     assert short_months(counts) == ["2010-04"] and complete_from(counts) == "2010-05"
+    assert complete_to(counts, "2010-01") == "2010-03"  # judged from an earlier start, the gap ends the period
 
 
 def test_the_month_before_the_last_is_judged() -> None:
@@ -148,10 +159,14 @@ def test_a_month_at_exactly_the_share_is_not_short() -> None:
 
 
 def test_years_before_the_complete_period() -> None:
-    mid = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
+    mid = Coverage("2007-01-31", "2024-10-02", "2008-07", "2024-09", 47, 22, 42994)
     assert (mid.complete_year, mid.incomplete_year(2008), mid.incomplete_year(2009)) == (2009, True, False)
-    january = Coverage("2007-01-31", "2024-10-02", "2009-01", 300, 42994)
+    assert (mid.last_complete_year, mid.incomplete_year(2023), mid.incomplete_year(2024)) == (2023, False, True)
+    assert (mid.start, mid.end) == ("2008-07-01", "2024-09-30")
+    january = Coverage("2007-01-31", "2025-01-02", "2009-01", "2024-12", 300, 5, 42994)
     assert (january.complete_year, january.incomplete_year(2008), january.incomplete_year(2009)) == (2009, True, False)
+    assert (january.last_complete_year, january.incomplete_year(2024), january.end) == (2024, False, "2024-12-31")
+    assert Coverage("2008-01-02", "2008-03-01", "2008-01", "2008-02", 0, 3, 90).end == "2008-02-29"
 
 
 def test_bad_dates_name_the_value() -> None:
@@ -162,11 +177,12 @@ def test_bad_dates_name_the_value() -> None:
 
 
 def test_the_note_in_both_languages() -> None:
-    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
-    assert coverage.note(cov, "nl").startswith("Volledig vanaf juli 2008")
-    assert coverage.note(cov, "en").startswith("Complete from July 2008")
-    whole = Coverage("2010-01-04", "2010-12-20", "2010-01", 0, 2400)
-    assert "2010-01-04" not in coverage.note(whole, "en") and "eerdere" not in coverage.note(whole, "nl")
+    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", "2024-09", 47, 22, 42994)
+    assert coverage.note(cov, "nl").startswith("Volledig van juli 2008 tot en met september 2024")
+    assert coverage.note(cov, "en").startswith("Complete from July 2008 to September 2024")
+    whole = Coverage("2010-01-04", "2010-12-20", "2010-01", "2010-12", 0, 0, 2400)
+    assert "2010-01-04" not in coverage.note(whole, "en") and "2010-12-20" not in coverage.note(whole, "nl")
+    assert "data also holds" not in coverage.note(whole, "en") and "bevat ook" not in coverage.note(whole, "nl")
 
 
 # --------------------------------------------------------------------------- the pages
@@ -183,7 +199,8 @@ def test_the_overview_measures_its_questions() -> None:
     _index_cases(ov, cases)
     assert ov.coverage is not None and ov.coverage == measure_dates([d for d in dates if len(d) == 10])
     assert ov.coverage.complete_from == "2008-01" and ov.coverage.before == 2
-    assert [y for y in (2007, 2008, 2009) if ov.incomplete_year(y)] == [2007]
+    assert ov.coverage.complete_to == "2009-06" and ov.coverage.after == 0
+    assert [y for y in (2007, 2008, 2009) if ov.incomplete_year(y)] == [2007, 2009]
     assert not Overview().incomplete_year(2007)  # nothing measured: nothing marked
 
 
@@ -226,14 +243,18 @@ def test_the_home_page_states_the_complete_period(lang: str) -> None:
     context = {"nav": "home", "status": 200, "editor_installed": False, "stats": [], "fracties": [],
                "ministries": [], "eu": [], "latest": [], "founding": None, "first_year": 2007, "last_year": 2024,
                "n_cases": 42994}
-    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", 47, 42994)
+    cov = Coverage("2007-01-31", "2024-10-02", "2008-07", "2024-09", 47, 22, 42994)
     html = _page("home.html", lang, coverage=cov, **context)
     if lang == "en":
-        assert "submitted from 1 July 2008 to 2 October 2024 and 47 from before — 42,994 cases" in html
-        assert "complete from 1 July 2008" in html and "31 January 2007" in html and "years before 2009" in html
+        assert "submitted from 1 July 2008 to 30 September 2024, and 47 from before and 22 from after — 42,994" \
+            in html
+        assert "complete from 1 July 2008 to 30 September 2024" in html and "31 January 2007" in html
+        assert "2 October 2024" in html and "years before 2009 and after 2023 are therefore incomplete" in html
     else:
-        assert "ingediend van 1 juli 2008 tot en met 2 oktober 2024 en 47 van daarvoor — 42.994 zaken" in html
-        assert "volledig vanaf 1 juli 2008" in html and "31 januari 2007" in html and "jaren vóór 2009" in html
+        assert ("ingediend van 1 juli 2008 tot en met 30 september 2024, en 47 van daarvoor en 22 van daarna "
+                "— 42.994") in html
+        assert "volledig van 1 juli 2008 tot en met 30 september 2024" in html and "31 januari 2007" in html
+        assert "2 oktober 2024" in html and "jaren vóór 2009 en na 2023 zijn dus onvolledig" in html
     assert "2007 t" not in html
     # without a measured period (a page that passes none): the years, and where the complete period is stated
     html = _page("home.html", lang, **context)

@@ -24,7 +24,7 @@ from kamergraph.dataset import (
     DCAT, SD, SPDX, TARGETS, VOID, DatasetError, compute_stats, dataset_iri, describe, description_graph,
     load_description, read_manifest, service_iri,
 )
-from kamergraph.coverage import complete_from
+from kamergraph.coverage import complete_from, complete_to
 from ontology.namespaces import DCTERMS, KG, RDF, RDFS, XSD, Iris
 from store.embedded import EmbeddedStore
 
@@ -145,9 +145,8 @@ def test_build_loads_the_description_and_its_figures_match_the_store(small_store
             stated[key] = one_int(desc, ls, VOID + "triples")
         assert stated == links
         assert {k[0].rsplit("/", 1)[-1] for k in stated} >= {"wikidata", "officielebekendmakingen", "eli"}
-        # the temporal coverage: from the first complete month (kamergraph.coverage's rule over the
-        # Kamervragen per month, counted here from the quads) to the last submission date; the comment
-        # names the earliest submission date and the questions before the complete period
+        # the temporal coverage: the complete months (kamergraph.coverage's rule over the Kamervragen per
+        # month, counted here from the quads); the comment names the records outside them
         kv = {q.subject for q in quads if q.predicate.value == TYPE and q.object.value == KG + "Kamervraag"}
         submitted = {(q.subject, q.object.value) for q in quads
                      if q.subject in kv and q.predicate.value == DCTERMS + "dateSubmitted"}
@@ -156,12 +155,15 @@ def test_build_loads_the_description_and_its_figures_match_the_store(small_store
         start = complete_from(months)
         period = value(desc, DS, DCTERMS + "temporal")[0]
         assert value(desc, period, DCAT + "startDate") == [start + "-01"]
-        assert value(desc, period, DCAT + "endDate") == [dates[-1]]
+        end = complete_to(months, start)
+        assert value(desc, period, DCAT + "endDate")[0][:7] == end
         before = sum(1 for d in dates if d[:7] < start)  # (the bundled data's are test_coverage's)
+        after = sum(1 for d in dates if d[:7] > end)
         comments = [t.object for t in desc if t.subject.value == period and t.predicate.value == RDFS + "comment"]
         assert {c.language for c in comments} == {"nl", "en"}
         for c in comments:
-            assert dates[-1] in c.value and (dates[0] in c.value) == (f" {before} " in c.value) == (before > 0), c
+            assert (dates[0] in c.value) == (f" {before} " in c.value) == (before > 0), c
+            assert (dates[-1] in c.value) == (f" {after} " in c.value) == (after > 0), c
     finally:
         store.close()
 
