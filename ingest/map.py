@@ -232,6 +232,23 @@ def _persons_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
     return b.graph()
 
 
+def _corrections(b: GraphBuilder, iris: Iris, s: str, record: object) -> None:
+    """The provenance of a period the corrections register changed
+    (:mod:`ingest.reference_corrections`): it ``prov:wasDerivedFrom`` each correction, a
+    ``prov:Entity`` labelled with the change and carrying the register's file and row, and each
+    source that is a URL (from which the correction is derived too)."""
+    for c in getattr(record, "corrections", ()):
+        cn = node(iris.source_record("correctie", c.id))
+        b.add(s, T.was_derived_from, cn)
+        b.add(cn, T.type, v(T.Entity))
+        b.add(cn, T.label, lit(c.text))
+        b.add(cn, T.bronbestand, lit(c.row.file))
+        b.opt(cn, T.bronregel, lit(c.row.line) if c.row.line is not None else None)
+        if c.source.startswith(("http://", "https://")) and not _BAD_IRI.search(c.source):
+            b.add(s, T.was_derived_from, node(c.source))
+            b.add(cn, T.was_derived_from, node(c.source))
+
+
 def _memberships_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
     """The ``lidmaatschappen`` graph: the Kamer memberships, then the fractie memberships."""
     b = GraphBuilder(iris.reference_graph("lidmaatschappen"))
@@ -253,6 +270,7 @@ def _memberships_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
         b.opt(s, T.end_date, lit(fm.end) if fm.end else None)
         b.opt(s, T.functie, lit(fm.function) if fm.function else None)
         b.opt(s, T.herkomst, lit(fm.derivation) if fm.derivation else None)
+        _corrections(b, iris, s, fm)
     b.provenance(iris.source_record("referentie", "lidmaatschappen"), None)
     return b.graph()
 
@@ -321,6 +339,7 @@ def _add_posts_and_holdings(b: GraphBuilder, ref: ReferenceData, iris: Iris) -> 
         b.opt(s, T.end_date, lit(h.end) if h.end else None)
         b.add(s, T.waarnemend, lit(h.acting))
         b.add(person, T.holds, post)
+        _corrections(b, iris, s, h)
 
 
 def _government_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:

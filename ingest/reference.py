@@ -29,7 +29,10 @@ Decisions (each visible in ``ReferenceData.report`` where the data forces one):
 :func:`load_reference` runs ``STEPS`` in order over one :class:`ReferenceState`: one function
 per source and per rule, in :mod:`ingest.reference_persons`, :mod:`ingest.reference_members` and
 :mod:`ingest.reference_government`. A further step (a consistency check, a corrections register)
-is one more function taking the state and one more line in ``STEPS``. The completion from the
+is one more function taking the state and one more line in ``STEPS``: the corrections register
+(:mod:`ingest.reference_corrections`, applied right after the periods and the holdings are read)
+and the consistency rules (:mod:`ingest.reference_checks`, run last, over the corrected data) are
+such steps. The completion from the
 askers of written questions is :func:`ingest.infer.complete_reference`.
 """
 
@@ -53,6 +56,16 @@ from ingest.reference_members import (
     list_memberships,
     name_fracties,
 )
+from ingest.reference_checks import (
+    check_ages,
+    check_fractie_in_kamer,
+    check_fractie_overlaps,
+    check_holdings_in_cabinet,
+    check_person_posts,
+    check_post_holders,
+    check_seat_and_post,
+)
+from ingest.reference_corrections import correct_holdings, correct_memberships, read_corrections, report_corrections
 from ingest.reference_persons import key_persons, merge_cabinet_persons, merge_openkamer_persons, read_member_list
 from ingest.reference_state import ReferenceState
 
@@ -61,6 +74,8 @@ Step = Callable[[ReferenceState], None]
 # The steps in the order they run: each reads what the ones before it left in the state (and, for
 # a source, its file) and adds to it; the report lines come out in this order.
 STEPS: tuple[Step, ...] = (
+    # the corrections register (data/reference/corrections.csv), applied below
+    read_corrections,
     # persons
     read_member_list,
     merge_openkamer_persons,
@@ -71,13 +86,24 @@ STEPS: tuple[Step, ...] = (
     list_memberships,
     find_election_eves,
     fill_gaps_from_openkamer,
+    correct_memberships,
     join_kamer_memberships,
     # ministries, cabinets, posts and holdings
     read_ministries,
     read_cabinets,
     csv_holdings,
     openkamer_holdings,
+    correct_holdings,
+    report_corrections,
     report_post_gaps,
+    # consistency rules over the corrected data (report lines only)
+    check_fractie_overlaps,
+    check_fractie_in_kamer,
+    check_post_holders,
+    check_holdings_in_cabinet,
+    check_person_posts,
+    check_seat_and_post,
+    check_ages,
 )
 
 

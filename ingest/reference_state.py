@@ -107,6 +107,11 @@ class ReferenceState:
     posts: dict[str, Post] = field(default_factory=dict)
     holdings: list[PostHolding] = field(default_factory=list)
     hold_keys: set[str] = field(default_factory=set)
+    # corrections register (read_corrections; correct_memberships, correct_holdings): the
+    # ingest.reference_corrections.Correction rows, the ids that named a record, the ids applied
+    corrections: list = field(default_factory=list)
+    matched: set[str] = field(default_factory=set)
+    applied: set[str] = field(default_factory=set)
 
     def last_end(self, pid: str) -> dt.date:
         """The last end of the member-list periods of ``pid`` (``date.max`` when one is open)."""
