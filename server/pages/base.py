@@ -148,6 +148,7 @@ class YearBar:
     width: float  # percent of the largest year
     href: str
     current: bool
+    incomplete: bool = False  # a year outside the complete period (kamergraph.coverage): marked on the chart
 
 
 @dataclass

@@ -44,7 +44,7 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
     eu = [e for e in ov.eu if e.citations][:12]
     return render(request, "home.html", {
         "lang": lang, "nav": "home", "stats": stats, "first_year": first_year,
-        "last_year": last_year, "n_cases": len(ov.cases),
+        "last_year": last_year, "n_cases": len(ov.cases), "coverage": ov.coverage,
         "fracties": [(L.ref(f, ov.label(f, lang) or L.text(f)), n, list_href(base, fractie=f))
                      for f, n in fracties],
         "ministries": [(L.ref(m, ov.label(m, lang) or L.text(m)), n) for m, n in ministries],

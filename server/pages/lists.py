@@ -66,7 +66,7 @@ def question_list(request: Request, ov: Overview, L: Linker, list_id: str, headi
     pg = ov.page(kind, key, year=year, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE) if number > 1 else first
     top = max((n for _, n in years), default=1)
     bars = [YearBar(y, n, round(100 * n / top, 1), url_with(request, {year_param: y, page_param: None}, list_id),
-                    y == year) for y, n in years]
+                    y == year, ov.incomplete_year(y)) for y, n in years]
     return QuestionList(
         list_id, heading, total_all, bars, year, question_items(pg.items, L, ov, with_askers),
         pager(request, page_param, number, pages, pg.total, list_id),

@@ -501,7 +501,7 @@ def test_backlinks_have_counts_and_pages(client: TestClient, store: Store) -> No
 
 
 def test_home_page(client: TestClient, store: Store) -> None:
-    page, _ = get_page(client, "/")
+    page, html = get_page(client, "/")
     n = select(store, "SELECT (COUNT(?kv) AS ?n) WHERE { ?kv a kg:Kamervraag }")[0]["n"]
     assert n is not None and re.search(rf"Kamervragen\s*{n}(?!\d)", page.text)
     forms = [a for t, a in page.tags if t == "form"]
@@ -514,6 +514,15 @@ def test_home_page(client: TestClient, store: Store) -> None:
             assert client.get(href, headers={"Accept": BROWSER_ACCEPT}).status_code == 200, href
     latest = select(store, "SELECT ?kv ?d WHERE { ?kv a kg:Kamervraag ; dcterms:dateSubmitted ?d } ORDER BY DESC(?d) LIMIT 1")
     assert "/" + (latest[0]["kv"] or "")[len(BASE):] in page.hrefs()
+    # the complete period, measured (kamergraph.coverage) from this store's own Kamervragen
+    from kamergraph.coverage import measure_dates
+
+    dates = [r["d"] for r in select(store, "SELECT ?d WHERE { ?kv a kg:Kamervraag ; dcterms:dateSubmitted ?d }")]
+    cov = measure_dates(d for d in dates if d and len(d) == 10)
+    assert cov is not None and (cov.before or cov.after)
+    assert 'id="coverage-note"' in html
+    note = html[html.index('id="coverage-note"'):].split("</p>", 1)[0]
+    assert f"{cov.before} vragen" in note if cov.before else f"{cov.after} vragen" in note
 
 
 # --------------------------------------------------------------------------- language
