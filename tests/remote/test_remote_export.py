@@ -28,8 +28,14 @@ def dataset(data: bytes, fmt: RdfFormat) -> set:
 
 
 def test_exports_match_the_embedded_store(embedded, remote) -> None:
+    """N-Quads and JSON-LD read from each server are the embedded store's dataset; sorted distinct N-Triples
+    are its very bytes. Plain N-Triples (the same reading as N-Quads, written without the graph names) is
+    compared on the Oxigraph server only: its writer does not depend on the server."""
     name, store = remote
-    for fmt, rdf in (("nq", RdfFormat.N_QUADS), ("nt", RdfFormat.N_TRIPLES), ("jsonld", RdfFormat.JSON_LD)):
+    formats = [("nq", RdfFormat.N_QUADS), ("jsonld", RdfFormat.JSON_LD)]
+    if name == "oxigraph":
+        formats.insert(1, ("nt", RdfFormat.N_TRIPLES))
+    for fmt, rdf in formats:
         ours, theirs = io.BytesIO(), io.BytesIO()
         export(embedded, ours, fmt, base=BASE)
         res = export(store, theirs, fmt, base=BASE, sort_buffer_bytes=1 << 20)
