@@ -50,14 +50,29 @@ def full_build(tmp_path_factory: pytest.TempPathFactory):
 # Folders whose tests share package-scoped fixtures (real servers, with the data built into them): with
 # pytest-xdist each goes to one worker whole, so that those start once per run.
 WHOLE_FOLDERS = frozenset({"remote"})
+# The test files that use the full build (``full_build``): one unit of work, on one worker. When the cache
+# has no full build for the current code and data, the first of them builds it (over a minute); the
+# others wait for it on the cache's lock, and a worker waiting there does nothing else. On one worker
+# they come after the build, and the other worker goes on with everything else.
+# (tests/test_build_cache.py checks this list against the files that use the fixture.)
+FULL_BUILD_FILES = frozenset({
+    "tests/kamergraph/test_build.py",
+    "tests/kamergraph/test_cli.py",
+    "tests/queries/test_named_queries.py",
+    "tests/server/test_pages_full.py",
+    "tests/server/test_search_full.py",
+})
 
 
 def work_unit(nodeid: str) -> str:
-    """The unit of work a test belongs to under pytest-xdist: its file, or its folder for WHOLE_FOLDERS."""
+    """The unit of work a test belongs to under pytest-xdist: its file, its folder for WHOLE_FOLDERS, or
+    ``tests/full-build`` for the files of FULL_BUILD_FILES."""
     path = nodeid.split("::", 1)[0]
     parts = path.split("/")
     if len(parts) > 2 and parts[0] == "tests" and parts[1] in WHOLE_FOLDERS:
         return "/".join(parts[:2])
+    if path in FULL_BUILD_FILES:
+        return "tests/full-build"
     return path
 
 

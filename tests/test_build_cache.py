@@ -75,3 +75,24 @@ def test_digest_of_follows_the_contents_of_files_and_folders(tmp_path: Path) -> 
     assert digest_of(records, folder) not in (first, second)
     records.write_text('{"Nummer": "2019Z15232"}\n', encoding="utf-8")
     assert digest_of(records) != digest_of(folder)
+
+
+def _uses_full_build(path: Path) -> bool:
+    """Whether a function of the file (a test or a fixture) takes the ``full_build`` fixture."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != "full_build"
+               and any(a.arg == "full_build" for a in n.args.args) for n in ast.walk(tree))
+
+
+def test_the_files_using_the_full_build_are_one_unit_of_work() -> None:
+    """tests/conftest.py's FULL_BUILD_FILES are exactly the test files that use ``full_build``, and the
+    scheduler sends them to one worker as one unit (a test file elsewhere stays its own unit)."""
+    from tests.conftest import FULL_BUILD_FILES, ROOT, work_unit
+
+    using = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py") if _uses_full_build(p)}
+    assert using == set(FULL_BUILD_FILES)
+    assert {work_unit(f"{f}::test_x") for f in FULL_BUILD_FILES} == {"tests/full-build"}
+    assert work_unit("tests/server/test_pages.py::test_home_page") == "tests/server/test_pages.py"
+    assert work_unit("tests/remote/test_remote_cli.py::test_query[oxigraph-query0]") == "tests/remote"
