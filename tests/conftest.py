@@ -76,6 +76,32 @@ def work_unit(nodeid: str) -> str:
     return path
 
 
+# The units of work that take longest (measured: a minute and more each, the first two about five), in that
+# order: they are handed out first, so that a worker that ends early does not leave one of them running
+# alone at the end; the rest follow in the order they are collected. (xdist would otherwise hand out the
+# units with the most tests first, and left the slow files of few tests, crash recovery and the member
+# sync among them, for last.)
+SLOWEST_FIRST = (
+    "tests/remote",
+    "tests/full-build",
+    "tests/kamergraph/test_sync.py",
+    "tests/store/test_export.py",
+    "tests/kamergraph/test_sync_reference.py",
+    "tests/kamergraph/test_ingest.py",
+    "tests/reliability/test_crash_recovery.py",
+    "tests/reliability/test_readonly_and_full_disk.py",
+    "tests/browser/test_pages_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests of the SLOWEST_FIRST units first, in that order; the others after them, as collected (a
+    unit's own tests keep their order). Under pytest-xdist each worker collects the same order, and the
+    scheduler hands the units out in it."""
+    rank = {unit: i for i, unit in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - xdist's types
     """Under pytest-xdist (``make test``: ``-n auto``), send each file's tests to one worker, and each
@@ -88,4 +114,5 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, AN
         def _split_scope(self, nodeid: str) -> str:
             return work_unit(nodeid)
 
+    config.option.loadscopereorder = False  # the units in the order collected (pytest_collection_modifyitems)
     return FileScheduling(config, log)

@@ -96,3 +96,12 @@ def test_the_files_using_the_full_build_are_one_unit_of_work() -> None:
     assert {work_unit(f"{f}::test_x") for f in FULL_BUILD_FILES} == {"tests/full-build"}
     assert work_unit("tests/server/test_pages.py::test_home_page") == "tests/server/test_pages.py"
     assert work_unit("tests/remote/test_remote_cli.py::test_query[oxigraph-query0]") == "tests/remote"
+
+
+def test_the_slowest_units_first_name_units_that_exist() -> None:
+    """Every unit of tests/conftest.py's SLOWEST_FIRST is one the scheduler makes of an existing test file
+    or folder (a renamed file would silently lose its place)."""
+    from tests.conftest import ROOT, SLOWEST_FIRST, work_unit
+
+    units = {work_unit(p.relative_to(ROOT).as_posix() + "::t") for p in (ROOT / "tests").rglob("test_*.py")}
+    assert set(SLOWEST_FIRST) <= units and len(set(SLOWEST_FIRST)) == len(SLOWEST_FIRST)
