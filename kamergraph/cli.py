@@ -135,6 +135,11 @@ def _print_build_summary(report: BuildReport, total: float) -> None:
         by = report.validation.by_shape()
         print(f"  SHACL: {'conforms' if report.validation.conforms else 'violations'}; " +
               (", ".join(f"{k}: {v}" for k, v in sorted(by.items())) or "no results"))
+    # the reference data's corrections register and consistency rules (ingest.reference_corrections,
+    # ingest.reference_checks): their counts here, every finding with its source rows in the report
+    checks = [ln for ln in report.reference_notes if ln.startswith(("corrections: ", "check "))]
+    if checks:
+        print("  reference data: " + "; ".join(checks))
     for r in report.records:
         if r.status in ("unparseable", "rejected", "superseded"):
             print(f"  {r.status}: {r.source}: {'; '.join(r.problems)}", file=sys.stderr)

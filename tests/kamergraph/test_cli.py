@@ -126,3 +126,19 @@ def test_named_query_with_bound_parameters(full_build, capsys) -> None:
     assert code == 1 and "unknown parameter 'persoon'" in err
     code, out, _ = run(capsys, "query", "--list")
     assert code == 0 and "dual-use" in out and "co" in out
+
+
+def test_the_build_summary_counts_the_corrections_and_the_reference_checks(capsys) -> None:
+    """The build's summary names what the corrections register and the consistency rules of the reference
+    data did (their lines from the bundled data's reference report); the findings are in the report file."""
+    from kamergraph.build import BuildReport
+    from kamergraph.cli import _print_build_summary
+    from kamergraph.inputs import reference_data
+
+    ref = reference_data(ROOT / "data")
+    counts = [ln for ln in ref.report if ln.startswith(("corrections: ", "check "))]
+    assert any(ln.startswith("corrections: ") for ln in counts) and sum(ln.startswith("check ") for ln in counts) >= 7
+    report = BuildReport(started="2026-01-01T00:00:00+00:00", reference_notes=list(ref.report))
+    _print_build_summary(report, 1.0)
+    [line] = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  reference data: ")]
+    assert line == "  reference data: " + "; ".join(counts)
