@@ -79,8 +79,8 @@ def work_unit(nodeid: str) -> str:
 # The units of work that take longest (measured: a minute and more each, the first two about five), in that
 # order: they are handed out first, so that a worker that ends early does not leave one of them running
 # alone at the end; the rest follow in the order they are collected. (xdist would otherwise hand out the
-# units with the most tests first, and left the slow files of few tests, crash recovery and the member
-# sync among them, for last.)
+# units with the most tests first, and left the slow files of few tests, the member sync among them, for
+# last.)
 SLOWEST_FIRST = (
     "tests/remote",
     "tests/full-build",
@@ -88,7 +88,6 @@ SLOWEST_FIRST = (
     "tests/store/test_export.py",
     "tests/kamergraph/test_sync_reference.py",
     "tests/kamergraph/test_ingest.py",
-    "tests/reliability/test_crash_recovery.py",
     "tests/reliability/test_readonly_and_full_disk.py",
     "tests/browser/test_pages_browser.py",
 )

@@ -1,17 +1,16 @@
-"""Kill -9 at fixed points of a rebuild's swap, a write, `kamergraph build`, `ingest` and `sync`.
+"""Kill -9 at fixed points of a rebuild's swap and of a write.
 
 After each kill the next command cleans up (saying what it removed or finished), `kamergraph validate`
-passes, the store is the state before or after the command (or, for ingest and sync, each graph the
-one or the other), nothing is left over, and the command run again ends as an uninterrupted run.
+passes, the store is the state before or after the command, nothing is left over, and the command run
+again ends as an uninterrupted run.
 A running server notices a swap even when the build was killed before it bumped the generation.
 
 This is a fixed share of ``bench/crash_points.py``, which runs every point (see its docstring). The
-store-level points run in about a minute: they kill the same swap and write code the commands run. Of the
-points on the real commands (each a real command killed, validated and run again: most of a minute each)
-the tests run one, the sync killed half-way through its writes (the command with the most state to
-recover: its mirror, its cursors, its graph hashes and a batch of graphs); the real build killed between
-its swap and its bump and the real ingest killed half-way run in ``python bench/crash_points.py --only
-build,ingest`` (with every other point of those commands).
+store-level points run in about a minute: they kill the same swap and write code the commands run (a
+store replaced by a rebuild, a write before its generation bump, a server following a swap). The points on
+the real commands (a real build, ingest or sync killed at a named or a timed point, validated and run
+again: most of a minute each) run in ``python bench/crash_points.py`` (``--only build,ingest,sync``). A
+sync stopped at each kind of step and resumed is tests/kamergraph/test_sync.py's.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from fastapi.testclient import TestClient
 from bench.crash_points import (
     Point,
     SwapScenario,
-    SyncScenario,
     Work,
     leftovers,
     run_point,
@@ -100,13 +98,3 @@ def test_a_running_server_follows_a_swap_killed_before_its_bump(swap: SwapScenar
         assert "removed" in r.stderr and ".old" in r.stderr, r.stderr  # the recovery says what it removed
         assert leftovers(store) == []
         assert _count(client) == after
-
-
-@pytest.mark.slow
-def test_sync_killed_half_way(work: Work) -> None:
-    sc = SyncScenario(work, 60, feed=100, page=20)
-    try:
-        sc.reference()
-        check(run_point(sc, Point("sync", "70%", share=0.7), server=False))
-    finally:
-        sc.server.close()
