@@ -50,6 +50,37 @@ def test_a_change_in_data_or_code_changes_the_key(tmp_path: Path) -> None:
     assert build_cache.cache_key("other", recipe, root) not in keys
 
 
+def test_a_store_built_while_the_code_changed_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit in the working tree during a build: the store may mix both versions, so the caller gets it but
+    the cache keeps it under neither key; the next caller builds again."""
+    root = project(tmp_path)
+    monkeypatch.setenv("KAMERGRAPH_TEST_CACHE", str(tmp_path / "cache"))
+    builds: list[Path] = []
+
+    def editing_recipe(path: Path) -> str:
+        path.mkdir()
+        (path / "store.txt").write_text(f"build {len(builds)}")
+        builds.append(path)
+        (root / "kamergraph" / "build.py").write_text(f"y = {len(builds) + 10}\n")  # the edit, mid-build
+        return "report"
+
+    assert build_cache.cached_store("edited", editing_recipe, tmp_path / "a", root) == "report"
+    assert (tmp_path / "a" / "store.txt").read_text() == "build 0"
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.is_dir()], "a store of mixed inputs was kept"
+    build_cache.cached_store("edited", editing_recipe, tmp_path / "b", root)
+    assert len(builds) == 2, "the second caller took a store built while the code changed"
+
+    def steady_recipe(path: Path) -> str:
+        path.mkdir()
+        (path / "store.txt").write_text("steady")
+        builds.append(path)
+        return "report"
+
+    build_cache.cached_store("steady", steady_recipe, tmp_path / "c", root)
+    build_cache.cached_store("steady", steady_recipe, tmp_path / "d", root)
+    assert len(builds) == 3 and (tmp_path / "d" / "store.txt").read_text() == "steady", "a steady build is kept once"
+
+
 def test_no_package_found_is_an_error_not_a_key_without_code(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.setuptools]\npackages = ['ingest']\n")

@@ -145,17 +145,25 @@ def evict(root: Path, keep: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cached_store(name: str, recipe: Recipe, dest: Path) -> Any:
+def cached_store(name: str, recipe: Recipe, dest: Path, root_dir: Path = ROOT) -> Any:
     """The store ``recipe`` builds, copied to ``dest`` (a store folder, made here), and what the recipe
-    returned (kept with the store, pickled). Built at most once per key, whichever process asks first."""
+    returned (kept with the store, pickled). Built at most once per key, whichever process asks first.
+    The key is taken again after the build: a store built while its inputs changed is not kept."""
     root = cache_root()
-    entry = root / f"{name}-{cache_key(name, recipe)}"
+    key = cache_key(name, recipe, root_dir)
+    entry = root / f"{name}-{key}"
     with locked(root / f"{entry.name}.lock"):
         if not entry.is_dir():
             tmp = root / f"{entry.name}.tmp-{os.getpid()}"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
             result = recipe(tmp / "store")
+            if cache_key(name, recipe, root_dir) != key:
+                # the code or data changed while the store was built (an edit in the working tree): the store
+                # may hold a mixture, so it is used by this caller only and never kept under either key
+                shutil.move(str(tmp / "store"), str(dest))
+                shutil.rmtree(tmp, ignore_errors=True)
+                return result
             (tmp / REPORT).write_bytes(pickle.dumps(result))
             with locked(root / ".lock"):
                 tmp.rename(entry)
