@@ -12,9 +12,13 @@ from ingest.citations.register import EURegister
 from ingest.map import GraphBuilder, MappedGraph, lit, map_addressee, map_asker, node, v
 from ingest.records import Citation
 from ingest.resolve_text import ResolvedText
+from ingest.texts.numbering import PartKeys, footnote_question, part_keys
 from ontology.namespaces import Iris, T, officielebekendmakingen_url
 
 TEXT_SOURCE_KIND = "tekst"
+#: The parser's notes on a text's own numbering (ingest.texts.blocks), stated on the publication as its
+#: rdfs:comment (a text printed as it is, its numbering inconsistent: the reader is told).
+NUMBERING_NOTES = ("numbering as printed:", "question numbers missing from the sequence")
 
 
 def _span(b: GraphBuilder, s: str, start: int, end: int) -> None:
@@ -92,8 +96,9 @@ def map_text(rt: ResolvedText, iris: Iris, *, quote_questions: bool = True) -> M
     pub = node(iris.publicatie(pub_key))
     kv = node(iris.kamervraag(rt.kamervraag))
     _publication(b, rt, pub, kv, iris)
-    questions = {q.number: node(iris.vraag(rt.kamervraag, q.number)) for q in rt.doc.questions}
-    _questions_and_answers(b, rt, pub, kv, questions, quote_questions, iris)
+    keys = part_keys(rt.doc)
+    questions = [node(_part_iri(iris.vraag(rt.kamervraag, q.number), k)) for q, k in zip(rt.doc.questions, keys.questions)]
+    _questions_and_answers(b, rt, pub, kv, questions, keys, quote_questions, iris)
     _footnotes(b, rt, pub, questions, quote_questions, iris)
     b.provenance(iris.source_record(TEXT_SOURCE_KIND, pub_key), rt.doc.source)
     return b.graph()
@@ -140,38 +145,52 @@ def _publication(b: GraphBuilder, rt: ResolvedText, pub: str, kv: str, iris: Iri
             b.add(pub, T.mede_namens, node(iris.post(key)))
 
 
+def _part_iri(numbered: str, key: str) -> str:
+    """The IRI of a part printed as number N (``numbered``: ``…/vraag/N``) with its key: ``…/vraag/N``
+    for the first part of that number, ``…/vraag/N-2`` for the second (:mod:`ingest.texts.numbering`)."""
+    _, _, occurrence = key.partition("-")
+    return f"{numbered}-{occurrence}" if occurrence else numbered
+
+
 def _questions_and_answers(
-    b: GraphBuilder, rt: ResolvedText, pub: str, kv: str, questions: dict[int, str], quote_questions: bool, iris: Iris
+    b: GraphBuilder, rt: ResolvedText, pub: str, kv: str, questions: list[str], keys: PartKeys, quote_questions: bool,
+    iris: Iris,
 ) -> None:
     """The questions (where this text states them: ``quote_questions``) and the answers, each
-    answer linked to the questions it answers (``questions``: their nodes by number)."""
+    answer linked to the questions it answers (``questions``: their nodes in the text's order;
+    ``keys``: which of them each answer answers, where a number is printed twice). The numbering
+    notes of the text go on the publication ``pub``."""
     doc = rt.doc
     if quote_questions:
-        for q in doc.questions:
-            vq = questions[q.number]
+        for q, vq in zip(doc.questions, questions):
             _part(b, kv, vq, T.Vraag, T.heeft_vraag, q.text, q.raw, q.span, q.citations, pub, iris)
             b.add(vq, T.vraagnummer, lit(q.number))
-    for a in doc.answers:
-        if not a.numbers:
+    for a, key, answered in zip(doc.answers, keys.answers, keys.answered):
+        if not a.numbers or key is None:
             continue
-        va = node(iris.antwoord(rt.kamervraag, a.numbers[0]))
+        va = node(_part_iri(iris.antwoord(rt.kamervraag, a.numbers[0]), key))
         _part(b, kv, va, T.Antwoord, T.heeft_antwoord, a.text, a.raw, a.span, a.citations, pub, iris)
-        for n in a.numbers:
-            b.add(va, T.beantwoordt, questions.get(n) or node(iris.vraag(rt.kamervraag, n)))
+        for n, i in zip(a.numbers, answered):
+            b.add(va, T.beantwoordt, questions[i] if i is not None else node(iris.vraag(rt.kamervraag, n)))
+    for note in doc.notes:
+        if note.startswith(NUMBERING_NOTES):
+            b.add(pub, T.comment, lit(note, "en"))
 
 
-def _footnotes(b: GraphBuilder, rt: ResolvedText, pub: str, questions: dict[int, str], quote_questions: bool, iris: Iris) -> None:
-    """The footnotes of the publication ``pub``, each with its text, span, question and citations."""
+def _footnotes(b: GraphBuilder, rt: ResolvedText, pub: str, questions: list[str], quote_questions: bool, iris: Iris) -> None:
+    """The footnotes of the publication ``pub``, each with its text, span, question (the one whose
+    text holds its marker; ``questions``: their nodes in the text's order) and citations."""
     for f in rt.doc.footnotes:
         fn = node(f"{pub[1:-1]}/voetnoot/{f.number}")
         b.add(fn, T.type, v(T.Voetnoot))
         b.add(fn, T.voetnootnummer, lit(f.number))
         b.add(fn, T.text, lit(f.text, "nl"))
         _span(b, fn, f.span.start, f.span.end)
-        if f.question is not None and f.question in questions:
-            b.add(fn, T.bij_vraag, questions[f.question])
+        i = footnote_question(rt.doc, f.number, f.question)
+        if i is not None:
+            b.add(fn, T.bij_vraag, questions[i])
             if quote_questions:
-                b.add(questions[f.question], T.voetnoot, fn)
+                b.add(questions[i], T.voetnoot, fn)
         _citations(b, fn, f.citations, iris)
 
 

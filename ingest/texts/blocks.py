@@ -113,24 +113,29 @@ def _paragraph_blocks(lines: list[_Line], header_lines: list[_Line], kind: str, 
 
 
 def _number_questions(blocks: list[_Block], notes: list[str]) -> bool:
-    """A question heading that repeats an earlier number is renumbered by sequence; numbers missing
-    from the sequence are noted. Returns whether the confidence drops (numbers missing)."""
-    seen: list[int] = []
+    """The question numbers as printed in the headings, checked and never repaired: a number printed
+    again under a later heading stays that number (the graph tells the two apart by their order,
+    :mod:`ingest.texts.numbering`) and is noted; numbers missing from the sequence are noted.
+    Returns whether the confidence drops (a number printed twice, or numbers missing)."""
+    where: dict[int, list[int | None]] = {}
     for b in blocks:
-        if b.kind != "q":
-            continue
-        if len(b.numbers) == 1 and seen and b.numbers[0] in seen:
-            old = b.numbers[0]
-            new = max(seen) + 1
-            b.numbers = [new]
-            notes.append(f"line {b.head.no if b.head else '?'}: heading 'Vraag {old}' repeats an earlier number; renumbered {new} by sequence")
-        seen.extend(n for n in b.numbers if n not in seen)
-    if seen:
-        missing = sorted(set(range(1, max(seen) + 1)) - set(seen))
+        if b.kind == "q":
+            for n in dict.fromkeys(b.numbers):
+                where.setdefault(n, []).append(b.head.no if b.head else None)
+    low = False
+    for n, nos in where.items():
+        if len(nos) > 1:
+            lines = ", ".join(str(x) if x is not None else "?" for x in nos)
+            later = ", ".join(f"'{n}-{k}'" for k in range(2, len(nos) + 1))
+            notes.append(f"numbering as printed: question number {n} is printed {len(nos)} times (lines {lines}); "
+                         f"kept as printed, the later questions identified as {later}")
+            low = True
+    if where:
+        missing = sorted(set(range(1, max(where) + 1)) - set(where))
         if missing:
             notes.append(f"question numbers missing from the sequence: {missing}")
-            return True
-    return False
+            low = True
+    return low
 
 
 def _note_answer_numbering(blocks: list[_Block], notes: list[str]) -> None:

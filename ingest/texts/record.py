@@ -171,7 +171,7 @@ def _parts(
                 fn_question.setdefault(fnum, b.numbers[0])
         else:
             answers.append(Answer(tuple(b.numbers), clean, text[sp.start: sp.end], sp, cites))
-    if len({q.number for q in questions}) < len(questions):
+    if any(b.kind == "q" and len(b.numbers) > 1 for b in blocks):
         notes.append("some questions are printed together under one heading ('Vraag 2 en 3'); each number shares the text")
     return questions, answers, fn_question
 

@@ -13,16 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from rdflib import Dataset, Literal, URIRef
+
+from ingest.map_text import NUMBERING_NOTES, map_text
 from ingest.records import SourceRef, TextDocument
+from ingest.resolve_text import ResolvedText, publication_key
 from ingest.sources.text import read_docx, read_text_file
 from ingest.texts import parse_text
 from ingest.texts.header import _flatten, _Header, _header_lines, _on_behalf_in_signature
 from ingest.texts.lines import _FRONT, _first_mark, _mark_headings, _mark_question_starts, _split_lines
+from ontology.namespaces import Iris, T
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CASES = DATA / "texts-parser-cases"
 TEXTS = DATA / "texts"
 DOCX = DATA / "answers-docx"
+IRIS = Iris("https://kamergraph.nl/")
 
 
 def parse(text: str, name: str) -> TextDocument:
@@ -205,7 +211,92 @@ def test_an_answer_number_printed_twice_and_one_skipped_are_kept_and_noted() -> 
     assert slipped.confidence == "low"  # question 3 has no answer
 
 
-def test_a_question_number_printed_twice_is_noted() -> None:
+def test_a_question_number_printed_twice_is_kept_as_printed() -> None:
+    # ah-tk-20242025-559 (bundled) with its question and answer 4 printed under number 3 again
+    text = read_text_file(TEXTS / "ah-tk-20242025-559.txt")
+    doc = parse(text, "texts/ah-tk-20242025-559.txt")
+    slipped = parse(_slip(text, 4, 3), "texts/ah-tk-20242025-559.txt")
+    assert [q.number for q in slipped.questions] == [1, 2, 3, 3, 5, 6, 7, 8, 9, 10, 11, 12]  # as printed
+    assert [a.numbers for a in slipped.answers][:5] == [(1,), (2,), (3,), (3,), (5,)]
+    assert [q.text for q in slipped.questions] == [q.text for q in doc.questions]  # no text moved
+    assert [a.text for a in slipped.answers] == [a.text for a in doc.answers]
+    assert not any("renumbered" in n for n in slipped.notes)
+    assert [n for n in slipped.notes if n.startswith(NUMBERING_NOTES)] == [
+        "numbering as printed: question number 3 is printed 2 times (lines 19, 27); kept as printed, "
+        "the later questions identified as '3-2'",
+        "question numbers missing from the sequence: [4]",
+        "numbering as printed: answer number 3 is printed 2 times (lines 24, 30); kept as printed",
+        "numbering as printed: answer numbers [4] are skipped in the answer headings; kept as printed",
+    ]
+    assert doc.confidence == "high" and slipped.confidence == "low"
+
+
+def _slip(text: str, number: int, printed: int) -> str:
+    """``text`` with the headings "Vraag {number}" and "Antwoord {number}" printed as ``printed``."""
+    for word in ("Vraag", "Antwoord"):
+        text = re.sub(rf"^{word} {number}$", f"{word} {printed}", text, count=1, flags=re.M)
+    return text
+
+
+def _graph(doc: TextDocument) -> set[tuple]:
+    """The statements of ``doc``'s own graph (its parts described, the Kamervraag described elsewhere)."""
+    rt = ResolvedText(doc, "2024Z17370", "zaaknummer", publication_key(doc), (), (), None, None, ())
+    ds = Dataset()
+    ds.parse(data=map_text(rt, IRIS).nquads, format="nquads")
+    return {(s, p, o) for s, p, o, _g in ds.quads()}
+
+
+KV = "https://kamergraph.nl/id/kamervraag/2024Z17370"
+
+
+def test_parts_printed_under_one_number_are_told_apart_in_the_graph() -> None:
+    # the same slip: the graph is the text's graph with question and answer 4 named '3-2' (their
+    # number as printed), footnote 1 still with the question that holds its marker, and the notes
+    text = read_text_file(TEXTS / "ah-tk-20242025-559.txt")
+    original = _graph(parse(text, "texts/ah-tk-20242025-559.txt"))
+    slipped = _graph(parse(_slip(text, 4, 3), "texts/ah-tk-20242025-559.txt"))
+    names = {f"{KV}/vraag/4": f"{KV}/vraag/3-2", f"{KV}/antwoord/4": f"{KV}/antwoord/3-2"}
+
+    def renamed(x):
+        if isinstance(x, URIRef):
+            for old, new in names.items():
+                if str(x) == old or str(x).startswith(old + "/"):
+                    return URIRef(new + str(x)[len(old):])
+        return x
+
+    def expected(t: tuple) -> tuple:
+        s, p, o = (renamed(x) for x in t)
+        if p == URIRef(T.vraagnummer) and s == URIRef(f"{KV}/vraag/3-2"):
+            o = Literal(3)
+        elif p == URIRef(T.ruwe_tekst):
+            o = Literal(_slip(str(o), 4, 3))
+        return s, p, o
+
+    own = {URIRef(T.zekerheid), URIRef(T.comment)}
+    assert {t for t in slipped if t[1] not in own} == {expected(t) for t in original if t[1] not in own}
+    answers = lambda g, a: {o for s, p, o in g if s == URIRef(f"{KV}/antwoord/{a}") and p == URIRef(T.beantwoordt)}
+    assert answers(slipped, "3") == {URIRef(f"{KV}/vraag/3")}
+    assert answers(slipped, "3-2") == {URIRef(f"{KV}/vraag/3-2")}  # the question 3 printed last before it
+    assert (URIRef(f"{KV}/vraag/3-2"), URIRef(T.voetnoot), URIRef(PUB + "/voetnoot/1")) in slipped
+    notes = {str(o) for s, p, o in slipped if p == URIRef(T.comment)}
+    assert len(notes) == 4 and all(s == URIRef(PUB) for s, p, o in slipped if p == URIRef(T.comment))
+    assert not any(p == URIRef(T.comment) for s, p, o in original)
+    assert (URIRef(PUB), URIRef(T.zekerheid), Literal("laag")) in slipped
+
+
+PUB = "https://kamergraph.nl/id/publicatie/ah-tk-20242025-559"
+
+
+def test_an_answer_printed_under_a_later_number_answers_that_number() -> None:
+    # ah-tk-20242025-546 with its "Antwoord 3" printed as "Antwoord 4": two answers 4 ('4', '4-2'), each
+    # answering question 4 as printed (none the question in the same position), question 3 answered by none
     text = read_text_file(TEXTS / "ah-tk-20242025-546.txt")
-    slipped = parse(re.sub(r"^Vraag 3$", "Vraag 2", text, count=1, flags=re.M), "texts/ah-tk-20242025-546.txt")
-    assert any("heading 'Vraag 2' repeats an earlier number" in n for n in slipped.notes)
+    g = _graph(parse(re.sub(r"^Antwoord 3$", "Antwoord 4", text, count=1, flags=re.M), "texts/ah-tk-20242025-546.txt"))
+    kv = URIRef(KV)
+    answers = sorted(str(o) for s, p, o in g if s == kv and p == URIRef(T.heeft_antwoord))
+    assert answers == [f"{KV}/antwoord/{k}" for k in ("1", "2", "4", "4-2", "5", "6")]
+    answered = {(str(s), str(o)) for s, p, o in g if p == URIRef(T.beantwoordt)}
+    assert (f"{KV}/antwoord/4", f"{KV}/vraag/4") in answered and (f"{KV}/antwoord/4-2", f"{KV}/vraag/4") in answered
+    assert not any(o.endswith("/vraag/3") for _s, o in answered)
+    notes = {str(o) for s, p, o in g if p == URIRef(T.comment)}
+    assert "numbering as printed: answer numbers [3] are skipped in the answer headings; kept as printed" in notes

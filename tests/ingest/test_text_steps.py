@@ -250,16 +250,19 @@ def test_paragraph_blocks() -> None:
     assert _paragraph_blocks(notice.lines, notice.header_lines, notice.kind, notes) == []
 
 
-def test_numbering_renumbers_a_repeated_heading_and_notes_gaps() -> None:
+def test_numbering_keeps_a_repeated_heading_as_printed_and_notes_gaps() -> None:
     blocks = prepared(SEED).blocks()
     notes: list[str] = []
     assert _number_questions(blocks, notes) is False and notes == []
     blocks[2].numbers = [2]  # "Vraag 3" printed as "Vraag 2"
-    assert _number_questions(blocks, notes) is False
-    assert blocks[2].numbers == [3]  # the next number after those seen so far
-    assert notes == ["line 18: heading 'Vraag 2' repeats an earlier number; renumbered 3 by sequence"]
+    assert _number_questions(blocks, notes) is True
+    assert [b.numbers for b in blocks if b.kind == "q"][:4] == [[1], [2], [2], [4]]  # as printed
+    assert notes == ["numbering as printed: question number 2 is printed 2 times (lines 10, 18); kept as printed, "
+                     "the later questions identified as '2-2'",
+                     "question numbers missing from the sequence: [3]"]
     del blocks[2]
-    assert _number_questions(blocks, notes) is True and notes[-1] == "question numbers missing from the sequence: [3]"
+    notes.clear()
+    assert _number_questions(blocks, notes) is True and notes == ["question numbers missing from the sequence: [3]"]
 
 
 def test_answers_without_numbers_answer_the_questions_before() -> None:

@@ -269,13 +269,17 @@ def test_postponement_notice() -> None:
     assert doc.kind == "uitstel" and doc.answering_person == "Wiersma"
 
 
-def test_vraag_7_twice_is_renumbered() -> None:
-    # the slip as it occurs in the wild: a second heading "Vraag 7" where 8 is meant
+def test_vraag_7_twice_is_kept_as_printed() -> None:
+    # a second heading "Vraag 7" where 8 is meant: parsed as printed (two questions 7), not renumbered
     text = read_text_file(SEED).replace("Vraag 8", "Vraag 7")
     doc = parse_text(text, SourceRef("texts/seed/kv-tk-2019Z15231.txt"))
-    assert [q.number for q in doc.questions] == list(range(1, 11))
-    assert "dual use-verordening uitblijft" in by_number(doc)[8]
-    assert any("renumbered 8" in n for n in doc.notes)
+    assert [q.number for q in doc.questions] == [1, 2, 3, 4, 5, 6, 7, 7, 9, 10]
+    assert "dual use-verordening uitblijft" in doc.questions[7].text
+    assert not any("renumbered" in n for n in doc.notes)
+    assert any(n.startswith("numbering as printed: question number 7 is printed 2 times") and "'7-2'" in n
+               for n in doc.notes)
+    assert any("missing from the sequence: [8]" in n for n in doc.notes)
+    assert doc.confidence == "low"
 
 
 # --------------------------------------------------------------------------- DOCX answer letters
