@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.government_names import GovernmentNames, government_names
 from ingest.names import initial_letters, letters_of_names, surname_keys
 from ingest.records import (
     Cabinet,
@@ -125,8 +126,10 @@ class ReferenceState:
         return out
 
     def result(self) -> ReferenceData:
-        """The finished reference data."""
-        return ReferenceData(
+        """The finished reference data, with the names ministries and posts had over time
+        (:mod:`ingest.government_names`)."""
+        names = government_names(self.data_dir, self.min_rows, self.ministries, self.posts, self.holdings)
+        return NamedReferenceData(
             persons=self.persons,
             fracties=self.fracties,
             fractie_memberships=tuple(self.fms),
@@ -136,4 +139,12 @@ class ReferenceState:
             posts=self.posts,
             holdings=tuple(self.holdings),
             report=tuple(self.report),
+            names=names,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NamedReferenceData(ReferenceData):
+    """:class:`ReferenceData` with the names its ministries and posts had over time (``names``)."""
+
+    names: GovernmentNames | None = None

@@ -23,6 +23,7 @@ from pyoxigraph import (
 )
 
 from ingest.citations import default_register
+from ingest.government_names import with_dated_names
 from ingest.map import MappedGraph, map_reference
 from ingest.map_text import map_eu_register
 from ingest.records import ReferenceData
@@ -108,5 +109,7 @@ def ontology_graph(iris: Iris) -> MappedGraph:
 
 def context_graphs(ref: ReferenceData, iris: Iris) -> list[MappedGraph]:
     """The graphs every record graph is loaded and validated with, in this order: the ontology, the
-    reference data ``ref`` mapped, and the EU register of the bundled citations."""
-    return [ontology_graph(iris), *map_reference(ref, iris), map_eu_register(default_register(), iris)]
+    reference data ``ref`` mapped (its government graph with the names ministries and posts had over
+    time, :mod:`ingest.government_names`), and the EU register of the bundled citations."""
+    reference = with_dated_names(map_reference(ref, iris), getattr(ref, "names", None), iris)
+    return [ontology_graph(iris), *reference, map_eu_register(default_register(), iris)]
