@@ -14,7 +14,8 @@ what cannot be repaired is noted too, and the confidence drops to "low" where ho
 The steps, one module each: ``lines`` (the lines and their kinds), ``footnotes`` (footnote blocks,
 Word footnotes, lost references, markers), ``header`` (askers, addressees, subject, dates, who
 answers), ``letter`` (publication id, Zaak, kind), ``blocks`` (questions and answers), ``record``
-(the record put together); ``clean`` repairs the text, with the evidence of ``evidence``.
+(the record put together); ``clean`` repairs the text, with the evidence of ``evidence``;
+``numbering`` tells apart the parts a text prints under one number (for the graph's identifiers).
 Submodules import their siblings directly, never this package.
 """
 
