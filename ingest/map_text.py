@@ -12,13 +12,10 @@ from ingest.citations.register import EURegister
 from ingest.map import GraphBuilder, MappedGraph, lit, map_addressee, map_asker, node, v
 from ingest.records import Citation
 from ingest.resolve_text import ResolvedText
-from ingest.texts.numbering import PartKeys, footnote_question, part_keys
+from ingest.texts.numbering import PartKeys, footnote_question, numbering_findings, part_keys
 from ontology.namespaces import Iris, T, officielebekendmakingen_url
 
 TEXT_SOURCE_KIND = "tekst"
-#: The parser's notes on a text's own numbering (ingest.texts.blocks), stated on the publication as its
-#: rdfs:comment (a text printed as it is, its numbering inconsistent: the reader is told).
-NUMBERING_NOTES = ("numbering as printed:", "question numbers missing from the sequence")
 
 
 def _span(b: GraphBuilder, s: str, start: int, end: int) -> None:
@@ -158,8 +155,8 @@ def _questions_and_answers(
 ) -> None:
     """The questions (where this text states them: ``quote_questions``) and the answers, each
     answer linked to the questions it answers (``questions``: their nodes in the text's order;
-    ``keys``: which of them each answer answers, where a number is printed twice). The numbering
-    notes of the text go on the publication ``pub``."""
+    ``keys``: which of them each answer answers, where a number is printed twice). What is
+    inconsistent in the text's own numbering is the publication's ``rdfs:comment`` (nl, en)."""
     doc = rt.doc
     if quote_questions:
         for q, vq in zip(doc.questions, questions):
@@ -172,9 +169,9 @@ def _questions_and_answers(
         _part(b, kv, va, T.Antwoord, T.heeft_antwoord, a.text, a.raw, a.span, a.citations, pub, iris)
         for n, i in zip(a.numbers, answered):
             b.add(va, T.beantwoordt, questions[i] if i is not None else node(iris.vraag(rt.kamervraag, n)))
-    for note in doc.notes:
-        if note.startswith(NUMBERING_NOTES):
-            b.add(pub, T.comment, lit(note, "en"))
+    for nl, en in numbering_findings(doc):
+        b.add(pub, T.comment, lit(nl, "nl"))
+        b.add(pub, T.comment, lit(en, "en"))
 
 
 def _footnotes(b: GraphBuilder, rt: ResolvedText, pub: str, questions: list[str], quote_questions: bool, iris: Iris) -> None:

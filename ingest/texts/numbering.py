@@ -81,3 +81,48 @@ def footnote_question(doc: TextDocument, footnote_number: int, question_number: 
     if question_number is None:
         return None
     return next((i for i, q in enumerate(doc.questions) if q.number == question_number), None)
+
+
+def _listed(numbers: list[int], and_word: str) -> str:
+    return ", ".join(map(str, numbers[:-1])) + f" {and_word} {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+
+
+def numbering_findings(doc: TextDocument) -> list[tuple[str, str]]:
+    """What is inconsistent in ``doc``'s own numbering, each as a sentence in Dutch and in English:
+    question or answer numbers printed more than once, question numbers missing from the sequence,
+    answer numbers skipped, and answer numbers no question has. Read from the parts as printed
+    (questions printed together under one heading share their place and count once); empty for a
+    text numbered consistently."""
+    out: list[tuple[str, str]] = []
+    places: dict[int, set[int]] = {}
+    for q in doc.questions:
+        places.setdefault(q.number, set()).add(q.span.start)
+    twice = sorted(n for n, at in places.items() if len(at) > 1)
+    if twice:
+        out.append((f"Vraagnummer {_listed(twice, 'en')} staat meer dan eens afgedrukt; zo overgenomen, de latere als "
+                    f"{twice[0]}-2 enzovoort.",
+                    f"Question number {_listed(twice, 'and')} is printed more than once; kept as printed, the later "
+                    f"ones as {twice[0]}-2 and so on."))
+    missing = sorted(set(range(1, max(places, default=0) + 1)) - set(places))
+    if missing:
+        out.append((f"Vraagnummer {_listed(missing, 'en')} ontbreekt in de nummering van de vragen.",
+                    f"Question number {_listed(missing, 'and')} is missing from the numbering of the questions."))
+    counted: dict[int, int] = {}
+    for a in doc.answers:
+        for n in a.numbers:
+            counted[n] = counted.get(n, 0) + 1
+    if not counted:
+        return out
+    again = sorted(n for n, k in counted.items() if k > 1)
+    if again:
+        out.append((f"Antwoordnummer {_listed(again, 'en')} staat meer dan eens afgedrukt; zo overgenomen.",
+                    f"Answer number {_listed(again, 'and')} is printed more than once; kept as printed."))
+    skipped = sorted(set(range(1, max(counted) + 1)) - set(counted))
+    if skipped:
+        out.append((f"Antwoordnummer {_listed(skipped, 'en')} wordt overgeslagen in de antwoorden; zo overgenomen.",
+                    f"Answer number {_listed(skipped, 'and')} is skipped in the answers; kept as printed."))
+    stray = sorted(n for n in counted if places and n not in places)
+    if stray:
+        out.append((f"Antwoordnummer {_listed(stray, 'en')} heeft geen vraag met dat nummer.",
+                    f"Answer number {_listed(stray, 'and')} has no question of that number."))
+    return out

@@ -15,7 +15,7 @@ import pytest
 
 from rdflib import Dataset, Literal, URIRef
 
-from ingest.map_text import NUMBERING_NOTES, map_text
+from ingest.map_text import map_text
 from ingest.records import SourceRef, TextDocument
 from ingest.resolve_text import ResolvedText, publication_key
 from ingest.sources.text import read_docx, read_text_file
@@ -221,7 +221,7 @@ def test_a_question_number_printed_twice_is_kept_as_printed() -> None:
     assert [q.text for q in slipped.questions] == [q.text for q in doc.questions]  # no text moved
     assert [a.text for a in slipped.answers] == [a.text for a in doc.answers]
     assert not any("renumbered" in n for n in slipped.notes)
-    assert [n for n in slipped.notes if n.startswith(NUMBERING_NOTES)] == [
+    assert [n for n in slipped.notes if n.startswith(("numbering as printed", "question numbers missing"))] == [
         "numbering as printed: question number 3 is printed 2 times (lines 19, 27); kept as printed, "
         "the later questions identified as '3-2'",
         "question numbers missing from the sequence: [4]",
@@ -278,8 +278,17 @@ def test_parts_printed_under_one_number_are_told_apart_in_the_graph() -> None:
     assert answers(slipped, "3") == {URIRef(f"{KV}/vraag/3")}
     assert answers(slipped, "3-2") == {URIRef(f"{KV}/vraag/3-2")}  # the question 3 printed last before it
     assert (URIRef(f"{KV}/vraag/3-2"), URIRef(T.voetnoot), URIRef(PUB + "/voetnoot/1")) in slipped
-    notes = {str(o) for s, p, o in slipped if p == URIRef(T.comment)}
-    assert len(notes) == 4 and all(s == URIRef(PUB) for s, p, o in slipped if p == URIRef(T.comment))
+    notes = {(s, o) for s, p, o in slipped if p == URIRef(T.comment)}
+    assert notes == {(URIRef(PUB), Literal(text, lang=lang)) for lang, text in (
+        ("nl", "Vraagnummer 3 staat meer dan eens afgedrukt; zo overgenomen, de latere als 3-2 enzovoort."),
+        ("en", "Question number 3 is printed more than once; kept as printed, the later ones as 3-2 and so on."),
+        ("nl", "Vraagnummer 4 ontbreekt in de nummering van de vragen."),
+        ("en", "Question number 4 is missing from the numbering of the questions."),
+        ("nl", "Antwoordnummer 3 staat meer dan eens afgedrukt; zo overgenomen."),
+        ("en", "Answer number 3 is printed more than once; kept as printed."),
+        ("nl", "Antwoordnummer 4 wordt overgeslagen in de antwoorden; zo overgenomen."),
+        ("en", "Answer number 4 is skipped in the answers; kept as printed."),
+    )}
     assert not any(p == URIRef(T.comment) for s, p, o in original)
     assert (URIRef(PUB), URIRef(T.zekerheid), Literal("laag")) in slipped
 
@@ -299,4 +308,7 @@ def test_an_answer_printed_under_a_later_number_answers_that_number() -> None:
     assert (f"{KV}/antwoord/4", f"{KV}/vraag/4") in answered and (f"{KV}/antwoord/4-2", f"{KV}/vraag/4") in answered
     assert not any(o.endswith("/vraag/3") for _s, o in answered)
     notes = {str(o) for s, p, o in g if p == URIRef(T.comment)}
-    assert "numbering as printed: answer numbers [3] are skipped in the answer headings; kept as printed" in notes
+    assert notes == {"Antwoordnummer 4 staat meer dan eens afgedrukt; zo overgenomen.",
+                     "Answer number 4 is printed more than once; kept as printed.",
+                     "Antwoordnummer 3 wordt overgeslagen in de antwoorden; zo overgenomen.",
+                     "Answer number 3 is skipped in the answers; kept as printed."}
