@@ -23,6 +23,7 @@ from ingest.texts import parse_text
 from ingest.texts.header import _flatten, _Header, _header_lines, _on_behalf_in_signature
 from ingest.texts.lines import _FRONT, _first_mark, _mark_headings, _mark_question_starts, _split_lines
 from ontology.namespaces import Iris, T
+from shapes.validate import validate
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CASES = DATA / "texts-parser-cases"
@@ -238,12 +239,16 @@ def _slip(text: str, number: int, printed: int) -> str:
     return text
 
 
-def _graph(doc: TextDocument) -> set[tuple]:
-    """The statements of ``doc``'s own graph (its parts described, the Kamervraag described elsewhere)."""
+def _dataset(doc: TextDocument) -> Dataset:
+    """``doc``'s own graph (its parts described, the Kamervraag described elsewhere)."""
     rt = ResolvedText(doc, "2024Z17370", "zaaknummer", publication_key(doc), (), (), None, None, ())
     ds = Dataset()
     ds.parse(data=map_text(rt, IRIS).nquads, format="nquads")
-    return {(s, p, o) for s, p, o, _g in ds.quads()}
+    return ds
+
+
+def _graph(doc: TextDocument) -> set[tuple]:
+    return {(s, p, o) for s, p, o, _g in _dataset(doc).quads()}
 
 
 KV = "https://kamergraph.nl/id/kamervraag/2024Z17370"
@@ -300,7 +305,8 @@ def test_an_answer_printed_under_a_later_number_answers_that_number() -> None:
     # ah-tk-20242025-546 with its "Antwoord 3" printed as "Antwoord 4": two answers 4 ('4', '4-2'), each
     # answering question 4 as printed (none the question in the same position), question 3 answered by none
     text = read_text_file(TEXTS / "ah-tk-20242025-546.txt")
-    g = _graph(parse(re.sub(r"^Antwoord 3$", "Antwoord 4", text, count=1, flags=re.M), "texts/ah-tk-20242025-546.txt"))
+    slipped = parse(re.sub(r"^Antwoord 3$", "Antwoord 4", text, count=1, flags=re.M), "texts/ah-tk-20242025-546.txt")
+    g = _graph(slipped)
     kv = URIRef(KV)
     answers = sorted(str(o) for s, p, o in g if s == kv and p == URIRef(T.heeft_antwoord))
     assert answers == [f"{KV}/antwoord/{k}" for k in ("1", "2", "4", "4-2", "5", "6")]
@@ -312,3 +318,7 @@ def test_an_answer_printed_under_a_later_number_answers_that_number() -> None:
                      "Answer number 4 is printed more than once; kept as printed.",
                      "Antwoordnummer 3 wordt overgeslagen in de antwoorden; zo overgenomen.",
                      "Answer number 3 is skipped in the answers; kept as printed."}
+    # two answers, two resources: the shapes find nothing the text's own graph does not have (one
+    # resource for both had two texts, spans and raw texts)
+    original = parse(text, "texts/ah-tk-20242025-546.txt")
+    assert validate(_dataset(slipped)).by_shape() == validate(_dataset(original)).by_shape()
