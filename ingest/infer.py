@@ -45,8 +45,20 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from ingest.askers_unlisted import PrintedFractie, unlisted_members
+from ingest.name_use import names_as_used
 from ingest.records import FractieMembership, KamerMembership, ReferenceData, ZaakRecord
-from ingest.periods import INFERRED_PREFIX, OPEN_END, fractie_after_eve, kamer_memberships_of, ymd
+from ingest.periods import (
+    INFERRED_PREFIX,
+    OPEN_END,
+    OPEN_START,
+    fractie_after_eve,
+    installed_eves,
+    is_listed,
+    kamer_memberships_of,
+    list_cutoff,
+    ymd,
+)
 from ingest.resolve import Resolver, _on, reelection_basis, term_of
 
 ODATA_NAME = "Tweede Kamer OData"
@@ -102,6 +114,33 @@ class _Inference:
         self.touched: set[str] = set()
         self.not_inferred: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
         self.not_inferred_why: dict[tuple[str, int], str] = {}
+        self.cutoff = list_cutoff(base.ref.fractie_memberships)
+        self.installed = installed_eves(base.ref.fractie_memberships, self.eves)
+        self.returns: set[tuple[str, str]] = set()  # (person, basis key): a return after the list's cut-off
+
+    def basis_of(self, k: str, on: dt.date) -> tuple[FractieMembership, bool] | None:
+        """The period an inferred membership of ``k`` on ``on`` continues, and whether it is a return
+        after the list's cut-off (else a re-election, see :func:`ingest.resolve.reelection_basis`).
+
+        A listed period ending on an eve after which the list has every seat (``installed_eves``) is no
+        re-election: the member was not installed. A person with no period on a date after the list's
+        cut-off whose latest period is listed and ended in this Kamer (on its eve included) returns:
+        from leave (Rajkowski, leave from 2023-12-08) or as a replacement (De Groot for Rooderkerk
+        from 2023-12-12), on a day the list does not have."""
+        fms = self.state.get(k, [])
+        b = reelection_basis(fms, on, self.eves)
+        if b is not None and not (is_listed(b) and b.end in self.installed):
+            return b, False
+        i = term_of(self.eves, on)
+        if self.cutoff is None or on <= self.cutoff or i < 0:
+            return None
+        prior = [f for f in fms if f.start <= on]
+        if not prior or any(f.end is None or f.end >= on for f in prior):
+            return None
+        last = max(prior, key=lambda f: (f.start, f.end or dt.date.max))
+        if is_listed(last) and last.end is not None and last.end >= self.eves[i]:
+            return last, True
+        return None
 
     def put(self, fm: FractieMembership, *, new: bool) -> None:
         """Add a new period, or a new version of an existing one (by key), to its person's periods."""
@@ -128,7 +167,8 @@ class _Inference:
             cands = base._candidates(parsed)
             if not cands:
                 continue
-            qual = {k: b for k in cands if (b := reelection_basis(self.state.get(k, []), on, self.eves)) is not None}
+            bases = {k: b for k in cands if (b := self.basis_of(k, on)) is not None}
+            qual = {k: b[0] for k, b in bases.items()}
             if not qual:
                 continue
             sitting = {k for k in cands if any(_on(f.start, f.end, on) for f in self.state.get(k, ()))}
@@ -140,6 +180,8 @@ class _Inference:
                 continue
             pk = left[0]
             ev = evidence.setdefault((pk, qual[pk].key), _Evidence())
+            if bases[pk][1]:
+                self.returns.add((pk, qual[pk].key))
             ev.dates.append(on)
             ev.zaken.extend(self.open_cases[(name, on)])
             ev.names.add(name)
@@ -164,6 +206,9 @@ class _Inference:
         e_next = self.eves[i + 1] if i + 1 < len(self.eves) else None
         one = dt.timedelta(days=1)
         basis = next(f for f in self.state[pk] if f.key == basis_key)
+        if (pk, basis_key) in self.returns:
+            self.apply_return(e, pk, basis, ev)
+            return
         last = max(ev.dates)
         first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
         who = base.ref.persons[pk].name
@@ -203,6 +248,49 @@ class _Inference:
         self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end}: {etext}"
                            + (f"; {fr_note}" if fr_note else ""))
 
+    def apply_return(self, e: dt.date, pk: str, basis: FractieMembership, ev: _Evidence) -> None:
+        """The evidence of a person returning after the list's cut-off: a new period from the first to
+        the last question, both only the dates known, in the fractie of the period before (a member
+        back from leave takes up the seat; a replacement takes a seat of the own party's list), or the
+        fractie it went on as after the eve ``e`` (:func:`ingest.periods.fractie_after_eve`)."""
+        base = self.base
+        who = base.ref.persons[pk].name
+        etext = _evidence_text(ev)
+        fk, fr_note = basis.fractie_key, ""
+        if basis.end == e:
+            fk, fr_note = fractie_after_eve(basis.fractie_key, e, base.ref.fractie_memberships)
+        if fk is None:
+            self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) member {min(ev.dates)}..{max(ev.dates)} by "
+                               f"evidence, but not inferred: {fr_note}")
+            return
+        start, end = min(ev.dates), max(ev.dates)
+        first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
+        deriv = (f"{INFERRED_PREFIX}: lid na het einde van de ledenlijst ({self.cutoff}) zonder rij, vorige periode "
+                 f"tot {basis.end} ({basis.key}, {basis.source}): terug na verlof of als opvolger; {etext}; "
+                 f"begin = eerste vraag, {OPEN_START}; "
+                 + (f"fractie als in de vorige periode" if not fr_note else fr_note)
+                 + f"; einde = laatste vraag, {OPEN_END}")
+        fm = FractieMembership(f"{pk}-{ymd(start)}-{fk}", pk, fk, start, end, None, first_z.source, deriv)
+        self.put(fm, new=True)
+        self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end} (return after the list's "
+                           f"cut-off {self.cutoff}; start and end unknown): {etext}")
+
+    def cutoff_summary(self) -> None:
+        """A report line per eve after which the list has every seat: how many listed periods end on it,
+        how many of those members go on with a row from the next day, how many leave the Kamer there
+        (a real end), and how many of those come back after the list's cut-off by evidence."""
+        listed = [f for f in self.base.ref.fractie_memberships if is_listed(f)]
+        one = dt.timedelta(days=1)
+        for e in sorted(self.installed):
+            ending = [f for f in listed if f.end == e]
+            on_next = {f.person_key for f in listed if f.start == e + one}
+            go_on = [f for f in ending if f.person_key in on_next]
+            back = {pk for pk, key in self.returns if any(f.key == key and f.end == e for f in ending)}
+            self.report.append(
+                f"{INFERRED_PREFIX}: eve {e}: {len(ending)} listed periods end on it; {len(go_on)} members go on with a "
+                f"row from {e + one} (the list has every seat then); {len(ending) - len(go_on)} leave the Kamer "
+                f"(a real end), {len(back)} of them back later by evidence; list cut-off {self.cutoff}")
+
     def summary(self) -> None:
         """The report lines of the cases not inferred and the counts of what was."""
         for (name, i), dates in sorted(self.not_inferred.items()):
@@ -212,10 +300,14 @@ class _Inference:
                            f"periods extended from the askers of {ODATA_NAME} Zaken")
 
 
-def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
+def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord], printed: Iterable[PrintedFractie] = (),
+                       ) -> ReferenceData:
     """``ref`` plus the fractie and Kamer periods inferred from the askers of ``zaken``: the open
     cases (pass 1), then per Kamer in order the evidence they give and what it adds (pass 2); Kamer
-    memberships rebuilt for every person touched. Call it before :class:`ingest.resolve.Resolver`."""
+    memberships rebuilt for every person touched; then the askers in no list as persons with an
+    inferred Kamer membership (:mod:`ingest.askers_unlisted`; a fractie only as ``printed`` in a
+    published text). Call it before :class:`ingest.resolve.Resolver`."""
+    zaken = list(zaken)
     base = Resolver(ref)
     open_cases = _open_cases(base, zaken)
     by_term: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
@@ -228,12 +320,16 @@ def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> Refer
         for (pk, basis_key), ev in sorted(inf.evidence_in(i, by_term[i]).items()):
             inf.apply(i, pk, basis_key, ev)
     inf.summary()
+    inf.cutoff_summary()
     fms = tuple(inf.replaced.get(f.key, f) for f in ref.fractie_memberships) + tuple(inf.added)
     kms: list[KamerMembership] = [km for km in ref.kamer_memberships if km.person_key not in inf.touched]
     for pk in sorted(inf.touched):
         kms.extend(kamer_memberships_of(pk, inf.state[pk]))
-    return dataclasses.replace(ref, fractie_memberships=fms, kamer_memberships=tuple(kms),
-                               report=tuple(ref.report) + tuple(inf.report))
+    persons, u_kms, u_fms, u_report = unlisted_members(base, open_cases, printed)
+    done = dataclasses.replace(ref, persons={**ref.persons, **persons}, fractie_memberships=fms + tuple(u_fms),
+                               kamer_memberships=tuple(kms) + tuple(u_kms),
+                               report=tuple(ref.report) + tuple(inf.report) + tuple(u_report))
+    return names_as_used(done, zaken)
 
 
 infer_memberships = complete_reference

@@ -116,3 +116,13 @@ def parse_official_name(text: str) -> ParsedOfficialName | None:
     prefix, surname = split_prefix_surname(rest.strip())
     ini = ini.replace(" ", "")
     return ParsedOfficialName(ini if ini.endswith(".") else ini + ".", m.group("given"), prefix, surname)
+
+
+def display_name(given: str | None, first_names: str | None, prefix: str, family: str) -> str:
+    """The name a person is shown by: roepnaam (else the first official first name), tussenvoegsel,
+    achternaam. A tussenvoegsel the surname already carries is not repeated (a surname
+    "Willemse-van der Ploeg" with the tussenvoegsel "Willemse-van der": "Ans Willemse-van der Ploeg")."""
+    g = given or (first_names.split()[0] if first_names else None)
+    if prefix and norm_name(family).startswith(norm_name(prefix) + " "):
+        prefix = ""
+    return " ".join(p for p in (g, prefix, family) if p)

@@ -32,7 +32,9 @@ def ymd(d: dt.date) -> str:
 OK_FILL_PREFIX = "aangevuld uit OpenKamer"
 INFERRED_PREFIX = "afgeleid"
 OPEN_END = "werkelijk einde onbekend"  # in a derivation: the end is the last date known, not a real end
+OPEN_START = "werkelijk begin onbekend"  # in a derivation: the start is the first date known, not a real start
 MIN_EVE_ROWS = 50  # an election eve: at least this many list periods end that day and start the next
+KAMER_SEATS = 150  # seats of the Tweede Kamer (since 1956)
 
 
 def is_listed(fm: FractieMembership) -> bool:
@@ -59,6 +61,29 @@ def election_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]"
             ends[f.end] += 1
     one = dt.timedelta(days=1)
     return tuple(sorted(d for d, n in ends.items() if n >= MIN_EVE_ROWS and starts.get(d + one, 0) >= MIN_EVE_ROWS))
+
+
+def list_cutoff(fms: "list[FractieMembership] | tuple[FractieMembership, ...]") -> dt.date | None:
+    """The member list's own last date: the latest start or end of a listed period (2023-12-11 in the
+    bundled list). After it the list records nothing: an open period there is open because the list
+    stops, and a return from leave or a replacement after it has no row."""
+    days = [d for f in fms if is_listed(f) for d in (f.start, f.end) if d is not None]
+    return max(days) if days else None
+
+
+def installed_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]",
+                   eves: "tuple[dt.date, ...]") -> frozenset[dt.date]:
+    """The election eves after which the list has a row for every seat (``KAMER_SEATS`` listed periods
+    start the next day): the list records the whole new Kamer as installed, re-elected members
+    included (2023-12-06: 150 rows, 69 of them of members who sat on 2023-12-05). A member whose
+    period ended on such an eve without a row from the next day was not in the new Kamer then (the
+    2017 and 2021 installations have 93 and 99 rows: the re-elected lack them)."""
+    starts: dict[dt.date, int] = defaultdict(int)
+    for f in fms:
+        if is_listed(f):
+            starts[f.start] += 1
+    one = dt.timedelta(days=1)
+    return frozenset(e for e in eves if starts.get(e + one, 0) >= KAMER_SEATS)
 
 
 def fractie_after_eve(fractie_key: str, eve: dt.date, fms: "list[FractieMembership] | tuple[FractieMembership, ...]"

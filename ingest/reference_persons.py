@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from ingest.names import (
+    display_name,
     initial_letters,
     letters_of_names,
     norm_name,
@@ -120,12 +121,36 @@ def _merge_target(state: ReferenceState, r: src.OkPersonRow, first_ok: list[str]
     return None
 
 
+def _forename_without_surname(forename: str | None, family: str) -> str | None:
+    """OpenKamer's forename without the words that begin the list's surname: "Ans Willemse-van" with the
+    surname "Willemse-van der Ploeg" -> "Ans"."""
+    if not forename:
+        return forename
+    words = forename.split()
+    fam = norm_name(family).split()
+    for i in range(1, len(words)):
+        tail = norm_name(" ".join(words[i:])).split()
+        if fam[:len(tail)] == tail:
+            return " ".join(words[:i])
+    return forename
+
+
 def _take_openkamer_fields(target: PersonDraft, r: src.OkPersonRow, guid: str | None, report: list[str]) -> None:
     """Copy an OpenKamer person's fields onto its draft (OpenKamer's surname only for a draft not
     from the list; a birth year differing from the list's is reported)."""
     target.family_name = r.surname if target.ledenlijst_id is None else target.family_name
-    target.prefix = r.prefix or target.prefix
-    target.given_name = r.forename or target.given_name
+    given = r.forename
+    ok_s, list_s = norm_name(r.surname), norm_name(target.family_name)
+    if target.ledenlijst_id is not None and not (ok_s.startswith(list_s) or list_s.startswith(ok_s)):
+        # OpenKamer splits the name otherwise than the list: its tussenvoegsel belongs with its own surname
+        # ("de" + "Pater-Postma", list "Postma"), and words of the list's surname may sit in its forename
+        # ("Ans Willemse-van" + "der" + "Ploeg", list "Willemse-van der Ploeg"); neither is taken over
+        report.append(f"{r.source}: openkamer names {r.forename} | {r.prefix} | {r.surname}, the member list "
+                      f"{target.family_name!r}; openkamer's tussenvoegsel not used")
+        given = _forename_without_surname(r.forename, target.family_name)
+    else:
+        target.prefix = r.prefix or target.prefix
+    target.given_name = given or target.given_name
     target.initials = r.initials or target.initials
     target.birth_date = r.birth_date or target.birth_date
     if r.birth_date:
@@ -229,7 +254,8 @@ def key_persons(state: ReferenceState) -> None:
         if p.given_name is None and p.ledenlijst_id:
             n_no_prefix += 1
         persons[k] = Person(
-            key=k, name=p.display(), family_name=p.family_name, prefix=p.prefix, given_name=p.given_name,
+            key=k, name=p.name_hint or display_name(p.given_name, p.first_names, p.prefix, p.family_name),
+            family_name=p.family_name, prefix=p.prefix, given_name=p.given_name,
             first_names=p.first_names, initials=p.initials or (
                 ".".join(letters_of_names(p.first_names)) + "." if p.first_names else None),
             birth_date=p.birth_date, birth_year=p.birth_year, tk_guid=p.tk_guid, wikidata=p.wikidata,
