@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.records import Fractie, FractieMembership, Person, ReferenceData, SourceRef
-from ingest.names import norm_name
+from ingest.names import display_name, norm_name
 from ingest.periods import OPEN_END, has_open_end, kamer_memberships_of, ymd
 from ontology.namespaces import slug
 
@@ -101,8 +101,7 @@ def parse_tk_date(value: Any) -> dt.date | None:
 
 
 def _display(given: str | None, first_names: str | None, prefix: str, family: str) -> str:
-    g = given or (first_names.split()[0] if first_names else None)
-    return " ".join(p for p in (g, prefix, family) if p)
+    return display_name(given, first_names, prefix, family)
 
 
 def _latest(records: Iterable[Record] | Mapping[str, Record]) -> dict[str, Record]:
