@@ -46,6 +46,7 @@ from server.memory import give_back_large_allocations
 from server.middleware import JsonErrors, SingleParameters
 from server.ontology_pages import install_ontology
 from server.pages import install_pages
+from server.pages.validation import install_validation
 from server.search_pages import index_path_for, install_search
 from server.sparql import install_sparql
 from store.remote import RemoteStore
@@ -134,6 +135,7 @@ def _install_pages(app: FastAPI, endpoint: Endpoint, settings: Settings, catalog
     install_editor(app, endpoint, catalog)  # /query, the HTML pages' static files
     install_search(app, endpoint, index_path_for(endpoint.location, endpoint.remote is not None))  # /zoeken, /kamervragen
     install_pages(app, endpoint)  # /, /id/…, /graph/…, /resource: a page and RDF for every resource
+    install_validation(app, endpoint)  # /validatie: every current finding of the store, as a page or SHACL report
     install_dumps(app, endpoint, settings)  # /dumps/, /dumps/{file}, /def/context.jsonld
     install_dataset(app, endpoint, settings)  # /.well-known/void, /dataset, GET /sparql's service description
     install_ontology(app, endpoint)  # /def, /def/shapes, /def/diagram.svg: the vocabulary

@@ -28,6 +28,7 @@ from server.pages.documents import eu_page, kamerstuk_page
 from server.pages.government import government_page
 from server.pages.kamervraag import kamervraag_page, vraag_page
 from server.pages.people import fractie_page, persoon_page
+from server.pages.validation import record_findings
 from server.render import PageError, render
 
 if TYPE_CHECKING:
@@ -237,6 +238,7 @@ async def page(request: Request, endpoint: Endpoint, holder: OverviewHolder, iri
         "backlinks": await backlink_views(request, endpoint, iri, L, groups),
         "backlink_total": sum(g.count for g in groups),
         "local": lambda x: D.resource_href(x, base),
+        "validation": await record_findings(endpoint, iri, L) if D.local_path(iri, base) else None,
         **data,
     }
     return render(request, template, context, 200, headers)
