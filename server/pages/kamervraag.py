@@ -4,13 +4,14 @@ publications, status and citations) and of one of its questions or answers."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ontology.namespaces import CITO, ELI, FOAF, KG, PROV, SCHEMA, T
 from server import describe as D
 from server.i18n import tr
 from server.pages.base import Linker, PageContext, Ref, list_href, tail_number
+from server.pages.names import names_on
 
 
 def _days(a: str, b: str) -> int | None:
@@ -187,6 +188,9 @@ class Addressee:
     method: str | None
     unresolved: str | None
     iri: str
+    candidates: list[Ref] = field(default_factory=list)  # an ambiguous addressing: every post held on the date
+    ministry: Ref | None = None  # the post's ministry, named as on the date
+    candidate_ministries: list[Ref | None] = field(default_factory=list)
 
 
 @dataclass
@@ -283,9 +287,29 @@ def addressees_of(g: D.Graph, r: str, L: Linker) -> list[Addressee]:
         addressed.append(Addressee(
             g.number(a, SCHEMA + "position") or 99, L.ref(post) if post else None, L.ref(person) if person else None,
             L.ref(term, tr(L.lang, "ambtsperiode", "term of office")) if term else None,
-            g.literal(a, KG + "naamInBron"), g.literal(a, KG + "resolutiemethode"), g.literal(a, KG + "onopgelost"), a))
+            g.literal(a, KG + "naamInBron"), g.literal(a, KG + "resolutiemethode"), g.literal(a, KG + "onopgelost"), a,
+            [L.ref(p) for p in sorted(g.iris(a, KG + "kandidaatpost"))]))
     addressed.sort(key=lambda a: (a.position, a.iri))
     return addressed
+
+
+async def name_on_date(ctx: PageContext, addressed: list[Addressee], on: str | None) -> None:
+    """Names each addressing's post (or candidate posts) and its ministry as they were named on ``on``
+    (:mod:`server.pages.names`); a post without a name for that day keeps its label."""
+    L = ctx.linker
+
+    async def dated(post: Ref) -> tuple[Ref, Ref | None]:
+        n = await names_on(ctx.endpoint, post.iri, on)
+        ministry = L.ref(n.ministry_iri, n.ministry) if n.ministry_iri and n.ministry else (
+            L.ref(n.ministry_iri) if n.ministry_iri else None)
+        return (L.ref(post.iri, n.post) if n.post else post), ministry
+
+    for a in addressed:
+        if a.post:
+            a.post, a.ministry = await dated(a.post)
+        pairs = [await dated(c) for c in a.candidates]
+        a.candidates = [p for p, _ in pairs]
+        a.candidate_ministries = [m for _, m in pairs]
 
 
 def questions_and_answers(g: D.Graph, r: str, L: Linker) -> tuple[list[QuestionView], dict[str, AnswerView]]:
@@ -332,6 +356,7 @@ async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     submitted = g.literal(r, T.date_submitted)
     askers = askers_of(g, r, L)
     addressed = addressees_of(g, r, L)
+    await name_on_date(ctx, addressed, submitted)
     # posts and persons addressed without a qualified Adressering
     listed_posts = {a.post.iri for a in addressed if a.post}
     extra_posts = [L.ref(p) for p in g.iris(r, KG + "gerichtAan") if p not in listed_posts]
