@@ -1,6 +1,12 @@
 """The register of EU legal resources (``data/eu/eu-acts.csv``): acts, Commission proposals and
 procedures, with look-ups by key, CELEX, number, IRI and alias (:class:`EURegister`), and the links
-between a proposal, its procedure and the acts (:meth:`EURegister.related`)."""
+between a proposal, its procedure and the acts (:meth:`EURegister.related`).
+
+Every row says whether its identifiers were checked against a public page (``status``, with the
+pages in ``verified_by``); the rows marked ``unverified`` are read and kept aside
+(:attr:`EURegister.unverified`), out of every look-up and so out of the links. Aliases that mean
+an EU act only next to certain words (``context_required``: "ETS" beside "emissierechten") are
+looked up by name but not matched in running text."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ CELEX_BASE = "http://publications.europa.eu/resource/celex/"
 PROCEDURE_BASE = "http://publications.europa.eu/resource/procedure/"
 
 EUKind = Literal["act", "proposal", "procedure"]
+STATUSES = ("verified", "unverified")
 _CITATION_KIND: dict[str, CitationKind] = {"act": "eu-act", "proposal": "eu-proposal", "procedure": "eu-procedure"}
 
 
@@ -48,6 +55,11 @@ class EUResource:
     revises: tuple[str, ...] = ()  # proposal -> the acts it proposes to recast, amend or replace
     initiated_by: tuple[str, ...] = ()  # procedure -> proposal
     resulted_in: tuple[str, ...] = ()  # procedure -> acts
+    status: str = "verified"  # "verified": identifiers checked on the pages in verified_by
+    verified_by: tuple[str, ...] = ()  # URLs of the public pages the identifiers were checked on
+    context_required: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (alias, words one of which must co-occur)
+    applies_from: dt.date | None = None  # date of application, where the register states it
+    implemented_by: tuple[str, ...] = ()  # Dutch laws that implement the act, where known
 
     @property
     def iri(self) -> str:
@@ -57,6 +69,15 @@ class EUResource:
     @property
     def citation_kind(self) -> CitationKind:
         return _CITATION_KIND[self.kind]
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
+
+    def context_words(self, alias: str) -> tuple[str, ...]:
+        """The words one of which must stand near ``alias`` for it to name this resource; () if none."""
+        folded = _fold(alias)
+        return next((words for a, words in self.context_required if _fold(a) == folded), ())
 
     def in_force_on(self, day: dt.date) -> bool:
         if self.in_force_from and day < self.in_force_from:
@@ -96,20 +117,89 @@ def _alias_pattern(alias: str) -> str:
     return f"(?-i:{body})" if _is_acronym(alias) else body
 
 
+def _cell(row: dict[str, str | None], name: str) -> str:
+    return (row.get(name) or "").strip()
+
+
+def _context(cell: str, aliases: tuple[str, ...], file: str, line: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``context_required``: "ETS=emissie|CO2;ESR=klimaat" -> (("ETS", ("emissie", "CO2")), ...)."""
+    out = []
+    for part in _split(cell):
+        alias, sep, words = part.partition("=")
+        ws = tuple(w.strip() for w in words.split("|") if w.strip())
+        if not sep or not ws:
+            raise ParseError(file, line, f"context_required entry {part!r} is not ALIAS=word|word")
+        if _fold(alias) not in {_fold(a) for a in aliases}:
+            raise ParseError(file, line, f"context_required names {alias.strip()!r}, which is not an alias of the row")
+        out.append((alias.strip(), ws))
+    return tuple(out)
+
+
+def _resource(row: dict[str, str | None], file: str, line: int) -> EUResource:
+    """One CSV row as an EUResource; a bad row raises ParseError naming the file and line."""
+    kind, key, status = _cell(row, "kind"), _cell(row, "key"), _cell(row, "status")
+    if kind not in _CITATION_KIND:
+        raise ParseError(file, line, f"unknown kind {kind!r}")
+    if not key or not _cell(row, "number"):
+        raise ParseError(file, line, "a row needs a key and a number")
+    if status not in STATUSES:
+        raise ParseError(file, line, f"{key}: status is {status!r}, not one of {', '.join(STATUSES)}")
+    urls = _split(row.get("verified_by"))
+    if any(not re.match(r"https?://\S+$", u) for u in urls):
+        raise ParseError(file, line, f"{key}: verified_by holds something that is not a URL")
+    if status == "verified" and not urls:
+        raise ParseError(file, line, f"{key}: a verified row names the page it was verified on (verified_by)")
+    aliases = _split(row.get("aliases"))
+    r = EUResource(
+        key=key,
+        kind=kind,  # type: ignore[arg-type]
+        number=_cell(row, "number"),
+        title_nl=_cell(row, "title_nl"),
+        type=_cell(row, "type") or None,
+        celex=_cell(row, "celex") or None,
+        eli=_cell(row, "eli") or None,
+        cellar=_cell(row, "cellar") or None,
+        date=_date(row.get("date"), file, line),
+        in_force_from=_date(row.get("in_force_from"), file, line),
+        in_force_to=_date(row.get("in_force_to"), file, line),
+        short_title_nl=_cell(row, "short_title_nl") or None,
+        aliases=aliases,
+        repeals=_split(row.get("repeals")),
+        amends=_split(row.get("amends")),
+        revises=_split(row.get("revises")),
+        initiated_by=_split(row.get("initiated_by")),
+        resulted_in=_split(row.get("resulted_in")),
+        status=status,
+        verified_by=urls,
+        context_required=_context(_cell(row, "context_required"), aliases, file, line),
+        applies_from=_date(row.get("applies_from"), file, line),
+        implemented_by=_split(row.get("implemented_by")),
+    )
+    if kind == "act" and not r.eli:
+        raise ParseError(file, line, f"act {key} has no ELI")
+    if kind != "act" and not r.cellar:
+        raise ParseError(file, line, f"{kind} {key} has no CELLAR IRI")
+    return r
+
+
 class EURegister:
-    """The register of EU legal resources (``data/eu/eu-acts.csv``)."""
+    """The register of EU legal resources (``data/eu/eu-acts.csv``): the verified rows, with the
+    unverified ones kept aside in :attr:`unverified`."""
 
     def __init__(self, resources: Iterable[EUResource]) -> None:
-        self._by_key: dict[str, EUResource] = {}
+        everyone: dict[str, EUResource] = {}
         for r in resources:
-            if r.key in self._by_key:
+            if r.key in everyone:
                 raise ValueError(f"duplicate EU register key {r.key!r}")
-            self._by_key[r.key] = r
-        for r in self._by_key.values():
+            everyone[r.key] = r
+        for r in everyone.values():
             for rel in ("repeals", "amends", "revises", "initiated_by", "resulted_in"):
                 for k in getattr(r, rel):
-                    if k not in self._by_key:
+                    if k not in everyone:
                         raise ValueError(f"EU register {r.key}: {rel} names an unknown key {k!r}")
+        #: the rows whose identifiers are not verified: read, but out of every look-up
+        self.unverified: tuple[EUResource, ...] = tuple(r for r in everyone.values() if not r.verified)
+        self._by_key: dict[str, EUResource] = {k: r for k, r in everyone.items() if r.verified}
         self._by_celex = {r.celex.upper(): r for r in self._by_key.values() if r.celex}
         self._by_iri = {i: r for r in self._by_key.values() for i in (r.eli, r.cellar) if i}
         self._by_number = {_number_key(r.number): r for r in self._by_key.values()}
@@ -122,49 +212,22 @@ class EURegister:
         for r in self._by_key.values():
             for a in r.aliases:
                 self._by_alias.setdefault(_fold(a), []).append(r)
-        self._aliases = sorted({a for r in self._by_key.values() for a in r.aliases}, key=lambda a: (-len(a), a))
+        needs_context = {_fold(a) for r in self._by_key.values() for a, _ in r.context_required}
+        self._aliases = sorted(
+            {a for r in self._by_key.values() for a in r.aliases if _fold(a) not in needs_context},
+            key=lambda a: (-len(a), a),
+        )
 
     # ------------------------------------------------------------------ loading
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> EURegister:
-        """Reads the register CSV (default ``data/eu/eu-acts.csv``); a bad row raises ParseError."""
+        """Reads the register CSV (default ``data/eu/eu-acts.csv``); a bad row raises ParseError
+        naming the file, the line and the problem."""
         path = Path(path) if path is not None else DEFAULT_REGISTER
-        resources = []
         try:
             with open(path, encoding="utf-8", newline="") as fh:
-                for line, row in enumerate(csv.DictReader(fh), start=2):
-                    kind = (row.get("kind") or "").strip()
-                    if kind not in _CITATION_KIND:
-                        raise ParseError(str(path), line, f"unknown kind {kind!r}")
-                    key = (row.get("key") or "").strip()
-                    if not key or not (row.get("number") or "").strip():
-                        raise ParseError(str(path), line, "a row needs a key and a number")
-                    r = EUResource(
-                        key=key,
-                        kind=kind,  # type: ignore[arg-type]
-                        number=row["number"].strip(),
-                        title_nl=(row.get("title_nl") or "").strip(),
-                        type=(row.get("type") or "").strip() or None,
-                        celex=(row.get("celex") or "").strip() or None,
-                        eli=(row.get("eli") or "").strip() or None,
-                        cellar=(row.get("cellar") or "").strip() or None,
-                        date=_date(row.get("date"), str(path), line),
-                        in_force_from=_date(row.get("in_force_from"), str(path), line),
-                        in_force_to=_date(row.get("in_force_to"), str(path), line),
-                        short_title_nl=(row.get("short_title_nl") or "").strip() or None,
-                        aliases=_split(row.get("aliases")),
-                        repeals=_split(row.get("repeals")),
-                        amends=_split(row.get("amends")),
-                        revises=_split(row.get("revises")),
-                        initiated_by=_split(row.get("initiated_by")),
-                        resulted_in=_split(row.get("resulted_in")),
-                    )
-                    if kind == "act" and not r.eli:
-                        raise ParseError(str(path), line, f"act {key} has no ELI")
-                    if kind != "act" and not r.cellar:
-                        raise ParseError(str(path), line, f"{kind} {key} has no CELLAR IRI")
-                    resources.append(r)
+                resources = [_resource(row, str(path), line) for line, row in enumerate(csv.DictReader(fh), start=2)]
         except OSError as exc:
             raise ParseError(str(path), None, f"cannot read the EU register: {exc}") from None
         try:
