@@ -269,10 +269,10 @@ def test_the_year_facet_marks_the_incomplete_years(lang: str) -> None:
     def item(label: str, count: int, **extra) -> NS:
         return NS(label=label, count=count, href="#", title=None, selected=False, **extra)
 
-    def page(years: list[NS]) -> str:
+    def page(years: list[NS], chips: list[NS] = []) -> str:
         box = NS(kind="jaar", title="Jaar", shown=years[:2], more=years[2:], left_out=0)
         result = NS(total=0, page=1, pages=1, cards=[])
-        return _page("list.html", lang, nav="", status=200, editor_installed=False, facets=[box], chips=[],
+        return _page("list.html", lang, nav="", status=200, editor_installed=False, facets=[box], chips=chips,
                      result=result, csv_href="#", json_href="#", pages=None, clear_href="#")
 
     marked = page([item("2009", 2900, incomplete=False), item("2008", 1500, incomplete=True),
@@ -281,3 +281,10 @@ def test_the_year_facet_marks_the_incomplete_years(lang: str) -> None:
     assert "* 2008, 2007: " + ("incomplete" if lang == "en" else "onvolledig") in marked
     plain = page([item("2009", 2900), item("2010", 3000)])  # facet items that say nothing of completeness
     assert "*</a>" not in plain and "onvolledig" not in plain and "incomplete (" not in plain
+    # a chosen incomplete year: its chip is marked and the count above is said not to be the year's
+    chip = lambda label: NS(kind_title="Jaar", label=label, remove_href="#", empty=False)
+    chosen = page([item("2007", 10, incomplete=True), item("2009", 2900)], [chip("2007")])
+    assert "</span> 2007*" in chosen and 'class="notice incomplete-years">* 2007: ' in chosen
+    assert ("the records of this year are incomplete" if lang == "en" else "de gegevens van dit jaar zijn onvolledig") in chosen
+    complete = page([item("2009", 2900, incomplete=False)], [chip("2009")])
+    assert "</span> 2009*" not in complete and "incomplete-years" not in complete
