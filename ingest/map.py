@@ -164,6 +164,12 @@ def map_addressee(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: Addresse
         b.add(kv, T.gericht_aan, post)
     if a.holding_key:
         b.add(ad, T.ambtsperiode, node(iris.ambtsperiode(a.holding_key)))
+    for key in a.candidate_posts:  # ambiguous: every post of the date, none of them certain
+        post = node(iris.post(key))
+        b.add(ad, T.kandidaatpost, post)
+        b.add(kv, T.mogelijk_gericht_aan, post)
+    for key in a.candidate_holdings:
+        b.add(ad, T.ambtsperiode, node(iris.ambtsperiode(key)))
     b.opt(ad, T.resolutiemethode, lit(a.method) if a.method else None)
     b.opt(ad, T.onopgelost, lit(a.unresolved_reason) if a.unresolved_reason else None)
     return ad

@@ -191,6 +191,25 @@ class AddresseeLink:
     holding_key: str | None = None
     method: str | None = None
     unresolved_reason: str | None = None
+    # ambiguous (the person held several posts on the date and no published text names one): every
+    # post and holding of the date; post_key and holding_key stay None
+    candidate_posts: tuple[str, ...] = ()
+    candidate_holdings: tuple[str, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the person is known but the post is one of several (``candidate_posts``)."""
+        return bool(self.candidate_posts)
+
+
+@dataclass(frozen=True, slots=True)
+class PostEvidence:
+    """A post a published text names for a Kamervraag: in its heading ("aan de Minister van
+    Justitie", ``kind`` "aanhef") or as the answering post (``kind`` "beantwoording")."""
+
+    post_key: str
+    document: str  # the publication id, "kv-tk-2010Z11782", or "doc-<file name>"
+    kind: Literal["aanhef", "beantwoording"]
 
 
 @dataclass(frozen=True, slots=True)

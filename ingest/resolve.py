@@ -21,12 +21,23 @@ Boundary days (documented choices):
 - fractie: on a day where one fractie period ends and another starts, the period starting
   that day is taken (the change is in effect from that day);
 - post: the CSV's end date is the handover day. On a day where one holding of the person ends
-  and another starts, the one starting is taken; when a person holds several posts on the date
-  (minister-president + minister van Algemene Zaken; a minister who is also acting elsewhere,
-  or also viceminister-president), one post is chosen: non-acting before acting, then by kind
-  (minister-president, minister, minister voor, staatssecretaris, viceminister-president), then
-  the latest start. The choice is written into ``method`` ("... ; 2 posten, gekozen: ...") and
-  into the notes of the resolved Kamervraag.
+  and another starts, the one starting is taken.
+
+A person holding several posts on the date (Hirsch Ballin, 2010-02-23..2010-10-14: minister van
+Justitie and minister van BZK) is never settled by a rank. In this order:
+
+1. a post a published text of the Kamervraag names: its heading ("aan de Minister van
+   Justitie"), else the answering post of an answer; ``method`` says which document proved it
+   ("...; post uit tekst kv-tk-2010Z11782");
+2. one office: a post of no ministry (viceminister-president) beside a ministry's post is a title
+   of that minister; the minister van Algemene Zaken beside the minister-president is the same
+   office (``method``: "...; 2 posten op datum, één ambt: ...");
+3. else the addressing is ambiguous: the person, every post and every holding of the date
+   (``candidate_posts``, ``candidate_holdings``), no post, the reason in ``unresolved_reason``.
+
+An asker with several fractie periods on the date (other than a change on that day) gets the
+fractie when they all name the same one (a period listed twice; the first listed is linked), and
+otherwise no fractie, with the candidates in ``unresolved_reason``.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +55,7 @@ from ingest.records import (
     AskerLink,
     FractieMembership,
     KamerMembership,
+    PostEvidence,
     PostHolding,
     ReferenceData,
     ResolvedKamervraag,
@@ -57,7 +69,7 @@ from ingest.names import (
     strip_prefix,
     surname_keys,
 )
-from ingest.periods import INFERRED_PREFIX, KIND_RANK, OK_FILL_PREFIX, election_eves, has_open_end
+from ingest.periods import INFERRED_PREFIX, OK_FILL_PREFIX, election_eves, has_open_end
 
 _PAREN_RE = re.compile(r"^(?P<body>.*?)\s*\((?P<ini>[^)]*)\)\s*$")
 _INI_TOKEN_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.)+$")
@@ -288,9 +300,11 @@ class Resolver:
             return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key, method=method,
                              unresolved_reason=f"no fractie membership of {pk} on {on.isoformat()}")
         if len(fms) > 1:
-            starting = [f for f in fms if f.start == on]
-            fm = starting[0] if starting else max(fms, key=lambda f: f.start)
-            method += f"; {len(fms)} fractieperiodes op datum, gekozen: die van {fm.start}"
+            fm, why = self._fractie_period(fms, on)
+            if fm is None:
+                return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key,
+                                 method=method + "; meerduidig", unresolved_reason=why)
+            method += why
         else:
             fm = fms[0]
         if fm.derivation:
@@ -299,6 +313,18 @@ class Resolver:
                 method += "+afgeleide verlenging"
         return AskerLink(name, role, position, person_key=pk, kamer_membership_key=km.key,
                          fractie_membership_key=fm.key, fractie_key=fm.fractie_key, method=method)
+
+    def _fractie_period(self, fms: list[FractieMembership], on: dt.date) -> tuple[FractieMembership | None, str]:
+        """Of a member's several fractie periods on ``on``: (the period, a note for ``method``), or
+        (None, why) when they name different fracties. A change on that day: the period starting."""
+        starting = [f for f in fms if f.start == on]
+        if starting and len({f.fractie_key for f in starting}) == 1 and all(f.end == on for f in fms if f not in starting):
+            return starting[0], f"; wissel op datum: de periode vanaf {on}"
+        if len({f.fractie_key for f in fms}) == 1:
+            return fms[0], f"; {len(fms)} periodes van {fms[0].fractie_key} op datum (dezelfde fractie): {fms[0].key}"
+        spans = ", ".join(f"{f.fractie_key} {f.start}..{f.end or ''}" for f in fms)
+        who = self.ref.persons[fms[0].person_key].family_name
+        return None, f"ambiguous: {who} had {len(fms)} fractie periods on {on.isoformat()} ({spans})"
 
     def reelection_candidates(self, cands: Iterable[str], on: dt.date) -> dict[str, FractieMembership]:
         """Persons among ``cands`` who qualify as re-elected members without a period on ``on``."""
@@ -318,7 +344,10 @@ class Resolver:
 
     # ------------------------------------------------------------------ addressees
 
-    def resolve_addressee(self, name: str, position: int, on: dt.date) -> AddresseeLink:
+    def resolve_addressee(self, name: str, position: int, on: dt.date,
+                          evidence_posts: Sequence[PostEvidence] = ()) -> AddresseeLink:
+        """The person named and the post held on ``on``; ``evidence_posts``: the posts published
+        texts of the Kamervraag name (a person holding several posts is settled by them)."""
         parsed = self._parsed(name)
         cands = self._candidates(parsed)
         if not cands:
@@ -345,19 +374,72 @@ class Resolver:
         pk = left[0]
         hs = [h for h in self.holds[pk] if _on(h.start, h.end, on)]
         method = "+".join(evidence + ["datum"])
-        if len(hs) > 1:
-            not_ending = [h for h in hs if h.end != on]
-            hs2 = not_ending or hs
-            h = min(hs2, key=lambda h: (h.acting, KIND_RANK.get(self.ref.posts[h.post_key].kind, 9), -h.start.toordinal()))
-            others = ", ".join(x.post_key for x in hs if x is not h)
-            method += f"; {len(hs)} posten op datum, gekozen: {h.post_key} (ook: {others})"
-        else:
-            h = hs[0]
-        return AddresseeLink(name, position, person_key=pk, post_key=h.post_key, holding_key=h.key, method=method)
+        if len(hs) == 1:
+            return AddresseeLink(name, position, person_key=pk, post_key=hs[0].post_key, holding_key=hs[0].key,
+                                 method=method)
+        return self._post_of(name, position, pk, hs, on, method, evidence_posts)
+
+    def _post_of(self, name: str, position: int, pk: str, hs: list[PostHolding], on: dt.date, method: str,
+                 evidence_posts: Sequence[PostEvidence]) -> AddresseeLink:
+        """The post of a person holding several on ``on``: the one a published text names, else the one
+        left by the two rules of what a post is (below), else every post, marked ambiguous.
+
+        - handover day: a holding that ends on the date while another starts or runs on is left out
+          (the CSV's end date is the handover day);
+        - a post of no ministry (viceminister-president) held beside a post of a ministry is a title
+          of that minister, not an addressee of its own; the minister van Algemene Zaken beside the
+          minister-president is the same office ("de minister-president, minister van Algemene Zaken").
+        """
+        starting = [h for h in hs if h.end != on] or hs
+        if len(starting) == 1:
+            h = starting[0]
+            ending = ", ".join(x.post_key for x in hs if x is not h)
+            return AddresseeLink(name, position, person_key=pk, post_key=h.post_key, holding_key=h.key,
+                                 method=f"{method}; wissel op datum: {h.post_key} (eindigt: {ending})")
+        hs = starting
+        for kind in ("aanhef", "beantwoording"):
+            named: dict[str, str] = {}
+            for e in evidence_posts:  # the first document id of those naming a post (any order of the texts)
+                if e.kind == kind and (e.post_key not in named or e.document < named[e.post_key]):
+                    named[e.post_key] = e.document
+            hit = [h for h in hs if h.post_key in named]
+            if len({h.post_key for h in hit}) == 1:
+                h = hit[0]
+                return AddresseeLink(name, position, person_key=pk, post_key=h.post_key, holding_key=h.key,
+                                     method=f"{method}; post uit tekst {named[h.post_key]}")
+        kept = self._offices(hs)
+        if len(kept) == 1:
+            h = kept[0]
+            other = ", ".join(x.post_key for x in hs if x is not h)
+            note = f"; {len(hs)} posten op datum, één ambt: {h.post_key} (ook: {other})" if other else ""
+            return AddresseeLink(name, position, person_key=pk, post_key=h.post_key, holding_key=h.key,
+                                 method=method + note)
+        labels = ", ".join(self.ref.posts[h.post_key].label for h in kept)
+        who = self.ref.persons[pk].family_name
+        return AddresseeLink(
+            name, position, person_key=pk, method=f"{method}; meerduidig",
+            unresolved_reason=(f"ambiguous: {who} held {len(kept)} posts on {on.isoformat()} ({labels}); "
+                               "no published text names the post"),
+            candidate_posts=tuple(h.post_key for h in kept), candidate_holdings=tuple(h.key for h in kept))
+
+    def _offices(self, hs: list[PostHolding]) -> list[PostHolding]:
+        """The holdings that are offices of their own (see :meth:`_post_of`): without the post of no
+        ministry beside a ministry's post, and without the minister van Algemene Zaken beside the
+        minister-president."""
+        posts = self.ref.posts
+        kept = [h for h in hs if posts[h.post_key].ministry_key] or hs
+        pm = [h for h in kept if posts[h.post_key].kind == "minister-president"]
+        if pm:
+            az = posts[pm[0].post_key].ministry_key
+            kept = [h for h in kept if h in pm or posts[h.post_key].ministry_key != az]
+        return kept
 
     # ------------------------------------------------------------------ a Zaak
 
-    def resolve(self, zaak: ZaakRecord, publication_ids: Container[str] = ()) -> ResolvedKamervraag:
+    def resolve(self, zaak: ZaakRecord, publication_ids: Container[str] = (),
+                evidence: Sequence[PostEvidence] = ()) -> ResolvedKamervraag:
+        """The askers and addressees of ``zaak`` on its submission date; ``evidence``: the posts the
+        published texts matched to it name (:func:`ingest.resolve_text.post_evidence`)."""
         on = zaak.gestart_op
         askers: list[AskerLink] = []
         pos = 0
@@ -367,7 +449,7 @@ class Resolver:
         for n in zaak.medeindieners:
             pos += 1
             askers.append(self.resolve_asker(n, "medeindiener", pos, on))
-        addressees = tuple(self.resolve_addressee(n, i, on) for i, n in enumerate(zaak.gericht_aan, start=1))
+        addressees = tuple(self.resolve_addressee(n, i, on, evidence) for i, n in enumerate(zaak.gericht_aan, start=1))
         notes = []
         for a in askers:
             if a.unresolved_reason:
@@ -375,7 +457,7 @@ class Resolver:
         for b in addressees:
             if b.unresolved_reason:
                 notes.append(f"adressering {b.position} {b.name_in_source!r}: {b.unresolved_reason}")
-            elif b.method and "posten op datum" in b.method:
+            elif b.method and ("posten op datum" in b.method or "post uit tekst" in b.method):
                 notes.append(f"adressering {b.position} {b.name_in_source!r}: {b.method.split('; ', 1)[1]}")
         pub = f"kv-tk-{zaak.nummer}"
         return ResolvedKamervraag(

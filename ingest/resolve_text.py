@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingest.records import AddresseeLink, AskerLink, PostMention, ReferenceData, TextDocument, ZaakRecord
+from ingest.records import AddresseeLink, AskerLink, PostEvidence, PostMention, ReferenceData, TextDocument, ZaakRecord
 from ingest.resolve import Resolver
 from ontology.namespaces import slug
 
@@ -210,3 +210,19 @@ class TextResolver:
             addressees=tuple(self._addressee(m, i + 1, on) for i, m in enumerate(doc.addressed)),
             notes=tuple(notes),
         )
+
+
+def post_evidence(texts: Iterable[ResolvedText]) -> dict[str, tuple[PostEvidence, ...]]:
+    """Per Zaak number, the posts its matched published texts name: each post of a heading ("aan de
+    Minister van Justitie") and each answering post, with the document that names it. Texts matched
+    to no Zaak give none. The resolver settles a person holding several posts with them."""
+    out: dict[str, list[PostEvidence]] = defaultdict(list)
+    for rt in texts:
+        if not rt.described_elsewhere:
+            continue
+        for key in rt.addressed_posts:
+            if key:
+                out[rt.kamervraag].append(PostEvidence(key, rt.publication_key, "aanhef"))
+        if rt.answering_post:
+            out[rt.kamervraag].append(PostEvidence(rt.answering_post, rt.publication_key, "beantwoording"))
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}

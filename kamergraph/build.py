@@ -15,7 +15,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,14 @@ from pyoxigraph import RdfFormat, Store as OxStore
 
 from ingest.errors import ParseError
 from ingest.map import MappedGraph, map_kamervraag
-from ingest.resolve_text import TextResolver
-from ingest.records import ReferenceData, ResolvedKamervraag, ZaakRecord
+from ingest.resolve_text import TextResolver, post_evidence
+from ingest.records import PostEvidence, ReferenceData, ResolvedKamervraag, ZaakRecord
 from ingest.infer import complete_reference
 from ingest.resolve import Resolver
 from ingest.sources.odata import read_jsonl
 from kamergraph.dataset import DatasetError, load_description
 from kamergraph.inputs import ODATA_FILE, context_graphs, publication_ids, reference_data
-from kamergraph.texts import bundled_text_files, process_texts
+from kamergraph.texts import TextOutcome, bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.validate import FastValidator, Report
 from store.base import Store
@@ -126,8 +126,12 @@ def _progress(items: Iterable[Any], total: int | None, enabled: bool, desc: str)
 
 
 def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]:
+    """Counts of the askers and addressees and how many were resolved; the ambiguous addressings (a
+    person holding several posts on the date, no text naming one) per year; the commonest reasons
+    of the rest."""
     askers = resolved_askers = addressees = resolved_addressees = 0
     reasons: Counter[str] = Counter()
+    ambiguous: Counter[int] = Counter()
     for rk in resolved:
         for a in rk.askers:
             askers += 1
@@ -139,6 +143,8 @@ def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]
             addressees += 1
             if ad.person_key and ad.holding_key:
                 resolved_addressees += 1
+            elif ad.ambiguous:
+                ambiguous[rk.zaak.gestart_op.year] += 1
             else:
                 reasons[f"geadresseerde: {ad.unresolved_reason or 'geen post'}"] += 1
     return {
@@ -148,6 +154,8 @@ def resolution_summary(resolved: Iterable[ResolvedKamervraag]) -> dict[str, Any]
         "addressees": addressees,
         "addressees_resolved": resolved_addressees,
         "addressees_share": round(resolved_addressees / addressees, 5) if addressees else None,
+        "addressees_ambiguous": sum(ambiguous.values()),
+        "addressees_ambiguous_by_year": {str(y): n for y, n in sorted(ambiguous.items())},
         "unresolved_top": reasons.most_common(50),
     }
 
@@ -191,8 +199,10 @@ def build(
     items = _read_records(data_dir, odata_file, progress, timer)
     ref, resolver = _complete_reference(ref, items, report, timer)
     built = _Graphs()
-    _map_records(items, resolver, pub_ids, iris, limit, progress, report, built)
-    _map_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, report, timer, built)
+    text_outcomes = _resolve_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, timer)
+    evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
+    _map_records(items, resolver, pub_ids, iris, limit, progress, report, built, evidence)
+    _map_texts(text_outcomes, report, built)
     with timer("map"):
         static = context_graphs(ref, iris)
         payload = [_nquads(static, built.graphs)]
@@ -222,10 +232,12 @@ def _complete_reference(ref: ReferenceData, items: list[ZaakRecord | ParseError]
 
 
 def _map_records(items: list[ZaakRecord | ParseError], resolver: Resolver, pub_ids: frozenset[str], iris: Iris,
-                 limit: int | None, progress: bool, report: BuildReport, built: _Graphs) -> None:
-    """Resolves and maps every Zaak (the first ``limit``) to its graph in ``built``; reports each line's
-    outcome (loaded, deleted, superseded, unparseable) and the resolution summary, and times the
-    resolving and the mapping apart."""
+                 limit: int | None, progress: bool, report: BuildReport, built: _Graphs,
+                 evidence: Mapping[str, tuple[PostEvidence, ...]]) -> None:
+    """Resolves and maps every Zaak (the first ``limit``) to its graph in ``built``, with the posts the
+    published texts matched to it name (``evidence``, by Zaak number); reports each line's outcome
+    (loaded, deleted, superseded, unparseable) and the resolution summary, and times the resolving and
+    the mapping apart."""
     t_resolve = t_map = 0.0
     for item in _progress(items, len(items), progress, "zaken"):
         if isinstance(item, ParseError):
@@ -247,7 +259,7 @@ def _map_records(items: list[ZaakRecord | ParseError], resolver: Resolver, pub_i
             built.outcomes[graph_iri].problems.append(
                 f"Zaak {zaak.nummer} occurs again at {src}; the later line is used")
         t0 = time.perf_counter()
-        rk = resolver.resolve(zaak, pub_ids)
+        rk = resolver.resolve(zaak, pub_ids, evidence.get(zaak.nummer, ()))
         t1 = time.perf_counter()
         mapped = map_kamervraag(rk, iris)
         t2 = time.perf_counter()
@@ -278,26 +290,32 @@ def _unresolved(rk: ResolvedKamervraag) -> list[dict[str, str]]:
     ]
 
 
-def _map_texts(items: list[ZaakRecord | ParseError], data_dir: Path, texts: Iterable[Path] | None,
-               ref: ReferenceData, resolver: Resolver, pub_ids: frozenset[str], iris: Iris, report: BuildReport,
-               timer: _Timer, built: _Graphs) -> None:
-    """Reads, resolves and maps the published texts (``texts``, default every bundled one) to their graphs
-    in ``built``; a publication read twice supersedes the earlier, a file that cannot be read is reported."""
+def _resolve_texts(items: list[ZaakRecord | ParseError], data_dir: Path, texts: Iterable[Path] | None,
+                   ref: ReferenceData, resolver: Resolver, pub_ids: frozenset[str], iris: Iris,
+                   timer: _Timer) -> list[TextOutcome]:
+    """Reads, resolves and maps the published texts (``texts``, default every bundled one), before the
+    Zaken: the posts they name settle the addressees of their Zaken (:func:`post_evidence`)."""
     with timer("texts"):
         text_files = bundled_text_files(data_dir) if texts is None else list(texts)
         text_resolver = TextResolver(ref, resolver, (i for i in items if isinstance(i, ZaakRecord)))
-        for t in process_texts(text_files, data_dir, text_resolver, pub_ids, iris):
-            if t.graph is None:
-                report.records.append(RecordOutcome(source=t.source, status="unparseable", problems=t.problems()))
-                continue
-            out = RecordOutcome(source=t.source, status="loaded", graph=t.graph.iri,
-                                zaak=t.resolved.kamervraag if t.resolved else None, warnings=t.notes())
-            if t.graph.iri in built.outcomes:
-                built.outcomes[t.graph.iri].status = "superseded"
-                built.outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
-            built.graphs[t.graph.iri] = t.graph
-            built.outcomes[t.graph.iri] = out
-            report.records.append(out)
+        return process_texts(text_files, data_dir, text_resolver, pub_ids, iris)
+
+
+def _map_texts(text_outcomes: list[TextOutcome], report: BuildReport, built: _Graphs) -> None:
+    """Puts the texts' graphs in ``built``, after the Zaken; a publication read twice supersedes the
+    earlier, a file that cannot be read is reported."""
+    for t in text_outcomes:
+        if t.graph is None:
+            report.records.append(RecordOutcome(source=t.source, status="unparseable", problems=t.problems()))
+            continue
+        out = RecordOutcome(source=t.source, status="loaded", graph=t.graph.iri,
+                            zaak=t.resolved.kamervraag if t.resolved else None, warnings=t.notes())
+        if t.graph.iri in built.outcomes:
+            built.outcomes[t.graph.iri].status = "superseded"
+            built.outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
+        built.graphs[t.graph.iri] = t.graph
+        built.outcomes[t.graph.iri] = out
+        report.records.append(out)
 
 
 def _nquads(static: list[MappedGraph], graphs: dict[str, MappedGraph]) -> bytes:

@@ -191,7 +191,7 @@ class SyncRun(FetchRun):
         record graphs of their own (:func:`ingest.tk_reference.map_kamerstukdossier`)."""
         from ingest.map import map_kamervraag
         from ingest.resolve import Resolver
-        from ingest.resolve_text import TextResolver
+        from ingest.resolve_text import TextResolver, post_evidence
         from kamergraph.inputs import context_graphs, publication_ids
         from kamergraph.texts import process_texts
 
@@ -202,13 +202,16 @@ class SyncRun(FetchRun):
         for g in context_graphs(ref, self.iris):
             graphs[g.iri] = g
         records: set[str] = set()
+        # the texts first: the posts they name settle the addressees of their Zaken, as in the build
+        text_outcomes = process_texts(texts, self.data_dir, TextResolver(ref, resolver, zaken), pub_ids, self.iris)
+        evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
         for z in zaken:
-            mg = map_kamervraag(resolver.resolve(z, pub_ids), self.iris)
+            mg = map_kamervraag(resolver.resolve(z, pub_ids, evidence.get(z.nummer, ())), self.iris)
             graphs[mg.iri] = mg
             records.add(mg.iri)
         self._dossier_graphs(dossiers, graphs, records)
         companions: dict[str, list[str]] = {}
-        for t in process_texts(texts, self.data_dir, TextResolver(ref, resolver, zaken), pub_ids, self.iris):
+        for t in text_outcomes:
             if t.graph is None:
                 continue
             graphs[t.graph.iri] = t.graph

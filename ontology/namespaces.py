@@ -136,6 +136,8 @@ class T:
     vraagstelling = KG + "vraagstelling"
     gericht_aan = KG + "gerichtAan"
     gericht_aan_persoon = KG + "gerichtAanPersoon"
+    mogelijk_gericht_aan = KG + "mogelijkGerichtAan"  # an ambiguous addressing's candidate post (not kg:gerichtAan)
+    kandidaatpost = KG + "kandidaatpost"
     adressering = KG + "adressering"
     publicatie = KG + "publicatie"
     voortouwcommissie = KG + "voortouwcommissie"

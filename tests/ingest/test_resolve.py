@@ -62,10 +62,14 @@ def test_addressees_of_the_founding_document(resolver: Resolver, ref: ReferenceD
     assert kaag.post_key == "minister-voor-buitenlandse-handel-en-ontwikkelingssamenwerking"
 
 
-def test_kaag_while_acting_for_foreign_affairs_keeps_her_own_post(resolver: Resolver) -> None:
+def test_kaag_while_acting_for_foreign_affairs_is_ambiguous(resolver: Resolver) -> None:
+    """Her own post and the acting one are both offices: without a text naming one, no pick."""
     k = resolver.resolve_addressee("Sigrid Kaag (S.A.M.)", 1, dt.date(2018, 2, 20))
-    assert k.post_key == "minister-voor-buitenlandse-handel-en-ontwikkelingssamenwerking"
-    assert "2 posten" in (k.method or "")
+    assert k.post_key is None and k.holding_key is None and k.person_key is not None
+    assert set(k.candidate_posts) == {"minister-voor-buitenlandse-handel-en-ontwikkelingssamenwerking",
+                                      "minister-van-buitenlandse-zaken"}
+    assert len(k.candidate_holdings) == 2 and (k.method or "").endswith("; meerduidig")
+    assert "Kaag held 2 posts on 2018-02-20" in (k.unresolved_reason or "")
 
 
 def test_initials_only_style(resolver: Resolver) -> None:
@@ -123,7 +127,7 @@ def test_full_odata_file_is_mostly_resolved(ref: ReferenceData, zaken: list[Zaak
     """Every name of the full OData file resolves or says why not (its time: bench/time_limits.py)."""
     completed = complete_reference(ref, zaken)
     fresh = Resolver(completed)
-    ok_a = n_a = ok_b = n_b = 0
+    ok_a = n_a = ok_b = n_b = amb_b = 0
     for z in zaken:
         if z.verwijderd:
             continue
@@ -137,9 +141,13 @@ def test_full_odata_file_is_mostly_resolved(ref: ReferenceData, zaken: list[Zaak
             b = fresh.resolve_addressee(n, i, on)
             n_b += 1
             ok_b += bool(b.post_key)
+            amb_b += b.ambiguous
             assert b.post_key or b.unresolved_reason
+            assert not (b.post_key and b.ambiguous)
     assert n_a == 62398
-    assert ok_b / n_b >= 0.99
+    # a person is found for 99 %; the post is one of several for ~2 % (measured 1,199 of 56,158 without texts)
+    assert (ok_b + amb_b) / n_b >= 0.99
+    assert 0 < amb_b / n_b < 0.025
     assert ok_a / n_a >= 0.997  # measured 99.77 % (bench/resolution.py); single pass: 96.68 % before the inference
 
 

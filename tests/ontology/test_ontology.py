@@ -64,6 +64,8 @@ OBJECT_RANGES: dict[str, URIRef] = {
     "gerichtAanPersoon": URIRef(KG + "Persoon"),
     "persoon": URIRef(KG + "Persoon"),
     "gerichtAan": URIRef(KG + "Post"),
+    "mogelijkGerichtAan": URIRef(KG + "Post"),
+    "kandidaatpost": URIRef(KG + "Post"),
     "post": URIRef(KG + "Post"),
     "vraagstelling": URIRef(KG + "Vraagstelling"),
     "adressering": URIRef(KG + "Adressering"),
@@ -97,7 +99,7 @@ _SPAN_PARTS = frozenset({"Citatie", "Vraag", "Antwoord", "Voetnoot"})
 DOMAINS: dict[str, frozenset[str]] = {
     **{n: frozenset({"Kamervraag"}) for n in (
         "zaaknummer tkId vergaderjaar status afgedaan voortouwcommissie indiener medeindiener vraagstelling "
-        "gerichtAan gerichtAanPersoon adressering heeftVraag heeftAntwoord").split()},
+        "gerichtAan gerichtAanPersoon mogelijkGerichtAan adressering heeftVraag heeftAntwoord").split()},
     **{n: frozenset({"Persoon"}) for n in (
         "tussenvoegsel voornamen voorletters geboortejaar tkPersoonId ledenlijstId parlementComId").split()},
     **{n: frozenset({"Publicatie"}) for n in (
@@ -109,6 +111,7 @@ DOMAINS: dict[str, frozenset[str]] = {
     "persoon": frozenset({"Vraagstelling", "Adressering", "Ambtsperiode"}),
     "post": frozenset({"Adressering", "Ambtsperiode"}),
     "ambtsperiode": frozenset({"Adressering"}),
+    "kandidaatpost": frozenset({"Adressering"}),
     "kabinet": frozenset({"Ambtsperiode"}),
     "waarnemend": frozenset({"Ambtsperiode"}),
     "beantwoordt": frozenset({"Antwoord"}),
