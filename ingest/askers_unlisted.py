@@ -8,9 +8,10 @@ lists at all (no surname in any list) is a member on every date it asks:
 
 - one :class:`Person` per name (the OData's roepnaam style, "Sarah Dobbe (S.E.M.)": roepnaam,
   tussenvoegsel, achternaam and initials), keyed by the slug of the name;
-- one :class:`KamerMembership` per Kamer in which it asks (a membership across an election is not
-  proven), from the first to the last question, both only the dates known; its ``derivation`` says
-  so and names the Zaken;
+- one :class:`KamerMembership` per run of questions in one Kamer (a membership across an election is
+  not proven; questions more than ``ingest.periods.MAX_EVIDENCE_GAP`` apart are separate runs), from
+  the first to the last question, both only the dates known; its ``derivation`` says so and names
+  the Zaken;
 - a :class:`FractieMembership` only when a published text prints the fractie with the name ("Vragen
   van het lid Dobbe (SP)"): over the same days, naming the text. Without one the person has no
   fractie, and the resolver's asker link says so ("no fractie membership").
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ingest.names import PREFIX_WORDS, norm_name, strip_prefix
-from ingest.periods import INFERRED_PREFIX, OPEN_END, OPEN_START, ymd
+from ingest.periods import INFERRED_PREFIX, OPEN_END, OPEN_START, evidence_runs, ymd
 from ingest.records import FractieMembership, KamerMembership, Person, PersonMention, SourceRef, ZaakRecord
 from ingest.resolve import Resolver, term_of
 from ontology.namespaces import slug
@@ -124,6 +125,29 @@ def _printed_for(u: Unlisted, printed: Iterable[PrintedFractie], fracties: Mappi
     return out
 
 
+def _periods(key: str, u: Unlisted, zaken: list[ZaakRecord], shown: list[tuple[str, PrintedFractie]]
+             ) -> tuple[KamerMembership, list[FractieMembership], str]:
+    """The Kamer membership over one run of questions, its fractie membership when one fractie is printed,
+    and the report line."""
+    start, end = min(z.gestart_op for z in zaken), max(z.gestart_op for z in zaken)
+    src = min(zaken, key=lambda z: (z.gestart_op, z.nummer)).source
+    deriv = (f"{INFERRED_PREFIX}: lid in geen ledenlijst ({', '.join(sorted(u.names))}); {_evidence(zaken)}; begin = "
+             f"eerste vraag, {OPEN_START}; einde = laatste vraag, {OPEN_END}")
+    km = KamerMembership(f"{key}-tk-{ymd(start)}", key, start, end, src, deriv)
+    fr_keys = sorted({k for k, _ in shown})
+    fms = []
+    if len(fr_keys) == 1:
+        texts = "; ".join(f"{p.source.file} ({p.name} ({p.fractie}), {p.on})" for _k, p in shown)
+        fms.append(FractieMembership(f"{key}-{ymd(start)}-{fr_keys[0]}", key, fr_keys[0], start, end, None,
+                                     shown[0][1].source, f"{deriv}; fractie gedrukt in {texts}, in dezelfde Kamer; "
+                                                         f"geen andere fractie gedrukt"))
+    n = len({z.nummer for z in zaken})
+    line = (f"{INFERRED_PREFIX}: {u.name} ({key}) in no list: member {start}..{end} by {n} Zaken; fractie "
+            + (fr_keys[0] + " as printed" if len(fr_keys) == 1 else
+               f"unknown (printed as several: {fr_keys})" if fr_keys else "unknown (printed in no text)"))
+    return km, fms, line
+
+
 def unlisted_members(base: Resolver, open_cases: Mapping[tuple[str, dt.date], list[ZaakRecord]],
                      printed: Iterable[PrintedFractie] = ()
                      ) -> tuple[dict[str, Person], list[KamerMembership], list[FractieMembership], list[str]]:
@@ -141,24 +165,14 @@ def unlisted_members(base: Resolver, open_cases: Mapping[tuple[str, dt.date], li
         first_z = min((z for zs in u.zaken.values() for z in zs), key=lambda z: (z.gestart_op, z.nummer))
         persons[key] = Person(key=key, name=u.name, family_name=u.family, prefix=u.prefix, given_name=u.given,
                               initials=u.initials, sources=(first_z.source,))
-        for i, zaken in sorted(u.zaken.items()):
+        for i, in_kamer in sorted(u.zaken.items()):
             # a fractie printed in the same Kamer (a text of another Kamer says nothing of this one)
             shown = [(k, p) for k, p in _printed_for(u, printed, base.ref.fracties)
                      if p.on is not None and term_of(base.eves, p.on) == i]
-            fr_keys = sorted({k for k, _ in shown})
-            start, end = min(z.gestart_op for z in zaken), max(z.gestart_op for z in zaken)
-            src = min(zaken, key=lambda z: (z.gestart_op, z.nummer)).source
-            etext = _evidence(zaken)
-            deriv = (f"{INFERRED_PREFIX}: lid in geen ledenlijst ({', '.join(sorted(u.names))}); {etext}; begin = eerste "
-                     f"vraag, {OPEN_START}; einde = laatste vraag, {OPEN_END}")
-            kms.append(KamerMembership(f"{key}-tk-{ymd(start)}", key, start, end, src, deriv))
-            if len(fr_keys) == 1:
-                texts = "; ".join(f"{p.source.file} ({p.name} ({p.fractie}), {p.on})" for _k, p in shown)
-                fms.append(FractieMembership(f"{key}-{ymd(start)}-{fr_keys[0]}", key, fr_keys[0], start, end, None,
-                                             shown[0][1].source, f"{deriv}; fractie gedrukt in {texts}, in dezelfde Kamer; "
-                                             f"geen andere fractie gedrukt"))
-            n = len({z.nummer for z in zaken})
-            report.append(f"{INFERRED_PREFIX}: {u.name} ({key}) in no list: member {start}..{end} by {n} Zaken; fractie "
-                          + (fr_keys[0] + " as printed" if len(fr_keys) == 1 else
-                             f"unknown (printed as several: {fr_keys})" if fr_keys else "unknown (printed in no text)"))
+            for start, end in evidence_runs([z.gestart_op for z in in_kamer]):
+                zaken = [z for z in in_kamer if start <= z.gestart_op <= end]
+                k, f, line = _periods(key, u, zaken, shown)
+                kms.append(k)
+                fms.extend(f)
+                report.append(line)
     return persons, kms, fms, report

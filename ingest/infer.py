@@ -51,7 +51,9 @@ from ingest.records import FractieMembership, KamerMembership, ReferenceData, Za
 from ingest.periods import (
     INFERRED_PREFIX,
     OPEN_END,
+    MAX_EVIDENCE_GAP,
     OPEN_START,
+    evidence_runs,
     fractie_after_eve,
     installed_eves,
     is_listed,
@@ -249,13 +251,13 @@ class _Inference:
                            + (f"; {fr_note}" if fr_note else ""))
 
     def apply_return(self, e: dt.date, pk: str, basis: FractieMembership, ev: _Evidence) -> None:
-        """The evidence of a person returning after the list's cut-off: a new period from the first to
-        the last question, both only the dates known, in the fractie of the period before (a member
-        back from leave takes up the seat; a replacement takes a seat of the own party's list), or the
-        fractie it went on as after the eve ``e`` (:func:`ingest.periods.fractie_after_eve`)."""
+        """The evidence of a person returning after the list's cut-off: a new period from the first to the
+        last question of each run of questions at most ``MAX_EVIDENCE_GAP`` apart (both only the dates
+        known), in the fractie of the period before (a member back from leave takes up the seat; a
+        replacement takes a seat of the own party's list), or the fractie it went on as after the eve
+        ``e`` (:func:`ingest.periods.fractie_after_eve`)."""
         base = self.base
         who = base.ref.persons[pk].name
-        etext = _evidence_text(ev)
         fk, fr_note = basis.fractie_key, ""
         if basis.end == e:
             fk, fr_note = fractie_after_eve(basis.fractie_key, e, base.ref.fractie_memberships)
@@ -263,17 +265,22 @@ class _Inference:
             self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) member {min(ev.dates)}..{max(ev.dates)} by "
                                f"evidence, but not inferred: {fr_note}")
             return
-        start, end = min(ev.dates), max(ev.dates)
-        first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
-        deriv = (f"{INFERRED_PREFIX}: lid na het einde van de ledenlijst ({self.cutoff}) zonder rij, vorige periode "
-                 f"tot {basis.end} ({basis.key}, {basis.source}): terug na verlof of als opvolger; {etext}; "
-                 f"begin = eerste vraag, {OPEN_START}; "
-                 + (f"fractie als in de vorige periode" if not fr_note else fr_note)
-                 + f"; einde = laatste vraag, {OPEN_END}")
-        fm = FractieMembership(f"{pk}-{ymd(start)}-{fk}", pk, fk, start, end, None, first_z.source, deriv)
-        self.put(fm, new=True)
-        self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end} (return after the list's "
-                           f"cut-off {self.cutoff}; start and end unknown): {etext}")
+        for start, end in evidence_runs(ev.dates):
+            run = _Evidence([d for d in ev.dates if start <= d <= end],
+                            [z for z in ev.zaken if start <= z.gestart_op <= end], ev.names)
+            first_z = min(run.zaken, key=lambda z: (z.gestart_op, z.nummer))
+            etext = _evidence_text(run)
+            deriv = (f"{INFERRED_PREFIX}: lid na het einde van de ledenlijst ({self.cutoff}) zonder rij, vorige "
+                     f"periode tot {basis.end} ({basis.key}, {basis.source}): terug na verlof of als opvolger; "
+                     f"{etext}; begin = eerste vraag, {OPEN_START}; "
+                     + ("fractie als in de vorige periode" if not fr_note else fr_note)
+                     + f"; einde = laatste vraag, {OPEN_END}"
+                     + (f"; vragen meer dan {MAX_EVIDENCE_GAP.days} dagen uiteen zijn aparte periodes"
+                        if len(ev.dates) > len(run.dates) else ""))
+            fm = FractieMembership(f"{pk}-{ymd(start)}-{fk}", pk, fk, start, end, None, first_z.source, deriv)
+            self.put(fm, new=True)
+            self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) {fk} {start}..{end} (return after the list's "
+                               f"cut-off {self.cutoff}; start and end unknown): {etext}")
 
     def cutoff_summary(self) -> None:
         """A report line per eve after which the list has every seat: how many listed periods end on it,

@@ -35,6 +35,10 @@ OPEN_END = "werkelijk einde onbekend"  # in a derivation: the end is the last da
 OPEN_START = "werkelijk begin onbekend"  # in a derivation: the start is the first date known, not a real start
 MIN_EVE_ROWS = 50  # an election eve: at least this many list periods end that day and start the next
 KAMER_SEATS = 150  # seats of the Tweede Kamer (since 1956)
+# the longest gap between two questions one inferred period of unknown start spans: 16 weeks, the length
+# of a leave and of the temporary seat of its replacement (Van den Hil sat for Rajkowski from 2023-12-12 to
+# 2024-03-28 and again from 2024-07-04; her questions of 2024-03-27 and 2024-08-12 are two periods)
+MAX_EVIDENCE_GAP = dt.timedelta(weeks=16)
 
 
 def is_listed(fm: FractieMembership) -> bool:
@@ -69,6 +73,17 @@ def list_cutoff(fms: "list[FractieMembership] | tuple[FractieMembership, ...]") 
     stops, and a return from leave or a replacement after it has no row."""
     days = [d for f in fms if is_listed(f) for d in (f.start, f.end) if d is not None]
     return max(days) if days else None
+
+
+def evidence_runs(dates: "list[dt.date]", gap: dt.timedelta = MAX_EVIDENCE_GAP) -> list[tuple[dt.date, dt.date]]:
+    """The dates split where two consecutive ones are more than ``gap`` apart: (first, last) per run."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for d in sorted(set(dates)):
+        if runs and d - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
 
 
 def installed_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]",

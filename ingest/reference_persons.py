@@ -18,6 +18,7 @@ from ingest.names import (
     norm_name,
     parse_official_name,
     split_prefix_surname,
+    strip_prefix,
     surname_keys,
 )
 from ingest.records import Person
@@ -135,21 +136,38 @@ def _forename_without_surname(forename: str | None, family: str) -> str | None:
     return forename
 
 
+def _openkamer_prefix(r: src.OkPersonRow, family: str, report: list[str]) -> tuple[str, str | None]:
+    """OpenKamer's tussenvoegsel and forename for a person whose surname the member list gives (``family``).
+
+    OpenKamer may split the name otherwise than the list. Its tussenvoegsel is taken when its surname is
+    the list's (or one begins the other: a double name); when its tussenvoegsel and surname together are
+    the list's surname behind tussenvoegsel words ("de" + "la Court", list "Court"), those words are the
+    tussenvoegsel ("de la"). Otherwise it belongs with OpenKamer's own surname ("de" + "Pater-Postma", list
+    "Postma") and is not taken, and words of the list's surname in OpenKamer's forename are dropped ("Ans
+    Willemse-van" + "der" + "Ploeg", list "Willemse-van der Ploeg"); a report line says so."""
+    ok_s, list_s = norm_name(r.surname), norm_name(family)
+    if not r.prefix or ok_s.startswith(list_s) or list_s.startswith(ok_s):
+        return r.prefix, r.forename
+    words = f"{r.prefix} {r.surname}".split()
+    n = len(family.split())
+    if strip_prefix(norm_name(" ".join(words))) == list_s and norm_name(" ".join(words[-n:])) == list_s:
+        return " ".join(words[:-n]), r.forename
+    given = _forename_without_surname(r.forename, family)
+    report.append(f"{r.source}: openkamer names {r.forename} | {r.prefix} | {r.surname}, the member list "
+                  f"{family!r}; openkamer's tussenvoegsel not used" + (f", roepnaam {given!r}" if given != r.forename else ""))
+    return "", given
+
+
 def _take_openkamer_fields(target: PersonDraft, r: src.OkPersonRow, guid: str | None, report: list[str]) -> None:
     """Copy an OpenKamer person's fields onto its draft (OpenKamer's surname only for a draft not
     from the list; a birth year differing from the list's is reported)."""
     target.family_name = r.surname if target.ledenlijst_id is None else target.family_name
     given = r.forename
-    ok_s, list_s = norm_name(r.surname), norm_name(target.family_name)
-    if target.ledenlijst_id is not None and not (ok_s.startswith(list_s) or list_s.startswith(ok_s)):
-        # OpenKamer splits the name otherwise than the list: its tussenvoegsel belongs with its own surname
-        # ("de" + "Pater-Postma", list "Postma"), and words of the list's surname may sit in its forename
-        # ("Ans Willemse-van" + "der" + "Ploeg", list "Willemse-van der Ploeg"); neither is taken over
-        report.append(f"{r.source}: openkamer names {r.forename} | {r.prefix} | {r.surname}, the member list "
-                      f"{target.family_name!r}; openkamer's tussenvoegsel not used")
-        given = _forename_without_surname(r.forename, target.family_name)
-    else:
+    if target.ledenlijst_id is None:
         target.prefix = r.prefix or target.prefix
+    else:
+        prefix, given = _openkamer_prefix(r, target.family_name, report)
+        target.prefix = prefix or target.prefix
     target.given_name = given or target.given_name
     target.initials = r.initials or target.initials
     target.birth_date = r.birth_date or target.birth_date

@@ -25,7 +25,7 @@ from ingest.texts.record import parse_text
 ODATA = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 # the names of the members concerned, as the OData lines print them
 SLICE = ("Liane den Haan", "Pepijn van Houwelingen", "Kati Piri", "Sarah Dobbe", "Marijke Synhaeve",
-         "Queeny Rajkowski", "Tjeerd de Groot", "Diederik Boomsma")
+         "Queeny Rajkowski", "Tjeerd de Groot", "Diederik Boomsma", "Jacqueline van den Hil")
 DEN_HAAN, VAN_HOUWELINGEN, PIRI, RAJKOWSKI = "lid-202103056", "lid-202103062", "lid-202103047", "lid-202103002"
 DE_GROOT = "762e0f40-f100-4896-85a2-b1d8818fae41"
 
@@ -86,6 +86,8 @@ def test_no_display_name_repeats_its_tussenvoegsel_or_takes_another_surnames(ref
     assert wrong == []
     assert ref.persons["8264b764-8925-45f3-92eb-27c8873879d7"].name == "Ans Willemse-van der Ploeg"
     assert ref.persons["face7642-1fd8-4ec1-a909-c2579b0bd8d2"].name == "Wytske Postma"
+    # OpenKamer's "de | la Court" against the list's "Court": the tussenvoegsel is "de la"
+    assert [p.prefix for p in ref.persons.values() if p.family_name == "Court" and p.given_name] == ["de la"]
     assert display_name(None, "Natalia Liane", "", "Haan") == "Natalia Haan"
 
 
@@ -147,3 +149,14 @@ def test_a_member_back_after_the_cut_off_has_an_unknown_start_and_end(completed:
     link = r.resolve_asker("Queeny Rajkowski (Q.M.)", "indiener", 1, dt.date(2024, 6, 10))
     assert (link.person_key, link.fractie_key) == (RAJKOWSKI, "vvd")
     assert any("eve 2023-12-05: 149 listed periods end on it; 69 members go on" in line for line in completed.report)
+
+
+def test_questions_far_apart_are_separate_periods(completed: ReferenceData) -> None:
+    """Van den Hil sat for Rajkowski until 2024-03-28 and again from 2024-07-04
+    (https://www.tweedekamer.nl/nieuws/kamernieuws/beediging-veertien-nieuwe-kamerleden): her questions of
+    2024-03-27 and 2024-08-12 are more than 16 weeks apart, so no period claims the months between."""
+    back = sorted((f.start, f.end) for f in completed.fractie_memberships
+                  if f.person_key == "lid-202103011" and f.start > dt.date(2023, 12, 5))
+    assert back == [(dt.date(2024, 2, 7), dt.date(2024, 3, 27)), (dt.date(2024, 8, 12), dt.date(2024, 8, 12))]
+    link = Resolver(completed).resolve_asker("Jacqueline van den Hil (J.)", "indiener", 1, dt.date(2024, 5, 15))
+    assert link.person_key is None
