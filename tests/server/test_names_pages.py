@@ -52,3 +52,23 @@ def test_kamervraag_page_names_post_and_ministry_as_on_the_date(kg_client: TestC
         text = addressed_section(kg_client, lang)
         assert f"{post} — " in text and f"({ministry})" in text, text
         assert today not in text, text
+
+
+def test_names_over_time_of_a_ministry_and_a_post_as_the_reference_data_has_them(kg_client: TestClient) -> None:
+    """server.pages.names reads from the store exactly the names the build mapped (mnre1058: Justitie,
+    Veiligheid en Justitie, Justitie en Veiligheid, with their decrees; a post with its ministry's names)."""
+    import asyncio
+
+    from kamergraph.inputs import reference_data
+    from server.pages.names import names_of
+
+    ref = reference_data(Path(__file__).resolve().parents[2] / "data")
+    endpoint = kg_client.app.state.endpoint
+    ministry = asyncio.run(names_of(endpoint, IRIS.ministerie("mnre1058")))
+    assert [(p.name, p.start, p.end, p.abbreviation, p.source) for p in ministry.own] == [
+        (p.name, p.start, p.end, p.abbreviation, p.source) for p in ref.names.ministries["mnre1058"]]
+    assert [p.name for p in ministry.own] == ["Ministerie van Justitie", "Ministerie van Veiligheid en Justitie",
+                                              "Ministerie van Justitie en Veiligheid"]
+    post = asyncio.run(names_of(endpoint, IRIS.post("minister-van-economische-zaken")))
+    assert [p.name for p in post.own] == [p.name for p in ref.names.posts["minister-van-economische-zaken"]]
+    assert list(post.ministry) == [IRIS.ministerie("mnre1045")]
