@@ -193,6 +193,9 @@ def refresh_findings(store: Any, iris: Iris, checked: Iterable[str], removed: It
     of the checked graphs."""
     from shapes.fast import FastValidator
 
+    checked, removed = list(checked), list(removed)
+    if not checked and not removed:
+        return 0
     fg = findings_graph(iris)
     present = set(store.named_graphs())
     checked = [g for g in checked if g in present]
