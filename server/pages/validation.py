@@ -30,9 +30,9 @@ from server.dataset import NotAcceptable, negotiate
 from server.endpoint import run_rows
 from server.errors import error_response
 from server.i18n import page_lang, term_label, tr
-from server.pages.base import HTML, Linker, Pager, Ref, pager, query_int
+from server.pages.base import HTML, Linker, Ref, pager, query_int
 from server.render import PageError, render
-from shapes.results import CONSISTENCY_FINDING, CONSISTENCY_RULE, FOCUS_GRAPH, SOURCE_ROW, findings_graph
+from shapes.results import findings_graph
 from store.pool import Job
 
 if TYPE_CHECKING:
