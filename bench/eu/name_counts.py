@@ -29,10 +29,10 @@ TEXT_DIRS = sorted(ROOT.glob("data/texts*"))
 
 # Compound words naming an act ("Habitatrichtlijn", "dual use-verordening", "EU-ontbossingsverordening").
 _COMPOUND = re.compile(
-    r"(?<![\w-])((?:[\w]+[ -])?[\w]*[-]?(?:richtlijn|verordening|kaderrichtlijn|regeling|code|akkoord|pact|act|directive|regulation))(?!\w)",
+    r"(?<![\w-])((?:\w+[ -])?\w*-?(?:richtlijn|verordening))(?!\w)",
     re.IGNORECASE,
 )
-# Act numbers: "Verordening (EU) 2016/679", "Verordening (EG) nr. 428/2009", "richtlijn 2009/147/EG", "Richtlijn 91/676/EEG".
+# Act numbers: "Verordening (EU) 2016/679", "Verordening (EG) nr. 428/2009", "richtlijn 2009/147/EG".
 _NUMBER = re.compile(
     r"\b(verordening|richtlijn|besluit|regulation|directive)\s*(?:\((?:EU|EG|EEG|Euratom)\)\s*)?(?:nr\.?\s*)?"
     r"(\d{2,4}/\d{1,4}(?:/(?:EU|EG|EEG|EGKS|JBZ|GBVB))?)",
@@ -51,7 +51,8 @@ ACRONYMS = (
 TOPICS = (
     "Schengen", "Dublin", "Natura 2000", "Natura2000", "Green Deal", "Fit for 55", "Fit-for-55", "Van boer tot bord",
     "Farm to Fork", "biodiversiteitsstrategie", "natuurherstelwet", "natuurherstelverordening", "migratiepact",
-    "asiel- en migratiepact", "Stabiliteits- en Groeipact", "groeipact", "herstelfonds", "Herstel- en veerkrachtfaciliteit",
+    "asiel- en migratiepact", "Stabiliteits- en Groeipact", "groeipact", "herstelfonds",
+    "Herstel- en veerkrachtfaciliteit",
     "emissiehandel", "emissiehandelssysteem", "dual use", "dual-use", "derogatie", "nitraat", "glyfosaat",
     "toelating van gewasbeschermingsmiddelen", "dierenwelzijn", "roaming", "geoblocking", "e-privacy", "ePrivacy",
     "auteursrecht", "uploadfilter", "btw", "douane", "visum", "Europees Openbaar Ministerie", "bankenunie",
@@ -83,7 +84,8 @@ def _zaken(path: Path = ZAKEN) -> list[tuple[str, str]]:
 
 def _texts() -> list[tuple[str, str]]:
     """(file name, text) of every bundled text."""
-    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for d in TEXT_DIRS for p in sorted(d.glob("*.txt"))]
+    return [(p.name, p.read_text(encoding="utf-8", errors="replace"))
+            for d in TEXT_DIRS for p in sorted(d.glob("*.txt"))]
 
 
 def candidates(text: str) -> set[tuple[str, str]]:
