@@ -99,7 +99,7 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceD
     used = used_names(resolver, zaken)
     persons = dict(ref.persons)
     report: list[str] = []
-    changed = differ = 0
+    changed = shown = differ = 0
     for pk, names in sorted(used.items()):
         p = persons[pk]
         agreed = _agreed(p, names)
@@ -120,12 +120,13 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceD
         n = sum(names.values())
         persons[pk] = dataclasses.replace(p, given_name=given, prefix=new_prefix, name=name)
         changed += 1
+        shown += name != p.name
         report.append(f"{NAME_NOTE}: {pk} {p.name!r} -> {name!r}: roepnaam"
                       + (" and tussenvoegsel" if new_prefix != p.prefix else "")
                       + f" as the Tweede Kamer OData names the person ({n} names, e.g. {names.most_common(1)[0][0]!r}); "
                       f"formal first names {p.first_names!r} kept apart")
-    report.append(f"{NAME_NOTE}: {changed} display names from the roepnaam the Tweede Kamer OData uses (no list gives "
-                  f"one); {differ} persons whose listed roepnaam differs from the OData's, kept")
+    report.append(f"{NAME_NOTE}: {changed} roepnamen from the Tweede Kamer OData (no list gives one), {shown} of them "
+                  f"changing the display name; {differ} persons whose listed roepnaam differs from the OData's, kept")
     return dataclasses.replace(ref, persons=persons, report=tuple(ref.report) + tuple(report))
 
 
