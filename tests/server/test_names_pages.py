@@ -1,6 +1,8 @@
 """Pages name posts and ministries as they were named on the date (issue 15 §3), on the small real store:
 the Kamervraag page of a 2008 question to the minister of Justice shows the post and the ministry under
-their names of that day (what the store's name pattern gives, not today's labels), in nl and en."""
+their names of that day (what the store's name pattern gives, not today's labels), in nl and en; an
+ambiguous addressing (2010Z11782, a store of that one Zaak and the reference data) names every
+candidate post and says the source does not say which."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ import html
 import re
 from pathlib import Path
 
+import gzip
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import NamedNode, Store, Variable
 
 from ontology.dated_names import NAME_ON_DATE_PATTERN
 from ontology.namespaces import Iris, sparql_prefixes
@@ -27,26 +32,29 @@ def addressed_section(client: TestClient, lang: str) -> str:
     return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
 
 
-def names_on_the_date(store_path: Path) -> tuple[str, str, str]:
-    store = Store.read_only(str(store_path))
+def names_on_the_date(client: TestClient) -> tuple[str, str, str]:
+    """The post and ministry names of the Zaak's addressing on its date, asked of the app's own SPARQL
+    endpoint with the name pattern, and the ministry's current label."""
     pattern_post = NAME_ON_DATE_PATTERN.replace("?naam", "?postnaam").replace("?ding", "?post")
     pattern_ministry = NAME_ON_DATE_PATTERN.replace("?naam", "?ministerienaam").replace("?ding", "?ministerie")
     query = sparql_prefixes() + f"""
-    SELECT ?kv ?postnaam ?ministerienaam ?huidig WHERE {{
+    SELECT ?postnaam ?ministerienaam ?huidig WHERE {{
+      VALUES ?kv {{ <{IRIS.kamervraag(ZAAK)}> }}
       ?kv kg:adressering/kg:post ?post ; dcterms:dateSubmitted ?d .
       BIND (xsd:date(?d) AS ?datum)
       ?post org:postIn ?ministerie . ?ministerie rdfs:label ?huidig .
       {pattern_post}
       {pattern_ministry}
     }}"""
-    rows = list(store.query(query, substitutions={Variable("kv"): NamedNode(IRIS.kamervraag(ZAAK))},
-                            use_default_graph_as_union=True))
+    r = client.post("/sparql", data={"query": query}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    rows = r.json()["results"]["bindings"]
     assert len(rows) == 1
-    return rows[0]["postnaam"].value, rows[0]["ministerienaam"].value, rows[0]["huidig"].value
+    return rows[0]["postnaam"]["value"], rows[0]["ministerienaam"]["value"], rows[0]["huidig"]["value"]
 
 
-def test_kamervraag_page_names_post_and_ministry_as_on_the_date(kg_client: TestClient, kg_store: Path) -> None:
-    post, ministry, today = names_on_the_date(kg_store)
+def test_kamervraag_page_names_post_and_ministry_as_on_the_date(kg_client: TestClient) -> None:
+    post, ministry, today = names_on_the_date(kg_client)
     assert ministry != today  # the ministry has been renamed since: the page must not show today's name
     for lang in ("nl", "en"):
         text = addressed_section(kg_client, lang)
@@ -72,3 +80,57 @@ def test_names_over_time_of_a_ministry_and_a_post_as_the_reference_data_has_them
     post = asyncio.run(names_of(endpoint, IRIS.post("minister-van-economische-zaken")))
     assert [p.name for p in post.own] == [p.name for p in ref.names.posts["minister-van-economische-zaken"]]
     assert list(post.ministry) == [IRIS.ministerie("mnre1045")]
+
+
+AMBIGUOUS = "2010Z11782"  # 20 August 2010, to Hirsch Ballin, then minister van Justitie and of BZK; no text
+
+
+@pytest.fixture(scope="module")
+def ambiguous_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app on a store holding the one Zaak 2010Z11782, mapped as the build maps it (without published
+    texts, so its addressing stays ambiguous), and the reference graphs its page names (persons, fracties,
+    government)."""
+    from ingest.map import map_kamervraag
+    from ingest.resolve import Resolver
+    from ingest.sources.odata import read_jsonl
+    from kamergraph.inputs import context_graphs, reference_data
+    from server.app import create_app
+    from store.embedded import EmbeddedStore
+    from tests.server.conftest import settings_for
+
+    root = Path(__file__).resolve().parents[2]
+    tmp = tmp_path_factory.mktemp("ambiguous")
+    with gzip.open(root / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz", "rt", encoding="utf-8") as fh:
+        line = next(ln for ln in fh if f'"{AMBIGUOUS}"' in ln)
+    (tmp / "slice.jsonl").write_text(line, encoding="utf-8")
+    (zaak,) = list(read_jsonl(tmp / "slice.jsonl", "slice.jsonl"))
+    ref = reference_data(root / "data")
+    wanted = {IRIS.reference_graph(n) for n in ("personen", "fracties", "regering")}  # what the page names
+    graphs = [*(g for g in context_graphs(ref, IRIS) if g.iri in wanted), map_kamervraag(Resolver(ref).resolve(zaak), IRIS)]
+    store = EmbeddedStore(tmp / "store")
+    store.bulk_load("".join(g.nquads for g in graphs).encode("utf-8"))
+    store.close()
+    app = create_app(settings_for(tmp / "store", query_row_limit=50, query_workers=1), tmp / "store")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize("lang,says", [
+    ("nl", ["die op 20 augustus 2010 meerdere posten had:", "de bron zegt niet welke"]),
+    ("en", ["who on 20 August 2010 held several posts:", "the source does not say which"]),
+])
+def test_ambiguous_addressing_names_every_post_held_and_says_the_source_does_not(
+        ambiguous_client: TestClient, lang: str, says: list[str]) -> None:
+    r = ambiguous_client.get(f"/id/kamervraag/{AMBIGUOUS}?lang={lang}", headers={"accept": "text/html"})
+    assert r.status_code == 200
+    section = re.search(r'<section aria-labelledby="addressed-h".*?</section>', r.text, re.S)
+    assert section
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section.group(0))))))
+    for phrase in says:
+        assert phrase in text, text
+    assert ("Ernst Hirsch Ballin , " + says[0]) in text or ("Ernst Hirsch Ballin, " + says[0]) in text, text
+    for post, ministry in [("minister van Justitie", "Ministerie van Justitie"),
+                           ("minister van Binnenlandse Zaken en Koninkrijksrelaties",
+                            "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties")]:
+        assert f"{post} ({ministry})" in text, text
+    assert "Justitie en Veiligheid" not in text
