@@ -147,6 +147,8 @@ def kamer_memberships_of(pk: str, fms: "list[FractieMembership]") -> list[KamerM
             parts = "; ".join(f"{f.start}..{f.end or ''} ({f.derivation.split(':', 1)[0]})" for f in derived)
             deriv = (f"samengesteld uit {len(run)} fractieperiodes, {n_list} uit de ledenlijst en {len(derived)} "
                      f"aangevuld of afgeleid: {parts}")
+            if OPEN_START in (run[0].derivation or ""):
+                deriv += f"; begin {cs} is de eerst bekende datum, {OPEN_START}"
             if ce is not None and run[-1].end == ce and has_open_end(run[-1]):
                 deriv += f"; einde {ce} is de laatst bekende datum, {OPEN_END}"
         out.append(KamerMembership(f"{pk}-tk-{ymd(cs)}", pk, cs, ce, run[0].source, deriv))

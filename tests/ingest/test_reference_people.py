@@ -144,6 +144,8 @@ def test_a_member_back_after_the_cut_off_has_an_unknown_start_and_end(completed:
     [back] = [f for f in completed.fractie_memberships if f.person_key == DE_GROOT and f.start > dt.date(2023, 12, 5)]
     assert (back.fractie_key, back.start) == ("d66", dt.date(2023, 12, 13))
     assert OPEN_START in back.derivation and OPEN_END in back.derivation
+    [km] = [k for k in completed.kamer_memberships if k.person_key == DE_GROOT and k.start == back.start]
+    assert OPEN_START in km.derivation and OPEN_END in km.derivation  # the Kamer membership says so too
     # Rajkowski, on leave from 2023-12-08 (her last row ends 2023-12-07), asks again in 2024
     r = Resolver(completed)
     link = r.resolve_asker("Queeny Rajkowski (Q.M.)", "indiener", 1, dt.date(2024, 6, 10))
