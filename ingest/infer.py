@@ -336,7 +336,7 @@ def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord], printed:
     done = dataclasses.replace(ref, persons={**ref.persons, **persons}, fractie_memberships=fms + tuple(u_fms),
                                kamer_memberships=tuple(kms) + tuple(u_kms),
                                report=tuple(ref.report) + tuple(inf.report) + tuple(u_report))
-    return names_as_used(done, zaken)
+    return names_as_used(done, zaken, base)
 
 
 infer_memberships = complete_reference

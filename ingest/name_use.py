@@ -10,8 +10,8 @@ the persons they know. The OData writes every asker and addressee as the Kamer i
 person whose roepnaam no list gives, takes the roepnaam (and the tussenvoegsel, when the list has
 none) from them, when all of that person's names agree. The display name becomes roepnaam +
 tussenvoegsel + achternaam; the formal names (``first_names``, ``initials``) stay as they are. A
-person whose roepnaam a list does give keeps it; where the OData's differs, a report line says so
-(two sources disagree: not settled here).
+person whose roepnaam a list does give keeps it (where the OData's differs, two sources disagree:
+not settled here; the check in ``data/reference/README.md`` counts them).
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ NAME_NOTE = "naam"
 
 
 def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> dict[str, Counter[str]]:
-    """Per person key, the OData names (askers and addressees of the not deleted ``zaken``) that resolve
-    to it, with how often each occurs. An addressee name is resolved only when a person without a roepnaam
-    is among its candidates (the post holders' roepnamen come from OpenKamer and the cabinet CSV)."""
+    """Per person key without a roepnaam, the OData names (askers and addressees of the not deleted
+    ``zaken``) that resolve to it, with how often each occurs. A name is resolved only when a person
+    without a roepnaam is among its candidates (the rest has nothing to give, and is skipped: the build
+    pays for this pass)."""
     out: dict[str, Counter[str]] = defaultdict(Counter)
     seen: dict[tuple[str, object, bool], str | None] = {}
     unnamed = {k for k, p in resolver.ref.persons.items() if not p.given_name}
@@ -42,12 +43,12 @@ def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> dict[str, Cou
             for n in names:
                 k = (n, on, asker)
                 if k not in seen:
-                    if not asker and not unnamed.intersection(resolver._candidates(resolver._parsed(n))):
-                        seen[k] = None  # an addressee whose every candidate has a roepnaam from a list: nothing to take
+                    if not unnamed.intersection(resolver._candidates(resolver._parsed(n))):
+                        seen[k] = None  # every candidate has a roepnaam from a list: nothing to take
                         continue
                     link = resolver.resolve_asker(n, "indiener", 1, on) if asker else resolver.resolve_addressee(n, 1, on)
                     seen[k] = link.person_key
-                if seen[k]:
+                if seen[k] in unnamed:
                     out[seen[k]][n] += 1  # type: ignore[index]
     return out
 
@@ -91,15 +92,15 @@ def _agreed(p: Person, names: Counter[str]) -> tuple[str, str | None] | None | s
     return parts[best]
 
 
-def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
+def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Resolver | None = None) -> ReferenceData:
     """``ref`` with the roepnaam (and tussenvoegsel) of every person no list gives one for taken from the
     OData names that resolve to it (see the module text); a report line per change and per disagreement,
-    and one counting them."""
-    resolver = Resolver(ref)
+    and one counting them. ``resolver``: one over ``ref`` or the data it completes (default: a new one)."""
+    resolver = resolver or Resolver(ref)
     used = used_names(resolver, zaken)
     persons = dict(ref.persons)
     report: list[str] = []
-    changed = shown = differ = 0
+    changed = shown = 0
     for pk, names in sorted(used.items()):
         p = persons[pk]
         agreed = _agreed(p, names)
@@ -109,12 +110,6 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceD
             report.append(f"{NAME_NOTE}: {pk} {p.name!r}: the OData names disagree ({agreed}); display name kept")
             continue
         given, prefix = agreed
-        if p.given_name:
-            if norm_name(p.given_name) != norm_name(given):
-                differ += 1
-                report.append(f"{NAME_NOTE}: {pk} {p.name!r}: roepnaam {p.given_name!r} (reference lists) vs {given!r} "
-                              f"(Tweede Kamer OData, {sum(names.values())} names); kept")
-            continue
         new_prefix = p.prefix or (prefix or "")
         name = display_name(given, p.first_names, new_prefix, p.family_name)
         n = sum(names.values())
@@ -126,7 +121,7 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceD
                       + f" as the Tweede Kamer OData names the person ({n} names, e.g. {names.most_common(1)[0][0]!r}); "
                       f"formal first names {p.first_names!r} kept apart")
     report.append(f"{NAME_NOTE}: {changed} roepnamen from the Tweede Kamer OData (no list gives one), {shown} of them "
-                  f"changing the display name; {differ} persons whose listed roepnaam differs from the OData's, kept")
+                  f"changing the display name")
     return dataclasses.replace(ref, persons=persons, report=tuple(ref.report) + tuple(report))
 
 
