@@ -119,7 +119,8 @@ def row_mismatches(row: dict, entry: dict | None) -> list[Mismatch]:
     if row["role"] == "asker":
         labels = {norm(v) for v in entry["fractie"]}
         if norm(row["expected_fractie"]) not in labels:
-            kind = "asker in no member list (§3 inferred members)" if not entry["person"] else "wrong fractie"
+            kind = ("asker in no member list (§3 inferred members)" if not entry["person"] else
+                    "fractie not stated" if not labels else "wrong fractie")
             out.append(Mismatch(*key, "fractie", row["expected_fractie"], " / ".join(sorted(entry["fractie"])), kind))
         return out
     post_sets = [{norm(label) for label in labels} for labels in entry["posts"].values()]
@@ -140,12 +141,13 @@ def row_mismatches(row: dict, entry: dict | None) -> list[Mismatch]:
 
 
 NAME_ONLY = frozenset({"display name (§3)"})
+NOT_STATED = frozenset({"fractie not stated"})
 
 
 def is_wrong(mismatches: list[Mismatch]) -> bool:
     """Whether a statement is wrong: a fractie, post or ministry differs, or the person is missing (a name
-    shown otherwise than the person used it is counted apart)."""
-    return any(m.kind not in NAME_ONLY for m in mismatches)
+    shown otherwise than the person used it, and a fractie the graph leaves unstated, are counted apart)."""
+    return any(m.kind not in NAME_ONLY | NOT_STATED for m in mismatches)
 
 
 def compare(store, rows: list[dict] | None = None) -> tuple[list[dict], dict[tuple, list[Mismatch]]]:

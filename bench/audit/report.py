@@ -1,8 +1,8 @@
 """The audit's figures: compares a built store with the golden file (``tests/golden/audit/zaken-audit.csv``)
 and prints, per year and in total, the statements checked, the wrong ones (fractie, post or ministry, or a
-missing person) and the error rate, the names shown otherwise than the person used them, and the ambiguous
-addressings of the sample (by the historical record, and as the graph states them); then every mismatch by
-class.
+missing person) and the error rate, the fracties the graph leaves unstated, the names shown otherwise than
+the person used them, and the ambiguous addressings of the sample (by the historical record, and as the
+graph states them); then every mismatch by class.
 
 Run: ``.venv/bin/python bench/audit/report.py --store var/store`` (the store is opened read-only);
 ``--write-known`` rewrites ``tests/golden/audit/known-mismatches.csv`` from this store's mismatches (do that
@@ -19,18 +19,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.audit.compare import AMBIGUOUS, KNOWN, compare, is_wrong  # noqa: E402
+from bench.audit.compare import AMBIGUOUS, KNOWN, NOT_STATED, compare, is_wrong  # noqa: E402
 
 
 def per_year(rows: list[dict], result: dict) -> dict[str, Counter]:
-    """Counts per year of submission: checked, wrong, name-only, ambiguous (record), ambiguous (graph)."""
+    """Counts per year of submission: checked, wrong, not stated, name only, ambiguous (record), ambiguous
+    (graph)."""
     years: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         key = (row["zaak"], row["role"], row["position"])
         c = years[row["date"][:4]]
         c["checked"] += 1
         c["wrong"] += is_wrong(result[key])
-        c["name only"] += bool(result[key]) and not is_wrong(result[key])
+        stated = not any(m.kind in NOT_STATED for m in result[key])
+        c["not stated"] += not is_wrong(result[key]) and not stated
+        c["name only"] += bool(result[key]) and not is_wrong(result[key]) and stated
         if row["role"] == "addressee" and row["expected_post"].startswith(AMBIGUOUS):
             c["ambiguous (record)"] += 1
             c["ambiguous (graph)"] += not any(m.field == "post" for m in result[key])
@@ -39,7 +42,7 @@ def per_year(rows: list[dict], result: dict) -> dict[str, Counter]:
 
 def print_report(rows: list[dict], result: dict) -> None:
     years = per_year(rows, result)
-    cols = ("checked", "wrong", "name only", "ambiguous (record)", "ambiguous (graph)")
+    cols = ("checked", "wrong", "not stated", "name only", "ambiguous (record)", "ambiguous (graph)")
     print(f"{'year':6}" + "".join(f"{c:>20}" for c in cols) + f"{'error rate':>12}")
     total: Counter = Counter()
     for year in sorted(years):
