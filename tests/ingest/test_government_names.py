@@ -191,3 +191,12 @@ def test_bad_post_name_row_is_refused_with_its_place(ref, tmp_path: Path, row: s
     with pytest.raises(ParseError) as err:
         read_post_names(data, ref.posts)
     assert err.value.file == POST_NAMES and err.value.line == n_lines and problem in err.value.problem
+
+
+def test_the_government_graph_keeps_the_names_rule(government: Store) -> None:
+    """kgsh:NameVersionRule (one name each, no end before the start, no two names on one day) finds
+    nothing in the bundled government graph (its invalid fixture shows that it finds what it should)."""
+    from shapes.fast import FastValidator
+
+    report = FastValidator().validate_store(government)
+    assert [r for r in report.results if r.source_shape.endswith("NameVersionRule")] == []
