@@ -131,6 +131,9 @@ def _print_build_summary(report: BuildReport, total: float) -> None:
             f"addressees resolved: {res['addressees_resolved']:,}/{res['addressees']:,} "
             f"({100 * res['addressees_share']:.2f} %)"
         )
+        if res.get("addressees_ambiguous"):  # a post is never picked by rank: the rest name every post of the date
+            print(f"  addressees ambiguous (several posts on the date, none named by a text): "
+                  f"{res['addressees_ambiguous']:,}; per year in `kamergraph stats`")
     if report.validation is not None:
         by = report.validation.by_shape()
         print(f"  SHACL: {'conforms' if report.validation.conforms else 'violations'}; " +

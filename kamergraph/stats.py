@@ -1,4 +1,6 @@
-"""`kamergraph stats`: counts per class, per kind of named graph, and the unresolved names."""
+"""`kamergraph stats`: counts per class, per kind of named graph, the unresolved names, and the ambiguous
+addressings per year (a person holding several posts on the date, no published text naming one: the
+addressing names every post of the date, :mod:`ingest.resolve`)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,24 @@ UNRESOLVED = sparql_prefixes() + """
 SELECT ?kind ?reason (COUNT(*) AS ?n) WHERE {
   { ?x a kg:Vraagstelling ; kg:onopgelost ?reason . BIND("vraagsteller" AS ?kind) }
   UNION
-  { ?x a kg:Adressering ; kg:onopgelost ?reason . BIND("geadresseerde" AS ?kind) }
+  { ?x a kg:Adressering ; kg:onopgelost ?reason . BIND("geadresseerde" AS ?kind)
+    FILTER NOT EXISTS { ?x kg:kandidaatpost ?_c } }
 }
 GROUP BY ?kind ?reason ORDER BY DESC(?n) ?kind ?reason
+"""
+
+# ambiguous addressings (several candidate posts) per year of submission; askers whose fractie periods on
+# the date name different fracties (resolution method "…; meerduidig") likewise
+AMBIGUOUS = sparql_prefixes() + """
+SELECT ?kind ?year (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  { ?kv kg:adressering ?x . ?x kg:kandidaatpost ?_c . BIND("geadresseerde" AS ?kind) }
+  UNION
+  { ?kv kg:vraagstelling ?x . ?x kg:resolutiemethode ?m . FILTER (STRENDS(?m, "; meerduidig"))
+    BIND("vraagsteller" AS ?kind) }
+  ?kv dcterms:dateSubmitted ?d .
+  BIND (YEAR(?d) AS ?year)
+}
+GROUP BY ?kind ?year ORDER BY ?kind ?year
 """
 
 RESOLVED_SHARE = sparql_prefixes() + """
@@ -35,7 +52,7 @@ WHERE {
     OPTIONAL { ?vs kg:persoon ?_p ; kg:fractielidmaatschap ?_m . BIND(?vs AS ?vsOk) } }
   UNION
   { ?ad a kg:Adressering .
-    OPTIONAL { ?ad kg:persoon ?_q ; kg:ambtsperiode ?_h . BIND(?ad AS ?adOk) } }
+    OPTIONAL { ?ad kg:persoon ?_q ; kg:post ?_po ; kg:ambtsperiode ?_h . BIND(?ad AS ?adOk) } }
 }
 """
 
@@ -59,12 +76,14 @@ def collect(store: Store) -> dict[str, Any]:
     unresolved = [(r["kind"], r["reason"], int(r["n"] or 0)) for r in store.query(UNRESOLVED).values()]
     share = store.query(RESOLVED_SHARE).values()[0]
     share = {k: int(v or 0) for k, v in share.items()}
+    ambiguous = [(r["kind"], int(r["year"] or 0), int(r["n"] or 0)) for r in store.query(AMBIGUOUS).values()]
     return {
         "quads": len(store),
         "classes": classes,
         "graphs": [(k, graph_count[k], graphs[k]) for k in sorted(graphs)],
         "resolution": share,
         "unresolved": unresolved,
+        "ambiguous": ambiguous,
     }
 
 
@@ -91,4 +110,18 @@ def render(stats: dict[str, Any], top: int = 25) -> str:
         f"unresolved names ({sum(n for *_, n in stats['unresolved']):,}), most frequent reasons:",
     ]
     lines += [f"  {n:>6,}  {kind}: {reason}" for kind, reason, n in stats["unresolved"][:top]]
-    return "\n".join(lines)
+    return "\n".join(lines + ambiguous_lines(stats.get("ambiguous", [])))
+
+
+def ambiguous_lines(ambiguous: list[tuple[str, int, int]]) -> list[str]:
+    """The ambiguous addressings (and askers) per year, as ``render`` prints them."""
+    lines = ["", "ambiguous addressings (person known, several posts on the date, none named by a text), per year:"]
+    for kind in ("geadresseerde", "vraagsteller"):
+        rows = [(y, n) for k, y, n in ambiguous if k == kind]
+        if kind == "vraagsteller" and not rows:
+            continue
+        if kind == "vraagsteller":
+            lines.append("ambiguous askers (several fracties on the date), per year:")
+        lines += [f"  {y}  {n:>6,}" for y, n in rows]
+        lines.append(f"  total {sum(n for _, n in rows):>6,}")
+    return lines

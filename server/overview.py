@@ -62,6 +62,7 @@ QUERIES: dict[str, str] = {
     "indiener": "SELECT ?kv ?person WHERE { ?kv kg:indiener ?person }",
     "gerichtAan": "SELECT ?kv ?post WHERE { ?kv kg:gerichtAan ?post }",
     "gerichtAanPersoon": "SELECT ?kv ?person WHERE { ?kv kg:gerichtAanPersoon ?person }",
+    "mogelijkGerichtAan": "SELECT ?kv ?post WHERE { ?kv kg:mogelijkGerichtAan ?post }",
     "adressering": "SELECT ?kv ?a WHERE { ?kv kg:adressering ?a }",
     "ambtsperiode": "SELECT ?a ?ap WHERE { ?a kg:ambtsperiode ?ap }",
     "publications": """SELECT ?kv ?pub ?soort ?received WHERE {
@@ -103,6 +104,7 @@ class Case:
     done: bool | None = None  # the Tweede Kamer's "afgedaan"
     askers: list[tuple[str, str | None, str]] = field(default_factory=list)  # (person, fractie, role)
     posts: list[str] = field(default_factory=list)
+    possible_posts: list[str] = field(default_factory=list)  # candidates of ambiguous addressings, not in posts
     addressees: list[str] = field(default_factory=list)
     cabinets: list[str] = field(default_factory=list)
     answered: str | None = None  # the date an answer was received, when a published answer says so
@@ -227,6 +229,12 @@ class Overview:
 
     def count(self, kind: str, key: str) -> int:
         return len(self.lists.get((kind, key), ()))
+
+    def possibly(self, kind: str, key: str) -> int:
+        """How many questions are possibly addressed to a post or ministry (``kind``) and not certainly: an
+        addressee held several posts that day, this one among them, and no published text names one.
+        Counted apart: never in :meth:`count` of ``post``/``ministerie`` (their list is ``post-mogelijk``…)."""
+        return self.count(f"{kind}-mogelijk", key)
 
     def years(self, kind: str, key: str) -> list[tuple[int, int]]:
         """(year, number of questions) for a list, oldest year first."""
@@ -450,6 +458,10 @@ def _add_addressees(cases: dict[str, Case], rows: dict[str, Sequence[Row]]) -> N
         c = cases.get(_v(kv) or "")
         if c is not None and _v(post) not in c.posts:
             c.posts.append(_v(post) or "")
+    for kv, post in rows["mogelijkGerichtAan"]:
+        c = cases.get(_v(kv) or "")
+        if c is not None and _v(post) not in c.possible_posts:
+            c.possible_posts.append(_v(post) or "")
     for kv, person in rows["gerichtAanPersoon"]:
         c = cases.get(_v(kv) or "")
         if c is not None and _v(person) not in c.addressees:
@@ -546,6 +558,11 @@ def _index_cases(ov: Overview, cases: dict[str, Case]) -> None:
         for post in c.posts:
             add("post", post, i)
             add("ministerie", ov.post_ministry.get(post), i)
+        certain = {*c.posts, *ov.ministries(c)}  # an ambiguous addressing: counted apart, never in both
+        for post in c.possible_posts:
+            m = ov.post_ministry.get(post)
+            add("post-mogelijk", post if post not in certain else None, i)
+            add("ministerie-mogelijk", m if m not in certain else None, i)
         for person in c.addressees:
             add("addressee", person, i)
         for cabinet in c.cabinets:

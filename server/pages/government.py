@@ -9,7 +9,7 @@ from typing import Any
 from ontology.namespaces import DCTERMS, KG, ORG, T
 from server.i18n import tr
 from server.overview import Overview
-from server.pages.base import Linker, PageContext, Ref, property_rows
+from server.pages.base import Linker, PageContext, PropertyRow, Ref, Value, property_rows
 from server.pages.lists import answer_times, question_list
 
 
@@ -22,6 +22,21 @@ def _terms_rows(terms: Iterable[Any], L: Linker, ov: Overview, show: str) -> lis
         cab = L.ref(t.cabinet, ov.label(t.cabinet, L.lang) or L.text(t.cabinet)) if t.cabinet else None
         rows.append((who, what, cab, t.start, t.end, t.acting, L.ref(t.iri, tr(L.lang, "ambtsperiode", "term"))))
     return rows
+
+
+def possibly_row(ov: Overview, L: Linker, kind: str, r: str) -> PropertyRow | None:
+    """The line "mogelijk ontvangen / possibly received, N" of a post or ministry: the questions whose
+    addressee held several posts that day, this one among them, and no published text names one. They
+    are not in the questions received (counted apart, never in both); None when there are none."""
+    n = ov.possibly(kind, r) if kind in ("post", "ministerie") else 0
+    if not n:
+        return None
+    text = tr(L.lang, f"{n} Kamervragen: de geadresseerde bekleedde die dag meer dan één post, deze er een van, "
+                      "en geen gepubliceerde tekst noemt de post; niet meegeteld bij de ontvangen Kamervragen",
+              f"{n} questions: the addressee held more than one post that day, this one among them, and no "
+              "published text names the post; not counted in the questions received")
+    return PropertyRow(L.ref(KG + "mogelijkGerichtAan", tr(L.lang, "mogelijk ontvangen", "possibly received")),
+                       [Value(text)])
 
 
 async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
@@ -57,9 +72,15 @@ async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         m_max = max((n for _, n in top), default=1)
         ministries = [(L.ref(m, ov.label(m, L.lang) or L.text(m)), n, round(100 * n / m_max, 1)) for m, n in top]
     ministry = [L.ref(m) for m in g.iris(r, ORG + "postIn")]
+    facts = property_rows(g, r, L, skip=[T.label, T.pref_label])
+    possibly = possibly_row(ov, L, kind, r)
+    if possibly is not None:  # the list says its base: certain addressings; the possible ones apart
+        n = ov.possibly(kind, r)
+        questions.heading += tr(L.lang, f" (zeker; mogelijk: {n})", f" (certain; possibly: {n})")
+        facts.append(possibly)
     return "page_government.html", {
         "title": g.label(r, L.lang) or L.text(r), "which": which,
-        "facts": property_rows(g, r, L, skip=[T.label, T.pref_label]),
+        "facts": facts,
         "ministry": ministry, "posts": posts, "terms": _terms_rows(terms, L, ov, which), "questions": questions,
         "times": times, "fracties": fracties, "ministries": ministries,
         "replaces": [L.ref(x) for x in g.iris(r, DCTERMS + "replaces")],

@@ -96,6 +96,10 @@ def _neg(s: str) -> str:
     return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
 
 
+#: The key suffix of a post's or ministry's facet value as the candidate of ambiguous addressings.
+POSSIBLY = "~mogelijk"
+
+
 def _eu_fallback(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1] if "/" in iri else iri
 
@@ -111,9 +115,12 @@ class _Values:
         self.ids: dict[tuple[str, str], int] = {}
         self.rows: list[tuple[Any, ...]] = []
 
-    def __call__(self, kind: str, iri: str | None, key: str | None = None) -> int:
+    def __call__(self, kind: str, iri: str | None, key: str | None = None, possibly: bool = False) -> int:
+        """``possibly``: the post or ministry as a candidate of an ambiguous addressing, a value of its own
+        (key ``…~mogelijk``, label "… (mogelijk)"), counted apart from the certain one."""
         labels = self.labels
         k = key if key is not None else key_of(iri or "", self.base, IRI_KINDS.get(kind, kind))
+        k += POSSIBLY if possibly else ""
         vid = self.ids.get((kind, k))
         if vid is None:
             vid = self.ids[(kind, k)] = len(self.ids) + 1
@@ -126,9 +133,11 @@ class _Values:
                 nl = labels.label(iri or "", "nl") or (k if kind != "eu" else _eu_fallback(k))
                 en = labels.label(iri or "", "en")
                 short = labels.short.get(iri or "")
+                if possibly:
+                    nl, en, short = f"{nl} (mogelijk)", f"{en or nl} (possibly)", f"{short} (mogelijk)" if short else None
             extra = None
             if kind == "post":
-                extra = json.dumps([self("ministerie", m) for m in labels.post_in.get(iri or "", [])])
+                extra = json.dumps([self("ministerie", m, possibly=possibly) for m in labels.post_in.get(iri or "", [])])
             self.rows.append((vid, kind, k, iri, nl, en, short, extra))
         return vid
 
@@ -220,7 +229,23 @@ def _addressees(c: Case, values: _Values, labels: Labels, vids: set[int]) -> lis
             post_label = labels.label(a["post"], "nl") or ""
             holder = a["name"] if normalise(a["name"]).strip() != normalise(post_label).strip() else None
         addressees.append([postid, None if postid else (a["name"] or "?"), holder, a["person"]])
+    _possible_posts(c, values, labels, vids)
     return addressees
+
+
+def _possible_posts(c: Case, values: _Values, labels: Labels, vids: set[int]) -> None:
+    """The candidate posts of the case's ambiguous addressings, and their ministries, as facet values of
+    their own ("… (mogelijk)"), unless the case is certainly addressed to that post or ministry: counted
+    apart from the certain ones, never in both."""
+    certain = {a["post"] for a in c.addressees.values() if a["post"]}
+    certain |= {m for p in certain for m in labels.post_in.get(p, [])}
+    for a in c.addressees.values():
+        for post in a.get("candidates", ()):
+            if post not in certain:
+                vids.add(values("post", post, possibly=True))
+            for m in labels.post_in.get(post, []):
+                if m not in certain:
+                    vids.add(values("ministerie", m, possibly=True))
 
 
 def _write(con: sqlite3.Connection, value_rows: list[tuple[Any, ...]], rows: _Rows) -> None:

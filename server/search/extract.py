@@ -52,6 +52,8 @@ EXTRACT: dict[str, tuple[str, str]] = {
     "persoon": ("SELECT ?s ?o WHERE { ?s kg:persoon ?o }", "?s ?o"),
     "fractie": ("SELECT ?s ?o WHERE { ?s kg:fractie ?o }", "?s ?o"),
     "post": ("SELECT ?s ?o WHERE { ?s kg:post ?o }", "?s ?o"),
+    # the candidate posts of an ambiguous addressing (several posts on the date, none named by a text)
+    "kandidaatpost": ("SELECT ?s ?o WHERE { ?s kg:kandidaatpost ?o }", "?s ?o"),
     # the names as the source gave them, of askers and addressees that did not resolve
     "unresolved": ("SELECT ?s ?o WHERE { ?s kg:onopgelost ?why ; kg:naamInBron ?o }", "?s ?o"),
     "publications": ("""SELECT ?kv ?soort ?ptitle WHERE {
@@ -276,7 +278,8 @@ def _read_parts(read: _Reader, cases: dict[str, Case]) -> None:
     for kv, o in read.pairs("adressering"):
         if kv in cases:
             parts[o.value] = cases[kv].addressees.setdefault(
-                o.value, {"pos": None, "post": None, "person": None, "name": None, "direct": False})
+                o.value, {"pos": None, "post": None, "person": None, "name": None, "direct": False,
+                          "candidates": []})
     for x, o in read.pairs("position"):
         if x in parts:
             parts[x]["pos"] = _int(o)
@@ -289,6 +292,9 @@ def _read_parts(read: _Reader, cases: dict[str, Case]) -> None:
             p = parts.get(x)
             if p is not None and field_ in p and (p[field_] is None or o.value < p[field_]):
                 p[field_] = o.value
+    for x, o in read.pairs("kandidaatpost"):
+        if x in parts and "candidates" in parts[x]:
+            parts[x]["candidates"] = sorted({*parts[x]["candidates"], o.value})
     for x, o in read.pairs("unresolved"):
         if x in parts:
             parts[x]["name"] = o.value
@@ -296,7 +302,8 @@ def _read_parts(read: _Reader, cases: dict[str, Case]) -> None:
         c = cases.get(kv)
         if c is not None:
             c.addressees.setdefault(f"post:{o.value}",
-                                    {"pos": None, "post": o.value, "person": None, "name": None, "direct": True})
+                                    {"pos": None, "post": o.value, "person": None, "name": None, "direct": True,
+                                     "candidates": []})
 
 
 def _read_publications(read: _Reader, cases: dict[str, Case]) -> None:

@@ -4,7 +4,7 @@ their weights, and the SQL that creates its tables (read by the builder and the 
 from __future__ import annotations
 
 #: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"  # 3: posts and ministries possibly addressed (ambiguous addressings) apart
 
 KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
 #: The kind in the IRI (``{base}id/{kind}/{key}``) of a facet's values, where it differs.

@@ -17,11 +17,11 @@ CATALOG = Catalog.load()
 def test_the_group_concat_columns_of_the_named_and_example_queries() -> None:
     found = {q.name: concat_columns(q.text) for q in CATALOG}
     assert found == {
-        "dual-use": {"askers": ", ", "posts": ", "},
+        "dual-use": {"askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
         "questions-per-fractie-per-year": {},
-        "member-questions": {"posts": ", "},
+        "member-questions": {"posts": ", ", "possiblyAddressed": ", "},
         "addressed-to": {"askers": ", "},
-        "open-questions": {"askers": ", ", "posts": ", "},
+        "open-questions": {"askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
         "most-cited-eu-acts": {},
         "cosigner-pairs": {},
     }
