@@ -56,6 +56,7 @@ WHOLE_FOLDERS = frozenset({"remote"})
 # they come after the build, and the other worker goes on with everything else.
 # (tests/test_build_cache.py checks this list against the files that use the fixture.)
 FULL_BUILD_FILES = frozenset({
+    "tests/kamergraph/test_audit.py",
     "tests/kamergraph/test_build.py",
     "tests/kamergraph/test_cli.py",
     "tests/queries/test_named_queries.py",

@@ -73,6 +73,7 @@ def graph_statements(store, rows: list[dict]) -> dict[tuple[str, str, str], dict
     """The graph's statements of the golden rows' Zaken: (zaak, role, position) -> person names, fractie
     labels, posts and their labels and ministry labels (``store``: a pyoxigraph store)."""
     zaken = " ".join(sorted({f'"{r["zaak"]}"' for r in rows}))
+    days = {r["zaak"]: r["date"] for r in rows}
     found: dict[tuple[str, str, str], dict[str, set]] = {}
     for sol in store.query(QUERY % zaken):
         key = (sol["z"].value, sol["role"].value, sol["pos"].value)
@@ -82,10 +83,34 @@ def graph_statements(store, rows: list[dict]) -> dict[tuple[str, str, str], dict
         if sol["f"] is not None:
             entry["fractie"] |= _values(store, sol["f"], *FRACTIE_LABELS)
         if sol["post"] is not None:
-            entry["posts"].setdefault(sol["post"].value, set()).update(_values(store, sol["post"], RDFS_LABEL))
+            day = days[key[0]]
+            entry["posts"].setdefault(sol["post"].value, set()).update(_name_on(store, sol["post"], day))
             for ministry in _objects(store, sol["post"], POST_IN):
-                entry["ministry"] |= _values(store, ministry, RDFS_LABEL)
+                entry["ministry"] |= _name_on(store, ministry, day)
     return found
+
+
+SPECIALIZATION_OF = "http://www.w3.org/ns/prov#specializationOf"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+START, END = "https://schema.org/startDate", "https://schema.org/endDate"
+
+
+def _name_on(store, node, day: str) -> set[str]:
+    """The name of a ministry or post valid on ``day``: the skos:prefLabel of its name over time (a node
+    that is a prov:specializationOf it) whose start and end (both days included, open when absent) hold
+    the day; its rdfs:label when it has no names over time."""
+    from pyoxigraph import NamedNode
+
+    versions = {q.subject for q in store.quads_for_pattern(None, NamedNode(SPECIALIZATION_OF), node, None)}
+    if not versions:
+        return _values(store, node, RDFS_LABEL)
+    names = set()
+    for version in versions:
+        start = min(_values(store, version, START), default="")
+        end = max(_values(store, version, END), default="9999")
+        if start[:10] <= day <= end[:10]:
+            names |= _values(store, version, PREF_LABEL)
+    return names
 
 
 def _objects(store, subject, predicate: str) -> set:
