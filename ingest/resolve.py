@@ -69,7 +69,7 @@ from ingest.names import (
     strip_prefix,
     surname_keys,
 )
-from ingest.periods import INFERRED_PREFIX, OK_FILL_PREFIX, election_eves, has_open_end
+from ingest.periods import INFERRED_PREFIX, OK_FILL_PREFIX, election_eves, has_open_end, is_listed
 
 _PAREN_RE = re.compile(r"^(?P<body>.*?)\s*\((?P<ini>[^)]*)\)\s*$")
 _INI_TOKEN_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.)+$")
@@ -193,8 +193,9 @@ class Resolver:
             self.holds[h.person_key].append(h)
         for lst in (*self.kms.values(), *self.fms.values(), *self.holds.values()):
             lst.sort(key=lambda x: x.start)  # type: ignore[attr-defined]
-        self.list_end = max((fm.end or fm.start) for fm in ref.fractie_memberships) if ref.fractie_memberships else None
-        self.list_last_start = max(fm.start for fm in ref.fractie_memberships) if ref.fractie_memberships else None
+        listed = [fm for fm in ref.fractie_memberships if is_listed(fm)]  # the list's own periods, not inferred ones
+        self.list_end = max((fm.end or fm.start) for fm in listed) if listed else None
+        self.list_last_start = max(fm.start for fm in listed) if listed else None
         self.holdings_end = max((h.end or h.start) for h in ref.holdings) if ref.holdings else None
         self.eves = election_eves(ref.fractie_memberships)
         self._parse_cache: dict[str, ParsedName] = {}
