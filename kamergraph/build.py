@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from shapes.results import load_findings
 from typing import Any
 
 from pyoxigraph import RdfFormat, Store as OxStore
@@ -358,6 +359,8 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
         for g in rejected:
             fresh.remove_graph(g)
         report.carried_over = _carry_over(store, fresh, built, static, rejected)
+        load_findings(fresh, iris, report.validation, report.reference_notes,
+                      validated=[*built.graphs, *(g.iri for g in static)])
     with timer("describe"):  # last: the dataset description (VoID, DCAT, service description) of what was built
         try:
             load_description(fresh, iris, dumps_dir)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from shapes.results import refresh_findings
 from typing import Any
 
 from ingest.errors import ParseError
@@ -386,6 +387,7 @@ class SyncRun(FetchRun):
             self.state.describe_pending = True
             self.state.save()
         replace_graphs(self.store, [], removed)
+        refresh_findings(self.store, self.iris, [], removed)
         for g in removed:
             hashes.pop(g, None)
         self.state.write_hashes(hashes)
@@ -395,6 +397,7 @@ class SyncRun(FetchRun):
         for i in range(0, len(to_write), batch):
             part = to_write[i:i + batch]
             replace_graphs(self.store, [(g, graphs[g].nquads) for g in part])
+            refresh_findings(self.store, self.iris, part)
             for g in part:
                 hashes[g] = _sha(graphs[g].nquads)
             self.state.write_hashes(hashes)

@@ -17,6 +17,7 @@ from ingest.texts import parse_text
 from ingest.records import ReferenceData
 from kamergraph.inputs import ODATA_FILE, context_graphs
 from ontology.namespaces import Iris
+from shapes.results import refresh_findings
 from store.base import Store, StoreError
 
 BUNDLED = ("texts/seed/*.txt", "texts/*.txt", "answers-docx/*.docx")
@@ -156,6 +157,8 @@ def ingest_files(store: Store, paths: list[Path], data_dir: Path, iris: Iris) ->
             entry.update(kamervraag=t.resolved.kamervraag, match=t.resolved.match, notes=t.notes(),
                          confidence=t.resolved.doc.confidence)
         results.append(entry)
+    if stopped is None:  # the findings of the graphs loaded (shapes.results)
+        refresh_findings(store, iris, [str(r["graph"]) for r in results if r["status"] == "loaded"])
     return results
 
 
