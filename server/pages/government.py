@@ -11,6 +11,7 @@ from server.i18n import tr
 from server.overview import Overview
 from server.pages.base import Linker, PageContext, PropertyRow, Ref, Value, property_rows
 from server.pages.lists import answer_times, question_list
+from server.pages.names import names_of
 
 
 def _terms_rows(terms: Iterable[Any], L: Linker, ov: Overview, show: str) -> list[tuple[Any, ...]]:
@@ -85,6 +86,7 @@ async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         "times": times, "fracties": fracties, "ministries": ministries,
         "replaces": [L.ref(x) for x in g.iris(r, DCTERMS + "replaces")],
         "replaced_by": [L.ref(x) for x in g.iris(r, DCTERMS + "isReplacedBy")],
+        "names": (await names_of(ctx.endpoint, r)).own if kind != "kabinet" else [],
     }
 
 

@@ -134,3 +134,15 @@ def test_ambiguous_addressing_names_every_post_held_and_says_the_source_does_not
                             "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties")]:
         assert f"{post} ({ministry})" in text, text
     assert "Justitie en Veiligheid" not in text
+
+
+@pytest.mark.parametrize("lang, heading", [("nl", "Namen in de tijd"), ("en", "Names over time")])
+def test_ministry_page_lists_its_names_over_time(kg_client: TestClient, lang: str, heading: str) -> None:
+    """The page of the ministry of Justice lists the names it had, each with its dates: Justitie, Veiligheid en
+    Justitie and Justitie en Veiligheid (the TOOI renamings)."""
+    r = kg_client.get(f"/id/ministerie/mnre1058?lang={lang}", headers={"accept": "text/html"})  # TOOI id of JenV
+    assert r.status_code == 200, r.status_code
+    section = r.text.split(heading, 1)[1].split("</section>", 1)[0]
+    for name in ("Ministerie van Justitie<", "Ministerie van Veiligheid en Justitie", "Ministerie van Justitie en Veiligheid"):
+        assert name in section, (name, section[:2000])
+    assert "2010-12-01" in section or "1 december 2010" in section or "1 December 2010" in section, section[:2000]
