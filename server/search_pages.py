@@ -38,6 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from kamergraph.coverage import Coverage
 from server.endpoint import Endpoint
 from server.errors import error_body
 from server.i18n import page_lang, pick, tr
@@ -223,6 +224,7 @@ class FacetItem:
     href: str  # adds this value (or, when selected, removes it)
     selected: bool
     title: str | None = None
+    incomplete: bool = False  # a year outside the complete period (kamergraph.coverage): marked in list.html
 
 
 @dataclass
@@ -320,7 +322,7 @@ async def search_page(request: Request, service: SearchService) -> Response:
 
 
 def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, list[FacetCount]],
-                 lang: str) -> list[FacetBox]:
+                 lang: str, coverage: Coverage | None = None) -> list[FacetBox]:
     keep = [(k, v) for k, v in params if k not in ("page", "format")]
     boxes = []
     for kind in KINDS:
@@ -333,7 +335,8 @@ def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, lis
                 href = _url(path, [*keep, (kind, v.key)])
             label = v.label(lang)
             title = v.iri if kind == "eu" else None
-            items.append(FacetItem(label, fc.count, href, fc.selected, title))
+            incomplete = kind == "jaar" and coverage is not None and v.key.isdigit() and coverage.incomplete_year(int(v.key))
+            items.append(FacetItem(label, fc.count, href, fc.selected, title, incomplete))
         selected = [i for i in items if i.selected]
         rest = [i for i in items if not i.selected]
         shown = selected + rest[:FACET_SHOWN]
@@ -435,6 +438,7 @@ async def list_page(request: Request, service: SearchService) -> Response:
             return StreamingResponse(_stream_json(index, filters, total, lang), media_type="application/json",
                                      headers=headers)
         result = await run_in_threadpool(index.list_page, filters, page, LIST_PER_PAGE, lang)
+        coverage = await run_in_threadpool(index.coverage)
         if page > result.pages and result.total:
             raise PageError(400, f"page={page}: er zijn maar {result.pages} pagina's.",
                             f"page={page}: there are only {result.pages} pages.")
@@ -453,7 +457,7 @@ async def list_page(request: Request, service: SearchService) -> Response:
         "result": result,
         "chips": chips,
         "clear_href": _url(path, [(k, v) for k, v in keep if k == "lang"]),
-        "facets": _facet_boxes(path, params, result.facets, lang),
+        "facets": _facet_boxes(path, params, result.facets, lang, coverage),
         "pages": pager(path, params, page, result.pages) if result.pages > 1 else [],
         "csv_href": _url(path, [*keep, ("format", "csv")]),
         "json_href": _url(path, [*keep, ("format", "json")]),

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kamergraph.coverage import Coverage, measure_dates
 from server.search.cards import Addressee, Asker, Card, FacetCount, Filter, ListPage, SearchPage, Snippet, Value, local_href
 from server.search.errors import BadQuery, IndexMissing
 from server.search.query import SearchQuery, highlight, parse_query
@@ -51,6 +52,14 @@ class SearchIndex:
         if isinstance(self.generation, list):
             self.generation = tuple(self.generation)
         self.base = self.meta.get("base", "")
+
+    def coverage(self) -> Coverage | None:
+        """From which month to which the indexed Kamervragen are complete (:mod:`kamergraph.coverage`,
+        measured on their dates as the overview measures its own); remembered per index."""
+        if not hasattr(self, "_coverage"):
+            rows = self.connect().execute("SELECT date FROM kv WHERE date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*'")
+            self._coverage = measure_dates(d[:10] for (d,) in rows)
+        return self._coverage
 
     def connect(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)

@@ -97,3 +97,20 @@ def test_meta(full: tuple[Path, SearchIndex]) -> None:
     _, index = full
     meta = read_meta(index.path)
     assert meta is not None and int(meta["kamervragen"]) == index.size
+
+
+def test_year_facet_marks_the_incomplete_years(full: tuple[Path, SearchIndex]) -> None:
+    """The list's year facet marks the years outside the complete period, measured on the indexed dates as
+    kamergraph.coverage measures the store: 2007 and 2008 (the case system starts mid-2008), not 2015."""
+    from server.search_pages import _facet_boxes
+
+    _store, index = full
+    coverage = index.coverage()
+    assert coverage is not None and coverage.incomplete_year(2007) and coverage.incomplete_year(2008)
+    assert not coverage.incomplete_year(2015)
+    boxes = _facet_boxes("/kamervragen", [], index.list_page([]).facets, "nl", coverage)
+    years = next(b for b in boxes if b.kind == "jaar")
+    items = years.shown + (years.more or [])
+    marked = {i.label for i in items if i.incomplete}
+    assert {"2007", "2008"} <= marked and "2015" not in marked
+    assert marked == {i.label for i in items if coverage.incomplete_year(int(i.label))}
