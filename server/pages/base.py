@@ -305,6 +305,7 @@ class PageContext:
 
 
 def tail_number(iri: str) -> int | None:
-    """The number an IRI ends in (``…/antwoord/3`` -> 3), if it ends in one."""
-    m = re.search(r"/(\d+)$", iri)
+    """The number an IRI ends in (``…/antwoord/3`` -> 3; ``…/antwoord/3-2``, the second answer a text prints
+    under number 3, -> 3), if it ends in one."""
+    m = re.search(r"/(\d+)(?:-\d+)?$", iri)
     return int(m.group(1)) if m else None
