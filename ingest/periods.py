@@ -70,8 +70,12 @@ def election_eves(fms: "list[FractieMembership] | tuple[FractieMembership, ...]"
 def list_cutoff(fms: "list[FractieMembership] | tuple[FractieMembership, ...]") -> dt.date | None:
     """The member list's own last date: the latest start or end of a listed period (2023-12-11 in the
     bundled list). After it the list records nothing: an open period there is open because the list
-    stops, and a return from leave or a replacement after it has no row."""
-    days = [d for f in fms if is_listed(f) for d in (f.start, f.end) if d is not None]
+    stops, and a return from leave or a replacement after it has no row. Only the bundled list's own rows
+    count: member records a sync brings (:mod:`ingest.tk_reference`) are single updates, not a whole list."""
+    from ingest.sources.reference import MEMBER_PERIODS
+
+    days = [d for f in fms if is_listed(f) and (f.source is None or f.source.file == MEMBER_PERIODS)
+            for d in (f.start, f.end) if d is not None]
     return max(days) if days else None
 
 

@@ -226,19 +226,21 @@ class SyncRun(FetchRun):
 
     def _reference(self, zaken: list[ZaakRecord], tk_records: Mapping[str, Mapping[str, Any]] | None,
                    tk_sources: Mapping[tuple[str, str], SourceRef] | None) -> Any:
-        """The bundled reference data, completed from ``zaken``, with the member records ``tk_records`` folded in
-        (their fates left in ``self._tk_fates``)."""
+        """The bundled reference data with the member records ``tk_records`` folded in (their fates left in
+        ``self._tk_fates``), then completed from ``zaken``."""
         from ingest.infer import complete_reference
         from kamergraph.inputs import reference_data
 
-        ref = complete_reference(reference_data(self.data_dir), zaken)
+        ref = reference_data(self.data_dir)
         if tk_records and any(tk_records.values()):
             from ingest.tk_reference import overlay_tk_records
 
             ref, self._tk_fates = overlay_tk_records(
                 ref, tk_records.get("Persoon", {}), tk_records.get("Fractie", {}), tk_records.get("FractieZetel", {}),
                 tk_records.get("FractieZetelPersoon", {}), dict(tk_sources or {}))
-        return ref
+        # completed after the member records are in, as a build completes a member list that has them: an
+        # asker the records now list is that person, not also a person inferred from the questions
+        return complete_reference(ref, zaken)
 
     def _dossier_graphs(self, dossiers: Iterable[tuple[Mapping[str, Any], SourceRef]], graphs: dict[str, Any],
                         records: set[str]) -> None:
