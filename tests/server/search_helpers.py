@@ -21,6 +21,11 @@ FACET_PATTERNS: dict[str, str] = {
     "lid": "?kv kg:vraagstelling/kg:persoon ?v .",
     "post": "?kv (kg:adressering/kg:post)|kg:gerichtAan ?v .",
     "ministerie": "?kv (kg:adressering/kg:post)|kg:gerichtAan ?p . ?p org:postIn ?v .",
+    # the candidate posts of ambiguous addressings and their ministries, where the case is not certainly
+    # addressed to them: facet values of their own ("…~mogelijk"), never counted in both
+    "post~mogelijk": "?kv kg:mogelijkGerichtAan ?v . FILTER NOT EXISTS { ?kv (kg:adressering/kg:post)|kg:gerichtAan ?v }",
+    "ministerie~mogelijk": """?kv kg:mogelijkGerichtAan ?p . ?p org:postIn ?v .
+        FILTER NOT EXISTS { ?kv (kg:adressering/kg:post)|kg:gerichtAan ?c . ?c org:postIn ?v }""",
     "jaar": "?kv dcterms:dateSubmitted ?d . BIND (STR(YEAR(?d)) AS ?v)",
     "status": """
         BIND (EXISTS { ?kv kg:afgedaan true } || EXISTS { ?kv kg:heeftAntwoord ?a }
@@ -58,7 +63,8 @@ def sparql_facet_counts(store_path: Path, restrict: str = "") -> dict[tuple[str,
                  f"{pattern} }} GROUP BY ?v")
             for row in store.query(q, use_default_graph_as_union=True):
                 if row["v"] is not None:
-                    out[(kind, key(kind, row["v"].value))] = int(row["n"].value)
+                    facet, _, suffix = kind.partition("~")
+                    out[(facet, key(facet, row["v"].value) + (f"~{suffix}" if suffix else ""))] = int(row["n"].value)
         return out
     finally:
         del store

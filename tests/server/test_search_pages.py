@@ -231,12 +231,13 @@ def test_facet_link_adds_a_filter_and_chip_removes_it(client: TestClient, kg_sto
     assert selected["label"] == "filter verwijderen: Socialistische Partij" and params(str(selected["href"])) == []
     # a second facet value (a year) on top: AND
     year = filtered.facets["jaar"][0]
+    label = str(year["label"]).removesuffix("*")  # "*": a year outside the complete period (kamergraph.coverage)
     both = client.get(str(year["href"]))
     assert total_of(both.text) == year["count"]
-    assert dict(params(str(year["href"]))) == {"fractie": "sp", "jaar": year["label"]}
+    assert dict(params(str(year["href"]))) == {"fractie": "sp", "jaar": label}
     # the chips take each filter away again
     chips = Page(both.text).chips
-    assert {tuple(params(c["remove"])) for c in chips} == {(("fractie", "sp"),), (("jaar", year["label"]),)}
+    assert {tuple(params(c["remove"])) for c in chips} == {(("fractie", "sp"),), (("jaar", label),)}
     without_year = next(c["remove"] for c in chips if params(c["remove"]) == [("fractie", "sp")])
     assert total_of(client.get(without_year).text) == sp["count"]
 
