@@ -111,8 +111,15 @@ def _is_acronym(alias: str) -> bool:
     return not any(c.islower() for c in alias)
 
 
+_WORD_BREAK = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013]+")  # between the words of an alias
+
+
+def _alias_words(alias: str) -> list[str]:
+    return [w for w in _WORD_BREAK.split(alias.strip()) if w]
+
+
 def _alias_pattern(alias: str) -> str:
-    words = [w for w in re.split(r"[\s\-\u00ad\u2010\u2011\u2012\u2013]+", alias.strip()) if w]
+    words = _alias_words(alias)
     body = _SEP.join(re.escape(w) for w in words)
     return f"(?-i:{body})" if _is_acronym(alias) else body
 
@@ -281,19 +288,14 @@ class EURegister:
         return found[0]
 
     @cached_property
-    def _alias_re(self) -> re.Pattern[str]:
-        alts = "|".join(f"(?P<a{i}>{_alias_pattern(a)})" for i, a in enumerate(self._aliases)) or r"(?!x)x"
-        return re.compile(rf"(?<![^\W\d_])(?:{alts})(?![^\W_])", re.IGNORECASE)
-
-    @cached_property
     def _alias_heads(self) -> dict[str, list[int]]:
         """The aliases (their indexes in ``_aliases``, in its order) by the first one or two characters of
         their first word, lower-cased."""
         heads: dict[str, list[int]] = {}
         for i, a in enumerate(self._aliases):
-            word = next((w for w in re.split(r"[\s\-\u00ad\u2010\u2011\u2012\u2013]+", a.strip()) if w), "")
-            if word:
-                heads.setdefault(word[:2].lower(), []).append(i)
+            words = _alias_words(a)
+            if words:
+                heads.setdefault(words[0][:2].lower(), []).append(i)
         return heads
 
     @cached_property
