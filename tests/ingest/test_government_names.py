@@ -23,6 +23,7 @@ from ingest.sources.odata import read_jsonl
 from kamergraph.inputs import context_graphs, reference_data
 from ontology.dated_names import NAME_ON_DATE_PATTERN
 from ontology.namespaces import Iris, sparql_prefixes
+from tests.support.dated_names import names_on_the_date_query
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -150,19 +151,9 @@ def test_2008_justitie_question_through_the_sparql_pattern(ref, government: Stor
     store = Store()
     store.extend(government)
     store.extend(parse(mapped.nquads.encode(), format=RdfFormat.N_QUADS))
-    pattern_post = NAME_ON_DATE_PATTERN.replace("?naam", "?postnaam").replace("?ding", "?post")
-    pattern_ministry = NAME_ON_DATE_PATTERN.replace("?naam", "?ministerienaam").replace("?ding", "?ministerie")
-    query = sparql_prefixes() + f"""
-    SELECT ?kv ?postnaam ?ministerienaam ?huidig WHERE {{
-      ?kv kg:adressering/kg:post ?post ; dcterms:dateSubmitted ?d .
-      BIND (xsd:date(?d) AS ?datum)
-      ?post org:postIn ?ministerie . ?ministerie rdfs:label ?huidig .
-      {pattern_post}
-      {pattern_ministry}
-    }}"""
+    query = names_on_the_date_query(IRIS.kamervraag("2008Z02147"))
     rows = [(r["postnaam"].value, r["ministerienaam"].value, r["huidig"].value)
-            for r in store.query(query, substitutions={Variable("kv"): NamedNode(IRIS.kamervraag("2008Z02147"))},
-                                 use_default_graph_as_union=True)]
+            for r in store.query(query, use_default_graph_as_union=True)]
     assert rows == [("minister van Justitie", "Ministerie van Justitie", "Ministerie van Justitie en Veiligheid")]
 
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ontology.dated_names import NAME_ON_DATE_PATTERN
-from ontology.namespaces import Iris, sparql_prefixes
+from ontology.namespaces import Iris
+from tests.support.dated_names import names_on_the_date_query
 
 IRIS = Iris("https://kamergraph.nl/")
 ZAAK = "2008Z02147"  # 12 March 2008, to Hirsch Ballin (minister van Justitie), in the small store's slice
@@ -35,17 +35,7 @@ def addressed_section(client: TestClient, lang: str) -> str:
 def names_on_the_date(client: TestClient) -> tuple[str, str, str]:
     """The post and ministry names of the Zaak's addressing on its date, asked of the app's own SPARQL
     endpoint with the name pattern, and the ministry's current label."""
-    pattern_post = NAME_ON_DATE_PATTERN.replace("?naam", "?postnaam").replace("?ding", "?post")
-    pattern_ministry = NAME_ON_DATE_PATTERN.replace("?naam", "?ministerienaam").replace("?ding", "?ministerie")
-    query = sparql_prefixes() + f"""
-    SELECT ?postnaam ?ministerienaam ?huidig WHERE {{
-      VALUES ?kv {{ <{IRIS.kamervraag(ZAAK)}> }}
-      ?kv kg:adressering/kg:post ?post ; dcterms:dateSubmitted ?d .
-      BIND (xsd:date(?d) AS ?datum)
-      ?post org:postIn ?ministerie . ?ministerie rdfs:label ?huidig .
-      {pattern_post}
-      {pattern_ministry}
-    }}"""
+    query = names_on_the_date_query(IRIS.kamervraag(ZAAK))
     r = client.post("/sparql", data={"query": query}, headers={"accept": "application/sparql-results+json"})
     assert r.status_code == 200, r.text
     rows = r.json()["results"]["bindings"]
