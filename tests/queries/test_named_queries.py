@@ -154,3 +154,16 @@ def test_cosigner_pairs_threshold(store) -> None:
     assert ten and all(int(r["questions"]) >= 10 and r["askerFractie"] != r["cosignerFractie"] for r in ten)
     fifty = q.run(store, {"min": "50"}).values()
     assert fifty and {tuple(r.values())[:4] for r in fifty} < {tuple(r.values())[:4] for r in ten}
+
+
+
+def test_named_queries_name_posts_as_on_the_date(store) -> None:
+    """A post renamed under the same key (minister van Economische Zaken, Landbouw en Innovatie from
+    2010-10-14 to 2012-11-04, data/reference/cabinets/post_names.csv) is named as it was on each question's date."""
+    q = CATALOG["addressed-to"]
+    post = {"addressee": "post/minister-van-economische-zaken"}
+    in_2011 = q.run(store, {**post, "from": "2011-01-01", "to": "2011-12-31"}).values()
+    in_2014 = q.run(store, {**post, "from": "2014-01-01", "to": "2014-12-31"}).values()
+    assert in_2011 and in_2014
+    assert {r["post"] for r in in_2011} == {"minister van Economische Zaken, Landbouw en Innovatie"}
+    assert {r["post"] for r in in_2014} == {"minister van Economische Zaken"}
