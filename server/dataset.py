@@ -82,6 +82,17 @@ def negotiate(accept: str | None, format_param: str | None, offers: list[tuple[s
     return best
 
 
+def negotiate_request(request: Request, offers: list[tuple[str, str]]) -> str | Response:
+    """The format a request asks for (:func:`negotiate` on its ``Accept`` and ``?format=``), or the JSON error
+    that says why none fits: 406 when nothing accepted is offered, 400 for an unknown ``format``."""
+    try:
+        return negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
+    except NotAcceptable as exc:
+        return error_response(406, str(exc), {"Vary": "Accept"})
+    except ValueError as exc:
+        return error_response(400, str(exc), {"Vary": "Accept"})
+
+
 def serialize_description(triples: list[Triple], fmt: str) -> bytes:
     ordered = sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
     rdf_format = RDF_FORMATS[fmt][1]
@@ -122,12 +133,9 @@ def install_dataset(app: FastAPI, endpoint: Endpoint, settings: Settings) -> Non
 
     async def answer(request: Request, offers: list[tuple[str, str]], self_path: str) -> Response:
         headers = {"Vary": "Accept", "Link": _links(self_path)}
-        try:
-            fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
-        except NotAcceptable as exc:
-            return _json_error(406, str(exc), {"Vary": "Accept"})
-        except ValueError as exc:
-            return _json_error(400, str(exc), {"Vary": "Accept"})
+        fmt = negotiate_request(request, offers)
+        if isinstance(fmt, Response):
+            return fmt
         try:
             desc = await read_description(endpoint)
         except PageError as exc:

@@ -26,7 +26,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ontology.namespaces import Iris
 from server import describe as D
-from server.dataset import NotAcceptable, negotiate
+from server.dataset import negotiate_request
 from server.endpoint import run_rows
 from server.errors import error_response
 from server.i18n import page_lang, term_label, tr
@@ -295,12 +295,9 @@ def install_validation(app: FastAPI, endpoint: Endpoint) -> None:
     async def validatie(request: Request) -> Response:
         """The findings of the store's validation: a page for browsers, the report's RDF by Accept or format=."""
         headers = {"Vary": "Accept", "Link": _links()}
-        try:
-            fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"), _OFFERS)
-        except NotAcceptable as exc:
-            return error_response(406, str(exc), {"Vary": "Accept"})
-        except ValueError as exc:
-            return error_response(400, str(exc), {"Vary": "Accept"})
+        fmt = negotiate_request(request, _OFFERS)
+        if isinstance(fmt, Response):
+            return fmt
         try:
             if fmt == HTML:
                 return render(request, "page_validatie.html", await validation_context(request, endpoint), 200, headers)
