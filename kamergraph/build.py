@@ -198,7 +198,7 @@ def build(
         ref = reference_data(data_dir)
         pub_ids = publication_ids(data_dir)
     items = _read_records(data_dir, odata_file, progress, timer)
-    ref, resolver = _complete_reference(ref, items, report, timer)
+    ref, resolver = _complete_reference(ref, items, report, timer, data_dir, texts, pub_ids)
     built = _Graphs()
     text_outcomes = _resolve_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, timer)
     evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
@@ -223,11 +223,17 @@ def _read_records(data_dir: Path, odata_file: Path | None, progress: bool, timer
 
 
 def _complete_reference(ref: ReferenceData, items: list[ZaakRecord | ParseError], report: BuildReport,
-                        timer: _Timer) -> tuple[ReferenceData, Resolver]:
+                        timer: _Timer, data_dir: Path, texts: Iterable[Path] | None,
+                        pub_ids: frozenset[str]) -> tuple[ReferenceData, Resolver]:
     """Adds to the reference data the membership periods the member list lacks, inferred from who asked
-    questions when; the notes of that go to the report. Returns the completed data and its resolver."""
+    questions when, and the fracties the published texts print for askers in no list (naming the text);
+    the notes of that go to the report. Returns the completed data and its resolver."""
+    from kamergraph.texts import printed_in_texts
+
     with timer("resolve"):
-        ref = complete_reference(ref, (i for i in items if isinstance(i, ZaakRecord)))
+        text_files = bundled_text_files(data_dir) if texts is None else list(texts)
+        ref = complete_reference(ref, (i for i in items if isinstance(i, ZaakRecord)),
+                                 printed_in_texts(text_files, data_dir, pub_ids))
         report.reference_notes = list(ref.report)
         return ref, Resolver(ref)
 
