@@ -196,9 +196,9 @@ class SyncRun(FetchRun):
         from kamergraph.inputs import context_graphs, publication_ids
         from kamergraph.texts import process_texts
 
-        ref = self._reference(zaken, tk_records, tk_sources)
-        resolver = Resolver(ref)
         pub_ids = publication_ids(self.data_dir)
+        ref = self._reference(zaken, tk_records, tk_sources, texts, pub_ids)
+        resolver = Resolver(ref)
         graphs: dict[str, Any] = {}
         for g in context_graphs(ref, self.iris):
             graphs[g.iri] = g
@@ -225,11 +225,14 @@ class SyncRun(FetchRun):
         return graphs, records, companions
 
     def _reference(self, zaken: list[ZaakRecord], tk_records: Mapping[str, Mapping[str, Any]] | None,
-                   tk_sources: Mapping[tuple[str, str], SourceRef] | None) -> Any:
+                   tk_sources: Mapping[tuple[str, str], SourceRef] | None, texts: Iterable[Path] = (),
+                   pub_ids: frozenset[str] = frozenset()) -> Any:
         """The bundled reference data with the member records ``tk_records`` folded in (their fates left in
-        ``self._tk_fates``), then completed from ``zaken``."""
+        ``self._tk_fates``), then completed from ``zaken`` and the fracties the ``texts`` print (an asker in
+        no list gets the fractie a text prints, naming that text, as in the build)."""
         from ingest.infer import complete_reference
         from kamergraph.inputs import reference_data
+        from kamergraph.texts import printed_in_texts
 
         ref = reference_data(self.data_dir)
         if tk_records and any(tk_records.values()):
@@ -240,7 +243,7 @@ class SyncRun(FetchRun):
                 tk_records.get("FractieZetelPersoon", {}), dict(tk_sources or {}))
         # completed after the member records are in, as a build completes a member list that has them: an
         # asker the records now list is that person, not also a person inferred from the questions
-        return complete_reference(ref, zaken)
+        return complete_reference(ref, zaken, printed_in_texts(texts, self.data_dir, pub_ids))
 
     def _dossier_graphs(self, dossiers: Iterable[tuple[Mapping[str, Any], SourceRef]], graphs: dict[str, Any],
                         records: set[str]) -> None:

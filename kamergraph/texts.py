@@ -61,6 +61,22 @@ def _parsed(text: str, label: str, known_ids: frozenset[str]) -> TextDocument:
     return parse_text(text, SourceRef(label), known_ids)
 
 
+def printed_in_texts(paths: Iterable[Path], data_dir: Path, known_ids: Container[str]) -> list:
+    """The askers these text files print with a fractie ("Vragen van het lid Dobbe (SP)"), each with the
+    text that prints it (:func:`ingest.askers_unlisted.printed_fracties`), for
+    :func:`ingest.infer.complete_reference`. A file that cannot be read prints nothing here; the stage that
+    maps the texts reports it. With ``known_ids`` a frozenset the parse is remembered for that stage."""
+    from ingest.askers_unlisted import printed_fracties
+
+    docs = []
+    for path in paths:
+        try:
+            docs.append(read_document(path, label_of(path, data_dir), known_ids))
+        except (ParseError, OSError):
+            continue
+    return printed_fracties(docs)
+
+
 @dataclass
 class TextOutcome:
     source: str
@@ -178,7 +194,9 @@ def _prepare(store: Store, paths: list[Path], data_dir: Path, iris: Iris) -> tup
     from kamergraph.inputs import publication_ids, reference_data
 
     zaken = [z for z in read_jsonl(data_dir / ODATA_FILE) if isinstance(z, ZaakRecord)]
-    ref = complete_reference(reference_data(data_dir), zaken)
+    # the fracties the bundled texts print, as the build completed the reference the store holds
+    printed = printed_in_texts(bundled_text_files(data_dir), data_dir, publication_ids(data_dir))
+    ref = complete_reference(reference_data(data_dir), zaken, printed)
     resolver = TextResolver(ref, Resolver(ref), zaken)
     stored = {g.rsplit("/kv-tk-", 1)[1] for g in store.named_graphs() if "/graph/publicatie/kv-tk-" in g}
     return process_texts(paths, data_dir, resolver, publication_ids(data_dir), iris, stored), ref
