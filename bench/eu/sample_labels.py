@@ -1,0 +1,225 @@
+"""The hand-labelled set of EU links (``tests/golden/eu-links/``): which Zaak titles to label, and
+the split of the labelled rows into a development and a held-out part.
+
+``draw`` reads the titles (``Onderwerp``) of the Zaken in
+``data/tk-odata/zaken-schriftelijke-vragen.jsonl.gz`` (submitted 2008–2024), the ministry of the
+first addressee on the Zaak's date (the reference lists, as the build resolves it) and the bundled
+texts, and writes a worksheet with empty label columns:
+
+* a random part, stratified: ``PER_YEAR`` titles per year, taken in turn from each ministry of
+  that year (in a seeded order), so that every year and the ministries of each year are covered;
+* an EU part, so that the set holds at least 100 titles about some EU act without depending on
+  what a linker finds: ``ACT_DRAW`` titles drawn the same way from those an act net catches (any
+  word ending in -richtlijn or -verordening, Natura 2000, Schengen, Dublin, emissiehandel, "Europese
+  regels", "EU-voorstel", Brussel, and every alias of the register, unverified rows too), then
+  ``BROAD_DRAW`` from those a broad net catches (Europese, EU, Unie, Commissie, lidstaten, de euro,
+  Frontex, …);
+* every bundled text (``data/texts``, ``data/answers-docx``), with its first line as title.
+
+The labels are filled in by hand. ``split WORKSHEET`` then writes the labelled rows, once and with
+the same seed, into ``dev.csv`` (60 %) and ``heldout.csv`` (40 %).
+
+    .venv/bin/python bench/eu/sample_labels.py draw --out /tmp/eu-worksheet.csv
+    .venv/bin/python bench/eu/sample_labels.py split /tmp/eu-worksheet.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gzip
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "data"
+ZAKEN = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
+REGISTER = DATA / "eu" / "eu-acts.csv"
+GOLDEN = ROOT / "tests" / "golden" / "eu-links"
+SEED = 20261207
+YEARS = range(2008, 2025)
+PER_YEAR = 18
+ACT_DRAW = 200
+BROAD_DRAW = 40
+DEV_SHARE = 0.6
+COLUMNS = ("zaak", "date", "title", "keys", "reasons", "missing_acts", "stratum")
+
+# The act net: words that name an act or EU rules ("Habitatrichtlijn", "Europese regels", "Brussel")
+# and, with the register's aliases, the titles most likely to be about an act.
+_ACT_WORDS = (
+    r"\w*richtlijn\w*|\w*verordening\w*|Natura\s*2000\w*|Schengen\w*|Dublin\w*|emissiehandel\w*"
+    r"|(?:Europese|EU-?)\s*(?:regels|regelgeving|wetgeving|wet|richtlijn|verordening|voorstel\w*|norm\w*|verbod"
+    r"|plannen|plan|regime)|Brussel"
+)
+# The broad net: any word that may point at the EU at all (amounts in euro left aside).
+_BROAD_WORDS = (
+    r"europ\w*|EU|E\.U\.|EG|EEG|Unie|(?:Europese\s+)?Commissie|eurozone|de\s+euro|lidstaten|lidstaat"
+    r"|Eurostat|Frontex|GLB|ETS|REACH|AVG|GDPR|Raad\s+van\s+ministers|Europarlement\w*|Eurogroep|EU-\w+"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """One Zaak: its number, its date, its title and the ministry of its first addressee."""
+
+    zaak: str
+    date: dt.date
+    title: str
+    ministry: str
+
+
+def _net_pattern(words: str, register: Path | None = REGISTER) -> re.Pattern[str]:
+    """A net: ``words`` and every alias of every row of ``register`` (none without one)."""
+    aliases: set[str] = set()
+    if register is None:
+        return re.compile(rf"(?<![\w-])(?:{words})(?![\w])", re.IGNORECASE)
+    with open(register, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            aliases.update(a.strip() for a in row["aliases"].split(";") if len(a.strip()) >= 3)
+    alts = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{words}|{alts})(?![\w])", re.IGNORECASE)
+
+
+def _ministry_of(resolver, ref, names: list[str], on: dt.date) -> str:
+    """Abbreviation of the ministry of the first addressee's post on ``on``; "onbekend" if none."""
+    for i, name in enumerate(names[:1]):
+        link = resolver.resolve_addressee(name, i, on)
+        post = ref.posts.get(link.post_key or "") if link.post_key else None
+        if post is not None and post.ministry_key:
+            m = ref.ministries.get(post.ministry_key)
+            return (m.abbreviation or m.key) if m else post.ministry_key
+        if post is not None:
+            return post.kind.replace(" ", "-")
+    return "onbekend"
+
+
+def load_titles(path: Path = ZAKEN, data_dir: Path = DATA) -> list[Title]:
+    """Every Zaak of ``YEARS`` with a title, in file order, with its first addressee's ministry."""
+    from ingest.reference import load_reference
+    from ingest.resolve import Resolver
+
+    ref = load_reference(data_dir)
+    resolver = Resolver(ref)
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            z = json.loads(line)
+            title = " ".join((z.get("Onderwerp") or "").split())
+            started = z.get("GestartOp") or ""
+            if not title or not started[:4].isdigit() or int(started[:4]) not in YEARS:
+                continue
+            on = dt.date.fromisoformat(started[:10])
+            out.append(Title(z["Nummer"], on, title, _ministry_of(resolver, ref, z.get("GerichtAan") or [], on)))
+    return out
+
+
+def stratified(titles: Iterable[Title], per_year: int, rng: random.Random, kind: str) -> list[tuple[Title, str]]:
+    """``per_year`` titles of each year, one from each ministry in turn (a seeded order), with the stratum."""
+    by_year: dict[int, dict[str, list[Title]]] = defaultdict(lambda: defaultdict(list))
+    for t in titles:
+        by_year[t.date.year][t.ministry].append(t)
+    out: list[tuple[Title, str]] = []
+    for year in YEARS:
+        pools = by_year.get(year, {})
+        ministries = sorted(pools)
+        rng.shuffle(ministries)
+        for m in ministries:
+            rng.shuffle(pools[m])
+        taken = 0
+        while taken < per_year and any(pools[m] for m in ministries):
+            for m in ministries:
+                if taken < per_year and pools[m]:
+                    out.append((pools[m].pop(), f"{kind}:{year}:{m}"))
+                    taken += 1
+    return out
+
+
+def draw(titles: list[Title], seed: int = SEED) -> list[tuple[Title, str]]:
+    """The random part, then the EU part from the net's titles not yet drawn (per year, in proportion)."""
+    rng = random.Random(seed)
+    sample = stratified(titles, PER_YEAR, rng, "willekeurig")
+    for words, register, size, kind in ((_ACT_WORDS, REGISTER, ACT_DRAW, "eu-akte"),
+                                        (_BROAD_WORDS, None, BROAD_DRAW, "eu-breed")):
+        drawn = {t.zaak for t, _ in sample}
+        net = _net_pattern(words, register)
+        caught = [t for t in titles if t.zaak not in drawn and net.search(t.title)]
+        part = stratified(caught, -(-size // len(YEARS)), rng, kind)
+        rng.shuffle(part)
+        sample += sorted(part[:size], key=lambda x: x[0].zaak)
+    return sample
+
+
+def bundled_texts(data_dir: Path = DATA) -> list[dict[str, str]]:
+    """One worksheet row per bundled text: its id, its date where the first lines print one, its first line."""
+    from ingest.sources.text import read_docx, read_text_file
+
+    paths = sorted((data_dir / "texts").glob("**/*.txt")) + sorted((data_dir / "answers-docx").glob("*.docx"))
+    rows = []
+    for p in paths:
+        text = read_docx(p) if p.suffix == ".docx" else read_text_file(p)
+        first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+        rows.append({"zaak": f"tekst:{p.relative_to(data_dir).as_posix()}", "date": "", "title": first[:200],
+                     "keys": "", "reasons": "", "missing_acts": "", "stratum": "tekst"})
+    return rows
+
+
+def split(rows: list[dict[str, str]], seed: int = SEED) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The rows in two parts, ``DEV_SHARE`` of them (rounded) for development: a seeded shuffle of
+    the rows ordered by their ``zaak``, so that the same rows always fall the same way."""
+    ordered = sorted(rows, key=lambda r: r["zaak"])
+    random.Random(seed).shuffle(ordered)
+    cut = round(len(ordered) * DEV_SHARE)
+    dev, held = ordered[:cut], ordered[cut:]
+    return sorted(dev, key=lambda r: r["zaak"]), sorted(held, key=lambda r: r["zaak"])
+
+
+def write_rows(path: Path, rows: Iterable[dict[str, str]]) -> None:
+    """``rows`` as a CSV with ``COLUMNS``."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows({c: r.get(c, "") for c in COLUMNS} for r in rows)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a worksheet or a split file."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("draw", help="write the worksheet of titles and texts to label")
+    d.add_argument("--out", required=True)
+    s = sub.add_parser("split", help="split a labelled worksheet into dev.csv and heldout.csv")
+    s.add_argument("worksheet")
+    s.add_argument("--into", default=str(GOLDEN))
+    args = ap.parse_args(argv)
+    if args.cmd == "draw":
+        titles = load_titles()
+        rows = [{"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum}
+                for t, stratum in draw(titles)]
+        write_rows(Path(args.out), rows + bundled_texts())
+        print(f"{len(rows)} titles of {len(titles)}, and the bundled texts -> {args.out}", file=sys.stderr)
+        return 0
+    rows = read_rows(Path(args.worksheet))
+    dev, held = split(rows)
+    write_rows(Path(args.into) / "dev.csv", dev)
+    write_rows(Path(args.into) / "heldout.csv", held)
+    print(f"{len(dev)} rows -> dev.csv, {len(held)} rows -> heldout.csv", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
