@@ -300,9 +300,17 @@ class EURegister:
 
     @cached_property
     def _alias_starts(self) -> re.Pattern[str]:
-        """The places an alias may start: not after a letter, at the head of an alias (:attr:`_alias_heads`)."""
-        alts = "|".join(re.escape(h) for h in sorted(self._alias_heads, key=lambda h: (-len(h), h))) or r"(?!x)x"
-        return re.compile(rf"(?<![^\W\d_])(?=(?:{alts}))", re.IGNORECASE)
+        """The places an alias may start: not after a letter, where the first word of an alias stands (a
+        first word of one or two letters with the head of the second: "e-pr" of "e-privacyrichtlijn"), as
+        one pattern shaped like a tree of the words' letters, so that a place is rejected at its first
+        letters."""
+        starts = set()
+        for a in self._aliases:
+            words = [w.lower() for w in _alias_words(a)]
+            if words:
+                starts.add(words[0] + ("\x00" + words[1][:2] if len(words[0]) < 3 and len(words) > 1 else ""))
+        body = _trie_pattern(sorted(starts)) if starts else r"(?!x)x"
+        return re.compile(rf"(?<![^\W\d_])(?={body})", re.IGNORECASE)
 
     def _aliases_at(self, text: str, i: int) -> re.Pattern[str] | None:
         """The pattern of the aliases whose head ``text`` has at ``i`` (in the order of ``_aliases``, so the
@@ -317,12 +325,23 @@ class EURegister:
         return cache[key]
 
     def find_aliases(self, text: str, on: dt.date | None = None) -> list[tuple[Span, EUResource]]:
-        """Every alias in ``text``, longest first at a place, never overlapping (spans into ``text``).
+        """Every alias in ``text``, longest first at a place, never overlapping (spans into ``text``),
+        with the resource :meth:`by_alias` gives for it on ``on``.
 
         Words may be joined by spaces, hyphens, a line break or nothing ("dual use-verordening",
-        "dual-useverordening", "dual use-\nverordening"); acronyms match in capitals only. The aliases are
-        tried only where one may start (:attr:`_alias_starts`), and there only those with that head: one
-        pattern of hundreds of alternatives tried at every character cost seconds on a long text."""
+        "dual-useverordening", "dual use-\nverordening"); acronyms match in capitals only."""
+        out = []
+        for span, alias in self.alias_spans(text):
+            r = self.by_alias(alias, on)
+            if r is not None:
+                out.append((span, r))
+        return out
+
+    def alias_spans(self, text: str) -> list[tuple[Span, str]]:
+        """Every alias that needs no context in ``text`` as (span, the alias as the register writes it),
+        longest first at a place, never overlapping. The aliases are tried only where one may start
+        (:attr:`_alias_starts`), and there only those with that head: one pattern of hundreds of
+        alternatives tried at every character cost seconds on a long text."""
         out = []
         end = 0
         for start in self._alias_starts.finditer(text):
@@ -335,10 +354,31 @@ class EURegister:
                 continue
             end = m.end()
             alias = self._aliases[int(m.lastgroup[1:])] if m.lastgroup else m.group(0)
-            r = self.by_alias(alias, on)
-            if r is not None:
-                out.append((Span(m.start(), m.end()), r))
+            out.append((Span(m.start(), m.end()), alias))
         return out
+
+    @cached_property
+    def _context_pattern(self) -> re.Pattern[str] | None:
+        aliases = sorted({a for r in self._by_key.values() for a, _ in r.context_required}, key=lambda a: (-len(a), a))
+        if not aliases:
+            return None
+        alts = "|".join(f"(?P<c{i}>{_alias_pattern(a)})" for i, a in enumerate(aliases))
+        self.__dict__["_context_aliases"] = aliases
+        return re.compile(rf"(?<![^\W\d_])(?:{alts})(?![^\W_])", re.IGNORECASE)
+
+    def context_alias_spans(self, text: str) -> list[tuple[Span, str]]:
+        """Every alias that names a resource only next to certain words (``context_required``: "ETS",
+        "GVB") in ``text``, as (span, alias); whether the words are there is for the caller to check."""
+        pattern = self._context_pattern
+        if pattern is None:
+            return []
+        aliases = self.__dict__["_context_aliases"]
+        return [(Span(m.start(), m.end()), aliases[int(m.lastgroup[1:])]) for m in pattern.finditer(text)]
+
+    def named(self, name: str) -> tuple[EUResource, ...]:
+        """Every resource that has ``name`` as an alias (an act and its successor may share one), in
+        register order."""
+        return tuple(dict.fromkeys(self._by_alias.get(_fold(name), ())))
 
     # ------------------------------------------------------------------ relations
 
@@ -385,6 +425,30 @@ class EURegister:
             rel["resulted_in"] = keys(r.resulted_in)
             rel["revises"] = keys(k for pk in r.initiated_by if pk in self._by_key for k in self._by_key[pk].revises)
         return {name: rs for name, rs in rel.items() if rs}
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A pattern matching any of ``words`` (a NUL stands for the separator between an alias's words),
+    nested by common prefix: "dual|duurzaam" -> "du(?:al|urzaam)"."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = []
+        for ch in sorted(node):
+            if ch == "":
+                alts.append("")
+                continue
+            alts.append((_SEP if ch == "\x00" else re.escape(ch)) + emit(node[ch]))
+        if "" in node:  # a word ends here: it matches already, the longer ones too
+            return ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
 
 
 def _number_key(number: str) -> str:
