@@ -196,6 +196,8 @@ class T:
     voetnootnummer = KG + "voetnootnummer"
     bij_vraag = KG + "bijVraag"
     tekstfragment = KG + "tekstfragment"
+    koppelmethode = KG + "koppelmethode"  # how an EU link was found: citaat, nummer, naam, onderwerp
+    betrouwbaarheid = KG + "betrouwbaarheid"  # how sure an EU link is, an xsd:decimal in (0, 1]
     beginpositie = KG + "beginpositie"
     eindpositie = KG + "eindpositie"
     zekerheid = KG + "zekerheid"
