@@ -43,7 +43,7 @@ DATATYPE_RANGES: dict[str, URIRef] = {
             "zaaknummer tkId vergaderjaar status naamInBron resolutiemethode onopgelost "
             "tussenvoegsel voornamen voorletters tkPersoonId ledenlijstId parlementComId functie "
             "afkorting postsoort portefeuille publicatieId dossiernummer ondernummer bronbestand "
-            "voortouwcommissie herkomst publicatiesoort zekerheid ruweTekst tekstfragment celex"
+            "voortouwcommissie herkomst publicatiesoort zekerheid ruweTekst tekstfragment celex koppelmethode"
         ).split()
     },
     "afgedaan": rns.XSD.boolean,
@@ -55,6 +55,7 @@ DATATYPE_RANGES: dict[str, URIRef] = {
     "voetnootnummer": rns.XSD.integer,
     "beginpositie": rns.XSD.integer,
     "eindpositie": rns.XSD.integer,
+    "betrouwbaarheid": rns.XSD.decimal,
 }
 
 # Object properties with a single named range class.
@@ -137,6 +138,8 @@ DOMAINS: dict[str, frozenset[str]] = {
     "eindpositie": _SPAN_PARTS,
     # EU legislation
     "celex": frozenset({ELI + "LegalResource", "EUVoorstel"}),
+    "koppelmethode": frozenset({"Citatie"}),
+    "betrouwbaarheid": frozenset({"Citatie"}),
     "procedure": frozenset({"EUVoorstel"}),
     "herziet": frozenset({"EUVoorstel"}),
     "leiddeTot": frozenset({"EUProcedure"}),
