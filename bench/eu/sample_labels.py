@@ -21,6 +21,7 @@ the same seed, into ``dev.csv`` (60 %) and ``heldout.csv`` (40 %).
 
     .venv/bin/python bench/eu/sample_labels.py draw --out /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py split /tmp/eu-worksheet.csv
+    .venv/bin/python bench/eu/sample_labels.py check   # the golden rows are the ones the seed draws
 """
 
 from __future__ import annotations
@@ -197,6 +198,19 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def check(golden: Path = GOLDEN) -> list[str]:
+    """The differences between a fresh draw and the rows of ``dev.csv`` and ``heldout.csv``
+    (Zaak, date, title, stratum; the label columns are not drawn); [] if they are the same."""
+    def ident(r: dict[str, str]) -> tuple[str, str, str, str]:
+        return r["zaak"], r["date"] if r["stratum"] != "tekst" else "", r["title"], r["stratum"]
+
+    drawn = {ident({"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum})
+             for t, stratum in draw(load_titles())} | {ident(r) for r in bundled_texts()}
+    held = {ident(r) for name in ("dev", "heldout") for r in read_rows(golden / f"{name}.csv")}
+    return [f"drawn, not in the golden files: {x}" for x in sorted(drawn - held)] + [
+        f"in the golden files, not drawn: {x}" for x in sorted(held - drawn)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -205,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("split", help="split a labelled worksheet into dev.csv and heldout.csv")
     s.add_argument("worksheet")
     s.add_argument("--into", default=str(GOLDEN))
+    sub.add_parser("check", help="draw again and compare with the golden files")
     args = ap.parse_args(argv)
+    if args.cmd == "check":
+        diffs = check()
+        print("\n".join(diffs) or "the golden rows are the rows the seed draws", file=sys.stderr)
+        return 1 if diffs else 0
     if args.cmd == "draw":
         titles = load_titles()
         rows = [{"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum}
