@@ -110,6 +110,26 @@ def test_the_page_of_a_post_says_it(client: TestClient, lang: str, line: str, he
     assert line in r.text and heading in r.text
 
 
+@pytest.mark.parametrize("lang, base, maybe", [
+    ("nl", "zeker aan het ministerie gericht", "(zeker; mogelijk: 1)"),
+    ("en", "certainly addressed to the ministry", "(certain; possibly: 1)")])
+def test_the_home_page_says_its_ministry_counts_are_certain(client: TestClient, lang: str, base: str, maybe: str) -> None:
+    """The ministry list of the home page: certain addressings, the possible ones apart, and a line saying so."""
+    import re
+
+    client.cookies.clear()
+    r = client.get("/", headers={"Accept": "text/html"}, params={"lang": lang})
+    assert r.status_code == 200
+    assert base in r.text.split('id="ministries-base"', 1)[1].split("</p>", 1)[0]
+    section = r.text[r.text.index('id="ministries-h"'):].split("</section>", 1)[0]
+    items = {re.search(r'href="([^"?]+)', i).group(1): " ".join(re.sub(r"<[^>]+>", " ", i).split())
+             for i in re.findall(r"<li>(.*?)</li>", section, re.S)}
+    # Justitie (TOOI mnre1058): the two certain questions, the ambiguous one apart; BZK (mnre1034): only the
+    # possible one, still listed
+    assert items["/id/ministerie/mnre1058"].endswith(f" 2 {maybe}"), items
+    assert items["/id/ministerie/mnre1034"].endswith(f" 0 {maybe}"), items
+
+
 def test_addressed_to_lists_ambiguous_rows_as_mogelijk(tiny: tuple[Path, dict[str, object]]) -> None:
     store = EmbeddedStore(tiny[0])
     try:
