@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ingest.citations.linker import EULink, link_title
 from ingest.records import (
     AddresseeLink,
     AskerLink,
@@ -33,6 +34,9 @@ from ontology.namespaces import (
 )
 
 ODATA_SOURCE_KIND = "odata-zaak"
+KOPPELMETHODE = T.koppelmethode  # how an EU link was found: citaat, nummer, naam, onderwerp
+BETROUWBAARHEID = T.betrouwbaarheid  # how sure the link is, in (0, 1]
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 # N-Triples escaping of a literal's lexical form (ECHAR): backslash, quote, CR, LF.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -175,6 +179,30 @@ def map_addressee(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: Addresse
     return ad
 
 
+def decimal(value: float) -> str:
+    """An xsd:decimal literal in canonical form: 0.85 -> "0.85"^^xsd:decimal, 1 -> "1.0"^^xsd:decimal."""
+    return f'"{float(round(value, 2))!r}"^^<{XSD_DECIMAL}>'
+
+
+def map_eu_links(b: GraphBuilder, kv: str, links: list[EULink]) -> None:
+    """The EU links found in the title of the Kamervraag ``kv`` (:func:`ingest.citations.linker.link_title`):
+    ``kv cito:cites act`` and, per link in span order, a kg:Citatie ``{kv}/eu-koppeling/{i}`` with the
+    words, their span in the title, the method and the confidence."""
+    for i, k in enumerate(links, start=1):
+        target = node(k.resource.iri)
+        cit = node(f"{kv[1:-1]}/eu-koppeling/{i}")
+        b.add(kv, T.cites, target)
+        b.add(cit, T.type, v(T.Citatie))
+        b.add(cit, T.has_citing_entity, kv)
+        b.add(cit, T.has_cited_entity, target)
+        b.add(cit, T.tekstfragment, lit(k.words))
+        b.add(cit, T.beginpositie, lit(k.start))
+        b.add(cit, T.eindpositie, lit(k.end))
+        b.add(cit, T.resolutiemethode, lit(f"eu-titel:{k.method}"))
+        b.add(cit, KOPPELMETHODE, lit(k.method))
+        b.add(cit, BETROUWBAARHEID, decimal(k.confidence))
+
+
 def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
     """A resolved Zaak as its named graph."""
     z = rk.zaak
@@ -186,6 +214,7 @@ def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
     b.add(kv, T.tk_id, lit(z.id))
     if z.onderwerp:
         b.add(kv, T.title, lit(z.onderwerp, "nl"))
+        map_eu_links(b, kv, link_title(z.onderwerp, z.gestart_op))
     b.add(kv, T.date_submitted, lit(z.gestart_op))
     b.opt(kv, T.vergaderjaar, lit(z.vergaderjaar) if z.vergaderjaar else None)
     b.opt(kv, T.status, lit(z.status) if z.status else None)

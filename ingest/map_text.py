@@ -8,8 +8,20 @@ from and the method that found it.
 
 from __future__ import annotations
 
+from ingest.citations.linker import citation_method
 from ingest.citations.register import EURegister
-from ingest.map import GraphBuilder, MappedGraph, lit, map_addressee, map_asker, node, v
+from ingest.map import (
+    BETROUWBAARHEID,
+    KOPPELMETHODE,
+    GraphBuilder,
+    MappedGraph,
+    decimal,
+    lit,
+    map_addressee,
+    map_asker,
+    node,
+    v,
+)
 from ingest.records import Citation
 from ingest.resolve_text import ResolvedText
 from ingest.texts.numbering import PartKeys, footnote_question, numbering_findings, part_keys
@@ -60,6 +72,10 @@ def _citations(b: GraphBuilder, citing: str, citations: tuple[Citation, ...], ir
         b.add(cit, T.tekstfragment, lit(c.text))
         _span(b, cit, c.span.start, c.span.end)
         b.add(cit, T.resolutiemethode, lit(f"{c.kind}:{c.method}"))
+        how = citation_method(c)
+        if how is not None:  # an EU citation: the linker's method and confidence
+            b.add(cit, KOPPELMETHODE, lit(how[0]))
+            b.add(cit, BETROUWBAARHEID, decimal(how[1]))
         if c.date:
             b.add(cit, T.date, lit(c.date))
         target = cited_node(c, iris)
