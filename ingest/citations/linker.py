@@ -60,6 +60,7 @@ TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
     (r"emissiehandel\w*|emissierechten|emissions\s+trading\s+(?:scheme|system)", "dir-2003-87", None, 0.85),
     (r"derogatie\w*", "Nitraatrichtlijn", r"mest|nitraat|melkvee|grasland|graasdier", 0.75),
+    (r"dublin[\s\-]*(?:overdracht\w*|claimant\w*|zaken|zaak|procedure\w*)", "Dublinverordening", None, 0.85),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -68,7 +69,7 @@ _TOPIC_RES = tuple(
 )
 
 _DIGITS = re.compile(r"\d{2}")
-_TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie")  # one of them is in every topic phrase
+_TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin")  # one of them is in every topic phrase
 _CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
 _ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
 _REVISION_RE = re.compile(

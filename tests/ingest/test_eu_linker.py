@@ -1,0 +1,202 @@
+"""The EU linker (ingest/citations/linker.py) on real Zaak titles of the OData extract: the methods, the
+resolution on the question's date (act in force, pending proposal, an act adopted later), the context
+rules for ambiguous words, no link for unverified rows; and the mapping of title links into a Zaak's
+graph (ingest/map.py) and of text citations' method and confidence (ingest/map_text.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+
+from ingest.citations import EURegister, find_citations
+from ingest.citations.linker import METHODS, EULink, citation_method, link_title
+from ingest.map import GraphBuilder, map_eu_links, node
+
+ROOT = Path(__file__).resolve().parents[2]
+ZAKEN = ROOT / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
+SEED = ROOT / "data" / "texts" / "seed" / "kv-tk-2019Z15231.txt"
+KG = Namespace("https://w3id.org/kamergraph/def#")
+CITO = Namespace("http://purl.org/spar/cito/")
+DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+
+# The real titles these tests read (Zaak number -> what the test is about).
+NUMBERS = {
+    "2015Z24015", "2018Z19559", "2011Z09259",  # 'dual use' goederen: topic phrase, dated
+    "2012Z00853", "2017Z11825", "2016Z10914",  # ETS with a context word
+    "2009Z15892", "2012Z06651",  # GVB: Amsterdam's transport company, not the fisheries policy
+    "2013Z21859",  # DMA: the Danish Maritime Authority, not the Digital Markets Act
+    "2011Z15436", "2020Z00654", "2023Z19633", "2022Z18376",  # GLB across the CAP regulations
+    "2022Z00212",  # REACH by number
+    "2015Z14965", "2019Z26191", "2010Z16738",  # Schengen: no act of the register
+    "2023Z18492", "2023Z19638",  # CSDDD and the nature restoration law before adoption
+    "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
+    "2018Z08686", "2021Z03370",  # AVG
+}
+
+
+@pytest.fixture(scope="module")
+def register() -> EURegister:
+    return EURegister.load()
+
+
+@pytest.fixture(scope="module")
+def zaken() -> dict[str, tuple[str, dt.date]]:
+    """(title, date) of the Zaken in NUMBERS, read from the OData extract."""
+    out = {}
+    wanted = re.compile("|".join(f'"{n}"' for n in sorted(NUMBERS)))
+    with gzip.open(ZAKEN, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if wanted.search(line):
+                z = json.loads(line)
+                if z["Nummer"] in NUMBERS:
+                    out[z["Nummer"]] = (z["Onderwerp"], dt.date.fromisoformat(z["GestartOp"][:10]))
+    assert set(out) == NUMBERS
+    return out
+
+
+def links(zaken, register, nummer: str, on: dt.date | None = None) -> list[EULink]:
+    title, day = zaken[nummer]
+    return link_title(title, on or day, register)
+
+
+def keys(found: list[EULink]) -> set[str]:
+    return {k.resource.key for k in found}
+
+
+def test_every_link_is_its_words_with_a_method_and_a_confidence(zaken, register):
+    seen = 0
+    for nummer, (title, day) in zaken.items():
+        for k in link_title(title, day, register):
+            assert title[k.start:k.end] == k.words and k.words
+            assert k.method in METHODS and 0 < k.confidence <= 1
+            assert k.resource.verified
+            seen += 1
+    assert seen >= 20
+
+
+def test_dual_use_goods_resolve_to_the_regulation_in_force(zaken, register):
+    for nummer in ("2015Z24015", "2018Z19559", "2011Z09259"):
+        found = links(zaken, register, nummer)
+        assert keys(found) == {"reg-2009-428"}, nummer
+        assert [k.method for k in found] == ["onderwerp"]
+    # the same words in a question of 2023 are about the recast
+    assert keys(links(zaken, register, "2018Z19559", dt.date(2023, 3, 1))) == {"reg-2021-821"}
+    # and before the first of them was adopted, nothing is settled: no link
+    assert links(zaken, register, "2018Z19559", dt.date(2008, 3, 1)) == []
+
+
+def test_informal_name_by_date_and_the_pending_proposal(register):
+    on_2015, on_2018, on_2023 = dt.date(2015, 6, 1), dt.date(2018, 6, 1), dt.date(2023, 6, 1)
+    text = "Het standpunt over de dual use-verordening"
+    assert keys(link_title(text, on_2015, register)) == {"reg-2009-428"}
+    assert keys(link_title(text, on_2023, register)) == {"reg-2021-821"}
+    # the words speak of a revision while COM(2016) 616 is pending: the proposal
+    found = link_title("De onderhandelingen over de herziening van de dual use-verordening", on_2018, register)
+    assert keys(found) == {"proc-2016-0295-cod"}  # the procedure's own name
+    found = link_title("Het Nederlandse standpunt over de voorgestelde wijziging van de dual use-verordening", on_2018,
+                       register)
+    assert keys(found) == {"com-2016-616"} and found[0].method == "naam" and found[0].confidence < 0.9
+
+
+def test_names_of_acts_adopted_after_the_date(zaken, register):
+    csddd = links(zaken, register, "2023Z18492")  # 2023: the directive is of 2024
+    assert keys(csddd) == {"com-2022-71"} and csddd[0].words == "CSDDD"
+    nature = links(zaken, register, "2023Z19638")  # no proposal in the register: the act, less surely
+    assert keys(nature) == {"reg-2024-1991"} and nature[0].confidence < 0.8
+
+
+def test_ets_needs_a_context_word(zaken, register):
+    for nummer in ("2012Z00853", "2017Z11825", "2016Z10914"):
+        assert keys(links(zaken, register, nummer)) == {"dir-2003-87"}, nummer
+    assert link_title("Het ETS", dt.date(2018, 1, 1), register) == []
+
+
+def test_ambiguous_acronyms_of_other_things_are_not_linked(zaken, register):
+    for nummer in ("2009Z15892", "2012Z06651", "2013Z21859"):
+        assert links(zaken, register, nummer) == [], nummer
+    on = dt.date(2020, 1, 1)
+    assert link_title("De wachtlijst voor een AVG-arts", on, register) == []
+    assert link_title("REACH the targets", on, register) == []  # English, not the regulation
+    assert keys(link_title("Het REACH-dossier", on, register)) == {"reg-2006-1907"}
+
+
+def test_schengen_alone_is_no_act(zaken, register):
+    for nummer in ("2015Z14965", "2019Z26191", "2010Z16738"):
+        assert links(zaken, register, nummer) == [], nummer
+
+
+def test_glb_follows_the_cap_regulations(zaken, register):
+    assert links(zaken, register, "2011Z15436") == []  # 2011: neither regulation existed
+    assert keys(links(zaken, register, "2020Z00654")) == {"reg-2013-1307"}
+    assert keys(links(zaken, register, "2023Z19633")) == {"reg-2021-2115"}
+    # October 2022, "het nieuwe Gemeenschappelijk Landbouwbeleid": adopted, applying from 2023
+    assert keys(links(zaken, register, "2022Z18376")) == {"reg-2021-2115"}
+
+
+def test_dublin_ii_and_iii(zaken, register):
+    assert keys(links(zaken, register, "2013Z21157")) == {"reg-2003-343"}
+    assert keys(links(zaken, register, "2014Z10275")) == {"reg-2013-604"}
+    found = links(zaken, register, "2019Z01300")
+    assert keys(found) == {"reg-2013-604"} and found[0].method == "onderwerp"
+
+
+def test_numbers_and_names(zaken, register):
+    reach = links(zaken, register, "2022Z00212")
+    assert [(k.resource.key, k.method) for k in reach] == [("reg-2006-1907", "nummer")]
+    for nummer in ("2018Z08686", "2021Z03370"):
+        found = links(zaken, register, nummer)
+        assert keys(found) == {"reg-2016-679"} and {k.method for k in found} == {"naam"}
+
+
+def test_explicit_citations_from_the_seed_text(register):
+    text = "Verordening (EU) 2021/821, COM(2016) 616 en procedure 2016/0295(COD), EUR-Lex CELEX:32009R0428"
+    found = link_title(text, dt.date(2021, 6, 1), register)
+    assert [(k.resource.key, k.method) for k in found] == [
+        ("reg-2021-821", "nummer"), ("com-2016-616", "citaat"), ("proc-2016-0295-cod", "citaat"),
+        ("reg-2009-428", "citaat"),
+    ]
+    assert {k.confidence for k in found if k.method == "citaat"} == {1.0}
+
+
+def test_unverified_rows_are_never_linked(register):
+    on = dt.date(2022, 1, 1)
+    for r in register.unverified:
+        for alias in r.aliases:
+            assert r.key not in keys(link_title(f"De {alias} en de uitvoering", on, register)), (r.key, alias)
+        assert r.key not in keys(link_title(f"De richtlijn {r.number}", on, register))
+
+
+def test_text_citations_get_method_and_confidence(register):
+    text = SEED.read_text(encoding="utf-8")
+    eu = [c for c in find_citations(text, register=register, on=dt.date(2019, 12, 4)) if c.kind.startswith("eu-")]
+    assert eu and all(citation_method(c) == ("naam", 0.95) for c in eu)
+    assert citation_method(find_citations("Verordening (EU) 2021/821", register=register)[0]) == ("nummer", 0.98)
+    assert citation_method(find_citations("COM(2016) 616", register=register)[0]) == ("citaat", 1.0)
+
+
+def test_title_links_as_rdf(zaken, register):
+    title, day = zaken["2016Z10914"]
+    kv_iri = "https://kamergraph.nl/id/kamervraag/2016Z10914"
+    b = GraphBuilder("https://kamergraph.nl/graph/kamervraag/2016Z10914")
+    map_eu_links(b, node(kv_iri), link_title(title, day, register))
+    g = Graph().parse(data="".join(line.rsplit(" ", 2)[0] + " .\n" for line in b.lines), format="nt")
+    kv, act = URIRef(kv_iri), URIRef("http://data.europa.eu/eli/dir/2003/87/oj")
+    cit = URIRef(kv_iri + "/eu-koppeling/1")
+    start = title.index("EU ETS")
+    expected = Graph()
+    for p, o in (
+        (CITO.hasCitingEntity, kv), (CITO.hasCitedEntity, act), (KG.tekstfragment, Literal("EU ETS")),
+        (KG.beginpositie, Literal(start)), (KG.eindpositie, Literal(start + 6)),
+        (KG.resolutiemethode, Literal("eu-titel:naam")), (KG.koppelmethode, Literal("naam")),
+        (KG.betrouwbaarheid, Literal("0.9", datatype=DECIMAL)),
+        (URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), KG.Citatie),
+    ):
+        expected.add((cit, p, o))
+    expected.add((kv, CITO.cites, act))
+    assert set(g) == set(expected)
