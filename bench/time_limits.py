@@ -4,9 +4,10 @@ A limit of seconds inside a unit test fails on a busy machine (the tests run in 
 nothing about correctness; the tests keep the functional checks, and this script times the same work
 and compares it with the limit each test had:
 
-- resolution: completing the reference with the periods the askers prove (complete_reference) on the
-  full OData file, 2 s; resolving every asker and addressee of the file, 2 s
-  (tests/ingest/test_resolve.py);
+- resolution: completing the reference with the periods the askers prove and the fracties the bundled
+  texts print (complete_reference) on the full OData file, 2 s; resolving every Zaak of the file as the
+  build does (Resolver.resolve with the posts the bundled texts name, which settle a person holding several
+  posts), 2 s (tests/ingest/test_resolve.py);
 - the query guard: refusing a query nested one level past MAX_NESTING, 1 s (tests/queries/test_guard.py);
 - parsing each bundled text of data/texts, 1 s a text (tests/ingest/test_texts.py);
 - parsing a mutated text, 1 s a text: ``MUTATED_TEXTS`` mutations (fixed seed) of the seed and every
@@ -28,7 +29,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,15 +38,17 @@ sys.path.insert(0, str(ROOT))
 from ingest.citations import default_register, find_citations  # noqa: E402
 from ingest.errors import ParseError  # noqa: E402
 from ingest.infer import complete_reference  # noqa: E402
-from ingest.records import SourceRef, ZaakRecord  # noqa: E402
+from ingest.records import PostEvidence, SourceRef, ZaakRecord  # noqa: E402
 from ingest.reference import load_reference  # noqa: E402
 from ingest.resolve import Resolver  # noqa: E402
 from ingest.sources.koop import read_publication_ids  # noqa: E402
 from ingest.sources.odata import read_jsonl  # noqa: E402
 from ingest.sources.text import read_text_file  # noqa: E402
 from ingest.texts import parse_text  # noqa: E402
+from kamergraph.texts import bundled_text_files, printed_in_texts  # noqa: E402
 from queries.errors import QueryRejected  # noqa: E402
 from queries.guard import MAX_NESTING, check  # noqa: E402
+from bench.resolution import build_path  # noqa: E402
 
 DATA = ROOT / "data"
 TEXTS = DATA / "texts"
@@ -67,16 +70,12 @@ def fastest(work: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-def resolve_all(resolver: Resolver, zaken: list[ZaakRecord]) -> None:
-    """Every asker and addressee of ``zaken`` (deleted ones left out), as the test resolves them."""
+def resolve_all(resolver: Resolver, zaken: list[ZaakRecord], evidence: Mapping[str, tuple[PostEvidence, ...]],
+                pub_ids: frozenset[str]) -> None:
+    """Every asker and addressee of ``zaken`` (deleted ones left out), as the build resolves them."""
     for z in zaken:
-        if z.verwijderd:
-            continue
-        on = z.gestart_op
-        for i, n in enumerate(z.indieners + z.medeindieners, 1):
-            resolver.resolve_asker(n, "indiener" if i == 1 else "medeindiener", i, on)
-        for i, n in enumerate(z.gericht_aan, 1):
-            resolver.resolve_addressee(n, i, on)
+        if not z.verwijderd:
+            resolver.resolve(z, pub_ids, evidence.get(z.nummer, ()))
 
 
 def slowest(cases: list[tuple[str, Callable[[], object]]], repeat: int) -> tuple[str, float]:
@@ -163,10 +162,11 @@ def main() -> int:
     repeat = parser.parse_args().repeat
     ref = load_reference(DATA)
     zaken = [z for z in read_jsonl(DATA / "tk-odata/zaken-schriftelijke-vragen.jsonl.gz") if isinstance(z, ZaakRecord)]
-    resolver = Resolver(complete_reference(ref, zaken))
+    _done, resolver, evidence, pub_ids = build_path(DATA, zaken, ref)
+    printed = printed_in_texts(bundled_text_files(DATA), DATA, pub_ids)
     measured = [
-        ("complete_reference, full OData file", fastest(lambda: complete_reference(ref, zaken), repeat), 2.0),
-        ("resolve every asker and addressee", fastest(lambda: resolve_all(resolver, zaken), repeat), 2.0),
+        ("complete_reference, full OData file", fastest(lambda: complete_reference(ref, zaken, printed), repeat), 2.0),
+        ("resolve every Zaak", fastest(lambda: resolve_all(resolver, zaken, evidence, pub_ids), repeat), 2.0),
         (f"guard refuses nesting {MAX_NESTING + 1}", fastest(refuse_nesting, repeat), 1.0),
     ]
     bundled, parses, finds = text_cases()
