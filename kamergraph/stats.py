@@ -1,6 +1,8 @@
-"""`kamergraph stats`: counts per class, per kind of named graph, the unresolved names, and the ambiguous
+"""`kamergraph stats`: counts per class, per kind of named graph, the unresolved names, the ambiguous
 addressings per year (a person holding several posts on the date, no published text naming one: the
-addressing names every post of the date, :mod:`ingest.resolve`)."""
+addressing names every post of the date, :mod:`ingest.resolve`), and the EU links per method, found in
+the titles of the Kamervragen or in the published texts (:mod:`ingest.citations.linker`), with the
+Kamervragen linked to at least one EU act, proposal or procedure and the distinct ones linked."""
 
 from __future__ import annotations
 
@@ -57,6 +59,40 @@ WHERE {
 """
 
 
+# EU links (kg:Citatie with a kg:koppelmethode): per place found (the Kamervraag's title: the citing entity is
+# the Kamervraag itself; a published text: a Vraag, Antwoord or Voetnoot) and method
+EU_LINKS = sparql_prefixes() + """
+SELECT ?where ?method (COUNT(DISTINCT ?c) AS ?n) WHERE {
+  ?c kg:koppelmethode ?method ; cito:hasCitingEntity ?e .
+  BIND (IF(EXISTS { ?e a kg:Kamervraag }, "titel", "tekst") AS ?where)
+}
+GROUP BY ?where ?method ORDER BY ?where ?method
+"""
+
+# the Kamervragen linked to at least one EU resource, and the distinct resources: by title, by text, by either
+EU_BY_TITLE = """
+  { ?c kg:koppelmethode ?_m ; cito:hasCitingEntity ?kv ; cito:hasCitedEntity ?act . ?kv a kg:Kamervraag . }
+"""
+EU_BY_TEXT = """
+  { GRAPH ?g { ?c kg:koppelmethode ?_m ; cito:hasCitingEntity ?e ; cito:hasCitedEntity ?act . ?pub kg:betreft ?kv . }
+    FILTER NOT EXISTS { ?e a kg:Kamervraag } }
+"""
+EU_LINKED = sparql_prefixes() + """
+SELECT (COUNT(DISTINCT ?kv) AS ?kamervragen) (COUNT(DISTINCT ?act) AS ?resources) WHERE { %s }
+"""
+
+
+def eu_links(store: Store) -> dict[str, Any]:
+    """The EU links per place ("titel", "tekst") and method, and the Kamervragen linked to at least one EU
+    resource and the distinct resources, by "titel", by "tekst" and by either ("alle")."""
+    per_method = [(r["where"], r["method"], int(r["n"] or 0)) for r in store.query(EU_LINKS).values()]
+    linked = {}
+    for where, pattern in (("titel", EU_BY_TITLE), ("tekst", EU_BY_TEXT), ("alle", f"{EU_BY_TITLE} UNION {EU_BY_TEXT}")):
+        row = store.query(EU_LINKED % pattern).values()[0]
+        linked[where] = {"kamervragen": int(row["kamervragen"] or 0), "resources": int(row["resources"] or 0)}
+    return {"per_method": per_method, "linked": linked}
+
+
 def graph_kind(iri: str) -> str:
     """'…/graph/kamervraag/2019Z15231' -> 'kamervraag' (one per record); the reference and
     ontology graphs keep their name ('referentie/personen')."""
@@ -84,6 +120,7 @@ def collect(store: Store) -> dict[str, Any]:
         "resolution": share,
         "unresolved": unresolved,
         "ambiguous": ambiguous,
+        "eu": eu_links(store),
     }
 
 
@@ -110,7 +147,7 @@ def render(stats: dict[str, Any], top: int = 25) -> str:
         f"unresolved names ({sum(n for *_, n in stats['unresolved']):,}), most frequent reasons:",
     ]
     lines += [f"  {n:>6,}  {kind}: {reason}" for kind, reason, n in stats["unresolved"][:top]]
-    return "\n".join(lines + ambiguous_lines(stats.get("ambiguous", [])))
+    return "\n".join(lines + ambiguous_lines(stats.get("ambiguous", [])) + eu_lines(stats.get("eu")))
 
 
 def ambiguous_lines(ambiguous: list[tuple[str, int, int]]) -> list[str]:
@@ -124,4 +161,20 @@ def ambiguous_lines(ambiguous: list[tuple[str, int, int]]) -> list[str]:
             lines.append("ambiguous askers (several fracties on the date), per year:")
         lines += [f"  {y}  {n:>6,}" for y, n in rows]
         lines.append(f"  total {sum(n for _, n in rows):>6,}")
+    return lines
+
+
+def eu_lines(eu: dict[str, Any] | None) -> list[str]:
+    """The EU links per method (in titles, in texts) and the Kamervragen and resources linked, as ``render``
+    prints them."""
+    if not eu:
+        return []
+    lines = ["", "EU links per method (found in the titles of all Kamervragen; in the published texts in the graph):"]
+    for where, label in (("titel", "titles"), ("tekst", "texts")):
+        rows = [(m, n) for w, m, n in eu["per_method"] if w == where]
+        lines.append(f"  {label}: " + (", ".join(f"{m} {n:,}" for m, n in rows) or "none")
+                     + f" ({sum(n for _, n in rows):,} links)")
+    for where, label in (("titel", "by title"), ("tekst", "by text"), ("alle", "by either")):
+        k = eu["linked"][where]
+        lines.append(f"  Kamervragen linked {label}: {k['kamervragen']:,}, to {k['resources']:,} distinct EU resources")
     return lines
