@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.citations.names import has_context, resolve_name, vetoed
 from ingest.citations.register import CELEX_BASE, ELI_BASE, PROCEDURE_BASE, EURegister, default_register
 from ingest.records import Citation, CitationKind, Span
 
@@ -437,8 +438,32 @@ def _eu_acts(f: _Found, reg: EURegister, eu_spans: list[Span]) -> list[Span]:
 
 def _eu_by_name(f: _Found, reg: EURegister, on: dt.date | None, eu_spans: list[Span]) -> None:
     """EU resources by the register's aliases ("de dual use-verordening", "AVG"), outside the EU
-    numbers found (``eu_spans``); ``on`` picks among an act and its successor."""
-    for span, r in reg.find_aliases(f.text, on):
-        if not f.free(span.start, span.end) or _overlaps(span, eu_spans):
-            continue
-        f.add(r.citation_kind, span.start, span.end, "alias", target=r.iri, number=r.number)
+    numbers found (``eu_spans``), read as the title linker reads them (:func:`resolve_name`: the act in
+    force ``on`` that date, the pending proposal where the words around speak of a revision); an
+    acronym that means something else there is skipped, one that needs context ("ETS") is taken where
+    a context word stands within :data:`CONTEXT_REACH` characters."""
+    taken = list(eu_spans)
+    for span, alias in reg.alias_spans(f.text):
+        if f.free(span.start, span.end) and not _overlaps(span, taken) and not vetoed(f.text, alias):
+            r, _ = resolve_name(alias, on, reg, _around(f.text, span))
+            if r is not None:
+                f.add(r.citation_kind, span.start, span.end, "alias", target=r.iri, number=r.number)
+                taken.append(span)
+    for span, alias in reg.context_alias_spans(f.text):
+        if f.free(span.start, span.end) and not _overlaps(span, taken) and not vetoed(f.text, alias):
+            r, _ = resolve_name(alias, on, reg, _around(f.text, span))
+            if r is not None and has_context(f.text, span, r.context_words(alias), CONTEXT_REACH):
+                f.add(r.citation_kind, span.start, span.end, "alias", target=r.iri, number=r.number)
+                taken.append(span)
+
+
+CONTEXT_REACH = 200  # characters either side of an alias where its context or revision words count
+
+
+def _around(text: str, span: Span) -> str:
+    """The words around an alias (its clause, at most CONTEXT_REACH characters either side)."""
+    before = text[max(0, span.start - CONTEXT_REACH): span.start]
+    after = text[span.end: span.end + CONTEXT_REACH]
+    before = re.split(r"[.;:?!]\s", before)[-1]
+    after = re.split(r"[.;:?!]\s", after)[0]
+    return before + text[span.start: span.end] + after

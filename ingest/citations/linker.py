@@ -26,8 +26,18 @@ import re
 from dataclasses import dataclass
 
 from ingest.citations.finder import _ACT_RE, _COM_RE, _PROC_RE, _act_identity
+from ingest.citations.names import (
+    CITAAT,
+    NAAM,
+    NAAM_ACRONIEM,
+    NAAM_CONTEXT,
+    NUMMER,
+    has_context,
+    resolve_name,
+    vetoed,
+)
 from ingest.citations.register import EURegister, EUResource, default_register
-from ingest.records import Citation, Span
+from ingest.records import Citation
 
 METHODS = ("citaat", "nummer", "naam", "onderwerp")
 
@@ -43,15 +53,6 @@ class EULink:
     method: str  # one of METHODS
     confidence: float  # in (0, 1]
 
-
-# Confidence per method and case.
-CITAAT = 1.0
-NUMMER = 0.98
-NAAM = 0.95
-NAAM_ACRONIEM = 0.9
-NAAM_CONTEXT = 0.85
-NAAM_VOORSTEL = 0.8  # a name read as the pending proposal, or as an act adopted after the date
-NAAM_NOG_NIET = 0.7  # a name of an act adopted after the date whose proposal the register lacks
 
 #: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
 #: None, confidence). The alias is resolved on the date like a name.
@@ -72,19 +73,6 @@ _DIGITS = re.compile(r"\d{2}")
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin")  # one of them is in every topic phrase
 _CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
 _ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
-_REVISION_RE = re.compile(
-    r"(?<![^\W\d_])(?:voorstel|herzien|herziening|herschikking|wijzig|aanpass|revisie|nieuwe|proposal|revision|recast)",
-    re.IGNORECASE,
-)
-_WORD_START = r"(?<![^\W\d_])"
-#: Acronyms that mean something else in these titles: the alias, and words whose presence vetoes it.
-VETOES: dict[str, re.Pattern[str]] = {
-    "AVG": re.compile(r"(?<![^\W\d_])(?:AVG[\s\-]*arts|artsen\s+verstandelijk|antivirus)", re.IGNORECASE),
-    "REACH": re.compile(r"(?<![^\W\d_])(?:to|the|will|can|could|would|out|beyond)(?![^\W\d_])"),
-    "GLB": re.compile(r"(?<![^\W\d_])(?:GLBT|lesbi|homo|biseks)", re.IGNORECASE),
-}
-
-
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:
     """Every EU resource of the register that ``title`` (a Zaak's ``Onderwerp``) names, in span order;
     ``on`` (the question's date) picks among an act, its successor and a pending proposal."""
@@ -139,16 +127,16 @@ def _numbers(title: str, reg: EURegister, links: list[EULink]) -> None:
 def _names(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Names and abbreviations, the context-bound ones where a context word is in the title."""
     for span, alias in reg.alias_spans(title):
-        if _vetoed(title, alias):
+        if vetoed(title, alias):
             continue
         acronym = not any(c.islower() for c in alias)
         r, conf = resolve_name(alias, on, reg, title)
         _add(links, title, r, span.start, span.end, "naam", min(conf, NAAM_ACRONIEM) if acronym else conf)
     for span, alias in reg.context_alias_spans(title):
-        if _vetoed(title, alias) or not _free(links, span.start, span.end):
+        if vetoed(title, alias) or not _free(links, span.start, span.end):
             continue
         r, conf = resolve_name(alias, on, reg, title)
-        if r is not None and _has_context(title, span, r.context_words(alias)):
+        if r is not None and has_context(title, span, r.context_words(alias)):
             _add(links, title, r, span.start, span.end, "naam", min(conf, NAAM_CONTEXT))
 
 
@@ -164,92 +152,6 @@ def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]
                 r, c = resolve_name(target, on, reg, title)
                 c = min(c, conf)
             _add(links, title, r, m.start(), m.end(), "onderwerp", c)
-
-
-def _vetoed(title: str, alias: str) -> bool:
-    veto = VETOES.get(alias.upper()) if not any(c.islower() for c in alias) else None
-    return bool(veto and veto.search(title))
-
-
-def _has_context(title: str, span: Span, words: tuple[str, ...]) -> bool:
-    """Whether one of ``words`` starts a word of the title outside the alias itself (also after a
-    hyphen: "ETS-prijs")."""
-    rest = title[: span.start] + " " + title[span.end:]
-    return any(re.search(_WORD_START + re.escape(w), rest, re.IGNORECASE) for w in words)
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def adopted(r: EUResource) -> dt.date | None:
-    """The day a resource exists from: its date, else the first of January of its number's year."""
-    if r.date is not None:
-        return r.date
-    m = re.search(r"/(\d{4})/", r.eli or "")
-    return dt.date(int(m.group(1)), 1, 1) if m else None
-
-
-def in_force(r: EUResource, on: dt.date) -> bool:
-    """Whether the act is in force on ``on``: adopted by then (or in force from then, where the
-    register says), not ended."""
-    start = r.in_force_from or adopted(r)
-    if start is not None and on < start:
-        return False
-    return not (r.in_force_to and on > r.in_force_to)
-
-
-def pending_proposal(reg: EURegister, act: EUResource, on: dt.date) -> EUResource | None:
-    """A proposal of the register that revises ``act`` and was pending on ``on``: issued by then, and
-    the acts its procedure produced (if any) adopted after."""
-    for p in reg:
-        if p.kind != "proposal" or act.key not in p.revises or p.date is None or p.date > on:
-            continue
-        results = reg.related(p.key).get("resulted_in", ())
-        if all((adopted(a) or on) > on for a in results):
-            return p
-    return None
-
-
-def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = "") -> tuple[EUResource | None, float]:
-    """The resource ``name`` stands for in ``title`` on ``on``, and the confidence; (None, 0) when in doubt."""
-    found = [r for r in reg.named(name) if r.verified]
-    if not found:
-        return None, 0.0
-    if on is None or all(r.kind != "act" for r in found):
-        return (found[0], NAAM) if len(found) == 1 or on is None else (None, 0.0)
-    revision = bool(_REVISION_RE.search(title))
-    current = [r for r in found if r.kind == "act" and in_force(r, on)]
-    if len(current) == 1:
-        act = current[0]
-        if revision:
-            later = [r for r in found if r is not act and (adopted(r) or on) <= on and r.in_force_from and on < r.in_force_from]
-            if len(later) == 1:  # "het nieuwe GLB": adopted, not yet applied
-                return later[0], NAAM_VOORSTEL
-            proposal = pending_proposal(reg, act, on)
-            if proposal is not None:
-                return proposal, NAAM_VOORSTEL
-        return act, NAAM if len(found) == 1 else NAAM_ACRONIEM
-    if len(current) > 1:
-        return None, 0.0
-    return _not_yet(found, on, reg)
-
-
-def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister) -> tuple[EUResource | None, float]:
-    """A name of which no act was in force on ``on``: an act adopted after the date is read as its
-    proposal (where the register has it, else the act, less surely); a name shared by several acts,
-    none in force, links nothing."""
-    if len(found) != 1 or found[0].kind != "act":
-        return None, 0.0
-    act = found[0]
-    if act.in_force_to and on > act.in_force_to:
-        return None, 0.0
-    if (adopted(act) or on) <= on:  # adopted, not yet applied
-        return act, NAAM
-    proposals = reg.related(act.key).get("proposal", ())
-    issued = [p for p in proposals if p.date is None or p.date <= on]
-    if issued:
-        return issued[0], NAAM_VOORSTEL
-    return act, NAAM_NOG_NIET
 
 
 # --------------------------------------------------------------------------- text citations

@@ -200,3 +200,21 @@ def test_title_links_as_rdf(zaken, register):
         expected.add((cit, p, o))
     expected.add((kv, CITO.cites, act))
     assert set(g) == set(expected)
+
+
+def test_texts_read_names_with_the_same_dates_and_context_rules(register):
+    def targets(text: str, on: dt.date) -> list[str]:
+        return [c.target for c in find_citations(text, register=register, on=on) if c.kind.startswith("eu-")]
+
+    sentence = "Bent u bekend met de uitvoering van de dual use-verordening?"
+    assert targets(sentence, dt.date(2015, 6, 1)) == ["http://data.europa.eu/eli/reg/2009/428/oj"]
+    assert targets(sentence, dt.date(2023, 6, 1)) == ["http://data.europa.eu/eli/reg/2021/821/oj"]
+    revision = "Wat is de inzet bij de voorgestelde wijziging van de dual use-verordening?"
+    assert targets(revision, dt.date(2018, 6, 1)) == ["http://publications.europa.eu/resource/celex/52016PC0616"]
+    # the revision words of another sentence do not count
+    assert targets("Het voorstel ligt er. " + sentence, dt.date(2018, 6, 1)) == [
+        "http://data.europa.eu/eli/reg/2009/428/oj"]
+    ets = "http://data.europa.eu/eli/dir/2003/87/oj"
+    assert targets("Deelt u de zorg dat de prijs van emissierechten in het ETS daalt?", dt.date(2019, 1, 1)) == [ets]
+    assert targets("Het ETS van de school is gesloten.", dt.date(2019, 1, 1)) == []
+    assert targets("Kunt u de wachtlijst voor de AVG-arts toelichten?", dt.date(2019, 1, 1)) == []

@@ -1,0 +1,129 @@
+"""Which resource of the EU register a name stands for on a date (:func:`resolve_name`), and the context
+rules for ambiguous words (:data:`VETOES`, :func:`has_context`); the title linker
+(:mod:`ingest.citations.linker`) and the citation finder of published texts
+(:mod:`ingest.citations.finder`) both read names this way.
+
+A name resolves to the act in force on the date (a 2015 "dual use-verordening" is Regulation 428/2009,
+a 2023 one 2021/821); where the words around it speak of a proposal or revision while a proposal to
+revise that act is pending, to the proposal; an act adopted after the date, to its proposal where the
+register has it. Where the date settles nothing (a name shared by acts none of which was in force that
+day) there is no resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ingest.citations.register import EURegister, EUResource
+from ingest.records import Span
+
+# Confidence per method and case.
+CITAAT = 1.0
+NUMMER = 0.98
+NAAM = 0.95
+NAAM_ACRONIEM = 0.9
+NAAM_CONTEXT = 0.85
+NAAM_VOORSTEL = 0.8  # a name read as the pending proposal, or as an act adopted after the date
+NAAM_NOG_NIET = 0.7  # a name of an act adopted after the date whose proposal the register lacks
+
+_REVISION_RE = re.compile(
+    r"(?<![^\W\d_])(?:voorstel|herzien|herziening|herschikking|wijzig|aanpass|revisie|nieuwe|proposal|revision|recast)",
+    re.IGNORECASE,
+)
+_WORD_START = r"(?<![^\W\d_])"
+#: Acronyms that mean something else in these titles: the alias, and words whose presence vetoes it.
+VETOES: dict[str, re.Pattern[str]] = {
+    "AVG": re.compile(r"(?<![^\W\d_])(?:AVG[\s\-]*arts|artsen\s+verstandelijk|antivirus)", re.IGNORECASE),
+    "REACH": re.compile(r"(?<![^\W\d_])(?:to|the|will|can|could|would|out|beyond)(?![^\W\d_])"),
+    "GLB": re.compile(r"(?<![^\W\d_])(?:GLBT|lesbi|homo|biseks)", re.IGNORECASE),
+}
+
+
+def vetoed(text: str, alias: str) -> bool:
+    """Whether an acronym ``alias`` means something else in ``text`` (:data:`VETOES`)."""
+    veto = VETOES.get(alias.upper()) if not any(c.islower() for c in alias) else None
+    return bool(veto and veto.search(text))
+
+
+def has_context(text: str, span: Span, words: tuple[str, ...], reach: int | None = None) -> bool:
+    """Whether one of ``words`` starts a word of ``text`` outside the alias at ``span`` (also after a
+    hyphen: "ETS-prijs"), within ``reach`` characters of it where given (a title: anywhere)."""
+    lo, hi = (0, len(text)) if reach is None else (max(0, span.start - reach), span.end + reach)
+    rest = text[lo: span.start] + " " + text[span.end: hi]
+    return any(re.search(_WORD_START + re.escape(w), rest, re.IGNORECASE) for w in words)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def adopted(r: EUResource) -> dt.date | None:
+    """The day a resource exists from: its date, else the first of January of its number's year."""
+    if r.date is not None:
+        return r.date
+    m = re.search(r"/(\d{4})/", r.eli or "")
+    return dt.date(int(m.group(1)), 1, 1) if m else None
+
+
+def in_force(r: EUResource, on: dt.date) -> bool:
+    """Whether the act is in force on ``on``: adopted by then (or in force from then, where the
+    register says), not ended."""
+    start = r.in_force_from or adopted(r)
+    if start is not None and on < start:
+        return False
+    return not (r.in_force_to and on > r.in_force_to)
+
+
+def pending_proposal(reg: EURegister, act: EUResource, on: dt.date) -> EUResource | None:
+    """A proposal of the register that revises ``act`` and was pending on ``on``: issued by then, and
+    the acts its procedure produced (if any) adopted after."""
+    for p in reg:
+        if p.kind != "proposal" or act.key not in p.revises or p.date is None or p.date > on:
+            continue
+        results = reg.related(p.key).get("resulted_in", ())
+        if all((adopted(a) or on) > on for a in results):
+            return p
+    return None
+
+
+def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = "") -> tuple[EUResource | None, float]:
+    """The resource ``name`` stands for in ``title`` on ``on``, and the confidence; (None, 0) when in doubt."""
+    found = [r for r in reg.named(name) if r.verified]
+    if not found:
+        return None, 0.0
+    if on is None or all(r.kind != "act" for r in found):
+        return (found[0], NAAM) if len(found) == 1 or on is None else (None, 0.0)
+    revision = bool(_REVISION_RE.search(title))
+    current = [r for r in found if r.kind == "act" and in_force(r, on)]
+    if len(current) == 1:
+        act = current[0]
+        if revision:
+            later = [r for r in found if r is not act and (adopted(r) or on) <= on and r.in_force_from and on < r.in_force_from]
+            if len(later) == 1:  # "het nieuwe GLB": adopted, not yet applied
+                return later[0], NAAM_VOORSTEL
+            proposal = pending_proposal(reg, act, on)
+            if proposal is not None:
+                return proposal, NAAM_VOORSTEL
+        return act, NAAM if len(found) == 1 else NAAM_ACRONIEM
+    if len(current) > 1:
+        return None, 0.0
+    return _not_yet(found, on, reg)
+
+
+def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister) -> tuple[EUResource | None, float]:
+    """A name of which no act was in force on ``on``: an act adopted after the date is read as its
+    proposal (where the register has it, else the act, less surely); a name shared by several acts,
+    none in force, links nothing."""
+    if len(found) != 1 or found[0].kind != "act":
+        return None, 0.0
+    act = found[0]
+    if act.in_force_to and on > act.in_force_to:
+        return None, 0.0
+    if (adopted(act) or on) <= on:  # adopted, not yet applied
+        return act, NAAM
+    proposals = reg.related(act.key).get("proposal", ())
+    issued = [p for p in proposals if p.date is None or p.date <= on]
+    if issued:
+        return issued[0], NAAM_VOORSTEL
+    return act, NAAM_NOG_NIET
+
+
