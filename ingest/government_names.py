@@ -8,7 +8,9 @@
   (``data/reference/cabinets/post_names.csv``: ``post_key``, ``name_nl``, ``valid_from``, ``valid_to``,
   ``source``, ``evidence``) gives another title, each with the page that proves it. A row naming an
   unknown post, without a source, with its end before its start or overlapping another row of its post
-  is refused with the file, the line and the problem.
+  is refused with the file, the line and the problem. A row that gives the post's label (the first weeks
+  of a cabinet's title, before the decree renaming its ministry took effect) and the label after it are
+  one name, from the row's first day, with the row's source.
 
 :func:`with_dated_names` adds the names to the ``regering`` graph of the mapped reference data.
 """
@@ -181,7 +183,23 @@ def post_names(posts: Mapping[str, Post], holdings: Iterable[PostHolding],
                     names.append(NamePeriod(po.label, start, r.start - ONE_DAY, basis="the post's label"))
             start = r.end + ONE_DAY
         names.append(NamePeriod(po.label, start, None, basis="the post's label"))
-        out[key] = tuple(in_order(names))
+        out[key] = tuple(_joined(in_order(names)))
+    return out
+
+
+def _joined(names: list[NamePeriod]) -> list[NamePeriod]:
+    """``names`` (oldest first) with a register row and the label period right after it joined when they
+    give the same name: one name from the row's first day, with the row's source (the register proves
+    the first days of a title a later decree made formal: see data/reference/README.md)."""
+    out: list[NamePeriod] = []
+    for p in names:
+        last = out[-1] if out else None
+        if (last is not None and last.name == p.name and last.end is not None and p.start == last.end + ONE_DAY
+                and last.source and not p.source):
+            out[-1] = NamePeriod(p.name, last.start, p.end, last.abbreviation, last.source,
+                                 f"{last.basis} from {last.start}; then {p.basis}")
+        else:
+            out.append(p)
     return out
 
 
