@@ -60,8 +60,14 @@ TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
     (r"dual[\s\-]*use['’‘\"]?[\s\-]*(?:goederen|producten|items|export)", "dual use-verordening", None, 0.85),
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
     (r"emissiehandel\w*|emissierechten|emissions\s+trading\s+(?:scheme|system)", "dir-2003-87", None, 0.85),
-    (r"derogatie\w*", "Nitraatrichtlijn", r"mest|nitraat|melkvee|grasland|graasdier", 0.75),
+    (r"derogatie\w*", "Nitraatrichtlijn", r"mest|nitraat|melkvee|grasland|graasdier|actieprogramma|akkerbouw", 0.75),
     (r"dublin[\s\-]*(?:overdracht\w*|claimant\w*|zaken|zaak|procedure\w*)", "Dublinverordening", None, 0.85),
+    (r"natura[\s\-]*2000", "dir-1992-43", None, 0.8),  # the network of the Habitats Directive (art. 3)
+    (r"(?:vijfde|zesde|zevende|achtste|[5-8]e)\s+actieprogramma", "Nitraatrichtlijn",
+     r"nitraat|mest|bemesting|akkerbouw|derogatie|teelt|landbouw", 0.8),
+    (r"rij-\s*en\s*rusttijden", "reg-2006-561", None, 0.75),
+    (r"schengen\w*", "Schengengrenscode", r"grenscontrole|grenstoezicht|binnengrens", 0.75),
+    (r"terugkeerbesluit\w*", "dir-2008-115", None, 0.75),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -70,7 +76,8 @@ _TOPIC_RES = tuple(
 )
 
 _DIGITS = re.compile(r"\d{2}")
-_TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin")  # one of them is in every topic phrase
+_TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
+                "schengen", "terugkeerbesluit")  # one of them is in every topic phrase
 _CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
 _ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:

@@ -106,20 +106,22 @@ def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = ""
         return act, NAAM if len(found) == 1 else NAAM_ACRONIEM
     if len(current) > 1:
         return None, 0.0
-    return _not_yet(found, on, reg)
+    return _not_yet(found, on, reg, revision)
 
 
-def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister) -> tuple[EUResource | None, float]:
+def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bool) -> tuple[EUResource | None, float]:
     """A name of which no act was in force on ``on``: an act adopted after the date is read as its
-    proposal (where the register has it, else the act, less surely); a name shared by several acts,
-    none in force, links nothing."""
+    proposal (where the register has it, else the act, less surely); an act adopted but in force only
+    from a later day the register states (the codified Birds Directive of November 2009, in force from
+    15 February 2010: its name meant the act it replaced until then) only where the words speak of the
+    new act; a name shared by several acts, none in force, links nothing."""
     if len(found) != 1 or found[0].kind != "act":
         return None, 0.0
     act = found[0]
     if act.in_force_to and on > act.in_force_to:
         return None, 0.0
-    if (adopted(act) or on) <= on:  # adopted, not yet applied
-        return act, NAAM
+    if (adopted(act) or on) <= on:  # adopted, not yet in force
+        return (act, NAAM_VOORSTEL) if revision or act.in_force_from is None else (None, 0.0)
     proposals = reg.related(act.key).get("proposal", ())
     issued = [p for p in proposals if p.date is None or p.date <= on]
     if issued:

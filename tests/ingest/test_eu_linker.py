@@ -33,7 +33,10 @@ NUMBERS = {
     "2013Z21859",  # DMA: the Danish Maritime Authority, not the Digital Markets Act
     "2011Z15436", "2020Z00654", "2023Z19633", "2022Z18376",  # GLB across the CAP regulations
     "2022Z00212",  # REACH by number
-    "2015Z14965", "2019Z26191", "2010Z16738",  # Schengen: no act of the register
+    "2015Z14965", "2010Z16738",  # Schengen (the agreements, the area): no act of the register
+    "2019Z26191",  # Schengen and border controls: the Schengen Borders Code of the date
+    "2010Z01066",  # the Birds Directive in January 2010: the codification 2009/147 not yet in force
+    "2011Z00961",  # a Natura 2000 area: the Habitats Directive's network
     "2023Z18492", "2023Z19638",  # CSDDD and the nature restoration law before adoption
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
@@ -127,16 +130,30 @@ def test_ambiguous_acronyms_of_other_things_are_not_linked(zaken, register):
 
 
 def test_schengen_alone_is_no_act(zaken, register):
-    for nummer in ("2015Z14965", "2019Z26191", "2010Z16738"):
+    for nummer in ("2015Z14965", "2010Z16738"):
         assert links(zaken, register, nummer) == [], nummer
+    found = links(zaken, register, "2019Z26191")  # "Schengen en de herinvoering van grenscontroles"
+    assert keys(found) == {"reg-2016-399"} and found[0].method == "onderwerp"
+    assert keys(links(zaken, register, "2019Z26191", dt.date(2015, 1, 1))) == {"reg-2006-562"}
+
+
+def test_an_act_in_force_from_a_later_day_is_not_its_predecessor(zaken, register):
+    assert links(zaken, register, "2010Z01066") == []  # 79/409/EEG was in force: not in the register
+    assert keys(links(zaken, register, "2010Z01066", dt.date(2010, 3, 1))) == {"dir-2009-147"}
+
+
+def test_natura_2000_is_the_habitats_directive(zaken, register):
+    found = links(zaken, register, "2011Z00961")
+    assert keys(found) == {"dir-1992-43"} and found[0].words == "Natura 2000" and found[0].method == "onderwerp"
 
 
 def test_glb_follows_the_cap_regulations(zaken, register):
     assert links(zaken, register, "2011Z15436") == []  # 2011: neither regulation existed
     assert keys(links(zaken, register, "2020Z00654")) == {"reg-2013-1307"}
     assert keys(links(zaken, register, "2023Z19633")) == {"reg-2021-2115"}
-    # October 2022, "het nieuwe Gemeenschappelijk Landbouwbeleid": adopted, applying from 2023
-    assert keys(links(zaken, register, "2022Z18376")) == {"reg-2021-2115"}
+    # October 2022, "het nieuwe Gemeenschappelijk Landbouwbeleid": adopted, applying from 2023 (the title's
+    # "7e Actieprogramma" and "derogatiebeschikking" are the Nitrates Directive's)
+    assert keys(links(zaken, register, "2022Z18376")) == {"reg-2021-2115", "dir-1991-676"}
 
 
 def test_dublin_ii_and_iii(zaken, register):
