@@ -68,6 +68,8 @@ TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
     (r"rij-\s*en\s*rusttijden", "reg-2006-561", None, 0.75),
     (r"schengen\w*", "Schengengrenscode", r"grenscontrole|grenstoezicht|binnengrens", 0.75),
     (r"terugkeerbesluit\w*", "dir-2008-115", None, 0.75),
+    (r"illega(?:al|le)\s+(?:gekapt\s+)?hout", "houtverordening", None, 0.75),  # illegal timber, not logging
+    (r"ecologisch\w*\s+aandachtsgebied\w*", "GLB", None, 0.75),  # a greening duty of the CAP's direct payments
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -77,7 +79,7 @@ _TOPIC_RES = tuple(
 
 _DIGITS = re.compile(r"\d{2}")
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
-                "schengen", "terugkeerbesluit")  # one of them is in every topic phrase
+                "schengen", "terugkeerbesluit", "hout", "aandachtsgebied")  # one of them is in every topic phrase
 _CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
 _ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:

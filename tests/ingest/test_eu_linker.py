@@ -37,6 +37,8 @@ NUMBERS = {
     "2019Z26191",  # Schengen and border controls: the Schengen Borders Code of the date
     "2010Z01066",  # the Birds Directive in January 2010: the codification 2009/147 not yet in force
     "2011Z00961",  # a Natura 2000 area: the Habitats Directive's network
+    "2015Z19752", "2012Z10964",  # illegally felled timber (the Timber Regulation); illegal logging (not linked)
+    "2018Z05272",  # ecologische aandachtsgebieden: a greening duty of the CAP's direct payments
     "2023Z18492", "2023Z19638",  # CSDDD and the nature restoration law before adoption
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
@@ -145,6 +147,14 @@ def test_an_act_in_force_from_a_later_day_is_not_its_predecessor(zaken, register
 def test_natura_2000_is_the_habitats_directive(zaken, register):
     found = links(zaken, register, "2011Z00961")
     assert keys(found) == {"dir-1992-43"} and found[0].words == "Natura 2000" and found[0].method == "onderwerp"
+
+
+def test_topic_phrases_of_timber_and_greening(zaken, register):
+    assert keys(links(zaken, register, "2015Z19752")) == {"reg-2010-995"}
+    assert links(zaken, register, "2012Z10964") == []
+    found = links(zaken, register, "2018Z05272")
+    assert keys(found) == {"reg-2013-1307"} and found[0].words == "ecologische aandachtsgebieden"
+    assert keys(links(zaken, register, "2018Z05272", dt.date(2024, 1, 1))) == {"reg-2021-2115"}
 
 
 def test_glb_follows_the_cap_regulations(zaken, register):
