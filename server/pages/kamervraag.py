@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyoxigraph import Literal
+
 from ontology.namespaces import CITO, ELI, FOAF, KG, PROV, SCHEMA, T
 from server import describe as D
 from server.i18n import tr
@@ -206,6 +208,7 @@ class PublicationView:
     from_post: Ref | None
     on_behalf: list[Ref]
     confidence: str | None
+    notes: list[str] = field(default_factory=list)  # what is inconsistent in its own numbering (rdfs:comment)
 
 
 @dataclass
@@ -234,9 +237,20 @@ def publications_of(g: D.Graph, r: str, L: Linker) -> list[PublicationView]:
             next((D.external_href(x) for x in g.iris(p, FOAF + "page") if D.external_href(x)), None),
             next((L.ref(x) for x in g.iris(p, KG + "antwoordDoor")), None),
             next((L.ref(x) for x in g.iris(p, KG + "antwoordVanuitPost")), None),
-            [L.ref(x) for x in g.iris(p, KG + "medeNamens")], g.literal(p, KG + "zekerheid")))
+            [L.ref(x) for x in g.iris(p, KG + "medeNamens")], g.literal(p, KG + "zekerheid"),
+            _comments(g, p, L.lang)))
     order = {"vragen": 0, "antwoord": 1, "uitstel": 2}
     return sorted(out, key=lambda p: (order.get(p.kind or "", 3), p.received or "", p.pub_id))
+
+
+def _comments(g: D.Graph, p: str, lang: str) -> list[str]:
+    """The ``rdfs:comment`` of a publication (what is inconsistent in its own numbering) in ``lang``, else in
+    Dutch, in the order the text's findings come."""
+    values = [o for o in g.objects(p, T.comment) if isinstance(o, Literal)]
+    for want in (lang, "nl"):
+        if any(v.language == want for v in values):
+            return [v.value for v in values if v.language == want]
+    return [v.value for v in values]
 
 
 def status_of(g: D.Graph, r: str, pubs: list[PublicationView], submitted: str | None) -> Status:
