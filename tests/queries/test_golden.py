@@ -17,7 +17,8 @@ CATALOG = Catalog.load()
 def test_the_group_concat_columns_of_the_named_and_example_queries() -> None:
     found = {q.name: concat_columns(q.text) for q in CATALOG}
     assert found == {
-        "dual-use": {"askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
+        "dual-use": {"method": ", ", "words": ", ", "askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
+        "eu-act-questions": {"method": ", ", "words": ", ", "askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
         "questions-per-fractie-per-year": {},
         "member-questions": {"posts": ", ", "possiblyAddressed": ", "},
         "addressed-to": {"askers": ", "},

@@ -25,6 +25,7 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
     "open-questions": {"today": "2024-12-31"},
     "most-cited-eu-acts": {},
     "cosigner-pairs": {},
+    "eu-act-questions": {},
 }
 
 _CONCAT = re.compile(r"GROUP_CONCAT\s*\((?P<args>.*?)\)\s*AS\s+[?$](?P<name>\w+)", re.IGNORECASE | re.DOTALL)
