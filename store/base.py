@@ -143,8 +143,9 @@ class Store(abc.ABC):
 
     # -- what a build needs (the embedded and the remote store have them all)
 
-    def bulk_load(self, nquads: bytes) -> None:
-        """Add N-Quads without per-graph transactions (for a store being rebuilt)."""
+    def bulk_load(self, nquads: bytes, *, lenient: bool = False) -> None:
+        """Add N-Quads without per-graph transactions (for a store being rebuilt); ``lenient``: the parser may
+        skip its checks (the caller has parsed the same bytes strictly)."""
         raise StoreError(f"{type(self).__name__} cannot bulk-load")
 
     def graph_nquads(self, graph: str) -> bytes:

@@ -339,8 +339,9 @@ class RemoteStore(RemoteEndpoint, Store):
             head = f"DROP SILENT GRAPH {g} ;\n" if replace and i == 0 else ""
             self._update(head + insert_text(g, chunk))
 
-    def bulk_load(self, nquads: bytes) -> None:
-        """Add these N-Quads to the store (nothing is replaced): a dataset POST on Oxigraph, else per graph."""
+    def bulk_load(self, nquads: bytes, *, lenient: bool = False) -> None:
+        """Add these N-Quads to the store (nothing is replaced): a dataset POST on Oxigraph, else per graph
+        (``lenient`` changes nothing here: the server parses them)."""
         if not nquads:
             return
         self._changed()
