@@ -304,3 +304,23 @@ def _lang_param(query: bytes) -> str | None:
             value = part[5:].decode("latin-1")
             return value if value in LANGS else None
     return None
+
+
+# --------------------------------------------------------------------------- EU links
+
+#: Where an EU link was found (``{n}``: the question's number).
+EU_LINK_PLACES: dict[str, tuple[str, str]] = {
+    "titel": ("in de titel", "in the title"),
+    "vraag": ("vraag {n}", "question {n}"),
+    "voetnoot": ("voetnoot bij vraag {n}", "footnote at question {n}"),
+    "antwoord": ("antwoord", "answer"),
+    "kamerstuk": ("via een Kamerstuk", "via a Kamerstuk"),
+}
+
+#: How an EU link was made (kg:koppelmethode).
+EU_LINK_METHODS: dict[str, tuple[str, str]] = {
+    "citaat": ("expliciete verwijzing", "explicit citation"),
+    "nummer": ("nummer van de handeling", "act number"),
+    "naam": ("naam of afkorting", "name or abbreviation"),
+    "onderwerp": ("onderwerp", "topic phrase"),
+}
