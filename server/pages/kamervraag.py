@@ -3,6 +3,7 @@ publications, status and citations) and of one of its questions or answers."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from ontology.namespaces import CITO, ELI, FOAF, KG, PROV, SCHEMA, T
 from server import describe as D
 from server.i18n import tr
 from server.pages.base import Linker, PageContext, Ref, list_href, tail_number
+from server.pages.eu_links import coverage, kamervraag_eu_links, marked
 from server.pages.names import names_on
 
 
@@ -245,12 +247,12 @@ def publications_of(g: D.Graph, r: str, L: Linker) -> list[PublicationView]:
 
 def _comments(g: D.Graph, p: str, lang: str) -> list[str]:
     """The ``rdfs:comment`` of a publication (what is inconsistent in its own numbering) in ``lang``, else in
-    Dutch, in the order the text's findings come."""
+    Dutch, sorted (the store keeps no order among them)."""
     values = [o for o in g.objects(p, T.comment) if isinstance(o, Literal)]
     for want in (lang, "nl"):
         if any(v.language == want for v in values):
-            return [v.value for v in values if v.language == want]
-    return [v.value for v in values]
+            return sorted(v.value for v in values if v.language == want)
+    return sorted(v.value for v in values)
 
 
 def status_of(g: D.Graph, r: str, pubs: list[PublicationView], submitted: str | None) -> Status:
@@ -370,7 +372,9 @@ async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     submitted = g.literal(r, T.date_submitted)
     askers = askers_of(g, r, L)
     addressed = addressees_of(g, r, L)
-    await name_on_date(ctx, addressed, submitted)
+    _, eu, cov = await asyncio.gather(name_on_date(ctx, addressed, submitted), kamervraag_eu_links(ctx.endpoint, r),
+                                      coverage(ctx.endpoint))
+    title = g.literal(r, T.title, L.lang)
     # posts and persons addressed without a qualified Adressering
     listed_posts = {a.post.iri for a in addressed if a.post}
     extra_posts = [L.ref(p) for p in g.iris(r, KG + "gerichtAan") if p not in listed_posts]
@@ -384,7 +388,11 @@ async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     provenance = graph_provenance(g, L)
     eu_cited = cited.get("eu", [])
     return "page_kamervraag.html", {
-        "title": g.literal(r, T.title, L.lang) or g.literal(r, KG + "zaaknummer") or L.text(r),
+        "title": title or g.literal(r, KG + "zaaknummer") or L.text(r),
+        "title_marked": marked(title, eu) if title and any(x.via == "titel" for x in eu) else None,
+        "eu_link_rows": [(x, L.ref(x.act), L.ref(x.citing, x.place(L.lang)) if x.via != "titel" else None,
+                          x.method_label(L.lang)) for x in eu],
+        "eu_coverage": cov.sentence(L.lang),
         "zaak": g.literal(r, KG + "zaaknummer") or g.literal(r, T.identifier),
         "submitted": submitted, "vergaderjaar": g.literal(r, KG + "vergaderjaar"),
         "tk_status": g.literal(r, KG + "status"), "committee": g.literal(r, KG + "voortouwcommissie"),

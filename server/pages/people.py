@@ -7,10 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ontology.namespaces import OWL, T
+from pyoxigraph import NamedNode
+
+from ingest.periods import INFERRED_PREFIX
+from ontology.namespaces import OWL, T, sparql_prefixes
+from server.endpoint import run_rows
 from server.i18n import tr
 from server.pages.base import PageContext, Ref, list_href, pager, property_rows, query_int
 from server.pages.lists import question_list
+from store.pool import Job
 
 MEMBER_PAGE_SIZE = 50
 
@@ -23,8 +28,23 @@ class TimelineRow:
     end: str
     left: float
     width: float
-    detail: str = ""
+    detail: str = ""  # where the membership comes from (its kg:herkomst), when it says
     iri: str = ""
+    inferred: bool = False  # inferred from the questions the person asked (kg:herkomst "afgeleid: …")
+
+
+# How each membership of a person came about, where the data says it (kg:herkomst): periods inferred from
+# the questions asked (askers in no list, re-elected members without a row), filled in from OpenKamer, or
+# a Kamer membership put together from fractie periods.
+HERKOMST = sparql_prefixes() + """
+SELECT ?m ?herkomst ?p WHERE { ?m org:member ?p ; kg:herkomst ?herkomst }"""
+
+
+async def herkomst_of(ctx: PageContext, person: str) -> dict[str, str]:
+    """The kg:herkomst of every membership of ``person``, by the membership's IRI."""
+    answer = await run_rows(ctx.endpoint, Job(HERKOMST, output="rows", bindings={"p": NamedNode(person)}))
+    assert answer.result is not None
+    return {m.value: how.value for m, how, _p in answer.result.rows}
 
 
 def timeline(rows: list[tuple[Ref, str, str, str, str, str]]) -> tuple[list[TimelineRow], int | None, int | None]:
@@ -58,12 +78,15 @@ async def persoon_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """A person: memberships and terms of office on a time line, the questions asked and received."""
     g, r, L = ctx.graph, ctx.iri, ctx.linker
     ov = await ctx.overview()
+    herkomst = await herkomst_of(ctx, r)
     rows = []
     for m in ov.memberships_of.get(r, []):
         label = L.ref(m.org, ov.label(m.org, L.lang) or L.text(m.org))
-        rows.append((label, m.kind, m.start, m.end, "", m.iri))
+        rows.append((label, m.kind, m.start, m.end, herkomst.get(m.iri, ""), m.iri))
     rows.sort(key=lambda x: (0 if x[1] == "kamer" else 1, x[2]))
     bars, y0, y1 = timeline(rows)
+    for b in bars:
+        b.inferred = b.detail.startswith(INFERRED_PREFIX)
     terms = []
     for t in ov.terms_of_person.get(r, []):
         terms.append((L.ref(t.post, ov.label(t.post, L.lang) or L.text(t.post)),
