@@ -47,6 +47,22 @@ def full_build(tmp_path_factory: pytest.TempPathFactory):
     return path, report
 
 
+@pytest.fixture(scope="session")
+def full_search_index(full_build):  # noqa: ANN001, ANN201 - (store path, build report); (store, index, seconds)
+    """The search index of the full build, where a server of that store looks for it (beside the store,
+    server.search_pages.index_path_for): built once per session for the search tests, and found current by
+    the server of the page tests, which would otherwise build one of its own in the background (40 s of CPU).
+    (store path, the index, the seconds its build took)."""
+    import time
+
+    from server.search import ensure_index
+
+    store, _report = full_build
+    t0 = time.perf_counter()
+    index = ensure_index(Path(str(store) + ".search.sqlite"), "https://kamergraph.nl/", store_path=store)
+    return store, index, time.perf_counter() - t0
+
+
 # Folders whose tests share package-scoped fixtures (real servers, with the data built into them): with
 # pytest-xdist each goes to one worker whole, so that those start once per run.
 WHOLE_FOLDERS = frozenset({"remote"})

@@ -12,12 +12,19 @@ from pyoxigraph import RdfFormat, Store as OxStore, parse
 
 from kamergraph.cli import main
 from ontology.context import jsonld_context
-from tests.store.export_helpers import BASE, SEED_GRAPH, SEED_TEXT_GRAPH, build_slice, canonical
+from tests.server.conftest import build_kg
+from tests.store.export_helpers import BASE, SEED_GRAPH, SEED_TEXT_GRAPH, canonical
+from tests.support.build_cache import cached_store
 
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_slice(tmp_path_factory.mktemp("cli-export"), n=20)
+    """The slice of :func:`export_helpers.build_slice` (the first 60 Zaken and the founding case with its
+    text), which is the server tests' store (tests.server.conftest.build_kg): built once per run and taken
+    from the build cache (tests.support.build_cache); a copy of its own, since `kamergraph dumps` writes."""
+    path = tmp_path_factory.mktemp("cli-export") / "store"
+    cached_store("kg", build_kg, path)
+    return path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -60,7 +67,7 @@ def test_export_to_standard_output_with_a_selection(capsys, store_path: Path) ->
     graphs = {q.graph_name.value for q in parse(out.encode(), format=RdfFormat.N_QUADS)}
     in_store = [g.value for g in OxStore.read_only(str(store_path)).named_graphs()]
     assert graphs == {g for g in in_store if g.split("/graph/")[1].split("/")[0] in ("kamervraag", "referentie")}
-    assert len(graphs) == 21 + 5 < len(in_store)
+    assert len(graphs) == 61 + 5 < len(in_store)  # the 61 Zaken of the slice and the 5 reference graphs
 
 
 def test_export_names_what_it_cannot_find(capsys, store_path: Path) -> None:

@@ -14,6 +14,7 @@ from kamergraph.build import build
 from kamergraph.cli import main
 from ontology.namespaces import Iris
 from store.embedded import EmbeddedStore
+from tests.support.build_cache import cached_store, digest_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -32,10 +33,14 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with gzip.open(DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz", "rt", encoding="utf-8") as fh:
         lines = [ln for i, ln in enumerate(fh) if i < 30 or '"2019Z15231"' in ln or f'"{LETTER_ZAAK}"' in ln]
     odata = tmp / "slice.jsonl.gz"
-    odata.write_bytes(gzip.compress("".join(lines).encode("utf-8")))
-    store = EmbeddedStore(tmp / "store")
-    build(store, DATA, IRIS, odata_file=odata, texts=[])
-    store.close()
+    odata.write_bytes(gzip.compress("".join(lines).encode("utf-8"), mtime=0))  # the same bytes each run: the cache key
+
+    def recipe(path: Path) -> None:  # through the build cache (tests.support.build_cache), keyed also by the slice
+        store = EmbeddedStore(path)
+        build(store, DATA, IRIS, odata_file=odata, texts=[])
+        store.close()
+
+    cached_store(f"ingest-slice-{digest_of(odata)}", recipe, tmp / "store")
     return tmp / "store"
 
 

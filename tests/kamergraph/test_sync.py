@@ -128,6 +128,28 @@ def fresh_store(corpus, name: str) -> Path:
     return dest
 
 
+@pytest.fixture(scope="module")
+def synced(corpus) -> Path:
+    """A store after one uninterrupted sync of the whole feed (its state file and mirror beside it): the start
+    of the tests that go on from there, each on a copy (:func:`copy_synced`)."""
+    opts = options()
+    path = fresh_store(corpus, "synced")
+    run(corpus, path, Replay(odata_feed(opts, corpus["feed"]), opts), opts)
+    return path
+
+
+def copy_synced(corpus, synced: Path, name: str) -> Path:
+    """A copy of the synced store with everything the sync keeps beside it (state file, mirror, generation)."""
+    dest = corpus["tmp"] / name
+    for suffix in ("", ".sync"):
+        shutil.rmtree(Path(str(dest) + suffix), ignore_errors=True)
+        shutil.copytree(Path(str(synced) + suffix), Path(str(dest) + suffix))
+    for suffix in (".sync.json", ".generation"):
+        if Path(str(synced) + suffix).exists():
+            shutil.copy2(Path(str(synced) + suffix), Path(str(dest) + suffix))
+    return dest
+
+
 def run(corpus, store_path: Path, transport: httpx.BaseTransport, opts: SyncOptions, clock: Clock | None = None,
         **kw):
     clock = clock or Clock()
@@ -188,13 +210,11 @@ def test_paged_feed_with_rate_limit_and_dropped_connection_equals_full_build(cor
     assert_same_as_rebuild(corpus, path)
 
 
-def test_a_build_after_a_sync_is_noticed(corpus):
+def test_a_build_after_a_sync_is_noticed(corpus, synced):
     """`kamergraph build` after a sync puts the bundled records back; the next sync notices the store is
     not as it left it and applies the mirrored records again."""
     opts = options()
-    pages = odata_feed(opts, corpus["feed"])
-    path = fresh_store(corpus, "rebuild-after")
-    run(corpus, path, Replay(pages, opts), opts)
+    path = copy_synced(corpus, synced, "rebuild-after")  # after a sync of the whole feed
     gone = IRIS.zaak_graph(corpus["gone"]["Nummer"])
     s = EmbeddedStore(path)
     build(s, DATA, IRIS, odata_file=corpus["base_file"])
@@ -205,11 +225,9 @@ def test_a_build_after_a_sync_is_noticed(corpus):
     assert_same_as_rebuild(corpus, path)
 
 
-def test_cursor_resumes_with_next_page(corpus):
+def test_cursor_resumes_with_next_page(corpus, synced):
     opts = options()
-    pages = odata_feed(opts, corpus["feed"])
-    path = fresh_store(corpus, "cursor")
-    run(corpus, path, Replay(pages, opts), opts)
+    path = copy_synced(corpus, synced, "cursor")  # after a sync of the whole feed
     state = SyncState(Path(str(path) + ".sync.json"))
     assert state.cursors["Zaak"]["next"] is None
     assert state.cursors["Zaak"]["since"] == "2024-10-04T09:00:00+02:00"
@@ -494,8 +512,8 @@ def test_documents_fetch_their_publication_text(corpus, tmp_path):
     transport = Replay(pages, opts, content_types={pdf_url: "application/pdf"})
 
     path = tmp_path / "store"
+    built_store("sync-without-text", data, corpus["base_file"], path, IRIS.base)  # a build (kept in the cache)
     s = EmbeddedStore(path)
-    build(s, data, IRIS, odata_file=corpus["base_file"])
     assert "https://kamergraph.nl/graph/publicatie/kv-tk-2024Z18442" not in set(s.named_graphs())
     try:
         with httpx.Client(transport=transport) as client:

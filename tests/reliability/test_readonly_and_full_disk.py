@@ -59,15 +59,15 @@ def finish(p: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kamergraph.build import build
-    from ontology.namespaces import Iris
-    from store.embedded import EmbeddedStore
+    """A store of a real slice (the first 60 Zaken and the founding case with its text, 36 MB): the server
+    tests' store (tests.server.conftest.build_kg), built once per run and taken from the build cache
+    (tests.support.build_cache); a copy of its own."""
+    from tests.server.conftest import build_kg
+    from tests.support.build_cache import cached_store
 
-    tmp = tmp_path_factory.mktemp("ro")
-    store = EmbeddedStore(tmp / "kgstore")
-    build(store, DATA, Iris("https://kamergraph.nl/"), odata_file=odata_slice(tmp / "slice.jsonl.gz"), texts=[])
-    store.close()
-    return tmp / "kgstore"
+    path = tmp_path_factory.mktemp("ro") / "kgstore"
+    cached_store("kg", build_kg, path)
+    return path
 
 
 @pytest.fixture()

@@ -246,7 +246,8 @@ def slice_odata(tmp_path_factory: pytest.TempPathFactory) -> Path:
         lines = fh.read().splitlines()
     extra = [next(ln for ln in lines if f'"{nummer}"' in ln) for nummer in (SEED, *OPEN_CASES)]
     path = tmp_path_factory.mktemp("slice") / "slice.jsonl.gz"
-    path.write_bytes(gzip.compress(("\n".join([*lines[:60], *extra]) + "\n").encode("utf-8")))
+    # mtime 0: the same bytes each run, so the same key in the build cache (embedded_path)
+    path.write_bytes(gzip.compress(("\n".join([*lines[:60], *extra]) + "\n").encode("utf-8"), mtime=0))
     return path
 
 
@@ -261,14 +262,22 @@ def build_into(store, odata: Path):
 
 @pytest.fixture(scope="package")
 def embedded_path(tmp_path_factory: pytest.TempPathFactory, slice_odata: Path) -> Path:
+    """The slice built into an embedded store: taken from the build cache (tests.support.build_cache, keyed
+    also by the slice and this file, which holds the recipe's build_into), a copy of its own."""
     from store.embedded import EmbeddedStore
+    from tests.support.build_cache import cached_store, digest_of
+
+    def recipe(dest: Path):
+        store = EmbeddedStore(dest)
+        try:
+            return build_into(store, slice_odata)
+        finally:
+            store.close()
 
     path = tmp_path_factory.mktemp("embedded") / "store"
-    store = EmbeddedStore(path)
     t0 = time.perf_counter()
-    build_into(store, slice_odata)
-    TIMINGS["embedded store"] = time.perf_counter() - t0
-    store.close()
+    cached_store(f"remote-slice-{digest_of(slice_odata, Path(__file__))}", recipe, path)
+    TIMINGS["embedded store (cache)"] = time.perf_counter() - t0
     return path
 
 

@@ -23,7 +23,8 @@ HTML = "text/html"
 
 
 @pytest.fixture(scope="module")
-def full(full_build: tuple[Path, object]) -> Iterator[tuple[TestClient, Store]]:
+def full(full_build: tuple[Path, object], full_search_index) -> Iterator[tuple[TestClient, Store]]:  # noqa: ANN001
+    """The app on the full build; its search index is the session's (tests/conftest.py), found current."""
     from server.app import create_app
     from tests.server.conftest import settings_for
 

@@ -7,24 +7,21 @@ answer text, postponed questions, and the index's build time and size.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from search_helpers import BASE, index_counts, sparql_cases, sparql_facet_counts, sparql_select
 
-from server.search import Filter, SearchIndex, ensure_index, read_meta
+from server.search import Filter, SearchIndex, read_meta
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def full(full_build, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SearchIndex]:  # noqa: ANN001
-    store, _report = full_build
-    path = tmp_path_factory.mktemp("search-full") / "full.search.sqlite"
-    t0 = time.perf_counter()
-    index = ensure_index(path, BASE, store_path=store)
-    seconds = time.perf_counter() - t0
+def full(full_build, full_search_index) -> tuple[Path, SearchIndex]:  # noqa: ANN001
+    """The full build and its search index (tests/conftest.py: one per session, shared with the page tests)."""
+    store, index, seconds = full_search_index
+    path = index.path
     print(f"\nsearch index of the full corpus: {index.size:,} Kamervragen, {len(index.values):,} facet values, "
           f"built in {seconds:.1f} s, {path.stat().st_size / 1e6:.1f} MB")
     return store, index

@@ -26,7 +26,9 @@ from store.embedded import EmbeddedStore
 from store.base import StoreError
 from store.export import (FORMATS, RELEASE_FORMATS, GraphSelectionError, Sink, export, quads, read_manifest,
                           select_graphs, write_by_graph, write_release)
-from export_helpers import BASE, SEED_GRAPH, SEED_TEXT_GRAPH, build_slice, canonical
+from export_helpers import BASE, SEED_GRAPH, SEED_TEXT_GRAPH, canonical
+from tests.server.conftest import build_kg
+from tests.support.build_cache import cached_store
 
 RDF_FORMATS = {"nq": RdfFormat.N_QUADS, "nt": RdfFormat.N_TRIPLES, "ttl": RdfFormat.TURTLE,
                "trig": RdfFormat.TRIG, "rdf": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}
@@ -35,7 +37,12 @@ ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology" / "kamergraph.ttl"
 
 @pytest.fixture(scope="module")
 def slice_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_slice(tmp_path_factory.mktemp("export"))
+    """The slice of :func:`export_helpers.build_slice` (the first 60 Zaken and the founding case with its
+    text): the same store as the server tests' (tests.server.conftest.build_kg), so it is built once per run
+    and taken from the build cache (tests.support.build_cache); a copy of its own."""
+    path = tmp_path_factory.mktemp("export") / "store"
+    cached_store("kg", build_kg, path)
+    return path
 
 
 @pytest.fixture(scope="module")
