@@ -12,7 +12,8 @@ from urllib.parse import quote, urlencode
 from ontology.namespaces import ELI, FOAF, KG, SKOS, T
 from server import describe as D
 from server.i18n import tr
-from server.pages.base import PageContext, Ref, list_href, property_rows, tail_number
+from server.pages.base import PageContext, Ref, YearBar, list_href, property_rows, tail_number
+from server.pages.eu_links import coverage, eu_questions, year_counts
 
 DUAL_USE = "http://data.europa.eu/eli/reg/2009/428/oj"
 
@@ -64,7 +65,8 @@ async def eu_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """An EU proposal, procedure or legal act: its family of related acts, the questions citing it, EUR-Lex."""
     g, r, L = ctx.graph, ctx.iri, ctx.linker
     ov_task = asyncio.ensure_future(ctx.overview())
-    relations, citing = await asyncio.gather(D.eu_relations(ctx.endpoint), D.cited_by(ctx.endpoint, r))
+    relations, links, cov = await asyncio.gather(D.eu_relations(ctx.endpoint), eu_questions(ctx.endpoint, r),
+                                                 coverage(ctx.endpoint))
     ov = await ov_task
     family = eu_family(r, relations)
     entries = {e.iri: e for e in ov.eu}
@@ -88,23 +90,40 @@ async def eu_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     types = g.types(r)
     kind = "voorstel" if KG + "EUVoorstel" in types else "procedure" if KG + "EUProcedure" in types else "handeling"
     eurlex = eurlex_href(celex, kind, identifier)
-    items = [(c, L.ref(c.kv, f"{c.zaak or D.iri_label(c.kv, L.base, L.lang)}"), L.ref(c.citing,
-              (tr(L.lang, f"vraag {c.number}", f"question {c.number}") if c.kind == "vraag" else
-               tr(L.lang, f"voetnoot bij vraag {c.number}", f"footnote at question {c.number}") if c.kind == "voetnoot"
-               else tr(L.lang, "antwoord", "answer") + (f" {tail_number(c.citing)}" if tail_number(c.citing) else ""))))
-             for c in citing]
     return "page_eu.html", {
         "title": g.literal(r, T.label, L.lang) or g.label(r, L.lang) or L.text(r),
         "full_title": g.literal(r, T.pref_label, L.lang), "kind": kind, "celex": celex, "identifier": identifier,
         "eli": r if r.startswith("http://data.europa.eu/eli/") else None,
         "cellar": r if r.startswith("http://publications.europa.eu/resource/") else None,
         "act_date": g.literal(r, T.date), "eurlex": eurlex, "relations": rels, "family": family_rows,
-        "citing": items, "alt_labels": g.literals(r, SKOS + "altLabel"),
+        "alt_labels": g.literals(r, SKOS + "altLabel"),
+        "eu_links": eu_link_view(links, r, eu_ref, L), "coverage": cov.sentence(L.lang),
+        "named_query_href": "/queries/eu-act-questions?" + urlencode({"name": r}),
         "dual_use": DUAL_USE in family,
         "dual_use_href": "/queries/dual-use?" + urlencode({"act": r}),
         "list_href": list_href(L.base, eu=r),
         "facts": property_rows(g, r, L, skip=[T.label, T.pref_label, SKOS + "altLabel"]),
     }
+
+
+@dataclass
+class EULinksView:
+    """The Kamervragen about an act and its family: their number, a bar per year, and every link (with the
+    act it names where that is another act of the family)."""
+
+    total: int
+    years: list[YearBar]
+    rows: list[tuple[Any, Ref, Ref | None, Ref, str]]  # (link, Kamervraag, other act or None, place, method)
+
+
+def eu_link_view(links: list, r: str, eu_ref: Any, L: Any) -> EULinksView:
+    """The view of the links of act ``r``'s family (:func:`server.pages.eu_links.eu_questions`)."""
+    years = year_counts(links)
+    top = max((n for _, n in years), default=1)
+    bars = [YearBar(y, n, round(100 * n / top, 1), f"#eu-{y}", False) for y, n in years]
+    rows = [(x, L.ref(x.kv, x.zaak or D.iri_label(x.kv, L.base, L.lang)), eu_ref(x.act) if x.act != r else None,
+             L.ref(x.citing, x.place(L.lang)), x.method_label(L.lang)) for x in links]
+    return EULinksView(len({x.kv for x in links}), bars, rows)
 
 
 async def kamerstuk_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:

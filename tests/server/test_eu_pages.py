@@ -1,0 +1,102 @@
+"""The EU links on the pages, on the small real store (tests/server/conftest.py ``kg_store``: 60 Zaken and
+the founding case 2019Z15231 with its question text): the EU act page lists the Kamervragen about the act
+and its line (proposal, procedure, predecessor, successor), with a bar per year, where and how each link
+was found; the Kamervraag page lists its EU links with the words, the method and the confidence; both
+say what the search covered with the store's own numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import Store
+
+from tests.server.test_pages import BASE, FOUNDING, KV, Page, get_page, path_of, select
+
+REG_428 = "http://data.europa.eu/eli/reg/2009/428/oj"
+COM_2016_616 = "http://publications.europa.eu/resource/celex/52016PC0616"
+PROCEDURE = "http://publications.europa.eu/resource/procedure/2016_295"
+AVG = "http://data.europa.eu/eli/reg/2016/679/oj"
+
+
+@pytest.fixture(scope="module")
+def store(kg_store: Path) -> Iterator[Store]:
+    s = Store.read_only(str(kg_store))
+    yield s
+    del s
+
+
+@pytest.fixture(scope="module")
+def client(kg_store: Path) -> Iterator[TestClient]:
+    from server.app import create_app
+    from tests.server.conftest import settings_for
+
+    with TestClient(create_app(settings_for(kg_store), kg_store), raise_server_exceptions=False) as c:
+        yield c
+
+
+def counts(store: Store) -> tuple[int, int, bool]:
+    """(Kamervragen, Kamervragen with a question text, whether the store has title links), by SPARQL."""
+    n = int(select(store, "SELECT (COUNT(?k) AS ?n) WHERE { ?k a kg:Kamervraag }")[0]["n"])
+    m = int(select(store, "SELECT (COUNT(DISTINCT ?k) AS ?n) WHERE { ?k kg:heeftVraag ?v }")[0]["n"])
+    t = select(store, """SELECT ?c WHERE { ?c cito:hasCitingEntity ?k . ?k a kg:Kamervraag } LIMIT 1""")
+    return n, m, bool(t)
+
+
+def coverage_nl(store: Store) -> str:
+    n, m, titles = counts(store)
+    if titles:
+        return f"Gevonden in de titels van alle {n} Kamervragen en in de vraagtekst van de {m} Kamervragen"
+    return f"Gevonden in de vraagtekst van de {m} Kamervragen waarvan de tekst in de graaf staat"
+
+
+def test_eu_act_page_lists_the_questions_about_its_line(client: TestClient, store: Store) -> None:
+    page, html = get_page(client, "/resource", iri=REG_428)
+    # the founding case names the recast proposal and the procedure, not 428/2009 itself: listed, marked
+    cited = {r["x"] for r in select(store, """SELECT ?kv ?x WHERE { ?q cito:cites ?x . ?kv kg:heeftVraag ?q }""",
+                                    kv=KV)}
+    assert {COM_2016_616, PROCEDURE} <= cited and REG_428 not in cited
+    assert f"/id/kamervraag/{FOUNDING}" in page.hrefs()
+    assert f"/id/kamervraag/{FOUNDING}/vraag/6" in page.hrefs() and f"/id/kamervraag/{FOUNDING}/vraag/8" in page.hrefs()
+    assert path_of(COM_2016_616) in page.hrefs() and path_of(PROCEDURE) in page.hrefs()
+    assert 'class="family"' in html
+    assert "Kamervragen hierover (1)" in page.text
+    # the words each link was found by, and a bar for 2019 pointing at that year's rows
+    words = select(store, """SELECT ?x ?w WHERE { ?c cito:hasCitedEntity ?x ; kg:tekstfragment ?w }""", x=COM_2016_616)
+    assert words and all("".join(w["w"].split()) in "".join(page.text.split()) for w in words)
+    assert 'href="#eu-2019"' in html and 'id="eu-2019"' in html
+    assert coverage_nl(store) in page.text
+    assert f"/queries/eu-act-questions?name={quote(REG_428, safe='')}" in page.hrefs()
+
+
+def test_eu_act_page_in_english_and_an_act_no_question_is_about(client: TestClient, store: Store) -> None:
+    client.cookies.clear()
+    r = client.get("/resource", params={"iri": REG_428, "lang": "en"}, headers={"Accept": "text/html"})
+    text = Page(r.text).text
+    n, m, titles = counts(store)
+    assert "Questions about this (1)" in text and f"from the question text for the {m} cases" in text
+    assert "question 6" in text
+    other, _ = get_page(client, "/resource", iri="http://data.europa.eu/eli/dir/2000/60/oj")
+    linked = select(store, "SELECT ?x ?c WHERE { ?c cito:hasCitedEntity ?x }", x="http://data.europa.eu/eli/dir/2000/60/oj")
+    assert not linked and "Kamervragen hierover (0)" in other.text
+
+
+def test_kamervraag_page_shows_its_eu_links(client: TestClient, store: Store) -> None:
+    page, html = get_page(client, "/" + KV[len(BASE):])
+    links = select(store, """SELECT ?kv ?c ?x ?w ?m WHERE {
+        ?kv kg:heeftVraag ?q . ?c cito:hasCitingEntity ?q ; cito:hasCitedEntity ?x ; kg:tekstfragment ?w ;
+           kg:resolutiemethode ?m . FILTER (STRSTARTS(STR(?x), "http://publications.europa.eu/")) }""", kv=KV)
+    assert len(links) == 2
+    assert f"EU-koppelingen ({len(links)})" in page.text
+    flat = " ".join(page.text.split())
+    for link in links:
+        assert " ".join(link["w"].split()) in flat and link["m"] in flat
+        assert path_of(link["x"]) in page.hrefs()
+    assert f"/id/kamervraag/{FOUNDING}/vraag/6" in page.hrefs()
+    assert coverage_nl(store) in page.text
+    client.cookies.clear()
+    en = Page(client.get("/" + KV[len(BASE):], params={"lang": "en"}, headers={"Accept": "text/html"}).text).text
+    assert f"EU links ({len(links)})" in en and "question 8" in en
