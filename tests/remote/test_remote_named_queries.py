@@ -21,6 +21,7 @@ FOUNDING = {  # the founding case 2019Z15231: Van Ojik (GroenLinks) to Blok (BuZ
     "member-questions": {"person": "cefbf19c-653b-4af7-84a6-e17fba0e4a70"},
     "addressed-to": {"addressee": "post/minister-van-buitenlandse-zaken", "from": "2019-07-18", "to": "2019-07-18"},
     "dual-use": {"act": "http://publications.europa.eu/resource/celex/52016PC0616"},
+    "eu-act-questions": {"name": "Dual use-verordening"},
     "questions-per-fractie-per-year": {"from": "2019", "to": "2019"},
     "cosigner-pairs": {"min": "1"},
     "most-cited-eu-acts": {"min": "1"},
