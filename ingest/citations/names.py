@@ -25,6 +25,7 @@ NAAM_ACRONIEM = 0.9
 NAAM_CONTEXT = 0.85
 NAAM_VOORSTEL = 0.8  # a name read as the pending proposal, or as an act adopted after the date
 NAAM_NOG_NIET = 0.7  # a name of an act adopted after the date whose proposal the register lacks
+NOT_YET = dt.timedelta(days=730)  # how long before its adoption a name may mean an act still in the making
 
 _REVISION_RE = re.compile(
     r"(?<![^\W\d_])(?:voorstel|herzien|herziening|herschikking|wijzig|aanpass|revisie|nieuwe|proposal|revision|recast)",
@@ -111,7 +112,8 @@ def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = ""
 
 def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bool) -> tuple[EUResource | None, float]:
     """A name of which no act was in force on ``on``: an act adopted after the date is read as its
-    proposal (where the register has it, else the act, less surely); an act adopted but in force only
+    proposal (where the register has it, else the act, less surely, if it was adopted within two years:
+    "Gemeenschappelijk Visserijbeleid" in 2010 is not Regulation 1380/2013); an act adopted but in force only
     from a later day the register states (the codified Birds Directive of November 2009, in force from
     15 February 2010: its name meant the act it replaced until then) only where the words speak of the
     new act; a name shared by several acts, none in force, links nothing."""
@@ -126,6 +128,8 @@ def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bo
     issued = [p for p in proposals if p.date is None or p.date <= on]
     if issued:
         return issued[0], NAAM_VOORSTEL
+    if (adopted(act) or on) - on > NOT_YET:  # a policy's name years before this act: an older act's
+        return None, 0.0
     return act, NAAM_NOG_NIET
 
 

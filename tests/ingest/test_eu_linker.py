@@ -40,6 +40,7 @@ NUMBERS = {
     "2015Z19752", "2012Z10964",  # illegally felled timber (the Timber Regulation); illegal logging (not linked)
     "2018Z05272",  # ecologische aandachtsgebieden: a greening duty of the CAP's direct payments
     "2023Z18492", "2023Z19638",  # CSDDD and the nature restoration law before adoption
+    "2010Z02972",  # "Gemeenschappelijk Visserijbeleid" in 2010: the CFP of 2002, not Regulation 1380/2013
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
 }
@@ -114,6 +115,9 @@ def test_names_of_acts_adopted_after_the_date(zaken, register):
     assert keys(csddd) == {"com-2022-71"} and csddd[0].words == "CSDDD"
     nature = links(zaken, register, "2023Z19638")  # no proposal in the register: the act, less surely
     assert keys(nature) == {"reg-2024-1991"} and nature[0].confidence < 0.8
+    # a policy's name years before the act of that name: no link (the act then in force is not in the register)
+    assert links(zaken, register, "2010Z02972") == []
+    assert keys(links(zaken, register, "2010Z02972", dt.date(2014, 6, 1))) == {"reg-2013-1380"}
 
 
 def test_ets_needs_a_context_word(zaken, register):

@@ -95,6 +95,12 @@ def test_stats(full_build, capsys) -> None:
     code, text, _ = run(capsys, "stats", "--store", str(path))
     assert "askers resolved to person and fractie" in text and "unresolved names" in text
     assert "ambiguous addressings" in text
+    # EU links per method, from the titles of all Kamervragen and from the texts
+    eu = stats["eu"]
+    assert {m for where, m, _ in eu["per_method"] if where == "titel"} >= {"naam", "nummer", "onderwerp"}
+    assert eu["linked"]["titel"]["kamervragen"] > 100 and eu["linked"]["tekst"]["kamervragen"] > 5
+    assert eu["linked"]["alle"]["kamervragen"] > eu["linked"]["titel"]["kamervragen"]
+    assert "EU links per method" in text and "Kamervragen linked by either" in text
 
 
 def test_validate_and_export(kg_store: Path, capsys, tmp_path: Path) -> None:  # noqa: F811
