@@ -35,14 +35,21 @@ _DETAILS = """  OPTIONAL { ?c kg:tekstfragment ?words }
 EU_QUESTIONS = _P + f"""SELECT ?r ?act ?kv ?zaak ?date ?title ?citing ?via ?n ?c ?words ?method ?rm ?conf ?begin ?end WHERE {{
   {{ SELECT DISTINCT ?r ?act WHERE {{ ?act {_FAMILY} ?r }} }}
   ?c cito:hasCitedEntity ?act ; cito:hasCitingEntity ?citing .
-  {{ ?citing a kg:Kamervraag . BIND (?citing AS ?kv) BIND ("titel" AS ?via) }}
-  UNION {{ ?kv kg:heeftVraag ?citing . OPTIONAL {{ ?citing kg:vraagnummer ?n }} BIND ("vraag" AS ?via) }}
-  UNION {{ ?citing kg:bijVraag ?v . ?kv kg:heeftVraag ?v . OPTIONAL {{ ?v kg:vraagnummer ?n }} BIND ("voetnoot" AS ?via) }}
-  UNION {{ ?kv kg:heeftAntwoord ?citing . BIND ("antwoord" AS ?via) }}
+  # where it was found, each looked up from the citing entity (single patterns on bound variables)
+  OPTIONAL {{ ?kvQ kg:heeftVraag ?citing }}
+  OPTIONAL {{ ?kvA kg:heeftAntwoord ?citing }}
+  OPTIONAL {{ ?citing kg:bijVraag ?fv0 }}
+  BIND (COALESCE(?fv0, <urn:x-kamergraph:none>) AS ?fv)
+  OPTIONAL {{ ?kvF kg:heeftVraag ?fv }}
+  BIND (COALESCE(?kvQ, ?kvF, ?kvA, ?citing) AS ?kv)
+  BIND (IF(BOUND(?kvQ), "vraag", IF(BOUND(?kvF), "voetnoot", IF(BOUND(?kvA), "antwoord", "titel"))) AS ?via)
+  BIND (IF(BOUND(?kvF), ?fv, ?citing) AS ?q)
+  OPTIONAL {{ ?q kg:vraagnummer ?n }}
   OPTIONAL {{ ?kv kg:zaaknummer ?zaak }}
   OPTIONAL {{ ?kv dcterms:dateSubmitted ?date }}
   OPTIONAL {{ ?kv dcterms:title ?title }}
 {_DETAILS}
+  FILTER (BOUND(?kvQ) || BOUND(?kvF) || BOUND(?kvA) || STRSTARTS(STR(?rm), "eu-titel:"))
 }} LIMIT 5000"""
 
 #: The EU links of Kamervraag ``?r``: in its title, its questions, their footnotes and its answers.
