@@ -102,10 +102,10 @@ SLOWEST_FIRST = (
     "tests/remote",
     "tests/full-build",
     "tests/kamergraph/test_sync.py",
-    "tests/store/test_export.py",
     "tests/kamergraph/test_sync_reference.py",
-    "tests/kamergraph/test_ingest.py",
     "tests/reliability/test_readonly_and_full_disk.py",
+    "tests/store/test_export.py",
+    "tests/kamergraph/test_ingest.py",
     "tests/browser/test_pages_browser.py",
 )
 
