@@ -5,15 +5,17 @@ and how many question texts the store holds), said in one sentence."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import NamedNode
 
 from ontology.namespaces import sparql_prefixes
 from server.endpoint import run_rows
 from server.i18n import EU_LINK_METHODS, EU_LINK_PLACES, tr
+from store import generation
 from store.pool import Job
 
 if TYPE_CHECKING:
@@ -143,13 +145,33 @@ def _int(t) -> int | None:  # noqa: ANN001
         return None
 
 
+_COVERAGE: dict[tuple[int, Any], Coverage] = {}
+REMOTE_TTL = 60  # seconds a remote store's coverage is kept (it can change behind our back)
+
+
+def _generation(endpoint: Endpoint) -> Any:
+    path = getattr(endpoint, "store_path", None)
+    if path is not None and getattr(endpoint, "remote", None) is None:
+        return generation.current(path)
+    return int(time.monotonic() // REMOTE_TTL)
+
+
 async def coverage(endpoint: Endpoint) -> Coverage:
     """The Kamervragen in the store, those whose titles were linked (all, once there is a title link) and
-    those with a question text."""
+    those with a question text: counted once per generation of the store (a count over every Kamervraag
+    takes ~0.1 s), then kept."""
+    key = (id(endpoint), _generation(endpoint))
+    hit = _COVERAGE.get(key)
+    if hit is not None:
+        return hit
     answer = await run_rows(endpoint, Job(COVERAGE, output="rows", bindings={}))
     cases, links, texts = next(iter(answer.result.rows), (None, None, None))
     n = _int(cases) or 0
-    return Coverage(n, n if (_int(links) or 0) > 0 else 0, _int(texts) or 0)
+    cov = Coverage(n, n if (_int(links) or 0) > 0 else 0, _int(texts) or 0)
+    if len(_COVERAGE) > 16:
+        _COVERAGE.clear()
+    _COVERAGE[key] = cov
+    return cov
 
 
 def _row(act, kv, zaak, date, title, citing, via, n, c, words, method, rm, conf, begin, end) -> EULinkRow:  # noqa: ANN001
