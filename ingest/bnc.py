@@ -96,10 +96,11 @@ def _dossier_number(rec: Mapping[str, Any], dossiers: Mapping[str, str]) -> str 
     return dossiers.get(str(ref)) if ref else None
 
 
-def fiche_of_document(rec: Mapping[str, Any], src: SourceRef, dossiers: Mapping[str, str] = {}) -> Fiche | None:
+def fiche_of_document(rec: Mapping[str, Any], src: SourceRef, dossiers: Mapping[str, str] | None = None
+                      ) -> Fiche | None:
     """The fiche a Document record is, when it is a Kamerstuk of dossier 22112 with a number whose subject
     or title opens with "Fiche"; else None (a deleted record is none)."""
-    if rec.get("Verwijderd") or _dossier_number(rec, dossiers) != DOSSIER or rec.get("Volgnummer") in (None, ""):
+    if rec.get("Verwijderd") or _dossier_number(rec, dossiers or {}) != DOSSIER or rec.get("Volgnummer") in (None, ""):
         return None
     title = next((str(rec[k]).strip() for k in ("Onderwerp", "Titel") if rec.get(k)
                   and _FICHE_TITLE.match(str(rec[k]))), None)
@@ -205,7 +206,7 @@ def map_fiche(fiche: Fiche, links: list[FicheLink], iris: Iris) -> MappedGraph:
 
 
 def fiche_graph(rec: Mapping[str, Any], src: SourceRef, text: str | None, iris: Iris,
-                dossiers: Mapping[str, str] = {}, register: EURegister | None = None
+                dossiers: Mapping[str, str] | None = None, register: EURegister | None = None
                 ) -> tuple[MappedGraph | None, list[str]]:
     """A Document record (and its publication's text, when fetched) to the fiche's graph and the notes of
     what was not linked; (None, []) for a Document that is no fiche."""
