@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from pyoxigraph import Store
 
 from tests.server.test_pages import BASE, FOUNDING, KV, Page, get_page, path_of, select
@@ -100,3 +101,59 @@ def test_kamervraag_page_shows_its_eu_links(client: TestClient, store: Store) ->
     client.cookies.clear()
     en = Page(client.get("/" + KV[len(BASE):], params={"lang": "en"}, headers={"Accept": "text/html"}).text).text
     assert f"EU links ({len(links)})" in en and "question 8" in en
+
+
+@pytest.fixture(scope="module")
+def eu_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Store]]:
+    """The app on the tiny build with title links (tests/queries/test_eu_queries.py: the founding case and
+    three Zaken whose titles name dual-use goods)."""
+    from server.app import create_app
+    from tests.queries.test_eu_queries import build_eu_slice
+    from tests.server.conftest import settings_for
+    from tests.support.build_cache import cached_store
+
+    path = tmp_path_factory.mktemp("eu") / "store"
+    cached_store("eu-queries", build_eu_slice, path)
+    with TestClient(create_app(settings_for(path), path), raise_server_exceptions=False) as c:
+        s = Store.read_only(str(path))
+        yield c, s
+        del s
+
+
+def test_title_links_on_both_pages(eu_client: tuple[TestClient, Store]) -> None:
+    client, store = eu_client
+    links = select(store, """SELECT ?z ?kv ?t ?w ?b ?e ?m ?conf WHERE { ?c cito:hasCitingEntity ?kv ; kg:tekstfragment ?w ;
+        kg:beginpositie ?b ; kg:eindpositie ?e ; kg:koppelmethode ?m ; kg:betrouwbaarheid ?conf .
+        ?kv kg:zaaknummer ?z ; dcterms:title ?t }""")
+    assert {x["z"] for x in links} == {"2011Z09259", "2015Z24015", "2018Z19559"}
+    n, m, titles = counts(store)
+    assert titles and (n, m) == (4, 1)
+    for x in links:
+        page, html = get_page(client, "/id/kamervraag/" + x["z"])
+        t, b, e = x["t"], int(x["b"]), int(x["e"])
+        assert t[b:e] == x["w"]
+        # the title with the linked words marked, then the link's row: words, method in words, confidence
+        assert f'<p class="eu-title" lang="nl">{escape(t[:b])}<mark>{escape(t[b:e])}</mark>{escape(t[e:])}</p>' in html
+        assert "EU-koppelingen (1)" in page.text and "onderwerp" in page.text and x["conf"] in page.text
+        assert path_of(REG_428) in page.hrefs()
+        assert coverage_nl(store) in page.text
+    page, html = get_page(client, "/resource", iri=REG_428)
+    assert "Kamervragen hierover (4)" in page.text and coverage_nl(store) in page.text
+    for year in ("2011", "2015", "2018", "2019"):
+        assert f'href="#eu-{year}"' in html and f'id="eu-{year}"' in html
+    assert html.count(">in de titel</a>") == 3  # the three title links, each linked to its Kamervraag
+
+
+def test_marked_pieces() -> None:
+    from server.pages.eu_links import EULinkRow, marked
+
+    def link(b: int | None, e: int | None, via: str = "titel") -> EULinkRow:
+        return EULinkRow("a", "kv", "", "", "", "kv", via, None, "c", "", "", "", b, e)
+
+    title = "Export van dual use-goederen en de GLB"
+    b, e, g = title.index("dual"), title.index(" en"), title.index("GLB")
+    assert marked(title, [link(b, e), link(g, g + 3)]) == [
+        ("Export van ", False), ("dual use-goederen", True), (" en de ", False), ("GLB", True)]
+    # overlapping spans merge into the later one's rest; spans outside the title and text links are left out
+    assert marked(title, [link(b, b + 9), link(b + 4, e), link(g, 99), link(0, 6, "vraag")]) == [
+        ("Export van ", False), ("dual use-", True), ("goederen", True), (" en de GLB", False)]
