@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from ontology.namespaces import ELI, FOAF, KG, SKOS, T
 from server import describe as D
 from server.i18n import tr
-from server.pages.base import PageContext, Ref, YearBar, list_href, property_rows, tail_number
+from server.pages.base import PageContext, Ref, YearBar, list_href, property_rows
 from server.pages.eu_links import coverage, eu_questions, year_counts
 
 DUAL_USE = "http://data.europa.eu/eli/reg/2009/428/oj"

@@ -34,7 +34,8 @@ _DETAILS = """  OPTIONAL { ?c kg:tekstfragment ?words }
 
 #: Every link to ``?r`` or an act related to it (the register's relations, both ways), with the
 #: Kamervraag and where in it the link was found.
-EU_QUESTIONS = _P + f"""SELECT ?r ?act ?kv ?zaak ?date ?title ?citing ?via ?n ?c ?words ?method ?rm ?conf ?begin ?end WHERE {{
+EU_QUESTIONS = _P + f"""SELECT ?r ?act ?kv ?zaak ?date ?title ?citing ?via ?n ?c ?words ?method ?rm ?conf ?begin ?end
+WHERE {{
   {{ SELECT DISTINCT ?r ?act WHERE {{ ?act {_FAMILY} ?r }} }}
   ?c cito:hasCitedEntity ?act ; cito:hasCitingEntity ?citing .
   # where it was found, each looked up from the citing entity (single patterns on bound variables)
@@ -57,7 +58,8 @@ EU_QUESTIONS = _P + f"""SELECT ?r ?act ?kv ?zaak ?date ?title ?citing ?via ?n ?c
 #: The EU links of Kamervraag ``?r``: in its title, its questions, their footnotes and its answers.
 KAMERVRAAG_EU_LINKS = _P + f"""SELECT ?r ?c ?x ?act ?via ?n ?words ?method ?rm ?conf ?begin ?end WHERE {{
   {{ ?c cito:hasCitingEntity ?r . BIND ("titel" AS ?via) }}
-  UNION {{ ?r kg:heeftVraag ?x . ?c cito:hasCitingEntity ?x . OPTIONAL {{ ?x kg:vraagnummer ?n }} BIND ("vraag" AS ?via) }}
+  UNION {{ ?r kg:heeftVraag ?x . ?c cito:hasCitingEntity ?x . OPTIONAL {{ ?x kg:vraagnummer ?n }}
+          BIND ("vraag" AS ?via) }}
   UNION {{ ?r kg:heeftVraag ?v . ?x kg:bijVraag ?v . ?c cito:hasCitingEntity ?x . OPTIONAL {{ ?v kg:vraagnummer ?n }}
           BIND ("voetnoot" AS ?via) }}
   UNION {{ ?r kg:heeftAntwoord ?x . ?c cito:hasCitingEntity ?x . BIND ("antwoord" AS ?via) }}
@@ -174,7 +176,8 @@ async def coverage(endpoint: Endpoint) -> Coverage:
     return cov
 
 
-def _row(act, kv, zaak, date, title, citing, via, n, c, words, method, rm, conf, begin, end) -> EULinkRow:  # noqa: ANN001
+def _row(act, kv, zaak, date, title, citing, via, n, c, words, method, rm, conf, begin,  # noqa: ANN001
+         end) -> EULinkRow:
     return EULinkRow(_v(act), _v(kv), _v(zaak), _v(date)[:10], _v(title), _v(citing), _v(via), _int(n), _v(c),
                      _v(words), _v(method) or _v(rm), _v(conf), _int(begin), _int(end))
 

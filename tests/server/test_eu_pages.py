@@ -81,7 +81,8 @@ def test_eu_act_page_in_english_and_an_act_no_question_is_about(client: TestClie
     assert "Questions about this (1)" in text and f"from the question text for the {m} cases" in text
     assert "question 6" in text
     other, _ = get_page(client, "/resource", iri="http://data.europa.eu/eli/dir/2000/60/oj")
-    linked = select(store, "SELECT ?x ?c WHERE { ?c cito:hasCitedEntity ?x }", x="http://data.europa.eu/eli/dir/2000/60/oj")
+    linked = select(store, "SELECT ?x ?c WHERE { ?c cito:hasCitedEntity ?x }",
+                    x="http://data.europa.eu/eli/dir/2000/60/oj")
     assert not linked and "Kamervragen hierover (0)" in other.text
 
 
@@ -122,7 +123,8 @@ def eu_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCl
 
 def test_title_links_on_both_pages(eu_client: tuple[TestClient, Store]) -> None:
     client, store = eu_client
-    links = select(store, """SELECT ?z ?kv ?t ?w ?b ?e ?m ?conf WHERE { ?c cito:hasCitingEntity ?kv ; kg:tekstfragment ?w ;
+    links = select(store, """SELECT ?z ?kv ?t ?w ?b ?e ?m ?conf WHERE {
+        ?c cito:hasCitingEntity ?kv ; kg:tekstfragment ?w ;
         kg:beginpositie ?b ; kg:eindpositie ?e ; kg:koppelmethode ?m ; kg:betrouwbaarheid ?conf .
         ?kv kg:zaaknummer ?z ; dcterms:title ?t }""")
     assert {x["z"] for x in links} == {"2011Z09259", "2015Z24015", "2018Z19559"}
