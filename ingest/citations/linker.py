@@ -70,6 +70,21 @@ TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
     (r"terugkeerbesluit\w*", "dir-2008-115", None, 0.75),
     (r"illega(?:al|le)\s+(?:gekapt\s+)?hout", "houtverordening", None, 0.75),  # illegal timber, not logging
     (r"ecologisch\w*\s+aandachtsgebied\w*", "GLB", None, 0.75),  # a greening duty of the CAP's direct payments
+    # the visa lists are the visa list regulation's annexes
+    (r"visumplicht\w*", "visumlijstverordening", r"schengen\w*", 0.75),
+    # the EU's rules for occupational pension funds (IORP I and II); "nieuwe"/"voorstel" reads as the proposal
+    (r"(?:europese\s+)?richtlijn\s+(?:voor\s+|inzake\s+)?(?:bedrijfs)?pensioen(?:en|fondsen)", "IORP-richtlijn", None,
+     0.8),
+    (r"aanlandplicht\w*", "gemeenschappelijk visserijbeleid", None, 0.8),  # the landing obligation of the CFP
+    # the oil and gas embargoes against Russia are bans of the Russia sanctions regulation
+    (r"(?:olie|gas|kolen|steenkool)[\s\-]*(?:boycot|embargo|importverbod)\w*|(?:boycot|embargo|importverbod)\w*\s+"
+     r"(?:op|van|voor|tegen)\s+(?:de\s+)?(?:russische\s+)?(?:olie|gas|kolen|steenkool)", "reg-2014-833", r"russ|rusland",
+     0.75),
+    # the EU's corona recovery fund is the Recovery and Resilience Facility; "coronamiljarden" only beside Brussels/EU
+    (r"corona[\s\-]*herstel[\s\-]*fonds\w*", "herstel- en veerkrachtfaciliteit", None, 0.8),
+    (r"corona[\s\-]*miljard\w*", "herstel- en veerkrachtfaciliteit", r"brussel|europ|EU(?![^\W\d_])", 0.75),
+    (r"(?:EU-|europe\w*\s+)voorstel\w*\s+(?:inzake|over|voor|betreffende)\s+(?:de\s+)?(?:bedrijfs)?pensioenfondsen",
+     "IORP-richtlijn", None, 0.8),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -79,7 +94,9 @@ _TOPIC_RES = tuple(
 
 _DIGITS = re.compile(r"\d{2}")
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
-                "schengen", "terugkeerbesluit", "hout", "aandachtsgebied")  # one of them is in every topic phrase
+                "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
+                "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
+                "corona miljard")  # one of them is in every topic phrase
 _CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
 _ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:

@@ -94,7 +94,7 @@ def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = ""
     if on is None or all(r.kind != "act" for r in found):
         return (found[0], NAAM) if len(found) == 1 or on is None else (None, 0.0)
     revision = bool(_REVISION_RE.search(title))
-    current = [r for r in found if r.kind == "act" and in_force(r, on)]
+    current = _not_repealed([r for r in found if r.kind == "act" and in_force(r, on)])
     if len(current) == 1:
         act = current[0]
         if revision:
@@ -108,6 +108,13 @@ def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = ""
     if len(current) > 1:
         return None, 0.0
     return _not_yet(found, on, reg, revision)
+
+
+def _not_repealed(current: list[EUResource]) -> list[EUResource]:
+    """The acts in force under one name, less those another of them repeals: where the register gives
+    no end date, a name shared by an act and the act that repeals it (the visa list regulation 539/2001
+    and its codification 2018/1806) means the repealing act from its date."""
+    return [r for r in current if not any(r.key in o.repeals for o in current if o is not r)]
 
 
 def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bool) -> tuple[EUResource | None, float]:

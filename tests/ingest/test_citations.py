@@ -88,7 +88,10 @@ def test_register_identifiers(register: EURegister) -> None:
 def test_every_row_is_well_formed(register: EURegister) -> None:
     assert len(register) >= 20
     for r in register:
-        if r.kind == "act":
+        if r.kind == "act" and r.type == "convention":  # an agreement of CELEX sector 4: ELI by its date
+            assert re.fullmatch(r"http://data\.europa\.eu/eli/convention/\d{4}/\d+/oj", r.eli or ""), r.key
+            assert r.celex and r.celex.startswith("4"), r.key
+        elif r.kind == "act":
             assert re.fullmatch(r"http://data\.europa\.eu/eli/(reg|dir|dec)[a-z_]*/\d{4}/\d+/oj", r.eli or ""), r.key
             assert r.celex and r.celex.startswith("3"), r.key
             year, num = r.eli.split("/")[-3:-1]

@@ -41,6 +41,12 @@ NUMBERS = {
     "2018Z05272",  # ecologische aandachtsgebieden: a greening duty of the CAP's direct payments
     "2023Z18492", "2023Z19638",  # CSDDD and the nature restoration law before adoption
     "2010Z02972",  # "Gemeenschappelijk Visserijbeleid" in 2010: the CFP of 2002, not Regulation 1380/2013
+    "2015Z17140",  # the landing obligation: the CFP regulation of the date
+    "2010Z04621", "2011Z17954",  # the Schengenverklaring (CISA art. 75); joining "Schengen" (no act of the register)
+    "2014Z22447", "2016Z13236", "2016Z12408", "2019Z08232",  # IORP: the proposal while pending, then IORP II
+    "2020Z15151", "2024Z12824",  # the visa list beside Schengen; the EU taxonomy
+    "2022Z08797", "2022Z25434", "2012Z00121",  # the Russian oil embargo (Iranian oil: not that regulation)
+    "2022Z17170", "2021Z13691",  # corona billions beside Brussels (the RRF), of schools (not linked)
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
 }
@@ -115,8 +121,9 @@ def test_names_of_acts_adopted_after_the_date(zaken, register):
     assert keys(csddd) == {"com-2022-71"} and csddd[0].words == "CSDDD"
     nature = links(zaken, register, "2023Z19638")  # no proposal in the register: the act, less surely
     assert keys(nature) == {"reg-2024-1991"} and nature[0].confidence < 0.8
-    # a policy's name years before the act of that name: no link (the act then in force is not in the register)
-    assert links(zaken, register, "2010Z02972") == []
+    # a policy's name years before the act of that name: the act then in force (Regulation 2371/2002)
+    assert keys(links(zaken, register, "2010Z02972")) == {"reg-2002-2371"}
+    assert link_title("Gemeenschappelijk Visserijbeleid", dt.date(2000, 1, 1), register) == []
     assert keys(links(zaken, register, "2010Z02972", dt.date(2014, 6, 1))) == {"reg-2013-1380"}
 
 
@@ -136,15 +143,21 @@ def test_ambiguous_acronyms_of_other_things_are_not_linked(zaken, register):
 
 
 def test_schengen_alone_is_no_act(zaken, register):
-    for nummer in ("2015Z14965", "2010Z16738"):
-        assert links(zaken, register, nummer) == [], nummer
+    assert links(zaken, register, "2011Z17954") == []  # joining Schengen: a Council decision, not in the register
+    assert link_title("Schengen", dt.date(2015, 1, 1), register) == []
+    # the treaty by name (the Convention implementing the Schengen Agreement) and its medicines certificate (art. 75)
+    for nummer, words in (("2015Z14965", "Schengen-akkoorden"), ("2010Z16738", "Schengen-verdrag"),
+                          ("2010Z04621", "Schengenverklaring")):
+        found = links(zaken, register, nummer)
+        assert keys(found) == {"convention-2000-922"} and found[0].words == words, nummer
     found = links(zaken, register, "2019Z26191")  # "Schengen en de herinvoering van grenscontroles"
     assert keys(found) == {"reg-2016-399"} and found[0].method == "onderwerp"
     assert keys(links(zaken, register, "2019Z26191", dt.date(2015, 1, 1))) == {"reg-2006-562"}
 
 
 def test_an_act_in_force_from_a_later_day_is_not_its_predecessor(zaken, register):
-    assert links(zaken, register, "2010Z01066") == []  # 79/409/EEG was in force: not in the register
+    found = links(zaken, register, "2010Z01066")  # January 2010: 79/409/EEG was in force
+    assert keys(found) == {"dir-1979-409"} and found[0].method == "naam"
     assert keys(links(zaken, register, "2010Z01066", dt.date(2010, 3, 1))) == {"dir-2009-147"}
 
 
@@ -249,3 +262,41 @@ def test_texts_read_names_with_the_same_dates_and_context_rules(register):
     assert targets("Deelt u de zorg dat de prijs van emissierechten in het ETS daalt?", dt.date(2019, 1, 1)) == [ets]
     assert targets("Het ETS van de school is gesloten.", dt.date(2019, 1, 1)) == []
     assert targets("Kunt u de wachtlijst voor de AVG-arts toelichten?", dt.date(2019, 1, 1)) == []
+
+
+def test_fisheries_policy_by_date(zaken, register):
+    gvb = "Het gemeenschappelijk visserijbeleid"
+    assert keys(link_title(gvb, dt.date(2013, 12, 31), register)) == {"reg-2002-2371"}
+    assert keys(link_title(gvb, dt.date(2014, 1, 1), register)) == {"reg-2013-1380"}  # applies from 1 January 2014
+    found = links(zaken, register, "2015Z17140")  # the landing obligation (art. 15 of 1380/2013)
+    assert keys(found) == {"reg-2013-1380"} and found[0].method == "onderwerp"
+
+
+def test_occupational_pensions_proposal_then_directive(zaken, register):
+    # "de nieuwe richtlijn voor pensioenen" and "het EU-voorstel inzake bedrijfspensioenfondsen" while
+    # COM(2014) 167 is pending; "IORP-2" before Directive 2016/2341 was adopted: its proposal
+    for nummer in ("2014Z22447", "2016Z13236", "2016Z12408"):
+        found = links(zaken, register, nummer)
+        assert keys(found) == {"com-2014-167"} and all(k.confidence <= 0.8 for k in found), nummer
+    assert keys(links(zaken, register, "2019Z08232")) == {"dir-2016-2341"}
+    assert keys(link_title("De IORP-richtlijn", dt.date(2012, 1, 1), register)) == {"dir-2003-41"}
+
+
+def test_an_act_and_the_act_repealing_it_under_one_name(register):
+    """The visa list regulation 539/2001 and its codification 2018/1806, which repeals it: the name is
+    the repealing act from its date."""
+    assert keys(link_title("De visumlijstverordening", dt.date(2015, 1, 1), register)) == {"reg-2001-539"}
+    assert keys(link_title("De visumlijstverordening", dt.date(2019, 1, 1), register)) == {"reg-2018-1806"}
+
+
+def test_topic_phrases_of_visas_taxonomy_sanctions_and_recovery(zaken, register):
+    found = links(zaken, register, "2020Z15151")  # "Visumplicht tussen de Schengenzone en Suriname"
+    assert keys(found) == {"reg-2018-1806"} and found[0].words == "Visumplicht"
+    assert link_title("De visumplicht voor Nederlanders in Rusland", dt.date(2020, 1, 1), register) == []
+    assert keys(links(zaken, register, "2024Z12824")) == {"reg-2020-852"}  # EU-taxonomie
+    for nummer in ("2022Z08797", "2022Z25434"):  # olieboycot; boycots voor olie uit Rusland
+        assert keys(links(zaken, register, nummer)) == {"reg-2014-833"}, nummer
+    assert links(zaken, register, "2012Z00121") == []  # Iranian oil: not the Russia sanctions
+    found = links(zaken, register, "2022Z17170")  # 'Brussel duldt geen inmenging in besteding coronamiljarden'
+    assert keys(found) == {"reg-2021-241"} and found[0].method == "onderwerp"
+    assert links(zaken, register, "2021Z13691") == []  # the schools' corona billions: national money

@@ -41,7 +41,7 @@ def _act_number(number: str, eli_type: str) -> tuple[int, int]:
         parts = parts[:-1]
     assert len(parts) == 2 and all(p.isdigit() for p in parts), number
     a, b = int(parts[0]), int(parts[1])
-    if eli_type.startswith("reg") and b >= 1950 and not (a >= 2015 and len(parts[0]) == 4):
+    if eli_type.startswith("reg") and b >= 1950 and not (2015 <= a <= 2099 and len(parts[0]) == 4):  # 2371/2002
         return b, a  # number/year
     year = a + 1900 if a < 100 else a
     return year, b
@@ -59,6 +59,16 @@ def _check_act(r: dict[str, str]) -> None:
     assert _act_number(r["number"], eli_type) == (year, num), f"{r['key']}: number {r['number']} vs ELI"
     assert r["cellar"] == f"http://publications.europa.eu/resource/celex/{r['celex']}", r["key"]
     assert r["key"] == f"{eli_type.replace('_', '-')}-{year}-{num}", r["key"]
+
+
+def _check_agreement(r: dict[str, str]) -> None:
+    """An international agreement (CELEX sector 4, "42000A0922(02)"): its ELI is
+    .../convention/{year}/{month and day of publication}/oj, its number the CELEX number."""
+    c = re.fullmatch(r"4(\d{4})A(\d{4})\(\d{2}\)", r["celex"])
+    assert c, (r["key"], r["celex"])
+    assert r["eli"] == f"http://data.europa.eu/eli/convention/{c.group(1)}/{int(c.group(2))}/oj", r["key"]
+    assert r["number"] == r["celex"] and r["cellar"] == f"http://publications.europa.eu/resource/celex/{r['celex']}"
+    assert r["key"] == f"convention-{c.group(1)}-{int(c.group(2))}", r["key"]
 
 
 def _check_proposal(r: dict[str, str]) -> None:
@@ -82,9 +92,10 @@ def test_every_rows_identifiers_agree(rows: list[dict[str, str]]) -> None:
     """CELEX year and number = ELI year and number = the number column; CELLAR from CELEX; a
     procedure's number = its CELLAR IRI."""
     assert len(rows) >= 150
-    check = {"act": _check_act, "proposal": _check_proposal, "procedure": _check_procedure}
+    check = {"act": _check_act, "agreement": _check_agreement, "proposal": _check_proposal,
+             "procedure": _check_procedure}
     for r in rows:
-        check[r["kind"]](r)
+        check["agreement" if r["type"] == "convention" else r["kind"]](r)
     celexes = [r["celex"] for r in rows if r["celex"]]
     assert len(celexes) == len(set(celexes)), "a CELEX number twice"
     iris = [r["eli"] or r["cellar"] for r in rows]
