@@ -122,7 +122,8 @@ def _step(a: str, prop: str, b: str) -> str:
 #: The part-of paths that can start at a Kamervraag itself (its questions' and answers' own parts
 #: follow); the others start at a question, an answer or a footnote.
 KAMERVRAAG_PATHS = [p for p in PART_PATHS if p[0] in ("kg:vraagstelling", "kg:adressering", "kg:heeftVraag",
-                                                       "kg:heeftAntwoord", "kg:publicatie")]
+                                                       "kg:heeftAntwoord", "kg:publicatie",
+                                                       "^cito:hasCitingEntity")]  # its title's EU links
 
 
 def _describe_query(parts: bool = True, paths: list[tuple[str, ...]] | None = None, wholes: bool = True) -> str:

@@ -146,6 +146,30 @@ def test_title_links_on_both_pages(eu_client: tuple[TestClient, Store]) -> None:
     assert html.count(">in de titel</a>") == 3  # the three title links, each linked to its Kamervraag
 
 
+def test_a_kamervraag_description_holds_its_title_links(eu_client: tuple[TestClient, Store]) -> None:
+    """The Kamervraag shortcut of the description query (server.describe.describe_query) gives what the full
+    query gives, title links included: each kg:Citatie whose citing entity is the Kamervraag itself."""
+    from pyoxigraph import NamedNode, Triple, Variable
+
+    from server.describe import DESCRIBE, describe_query
+
+    client, store = eu_client
+    kvs = [x["kv"] for x in select(store, "SELECT DISTINCT ?kv WHERE { ?c cito:hasCitingEntity ?kv . ?kv a kg:Kamervraag }")]
+    assert len(kvs) == 3
+
+    def described(query: str, iri: str) -> set[Triple]:
+        return {Triple(t.subject, t.predicate, t.object) for t in store.query(
+            query, substitutions={Variable("r"): NamedNode(iri)}, use_default_graph_as_union=True)}
+
+    for iri in kvs:
+        short = described(describe_query(iri, BASE), iri)
+        assert short == described(DESCRIBE, iri), iri
+        cites = {t.subject for t in short if t.predicate.value.endswith("hasCitingEntity") and t.object.value == iri}
+        assert cites and all(c.value.startswith(iri + "/eu-koppeling/") for c in cites)
+        r = client.get(path_of(iri), params={"format": "ttl"})
+        assert r.status_code == 200 and b"eu-koppeling/1" in r.content
+
+
 def test_marked_pieces() -> None:
     from server.pages.eu_links import EULinkRow, marked
 
