@@ -267,6 +267,20 @@ def test_eu_acts_by_number(register: EURegister) -> None:
     assert find_citations("de mededeling COM(2019) 640 over de Green Deal") == []
 
 
+def test_an_explicit_citation_is_verified_by_its_own_words(register: EURegister) -> None:
+    """data/eu/README.md: a text citing an act by a number the register keeps unverified (the EPBD
+    2010/31/EU, the taxonomy regulation's neighbour SFDR 2019/2088) is linked to the ELI its number
+    gives; nothing else of the unverified row (an alias) is used."""
+    unverified = {r.key: r for r in register.unverified}
+    for key in ("dir-2010-31", "reg-2019-2088"):
+        assert key in unverified and register.get(key) is None
+    epbd = [c for c in find_citations("zoals Richtlijn 2010/31/EU vereist", register=register) if c.kind == "eu-act"]
+    assert [(c.target, c.number) for c in epbd] == [("http://data.europa.eu/eli/dir/2010/31/oj", "2010/31/EU")]
+    sfdr = [c for c in find_citations("Verordening (EU) 2019/2088", register=register) if c.kind == "eu-act"]
+    assert [c.target for c in sfdr] == ["http://data.europa.eu/eli/reg/2019/2088/oj"]
+    assert [c for c in find_citations("de SFDR en de EPBD", register=register) if c.kind.startswith("eu-")] == []
+
+
 def test_eu_acts_in_2024_texts() -> None:
     eudr = find_citations(_text("texts/doc-de-ontbossingswet.txt"))
     assert {c.target for c in eudr if c.kind == "eu-act"} == {"http://data.europa.eu/eli/reg/2023/1115/oj"}

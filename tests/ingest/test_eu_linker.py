@@ -47,6 +47,8 @@ NUMBERS = {
     "2020Z15151", "2024Z12824",  # the visa list beside Schengen; the EU taxonomy
     "2022Z08797", "2022Z25434", "2012Z00121",  # the Russian oil embargo (Iranian oil: not that regulation)
     "2022Z17170", "2021Z13691",  # corona billions beside Brussels (the RRF), of schools (not linked)
+    "2008Z05381", "2024Z12394",  # the European arrest warrant (an international one is not)
+    "2010Z04555",  # the data retention directive by its Dutch name
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
 }
@@ -300,3 +302,11 @@ def test_topic_phrases_of_visas_taxonomy_sanctions_and_recovery(zaken, register)
     found = links(zaken, register, "2022Z17170")  # 'Brussel duldt geen inmenging in besteding coronamiljarden'
     assert keys(found) == {"reg-2021-241"} and found[0].method == "onderwerp"
     assert links(zaken, register, "2021Z13691") == []  # the schools' corona billions: national money
+
+
+def test_arrest_warrant_and_data_retention_by_name(zaken, register):
+    found = links(zaken, register, "2008Z05381")  # "De toepassing van het Europees Aanhoudingsbevel door Frankrijk"
+    assert keys(found) == {"dec-framw-2002-584"} and found[0].method == "naam"
+    assert links(zaken, register, "2024Z12394") == []  # an international arrest warrant (the ICC's)
+    found = links(zaken, register, "2010Z04555")  # "... de Richtlijn bewaarplicht telecomgegevens ..."
+    assert keys(found) == {"dir-2006-24"} and found[0].words == "Richtlijn bewaarplicht telecomgegevens"

@@ -18,7 +18,7 @@ from ingest.errors import ParseError
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME_COUNTS = ROOT / "data" / "eu" / "name-counts.csv"
-FAMILY = {"reg": "R", "dir": "L", "dec": "D"}
+FAMILY = {"reg": "R", "dir": "L", "dec": "D", "dec_framw": "F"}  # CELEX sector-3 letter per ELI type
 SUFFIXES = ("EEG", "EG", "EU", "GBVB", "JBZ")
 
 
@@ -52,10 +52,10 @@ def _check_act(r: dict[str, str]) -> None:
     assert m, (r["key"], r["eli"])
     eli_type, year, num = m.group(1), int(m.group(2)), int(m.group(3))
     assert eli_type == r["type"], r["key"]
-    c = re.fullmatch(r"3(\d{4})([RLD])(\d{4})", r["celex"])
+    c = re.fullmatch(r"3(\d{4})([RLDF])(\d{4})", r["celex"])
     assert c, (r["key"], r["celex"])
     assert (int(c.group(1)), int(c.group(3))) == (year, num), f"{r['key']}: CELEX {r['celex']} vs ELI {r['eli']}"
-    assert c.group(2) == FAMILY[eli_type.split("_")[0]], f"{r['key']}: CELEX sector letter vs ELI type"
+    assert c.group(2) == FAMILY.get(eli_type, FAMILY[eli_type.split("_")[0]]), f"{r['key']}: CELEX letter vs ELI type"
     assert _act_number(r["number"], eli_type) == (year, num), f"{r['key']}: number {r['number']} vs ELI"
     assert r["cellar"] == f"http://publications.europa.eu/resource/celex/{r['celex']}", r["key"]
     assert r["key"] == f"{eli_type.replace('_', '-')}-{year}-{num}", r["key"]
