@@ -49,6 +49,7 @@ NUMBERS = {
     "2022Z17170", "2021Z13691",  # corona billions beside Brussels (the RRF), of schools (not linked)
     "2008Z05381", "2024Z12394",  # the European arrest warrant (an international one is not)
     "2010Z04555",  # the data retention directive by its Dutch name
+    "2009Z16839", "2017Z15945",  # EVOA (the waste shipment regulation); MiFID II
     "2013Z21157", "2014Z10275", "2019Z01300",  # Dublin II and III
     "2018Z08686", "2021Z03370",  # AVG
 }
@@ -310,3 +311,10 @@ def test_arrest_warrant_and_data_retention_by_name(zaken, register):
     assert links(zaken, register, "2024Z12394") == []  # an international arrest warrant (the ICC's)
     found = links(zaken, register, "2010Z04555")  # "... de Richtlijn bewaarplicht telecomgegevens ..."
     assert keys(found) == {"dir-2006-24"} and found[0].words == "Richtlijn bewaarplicht telecomgegevens"
+
+
+def test_waste_shipments_and_mifid_by_name(zaken, register):
+    found = links(zaken, register, "2009Z16839")  # "De EVOA-beschikkingen voor accu's en batterijen"
+    assert keys(found) == {"reg-2006-1013"} and found[0].words == "EVOA" and found[0].confidence == 0.9  # acronym
+    found = links(zaken, register, "2017Z15945")  # "... door de herziene richtlijn MIFID II"
+    assert keys(found) == {"dir-2014-65"} and found[0].words == "MIFID II"
