@@ -81,10 +81,13 @@ QUERIES: dict[str, str] = {
   OPTIONAL { ?ap schema:endDate ?end } OPTIONAL { ?ap kg:waarnemend ?acting } }""",
     "posts": "SELECT ?post ?ministry WHERE { ?post a kg:Post ; org:postIn ?ministry }",
     "classes": "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
-    "eu": """SELECT ?x ?identifier ?date (COUNT(DISTINCT ?citing) AS ?n) WHERE {
+    # per EU resource, the Kamervragen that cite it: in their title, or in a question, answer or footnote
+    "eu": """SELECT ?x ?identifier ?date (COUNT(DISTINCT ?kv) AS ?n) WHERE {
   VALUES ?type { eli:LegalResource kg:EUVoorstel kg:EUProcedure } ?x a ?type .
   OPTIONAL { ?x dcterms:identifier ?identifier } OPTIONAL { ?x dcterms:date ?date }
-  OPTIONAL { ?citing cito:cites ?x } } GROUP BY ?x ?identifier ?date""",
+  OPTIONAL { { ?kv cito:cites ?x } UNION { ?kv kg:heeftVraag|kg:heeftAntwoord ?part . ?part cito:cites ?x }
+             UNION { ?kv kg:heeftVraag ?v . ?v kg:voetnoot ?fn . ?fn cito:cites ?x }
+             ?kv a kg:Kamervraag } } GROUP BY ?x ?identifier ?date""",
 }
 
 KIND_OF_TYPE = {
@@ -155,7 +158,7 @@ class EUEntry:
     iri: str
     identifier: str
     date: str
-    citations: int
+    kamervragen: int  # the Kamervragen citing it (title, question, answer or footnote)
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,14 +531,14 @@ def _add_terms(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
 
 def _add_posts_counts_and_eu(ov: Overview, rows: dict[str, Sequence[Row]]) -> None:
     """The ministry of each post (and the posts of each ministry), the count per class, and the EU acts by
-    the number of citations."""
+    the number of Kamervragen that cite them."""
     for post, ministry in rows["posts"]:
         ov.post_ministry[_v(post) or ""] = _v(ministry) or ""
         ov.posts_of_ministry.setdefault(_v(ministry) or "", []).append(_v(post) or "")
     for cls, n in rows["classes"]:
         ov.class_counts[_v(cls) or ""] = int(_v(n) or 0)
     ov.eu = sorted((EUEntry(_v(x) or "", _v(ident) or "", (_v(date) or "")[:10], int(_v(n) or 0))
-                    for x, ident, date, n in rows["eu"]), key=lambda e: (-e.citations, e.date))
+                    for x, ident, date, n in rows["eu"]), key=lambda e: (-e.kamervragen, e.date))
 
 
 def _index_cases(ov: Overview, cases: dict[str, Case]) -> None:

@@ -83,7 +83,7 @@ async def eu_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     rels.sort(key=lambda rel: (order.get(rel.predicate, 9), rel.source.text))
     members = sorted(family, key=lambda x: (entries[x].date if x in entries else "", x))
     family_rows = [(L.ref(x, ov.label(x, L.lang) or L.text(x)), entries[x].identifier if x in entries else "",
-                    entries[x].date if x in entries else "", entries[x].citations if x in entries else 0, x == r)
+                    entries[x].date if x in entries else "", entries[x].kamervragen if x in entries else 0, x == r)
                    for x in members]
     celex = g.literal(r, KG + "celex")
     identifier = g.literal(r, T.identifier)

@@ -41,7 +41,7 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
     first_year, last_year = ov.year_range()
     fracties = [(f, n) for f, n in ov.counted("fractie", "fractie") if n][:16]
     ministries = [(m, n) for m, n in ov.counted("ministerie", "ministerie") if n or ov.possibly("ministerie", m)][:14]
-    eu = [e for e in ov.eu if e.citations][:12]
+    eu = [e for e in ov.eu if e.kamervragen][:12]
     return render(request, "home.html", {
         "lang": lang, "nav": "home", "stats": stats, "first_year": first_year,
         "last_year": last_year, "n_cases": len(ov.cases), "coverage": ov.coverage,
@@ -51,7 +51,7 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
         # page of the ministry: never in both
         "ministries": [(L.ref(m, ov.label(m, lang) or L.text(m)), n, ov.possibly("ministerie", m))
                        for m, n in ministries],
-        "eu": [(L.ref(e.iri, ov.label(e.iri, lang) or L.text(e.iri)), e.identifier, e.citations) for e in eu],
+        "eu": [(L.ref(e.iri, ov.label(e.iri, lang) or L.text(e.iri)), e.identifier, e.kamervragen) for e in eu],
         "latest": question_items(ov.latest(10), L, ov, True),
         "founding": L.ref(base + "id/kamervraag/2019Z15231") if ov.case(base + "id/kamervraag/2019Z15231") else None,
     }, 200, {"Vary": "Cookie"})

@@ -6,6 +6,7 @@ say what the search covered with the store's own numbers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -168,6 +169,26 @@ def test_a_kamervraag_description_holds_its_title_links(eu_client: tuple[TestCli
         assert cites and all(c.value.startswith(iri + "/eu-koppeling/") for c in cites)
         r = client.get(path_of(iri), params={"format": "ttl"})
         assert r.status_code == 200 and b"eu-koppeling/1" in r.content
+
+
+def test_eu_counts_are_kamervragen_not_citations(eu_client: tuple[TestClient, Store]) -> None:
+    """The home page's EU card counts the Kamervragen citing an act (in the title, a question, an answer or a
+    footnote), each once: walked here from the citing entities to their Kamervraag."""
+    client, store = eu_client
+    kv_of: dict[str, set[str]] = {}
+    for r in select(store, """SELECT ?x ?c ?kv WHERE { ?c cito:cites ?x .
+            OPTIONAL { ?kv0 kg:heeftVraag|kg:heeftAntwoord ?c } OPTIONAL { ?kv1 kg:heeftVraag/kg:voetnoot ?c }
+            OPTIONAL { ?c a kg:Kamervraag BIND (?c AS ?kv2) } BIND (COALESCE(?kv0, ?kv1, ?kv2) AS ?kv) }"""):
+        if r["kv"]:
+            kv_of.setdefault(r["x"] or "", set()).add(r["kv"])
+    assert {REG_428, COM_2016_616} <= set(kv_of)
+    page, html = get_page(client, "/")
+    for act, kvs in kv_of.items():
+        if "europa.eu" not in act:
+            continue
+        shown = re.search(rf'<li><a href="[^"]*{re.escape(quote(act, safe=""))}[^"]*">[^<]*</a> '
+                          r'<span class="hint">[^<]*</span> <span class="n">(\d+)</span>', html)
+        assert shown and int(shown.group(1)) == len(kvs), act
 
 
 def test_marked_pieces() -> None:
