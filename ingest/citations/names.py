@@ -113,8 +113,9 @@ def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = ""
 def _not_repealed(current: list[EUResource]) -> list[EUResource]:
     """The acts in force under one name, less those another of them repeals: where the register gives
     no end date, a name shared by an act and the act that repeals it (the visa list regulation 539/2001
-    and its codification 2018/1806) means the repealing act from its date."""
-    return [r for r in current if not any(r.key in o.repeals for o in current if o is not r)]
+    and its codification 2018/1806) means the repealing act from its date; where it states the day the
+    repealed act ended (IORP I until 12 January 2019), both stay, and the name links nothing until then."""
+    return [r for r in current if r.in_force_to or not any(r.key in o.repeals for o in current if o is not r)]
 
 
 def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bool) -> tuple[EUResource | None, float]:

@@ -290,6 +290,9 @@ def test_an_act_and_the_act_repealing_it_under_one_name(register):
     the repealing act from its date."""
     assert keys(link_title("De visumlijstverordening", dt.date(2015, 1, 1), register)) == {"reg-2001-539"}
     assert keys(link_title("De visumlijstverordening", dt.date(2019, 1, 1), register)) == {"reg-2018-1806"}
+    # IORP II repeals IORP I, which the register says ended on 12 January 2019: in 2018 the shared name is in doubt
+    assert link_title("De IORP-richtlijn", dt.date(2018, 6, 1), register) == []
+    assert keys(link_title("De IORP-richtlijn", dt.date(2019, 6, 1), register)) == {"dir-2016-2341"}
 
 
 def test_topic_phrases_of_visas_taxonomy_sanctions_and_recovery(zaken, register):
