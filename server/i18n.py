@@ -324,3 +324,42 @@ EU_LINK_METHODS: dict[str, tuple[str, str]] = {
     "naam": ("naam of afkorting", "name or abbreviation"),
     "onderwerp": ("onderwerp", "topic phrase"),
 }
+
+
+# --------------------------------------------------------------------------- What a count counts
+
+#: The lines that say what a list's counts count (issue 15 §1: certain addressings, the possible ones apart;
+#: issue 16 §4: counts that depend on EU links). ``{n}``: a number.
+COUNT_NOTES: dict[str, tuple[str, str]] = {
+    "possibly": ("zeker; mogelijk: {n}", "certain; possibly: {n}"),
+    "fractie-ministries": (
+        "Kamervragen van de fractie zeker aan het ministerie gericht (aan een post ervan, op de dag zelf). "
+        "Mogelijk: de geadresseerde bekleedde die dag meer dan één post, een van dit ministerie, en geen "
+        "gepubliceerde tekst noemt de post; apart geteld, nooit in beide.",
+        "Questions of the group certainly addressed to the ministry (to one of its posts, on the day itself). "
+        "Possibly: the addressee held more than one post that day, one of this ministry, and no published text "
+        "names the post; counted apart, never in both."),
+    "cabinet-ministries": (
+        "Kamervragen aan een bewindspersoon van dit kabinet, per ministerie waaraan ze zeker gericht zijn (aan een "
+        "post ervan, op de dag zelf). Mogelijk: de geadresseerde bekleedde die dag meer dan één post, een van dit "
+        "ministerie, en geen gepubliceerde tekst noemt de post; apart geteld, nooit in beide.",
+        "Questions to a member of this cabinet, by the ministry they were certainly addressed to (to one of its "
+        "posts, on the day itself). Possibly: the addressee held more than one post that day, one of this "
+        "ministry, and no published text names the post; counted apart, never in both."),
+    "received-fracties": (
+        "Kamervragen zeker aan deze {what} gericht, per fractie van de vragenstellers. Mogelijk: de geadresseerde "
+        "bekleedde die dag meer dan één post, en geen gepubliceerde tekst noemt de post; apart geteld, nooit in "
+        "beide.",
+        "Questions certainly addressed to this {what}, by the askers' party group. Possibly: the addressee held "
+        "more than one post that day, and no published text names the post; counted apart, never in both."),
+    "eu-counts": (
+        "Per handeling de Kamervragen die haar aanhalen: in de titel, een vraag, een voetnoot of het antwoord, "
+        "elke Kamervraag één keer.",
+        "Per act, the questions citing it: in the title, a question, a footnote or the answer, each question "
+        "once."),
+    "facet-possibly": (
+        "(mogelijk): de geadresseerde bekleedde die dag meer dan één post, deze er een van, en geen gepubliceerde "
+        "tekst noemt de post; apart geteld, nooit ook bij de post zelf.",
+        "(possibly): the addressee held more than one post that day, this one among them, and no published text "
+        "names the post; counted apart, never under the post itself as well."),
+}
