@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -176,6 +176,66 @@ class _Graphs:
     outcomes: dict[str, RecordOutcome] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
     resolved: list[ResolvedKamervraag] = field(default_factory=list)
+    staging: _Staging | None = None
+
+    def put(self, graph: MappedGraph) -> None:
+        """Keeps ``graph`` (in place of an earlier one of the same IRI) and passes it on to the staging copy."""
+        self.graphs[graph.iri] = graph
+        if self.staging is not None:
+            self.staging.add(graph)
+
+
+class _Staging:
+    """The in-memory copy of what a build loads, filled while the records are still being mapped: every
+    ``BATCH`` graphs are parsed (strictly) and loaded on another thread, on the core the mapping leaves
+    idle. :meth:`finish` then makes it hold exactly the final graphs (a graph mapped again, e.g. a Zaak on
+    two lines, is loaded again in its final version)."""
+
+    BATCH = 4000
+
+    def __init__(self) -> None:
+        self.store: EmbeddedStore | None = EmbeddedStore(None)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._futures: list[Future[None]] = []
+        self._pending: list[MappedGraph] = []
+        self._sent: dict[str, MappedGraph] = {}
+        self._again: set[str] = set()
+
+    def add(self, graph: MappedGraph) -> None:
+        self._pending.append(graph)
+        if len(self._pending) >= self.BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        for g in self._pending:
+            if g.iri in self._sent:
+                self._again.add(g.iri)
+            self._sent[g.iri] = g
+        data = "".join(g.nquads for g in self._pending).encode("utf-8")
+        self._pending = []
+        assert self.store is not None
+        self._futures.append(self._pool.submit(self.store.bulk_load, data))
+
+    def finish(self, final: list[MappedGraph]) -> EmbeddedStore:
+        """Waits for the loads (raising their error, if any) and brings the copy to hold ``final``, every graph
+        in its final version and nothing else; returns the store (and keeps no reference to it)."""
+        self._send()
+        for f in self._futures:
+            f.result()
+        store, self.store = self.store, None
+        assert store is not None
+        by_iri = {g.iri: g for g in final}
+        stale = self._again | {iri for iri, g in self._sent.items() if by_iri.get(iri) is not g}
+        for iri in sorted(stale):
+            store.remove_graph(iri)
+        redo = [g for iri, g in by_iri.items() if iri in stale or iri not in self._sent]
+        if redo:
+            store.bulk_load("".join(g.nquads for g in redo).encode("utf-8"))
+        self.close()
+        return store
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build(
@@ -205,15 +265,21 @@ def build(
         pub_ids = publication_ids(data_dir)
     items = _read_records(data_dir, odata_file, progress, timer)
     ref, resolver = _complete_reference(ref, items, report, timer, data_dir, texts, pub_ids)
-    built = _Graphs()
-    text_outcomes = _resolve_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, timer)
-    evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
-    _map_records(items, resolver, pub_ids, iris, limit, progress, report, built, evidence)
-    _map_texts(text_outcomes, report, built)
-    with timer("map"):
-        static = context_graphs(ref, iris)
-        payload = [_nquads(static, built.graphs)]
-    rejected = _replace_store(store, report, timer, payload, built, static, iris, dumps_dir)
+    built = _Graphs(staging=_Staging())
+    try:
+        with timer("map"):
+            static = context_graphs(ref, iris)
+            for g in static:
+                built.staging.add(g)
+        text_outcomes = _resolve_texts(items, data_dir, texts, ref, resolver, pub_ids, iris, timer)
+        evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
+        _map_records(items, resolver, pub_ids, iris, limit, progress, report, built, evidence)
+        _map_texts(text_outcomes, report, built)
+        with timer("map"):
+            payload = [_nquads(static, built.graphs)]
+        rejected = _replace_store(store, report, timer, payload, built, static, iris, dumps_dir)
+    finally:
+        built.staging.close()
     report.store_quads = len(store)
     report.quads_loaded = report.store_quads
     log(f"loaded {len(built.graphs) - len(rejected)} record graphs, rejected {len(rejected)}")
@@ -280,7 +346,7 @@ def _map_records(items: list[ZaakRecord | ParseError], resolver: Resolver, pub_i
         t_map += t2 - t1
         c_resolve += c1 - c0
         c_map += c2 - c1
-        built.graphs[mapped.iri] = mapped
+        built.put(mapped)
         built.resolved.append(rk)
         out = RecordOutcome(source=src, status="loaded", zaak=zaak.nummer, graph=mapped.iri)
         out.unresolved = _unresolved(rk)
@@ -330,7 +396,7 @@ def _map_texts(text_outcomes: list[TextOutcome], report: BuildReport, built: _Gr
         if t.graph.iri in built.outcomes:
             built.outcomes[t.graph.iri].status = "superseded"
             built.outcomes[t.graph.iri].problems.append(f"the same publication occurs again in {t.source}")
-        built.graphs[t.graph.iri] = t.graph
+        built.put(t.graph)
         built.outcomes[t.graph.iri] = out
         report.records.append(out)
 
@@ -369,17 +435,17 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
     """Load and validate into ``fresh``: returns the rejected graphs (see :func:`_replace_store`). ``payload``
     holds the N-Quads to load, taken out of it so that they are freed once loaded.
 
-    ``fresh`` is loaded on one core while the other fills an in-memory copy, validates it, applies to it what
-    follows (the rejected graphs out, the carried-over graphs in, the findings graph) and counts it for the
+    ``fresh`` is loaded on one core while the other finishes the in-memory copy (filled while the records
+    were mapped: :class:`_Staging`), validates it, applies to it what follows (the rejected graphs out, the carried-over graphs in, the findings graph) and counts it for the
     dataset description, several times faster than on disk; then the same changes, the findings graph and
     the description go into ``fresh``, so that the two hold the same statements."""
     data = payload.pop()
-    staging = EmbeddedStore(None)
+    assert built.staging is not None
     with ThreadPoolExecutor(max_workers=1) as pool:
         with timer("load + validate"):
             loading = pool.submit(fresh.bulk_load, data, lenient=True)  # the staging copy parses it strictly
-            staging.bulk_load(data)
             del data
+            staging = built.staging.finish([*static, *built.graphs.values()])
             report.validation = FastValidator().validate_store(staging.ox)
         _record_results(report.validation, report, built.outcomes)
         rejected = [g for g, o in built.outcomes.items() if o.status == "rejected"]
