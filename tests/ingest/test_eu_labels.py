@@ -101,12 +101,9 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The linker is below the targets on dev (measured 7 December 2026: precision 0.91, recall 0.56
-# against the register; bench/eu/evaluate.py prints the current figures): a strict expected
-# failure, so that this test fails, and the mark must go, once it reaches them. Only an
-# AssertionError counts: a missing linker still fails the test.
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="linker below the issue-16 targets on dev (see bench/eu/evaluate.py --split dev)")
+# The issue-16 targets on the dev split (precision >= 0.95, recall >= 0.90 against the register,
+# dual-use precision >= 0.98 where dev has dual-use links). The held-out split is measured by
+# bench/eu/evaluate.py --split heldout only, never here: it is not tuned on.
 def test_linker_reaches_the_targets_on_dev(splits):
     link_title = evaluate.link_title_function()  # fails with "ingest.citations.linker not found" until it exists
     s = evaluate.score(splits["dev"], link_title, default_register())
