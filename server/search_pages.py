@@ -41,7 +41,9 @@ from starlette.concurrency import run_in_threadpool
 from kamergraph.coverage import Coverage
 from server.endpoint import Endpoint
 from server.errors import error_body
-from server.i18n import page_lang, pick, tr
+from server.i18n import COUNT_NOTES, page_lang, pick, tr
+from server.pages.eu_links import Coverage as EUCoverage
+from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
 from server.search import (
     KINDS,
@@ -234,6 +236,7 @@ class FacetBox:
     shown: list[FacetItem]
     more: list[FacetItem]
     left_out: int
+    note: str = ""  # what the counts count, where it needs saying (EU links; possible addressees apart)
 
 
 @dataclass
@@ -322,7 +325,10 @@ async def search_page(request: Request, service: SearchService) -> Response:
 
 
 def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, list[FacetCount]],
-                 lang: str, coverage: Coverage | None = None) -> list[FacetBox]:
+                 lang: str, coverage: Coverage | None = None, eu: EUCoverage | None = None) -> list[FacetBox]:
+    """The facet boxes of the list: per kind its values with their counts, each a link that adds (or removes)
+    it. The EU box says what its counts count and what the links were found from (``eu``, when given); the
+    boxes of posts and ministries, when they hold possible addressees ("… (mogelijk)"), that those are apart."""
     keep = [(k, v) for k, v in params if k not in ("page", "format")]
     boxes = []
     for kind in KINDS:
@@ -344,8 +350,17 @@ def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, lis
         if not items:
             continue
         boxes.append(FacetBox(kind, tr(lang, *FACET_TITLES[kind]), shown, more,
-                              max(0, len(rest) - FACET_SHOWN - len(more))))
+                              max(0, len(rest) - FACET_SHOWN - len(more)), _facet_note(kind, facets, lang, eu)))
     return boxes
+
+
+def _facet_note(kind: str, facets: dict[str, list[FacetCount]], lang: str, eu: EUCoverage | None) -> str:
+    """The line under a facet box saying what its counts count, or ""."""
+    if kind == "eu" and eu is not None:
+        return f"{tr(lang, *COUNT_NOTES['eu-counts'])} {eu.sentence(lang)}"
+    if kind in ("post", "ministerie") and any(fc.value.key.endswith("~mogelijk") for fc in facets.get(kind, [])):
+        return tr(lang, *COUNT_NOTES["facet-possibly"])
+    return ""
 
 
 def _same(kind: str, raw: str, key: str) -> bool:
@@ -398,12 +413,15 @@ def _stream_csv(index: SearchIndex, filters: list[Filter], lang: str) -> Iterato
     yield buf.getvalue().encode("utf-8")
 
 
-def _stream_json(index: SearchIndex, filters: list[Filter], total: int, lang: str) -> Iterator[bytes]:
-    head = {
+def _stream_json(index: SearchIndex, filters: list[Filter], total: int, lang: str,
+                 eu: EUCoverage | None = None) -> Iterator[bytes]:
+    head: dict[str, Any] = {
         "count": total,
         "filters": [{"param": f.kind, "value": f.value.key, "label": f.value.label(lang), "iri": f.value.iri}
                     for f in filters],
     }
+    if eu is not None:  # a list filtered on EU acts depends on the links: how they were found
+        head["eu_coverage"] = {"cases": eu.cases, "titles": eu.titles, "texts": eu.texts, "found": eu.sentence(lang)}
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "items": [').encode("utf-8")
     chunk: list[str] = []
     first = True
@@ -417,7 +435,10 @@ def _stream_json(index: SearchIndex, filters: list[Filter], total: int, lang: st
     yield "\n".join(chunk).encode("utf-8")
 
 
-async def list_page(request: Request, service: SearchService) -> Response:
+async def list_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
+    """``/kamervragen``: a page of the filtered list with its facets, or the whole list as CSV or JSON. Where
+    the counts depend on EU links (the EU facet, an ``eu`` filter), what the links were found from is said with
+    the store's numbers (:class:`server.pages.eu_links.Coverage`, asked from ``endpoint``)."""
     lang = page_lang(request)
     api = _wants(request, request.query_params.getlist("format")) != "html"  # errors as JSON, too
     try:
@@ -432,13 +453,18 @@ async def list_page(request: Request, service: SearchService) -> Response:
             name = "kamervragen" + "".join(f"-{f.kind}-{re.sub(r'[^A-Za-z0-9]+', '_', f.value.key)[-40:]}"
                                            for f in filters)
             headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Total-Count": str(total)}
+            eu = await eu_coverage(endpoint) if endpoint is not None and any(f.kind == "eu" for f in filters) else None
+            if eu is not None:
+                headers["X-EU-Coverage"] = eu.sentence("en")
             if fmt == "csv":
                 return StreamingResponse(_stream_csv(index, filters, lang), media_type="text/csv; charset=utf-8",
                                          headers=headers)
-            return StreamingResponse(_stream_json(index, filters, total, lang), media_type="application/json",
+            return StreamingResponse(_stream_json(index, filters, total, lang, eu), media_type="application/json",
                                      headers=headers)
         result = await run_in_threadpool(index.list_page, filters, page, LIST_PER_PAGE, lang)
         coverage = await run_in_threadpool(index.coverage)
+        eu = await eu_coverage(endpoint) if endpoint is not None and (
+            result.facets.get("eu") or any(f.kind == "eu" for f in filters)) else None
         if page > result.pages and result.total:
             raise PageError(400, f"page={page}: er zijn maar {result.pages} pagina's.",
                             f"page={page}: there are only {result.pages} pages.")
@@ -457,7 +483,8 @@ async def list_page(request: Request, service: SearchService) -> Response:
         "result": result,
         "chips": chips,
         "clear_href": _url(path, [(k, v) for k, v in keep if k == "lang"]),
-        "facets": _facet_boxes(path, params, result.facets, lang, coverage),
+        "facets": _facet_boxes(path, params, result.facets, lang, coverage, eu),
+        "eu_found": eu.sentence(lang) if eu is not None and any(f.kind == "eu" for f in filters) else "",
         "pages": pager(path, params, page, result.pages) if result.pages > 1 else [],
         "csv_href": _url(path, [*keep, ("format", "csv")]),
         "json_href": _url(path, [*keep, ("format", "json")]),
@@ -518,6 +545,6 @@ def install_search(app: FastAPI, endpoint: Endpoint, index_path: str | os.PathLi
     @app.get("/kamervragen", name="kamervragen", include_in_schema=False)
     async def kamervragen(request: Request) -> Response:
         """The Kamervragen, filtered and counted per facet; CSV/JSON export of the whole list."""
-        return await list_page(request, service)
+        return await list_page(request, service, endpoint)
 
     return service

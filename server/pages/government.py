@@ -3,11 +3,12 @@ their answers took, the fracties that ask."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from ontology.namespaces import DCTERMS, KG, ORG, T
-from server.i18n import tr
+from server.i18n import COUNT_NOTES, fmt_int, tr
 from server.overview import Overview
 from server.pages.base import Linker, PageContext, PropertyRow, Ref, Value, property_rows
 from server.pages.lists import answer_times, question_list
@@ -40,6 +41,56 @@ def possibly_row(ov: Overview, L: Linker, kind: str, r: str) -> PropertyRow | No
                        [Value(text)])
 
 
+def possibly_by_ministry(ov: Overview, kind: str, key: str) -> Counter[str]:
+    """Per ministry, the questions of a list (a fractie's, a cabinet's) possibly addressed to it and not
+    certainly: the addressee held several posts that day, one of this ministry, no published text names one
+    and no certain post of the question is of this ministry (as :meth:`Overview.possibly` counts them)."""
+    counts: Counter[str] = Counter()
+    for i in ov.lists.get((kind, key), ()):
+        c = ov.cases[i]
+        if c.possible_posts:
+            certain = set(ov.ministries(c))
+            counts.update({m for m in (ov.post_ministry.get(p) for p in c.possible_posts) if m and m not in certain})
+    return counts
+
+
+def ministry_bars(ov: Overview, L: Linker, kind: str, key: str, n: int) -> list[tuple[Any, ...]]:
+    """The ``n`` ministries a list's questions were addressed to most, as bars: (ministry, certain count, bar
+    width in %, possible count). Certain addressings only in the count and the bar; the possible ones apart
+    (a ministry with possible ones only is listed after the others)."""
+    certain = dict(ov.top(kind, key, "ministerie", 10_000))
+    maybe = possibly_by_ministry(ov, kind, key)
+    order = sorted({*certain, *maybe}, key=lambda m: (-certain.get(m, 0), -maybe[m], m))[:n]
+    top = max((certain.get(m, 0) for m in order), default=0) or 1
+    return [(L.ref(m, ov.label(m, L.lang) or L.text(m)), certain.get(m, 0), round(100 * certain.get(m, 0) / top, 1),
+             maybe[m]) for m in order]
+
+
+def possibly_note(lang: str, n: int) -> str:
+    """"zeker; mogelijk: N" / "certain; possibly: N" (N formatted as the page formats numbers)."""
+    return tr(lang, *COUNT_NOTES["possibly"]).format(n=fmt_int(n, lang))
+
+
+def _fractie_bars(ov: Overview, L: Linker, kind: str, r: str) -> list[tuple[Any, ...]]:
+    """The fracties asking a post, ministry or cabinet most: (fractie, count, bar width in %, possible count).
+    For a post or ministry the count is of the questions certainly addressed to it, the possible ones apart
+    (the list ``post-mogelijk``…); a cabinet's list holds the questions addressed to a term of office of it,
+    whichever post, so it has no possible part."""
+    certain = dict(ov.top(kind, r, "fractie", 10_000))
+    maybe = dict(ov.top(f"{kind}-mogelijk", r, "fractie", 10_000)) if kind in ("post", "ministerie") else {}
+    order = sorted({*certain, *maybe}, key=lambda f: (-certain.get(f, 0), -maybe.get(f, 0), f))[:10]
+    top = max((certain.get(f, 0) for f in order), default=0) or 1
+    return [(L.ref(f, ov.label(f, L.lang) or L.text(f)), certain.get(f, 0), round(100 * certain.get(f, 0) / top, 1),
+             maybe.get(f, 0)) for f in order]
+
+
+def _counts_base(lang: str, kind: str) -> dict[str, str]:
+    """The lines saying what the bars count: the fracties of the questions received, the cabinet's ministries."""
+    what = {"post": ("post", "post"), "ministerie": ("ministerie", "ministry")}.get(kind)
+    return {"fracties": tr(lang, *COUNT_NOTES["received-fracties"]).format(what=tr(lang, *what)) if what else "",
+            "ministries": tr(lang, *COUNT_NOTES["cabinet-ministries"]) if kind == "kabinet" else ""}
+
+
 async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """Post, Ministerie and Kabinet: holders over time, questions received, answer times."""
     g, r, L = ctx.graph, ctx.iri, ctx.linker
@@ -64,23 +115,18 @@ async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
                               tr(L.lang, "Ontvangen Kamervragen", "Questions received"), kind, r, facet,
                               with_askers=True)
     times = answer_times(ov, kind, r)
-    by_fractie = ov.top(kind, r, "fractie", 10)
-    fr_max = max((n for _, n in by_fractie), default=1)
-    fracties = [(L.ref(f, ov.label(f, L.lang) or L.text(f)), n, round(100 * n / fr_max, 1)) for f, n in by_fractie]
-    ministries = []
-    if kind == "kabinet":
-        top = ov.top(kind, r, "ministerie", 12)
-        m_max = max((n for _, n in top), default=1)
-        ministries = [(L.ref(m, ov.label(m, L.lang) or L.text(m)), n, round(100 * n / m_max, 1)) for m, n in top]
+    fracties = _fractie_bars(ov, L, kind, r)
+    ministries = ministry_bars(ov, L, kind, r, 12) if kind == "kabinet" else []
     ministry = [L.ref(m) for m in g.iris(r, ORG + "postIn")]
     facts = property_rows(g, r, L, skip=[T.label, T.pref_label])
     possibly = possibly_row(ov, L, kind, r)
     if possibly is not None:  # the list says its base: certain addressings; the possible ones apart
-        n = ov.possibly(kind, r)
-        questions.heading += tr(L.lang, f" (zeker; mogelijk: {n})", f" (certain; possibly: {n})")
+        questions.heading += f" ({possibly_note(L.lang, ov.possibly(kind, r))})"
         facts.append(possibly)
+    possibly_n = ov.possibly(kind, r) if kind in ("post", "ministerie") else 0
     return "page_government.html", {
         "title": g.label(r, L.lang) or L.text(r), "which": which,
+        "possibly": possibly_note(L.lang, possibly_n) if possibly_n else "", "counts_base": _counts_base(L.lang, kind),
         "facts": facts,
         "ministry": ministry, "posts": posts, "terms": _terms_rows(terms, L, ov, which), "questions": questions,
         "times": times, "fracties": fracties, "ministries": ministries,

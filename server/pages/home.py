@@ -9,9 +9,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ontology.namespaces import ELI, KG
-from server.i18n import page_lang, tr
+from server.i18n import COUNT_NOTES, page_lang, tr
 from server.overview_holder import OverviewHolder
 from server.pages.base import Linker, list_href
+from server.pages.eu_links import coverage as eu_coverage
 from server.pages.lists import question_items
 from server.render import render
 
@@ -42,6 +43,8 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
     fracties = [(f, n) for f, n in ov.counted("fractie", "fractie") if n][:16]
     ministries = [(m, n) for m, n in ov.counted("ministerie", "ministerie") if n or ov.possibly("ministerie", m)][:14]
     eu = [e for e in ov.eu if e.kamervragen][:12]
+    # the EU counts depend on the links: what they count and what the linker read (the titles, the texts)
+    eu_base = f"{tr(lang, *COUNT_NOTES['eu-counts'])} {(await eu_coverage(endpoint)).sentence(lang)}" if eu else ""
     return render(request, "home.html", {
         "lang": lang, "nav": "home", "stats": stats, "first_year": first_year,
         "last_year": last_year, "n_cases": len(ov.cases), "coverage": ov.coverage,
@@ -52,6 +55,7 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
         "ministries": [(L.ref(m, ov.label(m, lang) or L.text(m)), n, ov.possibly("ministerie", m))
                        for m, n in ministries],
         "eu": [(L.ref(e.iri, ov.label(e.iri, lang) or L.text(e.iri)), e.identifier, e.kamervragen) for e in eu],
+        "eu_base": eu_base,
         "latest": question_items(ov.latest(10), L, ov, True),
         "founding": L.ref(base + "id/kamervraag/2019Z15231") if ov.case(base + "id/kamervraag/2019Z15231") else None,
     }, 200, {"Vary": "Cookie"})

@@ -12,8 +12,9 @@ from pyoxigraph import NamedNode
 from ingest.periods import INFERRED_PREFIX
 from ontology.namespaces import OWL, T, sparql_prefixes
 from server.endpoint import run_rows
-from server.i18n import tr
+from server.i18n import COUNT_NOTES, tr
 from server.pages.base import PageContext, Ref, list_href, pager, property_rows, query_int
+from server.pages.government import ministry_bars
 from server.pages.lists import question_list
 from store.pool import Job
 
@@ -120,18 +121,19 @@ async def fractie_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     bars, y0, y1 = timeline([(L.ref(m.person), "fractie", m.start, m.end, "", m.iri) for m in shown])
     member_rows = [(L.ref(m.person, ov.label(m.person, L.lang) or L.text(m.person)), m.start, m.end,
                     L.ref(m.iri, tr(L.lang, "lidmaatschap", "membership")), bar) for m, bar in zip(shown, bars)]
-    top = ov.top("fractie", r, "ministerie", 10)
     questions = question_list(ctx.request, ov, L, "vragen",
                               tr(L.lang, "Kamervragen van de fractie", "Questions of the group"),
                               "fractie", r, "fractie", with_askers=True)
-    top_max = max((n for _, n in top), default=1)
-    ministries = [(L.ref(m, ov.label(m, L.lang) or L.text(m)), n, round(100 * n / top_max, 1),
-                   list_href(L.base, fractie=r, ministerie=m)) for m, n in top]
+    # certain addressings (kg:gerichtAan) in the count and the bar; the possible ones apart, each with its list
+    ministries = [(m, n, w, list_href(L.base, fractie=r, ministerie=m.iri), maybe,
+                   list_href(L.base, fractie=r, ministerie=m.iri + "~mogelijk"))
+                  for m, n, w, maybe in ministry_bars(ov, L, "fractie", r, 10)]
     return "page_fractie.html", {
         "title": g.label(r, L.lang) or L.text(r), "facts": property_rows(g, r, L, skip=[T.label, T.pref_label]),
         "n_members": len(members), "n_current": current, "members": member_rows, "members_y0": y0, "members_y1": y1,
         "members_pager": pager(ctx.request, "leden_p", number, pages, len(members), "leden"),
         "ministries": ministries, "questions": questions,
+        "ministries_base": tr(L.lang, *COUNT_NOTES["fractie-ministries"]),
     }
 
 
