@@ -362,4 +362,9 @@ COUNT_NOTES: dict[str, tuple[str, str]] = {
         "tekst noemt de post; apart geteld, nooit ook bij de post zelf.",
         "(possibly): the addressee held more than one post that day, this one among them, and no published text "
         "names the post; counted apart, never under the post itself as well."),
+    "search-texts": (
+        "Gezocht in de onderwerpen van alle {n} Kamervragen en in de vraag- en antwoordteksten van de {m} "
+        "Kamervragen waarvan de tekst in de graaf staat; van de andere alleen het onderwerp.",
+        "Searched the subjects of all {n} cases and the question and answer texts of the {m} cases whose text is "
+        "in the graph; of the others only the subject."),
 }
