@@ -277,7 +277,18 @@ def _index(service: SearchService) -> SearchIndex:
                         f"The search index is not available (yet): {exc}", {"Retry-After": "10"}) from None
 
 
-async def search_page(request: Request, service: SearchService) -> Response:
+def _searched(cov: EUCoverage | None, lang: str) -> str:
+    """What a full-text search read, with the store's numbers (every subject; the texts of the cases whose
+    text is in the graph), or "" without a store to count in."""
+    if cov is None:
+        return ""
+    n, m = (f"{x:,}" if lang == "en" else f"{x:,}".replace(",", ".") for x in (cov.cases, cov.texts))
+    return tr(lang, *COUNT_NOTES["search-texts"]).format(n=n, m=m)
+
+
+async def search_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
+    """``/zoeken``: the form, or a page of results (HTML or JSON) saying what the search read (the subjects of
+    every Kamervraag, the texts of those whose text is in the graph: counted from ``endpoint``)."""
     lang = page_lang(request)
     api = _wants(request, request.query_params.getlist("format")) != "html"  # errors as JSON, too
     q = ""
@@ -304,9 +315,11 @@ async def search_page(request: Request, service: SearchService) -> Response:
     except PageError as exc:
         return _error(request, api, exc, lang, q)
     params = [(k, v) for k, v in items if k in ("q", "lang")]
+    cov = await eu_coverage(endpoint) if endpoint is not None else None
     if api:
         return JSONResponse({
             "query": q,
+            **({"searched": {"cases": cov.cases, "texts": cov.texts, "found": _searched(cov, lang)}} if cov else {}),
             "total": result.total,
             "page": result.page,
             "pages": result.pages,
@@ -318,6 +331,7 @@ async def search_page(request: Request, service: SearchService) -> Response:
         "nav": "zoeken",
         "q": q,
         "result": result,
+        "searched": _searched(cov, lang),
         "pages": pager(request.url.path, params, page, result.pages) if result.pages > 1 else [],
         "json_href": _url(request.url.path, [*params, *([("page", str(page))] if page > 1 else []),
                                              ("format", "json")]),
@@ -536,11 +550,11 @@ def install_search(app: FastAPI, endpoint: Endpoint, index_path: str | os.PathLi
     @app.get("/zoeken", name="search", include_in_schema=False)
     async def zoeken(request: Request) -> Response:
         """Full-text search over the Kamervragen: question cards with highlighted snippets."""
-        return await search_page(request, service)
+        return await search_page(request, service, endpoint)
 
     @app.get("/search", name="search_en", include_in_schema=False)
     async def search(request: Request) -> Response:
-        return await search_page(request, service)
+        return await search_page(request, service, endpoint)
 
     @app.get("/kamervragen", name="kamervragen", include_in_schema=False)
     async def kamervragen(request: Request) -> Response:

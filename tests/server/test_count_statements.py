@@ -213,3 +213,20 @@ def test_list_filtered_on_an_eu_act_says_what_the_links_were_found_from(eu: tupl
     assert found(store, "en") in r.headers["X-EU-Coverage"]
     plain = client.get("/kamervragen", params={"format": "json"}).json()
     assert "eu_coverage" not in plain
+
+
+@pytest.mark.parametrize("lang, says", [("nl", "Gezocht in de onderwerpen van alle {n} Kamervragen en in de vraag- en "
+                                               "antwoordteksten van de {m} Kamervragen"),
+                                        ("en", "Searched the subjects of all {n} cases and the question and answer "
+                                               "texts of the {m} cases")])
+def test_search_says_what_it_read(eu: tuple[TestClient, Store], lang: str, says: str) -> None:
+    """A full-text search depends on the texts: the results say how many subjects and texts it read."""
+    client, store = eu
+    n, m, _ = eu_numbers(store)
+    assert (n, m) == (4, 1)
+    page = html(client, "/zoeken", lang, q="dual use")
+    assert says.format(n=n, m=m) in base_line(page, "searched")
+    client.cookies.clear()
+    body = client.get("/zoeken", params={"q": "dual use", "format": "json", "lang": lang}).json()
+    assert body["total"] >= 1 and (body["searched"]["cases"], body["searched"]["texts"]) == (n, m)
+    assert says.format(n=n, m=m) in body["searched"]["found"]
