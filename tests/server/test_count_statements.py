@@ -32,9 +32,10 @@ def counted(store: Store, sparql: str) -> dict[str, int]:
 
 
 def app_on(path: Path) -> TestClient:
+    """The app on the store at ``path``, with one query worker (the tests ask one page at a time)."""
     from server.app import create_app
 
-    return TestClient(create_app(settings_for(path), path), raise_server_exceptions=False)
+    return TestClient(create_app(settings_for(path, query_workers=1), path), raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")
