@@ -28,7 +28,8 @@ REG_428 = "http://data.europa.eu/eli/reg/2009/428/oj"
 
 def counted(store: Store, sparql: str) -> dict[str, int]:
     """(key, n) rows of a SELECT ?k ?n query as a mapping."""
-    return {row["k"].value: int(row["n"].value) for row in store.query(PREFIXES + sparql, use_default_graph_as_union=True)}
+    rows = store.query(PREFIXES + sparql, use_default_graph_as_union=True)
+    return {row["k"].value: int(row["n"].value) for row in rows}
 
 
 def app_on(path: Path) -> TestClient:
