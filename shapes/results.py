@@ -2,9 +2,10 @@
 
 The build writes every result of its SHACL validation (:class:`shapes.report.ValidationResult`) and
 every finding of the reference data's consistency rules (:mod:`ingest.reference_checks`) into one
-named graph, ``{base}graph/validatie/bevindingen``; a sync re-validates the record graphs it wrote or
-removed and replaces their results there. The record pages, ``/validatie``, the SPARQL endpoint and
-the dumps all read that one graph, so they show the same, current findings.
+named graph, ``{base}graph/validatie/bevindingen``; a sync puts the results of validating the graphs it
+writes (validated once, before writing) there in place of those of the graphs it wrote or removed, and
+``kamergraph ingest`` re-validates the graphs it wrote and does the same. The record pages, ``/validatie``,
+the SPARQL endpoint and the dumps all read that one graph, so they show the same, current findings.
 
 What the graph holds:
 
@@ -186,27 +187,44 @@ def load_findings(fresh: Any, iris: Iris, validation: Report | None, notes: Iter
     return len({n[0].subject.value for n in nodes})
 
 
-def refresh_findings(store: Any, iris: Iris, checked: Iterable[str], removed: Iterable[str] = ()) -> int:
-    """After a sync wrote the graphs ``checked`` and removed ``removed``: validates the ``checked`` graphs as
-    they now are in ``store`` and puts their results in the findings graph in place of the ones it held for
-    those graphs (and for the removed ones); everything else there stays. Returns the number of results
-    of the checked graphs."""
-    from shapes.fast import FastValidator
+def refresh_findings(store: Any, iris: Iris, checked: Iterable[str], removed: Iterable[str] = (),
+                     validator: Any = None) -> int:
+    """After ``kamergraph ingest`` wrote the graphs ``checked`` (and removed ``removed``): validates the
+    ``checked`` graphs as they now are in ``store`` (with ``validator``, a :class:`shapes.fast.FastValidator`,
+    else a new one) and puts their results in the findings graph (:func:`replace_results`). Returns the
+    number of results of the checked graphs."""
+    checked = list(checked)
+    if checked:
+        present = set(store.named_graphs())
+        checked = [g for g in checked if g in present]
+    report = Report()
+    if checked:
+        if validator is None:
+            from shapes.fast import FastValidator
 
-    checked, removed = list(checked), list(removed)
+            validator = FastValidator()
+        report = validator.validate_store(_validation_store(store, checked), graphs=checked)
+    return replace_results(store, iris, report.results, checked, removed)
+
+
+def replace_results(store: Any, iris: Iris, results: Iterable[ValidationResult], checked: Iterable[str],
+                    removed: Iterable[str] = ()) -> int:
+    """After a sync wrote the graphs ``checked`` and removed ``removed``: puts ``results`` (what validating
+    the ``checked`` graphs found, before or after they were written) in the findings graph in place of the
+    results it held for those graphs and for the removed ones; everything else there stays. Nothing is
+    validated here. Returns the number of ``results``."""
+    results, checked, removed = list(results), list(checked), list(removed)
     if not checked and not removed:
         return 0
     fg = findings_graph(iris)
     present = set(store.named_graphs())
-    checked = [g for g in checked if g in present]
     gone = set(checked) | set(removed)
     old = _nodes(store.graph_nquads(fg)).values() if fg in present else []
     kept = [n for n in old if not (_is_result(n) and _focus_graph(n) in gone)]
-    report = FastValidator().validate_store(_validation_store(store, checked), graphs=checked) if checked else Report()
-    nodes = kept + [result_quads(r, iris) for r in report.results]
+    nodes = kept + [result_quads(r, iris) for r in results]
     if nodes or fg in present:
         store.replace_graph(fg, assemble(iris, nodes))
-    return len(report.results)
+    return len(results)
 
 
 def _validation_store(store: Any, graphs: list[str]) -> Any:
@@ -225,6 +243,6 @@ def _validation_store(store: Any, graphs: list[str]) -> Any:
 
 __all__ = [
     "CONSISTENCY_FINDING", "CONSISTENCY_RULE", "FOCUS_GRAPH", "SOURCE_ROW", "ConsistencyFinding", "assemble",
-    "consistency_findings", "finding_quads", "findings_graph", "load_findings", "refresh_findings", "report_node",
-    "result_quads",
+    "consistency_findings", "finding_quads", "findings_graph", "load_findings", "refresh_findings", "replace_results",
+    "report_node", "result_quads",
 ]

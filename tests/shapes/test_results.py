@@ -14,7 +14,7 @@ from kamergraph.inputs import reference_data
 from ontology.namespaces import Iris
 from shapes.results import (
     CONSISTENCY_FINDING, FOCUS_GRAPH, consistency_findings, findings_graph, load_findings, refresh_findings,
-    report_node,
+    replace_results, report_node,
 )
 from shapes.validate import FastValidator, Report
 from store.embedded import EmbeddedStore
@@ -135,6 +135,23 @@ def test_a_sync_replaces_the_results_of_the_graphs_it_wrote(kg: EmbeddedStore) -
     kg.replace_graph(fixed, nq)
     assert refresh_findings(kg, IRIS, [fixed]) == 1
     assert {str(o) for o in _stored(kg).objects(None, rdflib.URIRef(FOCUS_GRAPH))} == {fixed}
+
+
+def test_a_sync_writes_the_results_it_validated_without_validating_again(kg: EmbeddedStore) -> None:
+    """replace_results puts the results given (a sync's one validation, before writing) in place of those of
+    the graphs written, and validates nothing: the same graph as refresh_findings, which validates them."""
+    graphs = _graphs(WARNED[:2])
+    load_findings(kg, IRIS, None, ["x.csv:3: [rule] text"], validated=graphs)  # no results of these two
+    report = FastValidator().validate_store(kg.ox, graphs=graphs[:1])
+    assert replace_results(kg, IRIS, report.results, graphs[:1]) == len(report.results) > 0
+    written = _stored(kg)
+    focus = {str(o) for o in written.objects(None, rdflib.URIRef(FOCUS_GRAPH))}
+    assert graphs[0] in focus and graphs[1] not in focus
+    assert len(set(written.subjects(rdflib.RDF.type, rdflib.URIRef(CONSISTENCY_FINDING)))) == 1  # kept
+    assert refresh_findings(kg, IRIS, graphs[:1]) == len(report.results)
+    assert isomorphic(_stored(kg), written)
+    assert replace_results(kg, IRIS, [], graphs[:1]) == 0  # given no results, the graph has none left
+    assert graphs[0] not in {str(o) for o in _stored(kg).objects(None, rdflib.URIRef(FOCUS_GRAPH))}
 
 
 def test_a_violation_makes_the_stored_report_not_conform(tmp_path: Path) -> None:
