@@ -30,7 +30,9 @@ Two phases, each safe to interrupt anywhere:
    what was last stored (a SHA-1 per graph in ``{state}/graphs.json``) is validated with the
    shapes (together with the reference graphs, as in ``build``) and replaces its graph, one
    transaction per graph; a graph that violates a shape is not loaded (its earlier version stays)
-   and is reported; the graphs of deleted records leave the store. So the store after a sync
+   and is reported; the graphs of deleted records leave the store. Each graph is validated once, by
+   one validator per run, and the findings graph (:mod:`shapes.results`) gets the results of the
+   graphs written from that validation. So the store after a sync
    equals a full build from the same records, and applying twice changes nothing.
 
 The run report lists every fetched record and its fate: a Zaak, ZaakActor, member record or

@@ -1,7 +1,9 @@
 """`kamergraph sync`'s second phase: apply the records mirror to the store (see :mod:`kamergraph.sync`).
 
 The current records are the base overlaid with the mirror; they go through the build's own stages, and
-every graph whose statements differ from what was last stored is validated and replaces its graph.
+every graph whose statements differ from what was last stored is validated and replaces its graph. Each
+changed graph is validated once, before it is written, with one validator per run; the findings graph
+(:mod:`shapes.results`) takes its results from that validation.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from shapes.results import refresh_findings
 from typing import Any
 
 from ingest.errors import ParseError
@@ -21,6 +22,8 @@ from ingest.sources.tk_api import join_zaak_actors
 from kamergraph.sync_fetch import FetchRun
 from kamergraph.sync_http import publication_id
 from kamergraph.sync_state import ANSWER_SOORTEN, QUESTION_SOORT, TK_REFERENCE_ENTITIES, SyncOutcome, sort_time
+from shapes.report import ValidationResult
+from shapes.results import replace_results
 
 
 @dataclass
@@ -285,7 +288,8 @@ class SyncRun(FetchRun):
         to_check = [g for g in changed if g in record_graphs]
 
         t0 = time.perf_counter()
-        rejected = _violations(graphs, record_graphs, companions, to_check)
+        rejected, results = _violations(graphs, record_graphs, companions, to_check,
+                                        [g for g in changed if g not in record_graphs])
         timings["validate"] = time.perf_counter() - t0
 
         self._report_fates(pending, graphs, changed, removed, rejected)
@@ -293,7 +297,7 @@ class SyncRun(FetchRun):
             return
 
         t0 = time.perf_counter()
-        self._write(graphs, hashes, changed, removed, rejected)
+        self._write(graphs, hashes, changed, removed, rejected, results)
         self.state.applied_lines = len(mirror)
         self.state.store_quads = len(self.store)
         self.state.save()
@@ -384,15 +388,16 @@ class SyncRun(FetchRun):
         }
 
     def _write(self, graphs: dict[str, Any], hashes: dict[str, str], changed: list[str], removed: list[str],
-               rejected: dict[str, list[str]]) -> None:
-        """Removes the removed graphs, writes the changed ones not rejected (in batches), and describes the
-        dataset afresh; the hashes are written after every step, so an interrupted run resumes there."""
+               rejected: dict[str, list[str]], results: Mapping[str, list[ValidationResult]]) -> None:
+        """Removes the removed graphs, writes the changed ones not rejected (in batches) with their validation
+        ``results`` (by graph) in the findings graph, and describes the dataset afresh; the hashes are written
+        after every step, so an interrupted run resumes there."""
         if (changed or removed) and not self.state.describe_pending:
             # the dataset description is recomputed after the writes, also when a run stopped in between
             self.state.describe_pending = True
             self.state.save()
         replace_graphs(self.store, [], removed)
-        refresh_findings(self.store, self.iris, [], removed)
+        replace_results(self.store, self.iris, [], [], removed)
         for g in removed:
             hashes.pop(g, None)
         self.state.write_hashes(hashes)
@@ -402,7 +407,7 @@ class SyncRun(FetchRun):
         for i in range(0, len(to_write), batch):
             part = to_write[i:i + batch]
             replace_graphs(self.store, [(g, graphs[g].nquads) for g in part])
-            refresh_findings(self.store, self.iris, part)
+            replace_results(self.store, self.iris, [r for g in part for r in results.get(g, ())], part)
             for g in part:
                 hashes[g] = _sha(graphs[g].nquads)
             self.state.write_hashes(hashes)
@@ -463,26 +468,33 @@ def _mark_superseded(outcomes: dict[int, SyncOutcome]) -> None:
 
 
 def _violations(graphs: dict[str, Any], record_graphs: set[str], companions: dict[str, list[str]],
-                to_check: list[str]) -> dict[str, list[str]]:
-    """The shape violations of the record graphs ``to_check`` (by graph), validated in a staging store with the
-    context graphs and each one's companions."""
+                to_check: list[str], also: Iterable[str] = ()) -> tuple[dict[str, list[str]],
+                                                                    dict[str, list[ValidationResult]]]:
+    """Validates the record graphs ``to_check`` and the changed context graphs ``also`` once, in a staging
+    store with the context graphs and each record graph's companions, with one validator. Returns the shape
+    violations of the record graphs (by graph: they are not written) and every result by graph (what the
+    findings graph gets for the graphs written)."""
     from pyoxigraph import RdfFormat, Store as OxStore
 
     from shapes.validate import FastValidator
 
     rejected: dict[str, list[str]] = {}
-    if to_check:
+    by_graph: dict[str, list[ValidationResult]] = {}
+    focus = [*to_check, *also]
+    if focus:
         staging = OxStore()
         context = [g for g in graphs if g not in record_graphs]
         need = set(context) | set(to_check) | {c for g in to_check for c in companions.get(g, ()) if c in graphs}
         staging.bulk_load("".join(graphs[g].nquads for g in need).encode("utf-8"), format=RdfFormat.N_QUADS)
-        result = FastValidator().validate_store(staging, graphs=to_check)
+        result = FastValidator().validate_store(staging, graphs=focus)
         del staging
+        checked = set(to_check)
         for r in result.results:
-            if r.severity == "Violation" and r.graph in graphs:
+            by_graph.setdefault(r.graph or "", []).append(r)
+            if r.severity == "Violation" and r.graph in checked:
                 rejected.setdefault(r.graph, []).append(
                     f"{r.message} (focus {r.focus_node}, path {r.path}, shape {r.source_shape})")
-    return rejected
+    return rejected, by_graph
 
 
 def replace_graphs(store: Any, replace: list[tuple[str, str]], remove: Iterable[str] = ()) -> None:

@@ -225,6 +225,34 @@ def test_a_build_after_a_sync_is_noticed(corpus, synced):
     assert_same_as_rebuild(corpus, path)
 
 
+def test_the_findings_after_a_sync_are_those_of_the_store_validated_afresh(corpus, synced):
+    """A sync validates each graph it writes once, before writing, and the findings graph takes those results:
+    after the sync of the whole feed it holds what validating the whole synced store from scratch finds
+    (compared as graphs: shapes.results' statements of every result), with the base build's consistency
+    findings kept, and nothing of the deleted Zaak's graph."""
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    from shapes.results import CONSISTENCY_FINDING, FOCUS_GRAPH, assemble, findings_graph, result_quads
+    from shapes.validate import FastValidator
+
+    path = copy_synced(corpus, synced, "findings")
+    s = EmbeddedStore(path)
+    try:
+        stored = s.graph_nquads(findings_graph(IRIS))
+        report = FastValidator().validate_store(s.ox)
+    finally:
+        s.close()
+    quads = list(parse(stored, format=RdfFormat.N_QUADS))
+    kept = {q.subject for q in quads if q.object == NamedNode(CONSISTENCY_FINDING)}
+    nodes = [[q for q in quads if q.subject == k] for k in sorted(kept, key=str)]
+    want = assemble(IRIS, nodes + [result_quads(r, IRIS) for r in report.results])
+    assert set(quads) == set(parse(want, format=RdfFormat.N_QUADS))
+    # not vacuous: the feed's own graphs have results there, the deleted one none
+    fed = {IRIS.zaak_graph(x["Nummer"]) for x in corpus["feed"]}
+    focus = {q.object.value for q in quads if q.predicate == NamedNode(FOCUS_GRAPH)}
+    assert focus & fed and IRIS.zaak_graph(corpus["gone"]["Nummer"]) not in focus
+
+
 def test_cursor_resumes_with_next_page(corpus, synced):
     opts = options()
     path = copy_synced(corpus, synced, "cursor")  # after a sync of the whole feed
@@ -496,6 +524,23 @@ def _data_without(tmp: Path, held_back: str) -> Path:
     return out
 
 
+def _built_with_text(data: Path, base_file: Path, text: Path, dest: Path) -> None:
+    """A build at ``dest`` of ``base_file`` with the data folder ``data`` and the published ``text`` besides its
+    own, through the tests' build cache: the name holds a hash of the records, the folder and the text."""
+    from tests.support.build_cache import cached_store, digest_of
+
+    def recipe(path: Path) -> None:
+        from kamergraph.texts import bundled_text_files
+
+        store = EmbeddedStore(path)
+        try:
+            build(store, data, IRIS, odata_file=base_file, texts=[*bundled_text_files(data), text])
+        finally:
+            store.close()
+
+    cached_store(f"sync-with-text-{digest_of(base_file, data, text)}", recipe, dest)
+
+
 def test_documents_fetch_their_publication_text(corpus, tmp_path):
     """A question Document upstream whose text the bundle lacks: the text is fetched (no XML -> the PDF),
     ingested as in a build, and the store equals a build that reads the same text."""
@@ -529,12 +574,8 @@ def test_documents_fetch_their_publication_text(corpus, tmp_path):
     fetched = tmp_path / "store.sync" / "texts" / "kv-tk-2024Z18442.txt"
     assert [x.split() for x in fetched.read_text(encoding="utf-8").splitlines()] == [x.split() for x in real.splitlines()]
 
-    from kamergraph.texts import bundled_text_files
-
     rebuilt = tmp_path / "rebuilt"
-    s = EmbeddedStore(rebuilt)
-    build(s, data, IRIS, odata_file=corpus["base_file"], texts=[*bundled_text_files(data), fetched])
-    s.close()
+    _built_with_text(data, corpus["base_file"], fetched, rebuilt)  # a build that reads the fetched text too
     got, want = store_quads(path, PROVENANCE), store_quads(rebuilt, PROVENANCE)
     assert got == want, (sorted(map(str, got - want))[:3], sorted(map(str, want - got))[:3])
 
