@@ -82,12 +82,16 @@ QUERIES: dict[str, str] = {
     "posts": "SELECT ?post ?ministry WHERE { ?post a kg:Post ; org:postIn ?ministry }",
     "classes": "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
     # per EU resource, the Kamervragen that cite it: in their title, or in a question, answer or footnote
+    # (each branch starts from the few cito:cites statements; the set is made once, then joined)
     "eu": """SELECT ?x ?identifier ?date (COUNT(DISTINCT ?kv) AS ?n) WHERE {
   VALUES ?type { eli:LegalResource kg:EUVoorstel kg:EUProcedure } ?x a ?type .
   OPTIONAL { ?x dcterms:identifier ?identifier } OPTIONAL { ?x dcterms:date ?date }
-  OPTIONAL { { ?kv cito:cites ?x } UNION { ?kv kg:heeftVraag|kg:heeftAntwoord ?part . ?part cito:cites ?x }
-             UNION { ?kv kg:heeftVraag ?v . ?v kg:voetnoot ?fn . ?fn cito:cites ?x }
-             ?kv a kg:Kamervraag } } GROUP BY ?x ?identifier ?date""",
+  OPTIONAL { { SELECT DISTINCT ?x ?kv WHERE {
+      { ?kv cito:cites ?x . ?kv a kg:Kamervraag }
+      UNION { ?part cito:cites ?x . ?kv kg:heeftVraag ?part }
+      UNION { ?part cito:cites ?x . ?kv kg:heeftAntwoord ?part }
+      UNION { ?fn cito:cites ?x . ?v kg:voetnoot ?fn . ?kv kg:heeftVraag ?v } } } }
+} GROUP BY ?x ?identifier ?date""",
 }
 
 KIND_OF_TYPE = {
