@@ -73,6 +73,10 @@ def test_query_errors_and_limits(full_build, capsys) -> None:
 
 
 def test_stats(full_build, capsys) -> None:
+    """`kamergraph stats --format json` on the full store, and its text rendered from that one count (the
+    full store is counted once; the command's text output is `test_stats_text_renders_the_count`)."""
+    from kamergraph.stats import render
+
     path, _ = full_build
     code, out, _ = run(capsys, "stats", "--store", str(path), "--format", "json")
     assert code == 0
@@ -92,7 +96,7 @@ def test_stats(full_build, capsys) -> None:
     assert {y for kind, y, _ in stats["ambiguous"] if kind == "geadresseerde"} >= {2010, 2021}  # Hirsch Ballin; acting posts
     assert sum(n for *_, n in stats["unresolved"]) + ambiguous == (r["askers"] - r["askersResolved"]) + (
         r["addressees"] - r["addresseesResolved"])
-    code, text, _ = run(capsys, "stats", "--store", str(path))
+    text = render(stats)
     assert "askers resolved to person and fractie" in text and "unresolved names" in text
     assert "ambiguous addressings" in text
     # EU links per method, from the titles of all Kamervragen and from the texts
@@ -101,6 +105,17 @@ def test_stats(full_build, capsys) -> None:
     assert eu["linked"]["titel"]["kamervragen"] > 100 and eu["linked"]["tekst"]["kamervragen"] > 5
     assert eu["linked"]["alle"]["kamervragen"] > eu["linked"]["titel"]["kamervragen"]
     assert "EU links per method" in text and "Kamervragen linked by either" in text
+
+
+def test_stats_text_renders_the_count(kg_store: Path, capsys) -> None:  # noqa: F811
+    """`kamergraph stats` (text) prints what `--format json` counts, rendered (on the server tests' small store)."""
+    from kamergraph.stats import render
+
+    code, out, _ = run(capsys, "stats", "--store", str(kg_store), "--format", "json")
+    assert code == 0
+    code, text, _ = run(capsys, "stats", "--store", str(kg_store), "--top", "3")
+    assert code == 0 and "askers resolved to person and fractie" in text
+    assert text.rstrip("\n") == render(json.loads(out), top=3)
 
 
 def test_validate_and_export(kg_store: Path, capsys, tmp_path: Path) -> None:  # noqa: F811
