@@ -64,6 +64,18 @@ def name_on(periods: Iterable[NamePeriod], on: dt.date | str, default: str | Non
     return default
 
 
+def names_within(periods: Iterable[NamePeriod], start: dt.date | str | None, end: dt.date | str | None) -> str | None:
+    """The names among ``periods`` valid on some day from ``start`` to ``end`` (dates or ISO date texts, both
+    included; None or "": open), oldest first, each once, joined with " / " ("Ministerie van Justitie /
+    Ministerie van Veiligheid en Justitie" over Rutte I); None when no name is valid in that time."""
+    def day(x: dt.date | str | None, open_as: dt.date) -> dt.date:
+        return x if isinstance(x, dt.date) else dt.date.fromisoformat(x[:10]) if x else open_as
+
+    lo, hi = day(start, dt.date.min), day(end, dt.date.max)
+    names = [p.name for p in in_order(periods) if (p.start or dt.date.min) <= hi and lo <= (p.end or dt.date.max)]
+    return " / ".join(dict.fromkeys(names)) or None
+
+
 def in_order(periods: Iterable[NamePeriod]) -> list[NamePeriod]:
     """``periods`` oldest first (an open start first), as a page lists a name history."""
     return sorted(periods, key=lambda p: (p.start or dt.date.min, p.end or dt.date.max, p.name))

@@ -4,6 +4,7 @@ their answers took, the fracties that ask."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,15 +13,21 @@ from server.i18n import COUNT_NOTES, fmt_int, tr
 from server.overview import Overview
 from server.pages.base import Linker, PageContext, PropertyRow, Ref, Value, property_rows
 from server.pages.lists import answer_times, question_list
-from server.pages.names import names_of
+from server.pages.names import names_during, names_of
 
 
-def _terms_rows(terms: Iterable[Any], L: Linker, ov: Overview, show: str) -> list[tuple[Any, ...]]:
-    """One row per term of office: who, which post, in which cabinet, from when to when, acting or not."""
+def _terms_rows(terms: Iterable[Any], L: Linker, ov: Overview, show: str,
+                named: dict[str, list[str | None]] | None = None) -> list[tuple[Any, ...]]:
+    """One row per term of office: who, which post (under its names during the term, ``named`` per post in
+    the order of ``terms``, else its label), in which cabinet, from when to when, acting or not."""
     rows = []
+    seen: Counter[str] = Counter()
     for t in terms:
         who = L.ref(t.person, ov.label(t.person, L.lang) or L.text(t.person))
-        what = L.ref(t.post, ov.label(t.post, L.lang) or L.text(t.post))
+        during = (named or {}).get(t.post, [])
+        name = during[seen[t.post]] if seen[t.post] < len(during) else None
+        seen[t.post] += 1
+        what = L.ref(t.post, name or ov.label(t.post, L.lang) or L.text(t.post))
         cab = L.ref(t.cabinet, ov.label(t.cabinet, L.lang) or L.text(t.cabinet)) if t.cabinet else None
         rows.append((who, what, cab, t.start, t.end, t.acting, L.ref(t.iri, tr(L.lang, "ambtsperiode", "term"))))
     return rows
@@ -91,6 +98,33 @@ def _counts_base(lang: str, kind: str) -> dict[str, str]:
             "ministries": tr(lang, *COUNT_NOTES["cabinet-ministries"]) if kind == "kabinet" else ""}
 
 
+def _span(terms: list[Any]) -> tuple[str | None, str | None]:
+    """From the first start to the last end of ``terms`` (an open end when one is open)."""
+    starts = [t.start for t in terms if t.start]
+    ends = [t.end for t in terms]
+    return (min(starts) if starts else None), (None if not ends or not all(ends) else max(ends))
+
+
+async def _dated_names(ctx: PageContext, terms: list[Any], ministries: list[tuple[Any, ...]], ministry: list[Ref],
+                       kind: str) -> dict[str, list[str | None]]:
+    """The names during their time (issue: names as they were): each term's post over the term; a cabinet's
+    ministries over the cabinet's terms; a post's ministry over the post's terms. Per IRI, one name text
+    per span asked (the terms' order for posts); None where no dated name is known."""
+    spans: dict[str, list[tuple[str | None, str | None]]] = {}
+    for t in terms:
+        spans.setdefault(t.post, []).append((t.start or None, t.end or None))
+    whole = _span(terms)
+    for m in [row[0] for row in ministries] + (ministry if kind == "post" else []):
+        if terms and m.iri not in spans:
+            spans[m.iri] = [whole]
+    return await names_during(ctx.endpoint, spans)
+
+
+def _renamed(ref: Ref, names: list[str | None] | None) -> Ref:
+    """``ref`` with the text of its names during the page's time, where known (a ministry: one span)."""
+    return replace(ref, text=names[0]) if names and names[0] else ref
+
+
 async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """Post, Ministerie and Kabinet: holders over time, questions received, answer times."""
     g, r, L = ctx.graph, ctx.iri, ctx.linker
@@ -124,11 +158,14 @@ async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         questions.heading += f" ({possibly_note(L.lang, ov.possibly(kind, r))})"
         facts.append(possibly)
     possibly_n = ov.possibly(kind, r) if kind in ("post", "ministerie") else 0
+    named = await _dated_names(ctx, terms, ministries, ministry, kind)
+    ministries = [(_renamed(m[0], named.get(m[0].iri)), *m[1:]) for m in ministries]
+    ministry = [_renamed(m, named.get(m.iri)) for m in ministry]
     return "page_government.html", {
         "title": g.label(r, L.lang) or L.text(r), "which": which,
         "possibly": possibly_note(L.lang, possibly_n) if possibly_n else "", "counts_base": _counts_base(L.lang, kind),
         "facts": facts,
-        "ministry": ministry, "posts": posts, "terms": _terms_rows(terms, L, ov, which), "questions": questions,
+        "ministry": ministry, "posts": posts, "terms": _terms_rows(terms, L, ov, which, named), "questions": questions,
         "times": times, "fracties": fracties, "ministries": ministries,
         "replaces": [L.ref(x) for x in g.iris(r, DCTERMS + "replaces")],
         "replaced_by": [L.ref(x) for x in g.iris(r, DCTERMS + "isReplacedBy")],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import NamedNode
 
-from ontology.dated_names import NamePeriod, in_order, name_on
+from ontology.dated_names import NamePeriod, in_order, name_on, names_within
 from ontology.namespaces import sparql_prefixes
 from server.endpoint import run_rows
 from store.pool import Job
@@ -70,3 +70,32 @@ async def names_on(endpoint: Endpoint, post_iri: str, on: str | None) -> NameOnD
     if not on:
         return NameOnDate(None, m_iri, None)
     return NameOnDate(name_on(names.own, on), m_iri, name_on(names.ministry.get(m_iri, []), on) if m_iri else None)
+
+
+# The names of several ministries or posts at once (?r bound by VALUES): their own names only.
+_NAMES_OF_MANY = sparql_prefixes() + """
+SELECT ?r ?naam ?van ?tot WHERE {
+  VALUES ?r { %s }
+  ?naamversie prov:specializationOf ?r ; skos:prefLabel ?naam .
+  OPTIONAL { ?naamversie schema:startDate ?van }
+  OPTIONAL { ?naamversie schema:endDate ?tot }
+}"""
+
+
+async def names_during(endpoint: Endpoint, spans: dict[str, list[tuple[str | None, str | None]]]) -> dict[str, list[str | None]]:
+    """For each ministry or post IRI of ``spans``, per (start, end) span of it (ISO dates; None or "": open),
+    its names valid in that time (:func:`ontology.dated_names.names_within`), in one query for them all; None
+    where no dated name is known (the page then shows the label)."""
+    if not spans:
+        return {}
+    values = " ".join(NamedNode(iri).__str__() for iri in sorted(spans))
+    answer = await run_rows(endpoint, Job(_NAMES_OF_MANY % values, output="rows"))
+    assert answer.result is not None
+    periods: dict[str, list[NamePeriod]] = {}
+
+    def day(term) -> dt.date | None:  # noqa: ANN001 - a pyoxigraph literal or None
+        return dt.date.fromisoformat(term.value[:10]) if term is not None else None
+
+    for r, naam, van, tot in answer.result.rows:
+        periods.setdefault(r.value, []).append(NamePeriod(naam.value, day(van), day(tot)))
+    return {iri: [names_within(periods.get(iri, []), a, b) for a, b in ss] for iri, ss in spans.items()}

@@ -136,3 +136,27 @@ def test_ministry_page_lists_its_names_over_time(kg_client: TestClient, lang: st
     for name in ("Ministerie van Justitie<", "Ministerie van Veiligheid en Justitie", "Ministerie van Justitie en Veiligheid"):
         assert name in section, (name, section[:2000])
     assert "2010-12-01" in section or "1 december 2010" in section or "1 December 2010" in section, section[:2000]
+
+
+def page_text(client: TestClient, path: str, lang: str = "nl") -> str:
+    r = client.get(f"{path}?lang={lang}", headers={"accept": "text/html"})
+    assert r.status_code == 200, re.sub(r"<[^>]+>", " ", r.text)[-1500:]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text)))
+
+
+def test_government_pages_name_posts_and_ministries_as_they_were_in_their_time(kg_client: TestClient) -> None:
+    """A cabinet's terms name each post as it was named during the term (Rutte I's minister van Economische
+    Zaken, Landbouw en Innovatie, a name of post/minister-van-economische-zaken from 14 October 2010 to 4
+    November 2012); a cabinet's ministries and a post's ministry carry the names they had in that time
+    (Balkenende IV's questions to Justitie, 2007-2010: "Ministerie van Justitie", not today's name; Rutte I
+    spans the renaming to Veiligheid en Justitie of 1 December 2010: both names)."""
+    rutte_i = page_text(kg_client, "/id/kabinet/rutte-i")
+    assert "minister van Economische Zaken, Landbouw en Innovatie" in rutte_i
+    balkenende = page_text(kg_client, "/id/kabinet/balkenende-iv")
+    assert "Ministerie van Justitie " in balkenende and "Justitie en Veiligheid" not in balkenende
+    post = page_text(kg_client, "/id/post/minister-van-justitie")
+    subtitle = re.search(r"Post in de regering · (.*?) · ", post)
+    assert subtitle and subtitle.group(1) == "Ministerie van Justitie", post[:600]
+    vj = page_text(kg_client, "/id/post/minister-van-veiligheid-en-justitie", "en")
+    subtitle = re.search(r"Post in government · (.*?) · ", vj)
+    assert subtitle and subtitle.group(1) == "Ministerie van Justitie / Ministerie van Veiligheid en Justitie", vj[:600]
