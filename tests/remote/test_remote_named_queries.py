@@ -62,4 +62,6 @@ def test_named_query_same_rows_as_embedded(embedded, remote, name: str, label: s
 def test_the_slice_gives_every_named_query_something_to_show(embedded) -> None:
     """So that the comparison above compares rows, not two empty answers."""
     empty = [f"{n} ({lbl})" for n, lbl, v in RUNS if not CATALOG[n].run(embedded, v).rows]
-    assert set(empty) <= {"cosigner-pairs (defaults)"}, empty
+    # with its defaults eu-act-questions asks for the AVG, which no Kamervraag of the slice names; its run on
+    # the founding case (the dual-use regulation by name) must give rows
+    assert set(empty) <= {"cosigner-pairs (defaults)", "eu-act-questions (defaults)"}, empty
