@@ -4,17 +4,16 @@ validates them; `kamergraph stats` counts the links per place and method and the
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
 
 from store.embedded import EmbeddedStore
 from tests.support.build_cache import cached_store
+from tests.support.slices import build_slice
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 SEED = DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt"
 BASE = "https://kamergraph.nl/"
 KG = "https://w3id.org/kamergraph/def#"
@@ -26,17 +25,7 @@ ZAKEN = ("2016Z10914", "2018Z19559", "2022Z00212", "2019Z15231")
 
 
 def build_eu(path: Path) -> dict[str, int]:
-    from kamergraph.build import build
-    from ontology.namespaces import Iris
-
-    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if any(f'"{z}"' in ln for z in ZAKEN)]
-    odata = path.parent / "eu.jsonl.gz"
-    odata.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
-    store = EmbeddedStore(path)
-    report = build(store, DATA, Iris(BASE), odata_file=odata, texts=[SEED])
-    store.close()
-    return report.counts()
+    return build_slice(path, ZAKEN, [SEED], "eu.jsonl.gz").counts()
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,10 @@ from ingest.sources.odata import read_jsonl
 from kamergraph.sync_apply import SyncRun
 from kamergraph.texts import printed_in_texts
 from ontology.namespaces import Iris
+from tests.support.slices import odata_slice
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 ZAKEN = ("2023Z20392", "2024Z14629")  # Dobbe's first and last Zaak of the records
 TEXT = DATA / "texts" / "kv-tk-2024Z18562.txt"
 BASE = "https://kamergraph.nl/"
@@ -30,10 +30,9 @@ IRIS = Iris(BASE)
 
 
 def _slice(dest: Path) -> Path:
-    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if any(f'"{z}"' in ln for z in ZAKEN)]
-    assert len(lines) == len(ZAKEN)
-    dest.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
+    odata_slice(ZAKEN, dest)
+    with gzip.open(dest, "rt", encoding="utf-8") as fh:
+        assert len(fh.read().splitlines()) == len(ZAKEN)
     return dest
 
 

@@ -5,7 +5,6 @@ against the store itself: the words are the title's span, the coverage columns a
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,10 @@ import pytest
 from queries.catalog import Catalog
 from store.embedded import EmbeddedStore
 from tests.support.build_cache import cached_store
+from tests.support.slices import build_slice
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 ZAKEN = ("2019Z15231", "2011Z09259", "2015Z24015", "2018Z19559")
 CATALOG = Catalog.load()
 REG_428 = "http://data.europa.eu/eli/reg/2009/428/oj"
@@ -25,18 +24,8 @@ REG_821 = "http://data.europa.eu/eli/reg/2021/821/oj"
 
 def build_eu_slice(path: Path) -> None:
     """A store at ``path`` from the four Zaken of the bundled OData and the founding case's text."""
-    from kamergraph.build import build
-    from ontology.namespaces import Iris
-
-    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if any(f'"{z}"' in ln for z in ZAKEN)]
-    odata = path.parent / "eu-slice.jsonl.gz"
-    odata.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
-    store = EmbeddedStore(path)
-    report = build(store, DATA, Iris("https://kamergraph.nl/"), odata_file=odata,
-                   texts=[DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt"])
+    report = build_slice(path, ZAKEN, [DATA / "texts" / "seed" / "kv-tk-2019Z15231.txt"], "eu-slice.jsonl.gz")
     assert report.counts() == {"loaded": len(ZAKEN) + 1}
-    store.close()
 
 
 @pytest.fixture(scope="module")

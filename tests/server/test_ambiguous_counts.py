@@ -4,7 +4,6 @@ addressed-to count certain addressings as before and ambiguous ones apart, never
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,10 @@ from queries.catalog import Catalog
 from store.embedded import EmbeddedStore
 from tests.server.conftest import settings_for
 from tests.support.build_cache import cached_store
+from tests.support.slices import build_slice
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 # Hirsch Ballin: 2010Z11782 while minister van Justitie and of BZK (ambiguous), 2010Z01926 and
 # 2010Z02101 before he took BZK (Justitie, certain); 2024Z11074: Jetten, whose post the answer
 # ah-tk-20242025-576 prints
@@ -32,17 +31,8 @@ KG = "https://w3id.org/kamergraph/def#"
 
 def build_tiny(path: Path) -> dict[str, object]:
     """A real store of the four Zaken and the answer text; returns the build's resolution summary."""
-    from kamergraph.build import build
-    from ontology.namespaces import Iris
-
-    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if any(f'"{z}"' in ln for z in ZAKEN)]
-    odata = path.parent / "tiny.jsonl.gz"
-    odata.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
-    store = EmbeddedStore(path)
-    report = build(store, DATA, Iris(BASE), odata_file=odata, texts=[TEXT])
+    report = build_slice(path, ZAKEN, [TEXT], "tiny.jsonl.gz")
     assert report.counts() == {"loaded": len(ZAKEN) + 1}, report.counts()
-    store.close()
     return report.resolution
 
 

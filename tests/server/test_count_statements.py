@@ -7,7 +7,7 @@ the EU links were found from, with the store's numbers. Every number shown is co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,18 +39,22 @@ def app_on(path: Path) -> TestClient:
     return TestClient(create_app(settings_for(path, query_workers=1), path), raise_server_exceptions=False)
 
 
+def _served(path: Path, name: str, builder: Callable[[Path], object]) -> Iterator[tuple[TestClient, Store]]:
+    """The app on the cached tiny build ``name`` (made by ``builder`` at ``path``), with the store read-only."""
+    cached_store(name, builder, path)
+    with app_on(path) as client:
+        store = Store.read_only(str(path))
+        yield client, store
+        del store
+
+
 @pytest.fixture(scope="module")
 def ambiguous(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Store]]:
     """The app on the tiny build of tests/server/test_ambiguous_counts.py (Hirsch Ballin's 2010Z11782 to
     Justitie or BZK, ambiguous; two certain questions to Justitie; a 2024 question)."""
     from tests.server.test_ambiguous_counts import build_tiny
 
-    path = tmp_path_factory.mktemp("counts-ambiguous") / "store"
-    cached_store("ambiguous", build_tiny, path)
-    with app_on(path) as client:
-        store = Store.read_only(str(path))
-        yield client, store
-        del store
+    yield from _served(tmp_path_factory.mktemp("counts-ambiguous") / "store", "ambiguous", build_tiny)
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +63,7 @@ def eu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, S
     its text and three Zaken whose titles name dual-use goods)."""
     from tests.queries.test_eu_queries import build_eu_slice
 
-    path = tmp_path_factory.mktemp("counts-eu") / "store"
-    cached_store("eu-queries", build_eu_slice, path)
-    with app_on(path) as client:
-        store = Store.read_only(str(path))
-        yield client, store
-        del store
+    yield from _served(tmp_path_factory.mktemp("counts-eu") / "store", "eu-queries", build_eu_slice)
 
 
 def html(client: TestClient, url: str, lang: str, **params: str) -> str:

@@ -11,7 +11,6 @@ real build:
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +21,10 @@ from fastapi.testclient import TestClient
 from store.embedded import EmbeddedStore
 from tests.server.conftest import settings_for
 from tests.support.build_cache import cached_store
+from tests.support.slices import build_slice
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 ZAKEN = ("2023Z20392", "2024Z14629")  # Dobbe's first and last Zaak of the records
 BASE = "https://kamergraph.nl/"
 DOBBE = "/id/persoon/sarah-dobbe"
@@ -40,20 +39,11 @@ def _slipped(text: str) -> str:
 
 
 def build_pages_store(path: Path) -> None:
-    from kamergraph.build import build
-    from ontology.namespaces import Iris
-
-    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if any(f'"{z}"' in ln for z in ZAKEN)]
-    odata = path.parent / "dobbe.jsonl.gz"
-    odata.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
     slipped = path.parent / SLIPPED
     slipped.write_text(_slipped((DATA / "texts" / "ah-tk-20242025-559.txt").read_text(encoding="utf-8")),
                        encoding="utf-8")
-    store = EmbeddedStore(path)
-    report = build(store, DATA, Iris(BASE), odata_file=odata, texts=[DATA / "texts" / "kv-tk-2024Z18562.txt", slipped])
+    report = build_slice(path, ZAKEN, [DATA / "texts" / "kv-tk-2024Z18562.txt", slipped], "dobbe.jsonl.gz")
     assert report.counts() == {"loaded": len(ZAKEN) + 2}, report.counts()
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,42 @@
+"""Tiny real builds for tests: the records of a few chosen Zaken from the bundled OData file, and a store
+built from them with the given published texts (the build itself, on the bundled reference data)."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kamergraph.build import BuildReport
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+ODATA = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
+BASE = "https://kamergraph.nl/"
+
+
+def odata_slice(zaken: Iterable[str], dest: Path) -> Path:
+    """Writes to ``dest`` (gzip, no timestamp: the same bytes every time) the lines of the bundled OData file
+    that hold one of the Zaak numbers ``zaken``; returns ``dest``."""
+    wanted = [f'"{z}"' for z in zaken]
+    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
+        lines = [ln for ln in fh.read().splitlines() if any(w in ln for w in wanted)]
+    dest.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
+    return dest
+
+
+def build_slice(path: Path, zaken: Iterable[str], texts: Iterable[Path], name: str) -> BuildReport:
+    """Builds into a new embedded store at ``path`` the Zaken ``zaken`` (their slice is written beside it as
+    ``name``) and the published ``texts``; returns the build's report."""
+    from kamergraph.build import build
+    from ontology.namespaces import Iris
+    from store.embedded import EmbeddedStore
+
+    odata = odata_slice(zaken, path.parent / name)
+    store = EmbeddedStore(path)
+    try:
+        return build(store, DATA, Iris(BASE), odata_file=odata, texts=list(texts))
+    finally:
+        store.close()
