@@ -29,6 +29,10 @@ SELECT ?r ?of ?naam ?van ?tot ?afk ?bron WHERE {
 }"""
 
 
+def _day(term) -> dt.date | None:  # noqa: ANN001 - a pyoxigraph literal or None
+    return dt.date.fromisoformat(term.value[:10]) if term is not None else None
+
+
 @dataclass(frozen=True)
 class Names:
     """The names of a post or ministry (``own``) and, for a post, of its ministry (``ministry``, by IRI)."""
@@ -44,11 +48,8 @@ async def names_of(endpoint: Endpoint, iri: str) -> Names:
     own: list[NamePeriod] = []
     ministry: dict[str, list[NamePeriod]] = {}
 
-    def day(term) -> dt.date | None:  # noqa: ANN001 - a pyoxigraph literal or None
-        return dt.date.fromisoformat(term.value[:10]) if term is not None else None
-
     for _r, of, naam, van, tot, afk, bron in answer.result.rows:
-        p = NamePeriod(naam.value, day(van), day(tot), afk.value if afk is not None else None,
+        p = NamePeriod(naam.value, _day(van), _day(tot), afk.value if afk is not None else None,
                        bron.value if bron is not None else None)
         (own if of.value == iri else ministry.setdefault(of.value, [])).append(p)
     return Names(in_order(own), {m: in_order(ps) for m, ps in ministry.items()})
@@ -88,14 +89,11 @@ async def names_during(endpoint: Endpoint, spans: dict[str, list[tuple[str | Non
     where no dated name is known (the page then shows the label)."""
     if not spans:
         return {}
-    values = " ".join(NamedNode(iri).__str__() for iri in sorted(spans))
+    values = " ".join(str(NamedNode(iri)) for iri in sorted(spans))
     answer = await run_rows(endpoint, Job(_NAMES_OF_MANY % values, output="rows"))
     assert answer.result is not None
     periods: dict[str, list[NamePeriod]] = {}
 
-    def day(term) -> dt.date | None:  # noqa: ANN001 - a pyoxigraph literal or None
-        return dt.date.fromisoformat(term.value[:10]) if term is not None else None
-
     for r, naam, van, tot in answer.result.rows:
-        periods.setdefault(r.value, []).append(NamePeriod(naam.value, day(van), day(tot)))
+        periods.setdefault(r.value, []).append(NamePeriod(naam.value, _day(van), _day(tot)))
     return {iri: [names_within(periods.get(iri, []), a, b) for a, b in ss] for iri, ss in spans.items()}
