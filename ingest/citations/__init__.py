@@ -21,8 +21,10 @@ EU legal resources are found in two ways:
 :func:`repair_publication_id` repairs an official publication id printed with an extraction slip
 ("kv-tk-2019Z215231") against the official id list.
 
-The modules: ``register`` (the EU register), ``finder`` (the patterns and :func:`find_citations`),
-``ids`` (:func:`repair_publication_id`). They import each other directly, never this package.
+The modules: ``register`` (the EU register), ``patterns`` (the patterns of EU identifiers: act, COM,
+procedure, CELEX and ELI numbers), ``names`` (what a name stands for on a date), ``finder`` (the
+other patterns and :func:`find_citations`), ``linker`` (the title linker), ``ids``
+(:func:`repair_publication_id`). They import each other directly, never this package.
 """
 
 from ingest.citations.finder import find_citations

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.citations.names import has_context, resolve_name, vetoed
+from ingest.citations.patterns import ACT_RE, COM_RE, PROC_RE, act_identity
 from ingest.citations.register import CELEX_BASE, ELI_BASE, PROCEDURE_BASE, EURegister, default_register
 from ingest.records import Citation, CitationKind, Span
 
@@ -70,28 +71,7 @@ _BRIEF_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_ACT_RE = re.compile(
-    r"""
-    (?<![^\W\d_])
-    (?P<mod>gedelegeerde?\s+|delegated\s+|implementing\s+|framework\s+)?
-    (?P<pre>[^\W\d_]{0,20}?)
-    (?P<base>verordening|richtlijn|besluit|regulation|directive|decision)
-    \s*(?:\(\s*(?P<des>EU|EG|EEG|EC|EEC|EGKS|EU,\s*Euratom|EG,\s*Euratom|Euratom|GBVB|CFSP)\s*\)\s*)?
-    (?:(?P<nr>nr|no|n°)\.?\s*)?
-    (?P<open>\(\s*)?(?P<a>\d{2,4})\s*/\s*(?P<b>\d{1,4})(?![\d])
-    (?:\s*/\s*(?P<suf>EU|EG|EEG|EC|EEC|Euratom|GBVB|CFSP|JBZ|JHA)(?![\w]))?
-    (?(open)\s*\)?)
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-_COM_RE = re.compile(
-    r"(?<![^\W\d_])COM\s*(?:\(\s*(?P<y>(?:19|20)\d{2})\s*\)|/\s*(?P<y2>(?:19|20)\d{2})\s*/)\s*(?P<n>\d{1,4})(?!\d)"
-    r"(?:\s*(?:final|def(?:initief)?\.?)(?![\w]))?"
-)
-_PROC_RE = re.compile(
-    r"(?<![\w/])(?P<y>(?:19|20)\d{2})\s*/\s*(?P<n>\d{1,4})\s*\(\s*"
-    r"(?P<t>COD|CNS|APP|NLE|BUD|DEC|INI|RSP|INL|SYN|AVC|ACI|DCE|IMM|REG|RPS|RSO|DEA)\s*\)"
-)
+_COM_RE = COM_RE  # the old name, which ingest.bnc still imports; the pattern's home is ingest.citations.patterns
 _PROPOSAL_CONTEXT_RE = re.compile(r"(?:voorstel|proposal)[^.;:()]{0,60}$", re.IGNORECASE)
 
 
@@ -117,55 +97,6 @@ def _vergaderjaar(raw: str | None) -> str | None:
     if len(second) == 2 and last < first:
         last += 100
     return f"{first}-{last}" if last == first + 1 else None
-
-
-def _year(raw: str) -> int | None:
-    y = int(raw)
-    if len(raw) == 2:
-        return 1900 + y if y >= 50 else 2000 + y
-    if len(raw) == 4 and 1950 <= y <= 2099:
-        return y
-    return None
-
-
-_ELI_TYPES = {"verordening": "reg", "regulation": "reg", "richtlijn": "dir", "directive": "dir",
-              "besluit": "dec", "decision": "dec"}  # fmt: skip
-
-
-def _act_identity(m: re.Match[str]) -> tuple[str, int, int, str] | None:
-    """(ELI type, year, number, number as printed) of an act matched by _ACT_RE, or None."""
-    base = _ELI_TYPES[m.group("base").lower()]
-    pre = (m.group("pre") or "").lower()
-    mod = (m.group("mod") or "").lower()
-    eli_type = base
-    if pre.startswith("uitvoerings") or mod.startswith("implementing"):
-        eli_type = f"{base}_impl"
-    elif mod.startswith(("gedelegeerd", "delegated")):
-        eli_type = f"{base}_del"
-    elif base == "dec" and (pre.startswith("kader") or mod.startswith("framework")):
-        eli_type = "dec_framw"
-    elif base == "reg" and pre and not (m.group("des") or m.group("nr") or m.group("suf")):
-        return None  # "noodverordening 2024/3": a national word, not an EU act
-    a, b = m.group("a"), m.group("b")
-    des = (m.group("des") or "").upper()
-    if m.group("nr"):
-        year, number = _year(b), int(a)
-    elif base == "reg":
-        ya, yb = _year(a) if len(a) == 4 else None, _year(b)
-        if ya is not None and ya >= 2015 and (des in ("", "EU") or des.startswith("EU")):
-            year, number = ya, int(b)
-        elif yb is not None and (len(b) == 2 or yb < 2015):
-            year, number = yb, int(a)
-        else:
-            year, number = (ya, int(b)) if ya is not None else (None, 0)
-    else:
-        year, number = _year(a), int(b)
-    if year is None or number <= 0:
-        return None
-    printed = re.sub(r"\s+", "", f"{a}/{b}")
-    if m.group("suf"):
-        printed += "/" + m.group("suf")
-    return eli_type, year, number, printed
 
 
 def _eli(eli_type: str, year: int, number: int) -> str:
@@ -382,7 +313,7 @@ def _letters(f: _Found) -> None:
 def _eu_procedures(f: _Found, reg: EURegister) -> list[Span]:
     """EU procedures by number ("2016/0295(COD)"); returns their spans."""
     spans: list[Span] = []
-    for m in _PROC_RE.finditer(f.text):
+    for m in PROC_RE.finditer(f.text):
         if not f.free(m.start(), m.end()):
             continue
         year, num, typ = int(m.group("y")), int(m.group("n")), m.group("t")
@@ -398,7 +329,7 @@ def _eu_com_documents(f: _Found, reg: EURegister) -> list[Span]:
     """Commission documents by number ("COM(2016) 616"): the register's resource, or a proposal
     where the words before call it one; returns their spans."""
     spans: list[Span] = []
-    for m in _COM_RE.finditer(f.text):
+    for m in COM_RE.finditer(f.text):
         if not f.free(m.start(), m.end()):
             continue
         year, num = int(m.group("y") or m.group("y2")), int(m.group("n"))
@@ -420,10 +351,10 @@ def _eu_acts(f: _Found, reg: EURegister, eu_spans: list[Span]) -> list[Span]:
     """EU acts by number ("Verordening (EU) 2021/821", "Richtlijn 2009/147/EG") outside the EU
     numbers found before (``eu_spans``); returns their spans."""
     spans: list[Span] = []
-    for m in _ACT_RE.finditer(f.text):
+    for m in ACT_RE.finditer(f.text):
         if not f.free(m.start(), m.end()) or _overlaps(Span(m.start(), m.end()), eu_spans + spans):
             continue
-        ident = _act_identity(m)
+        ident = act_identity(m)
         if ident is None:
             continue
         eli_type, year, num, printed = ident

@@ -25,7 +25,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ingest.citations.finder import _ACT_RE, _COM_RE, _PROC_RE, _act_identity
 from ingest.citations.names import (
     CITAAT,
     NAAM,
@@ -36,6 +35,7 @@ from ingest.citations.names import (
     resolve_name,
     vetoed,
 )
+from ingest.citations.patterns import ACT_RE, CELEX_RE, COM_RE, ELI_RE, PROC_RE, act_identity
 from ingest.citations.register import EURegister, EUResource, default_register
 from ingest.records import Citation
 
@@ -97,8 +97,8 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard")  # one of them is in every topic phrase
-_CELEX_RE = re.compile(r"(?<![\w/])(?:CELEX\s*[:=]?\s*)?(?P<celex>[3-5](?:19|20)\d{2}[A-Z]{1,2}\d{4})(?!\w)")
-_ELI_RE = re.compile(r"data\.europa\.eu/eli/(?P<t>[a-z_]+)/(?P<y>\d{4})/(?P<n>\d+)(?:/oj)?", re.IGNORECASE)
+
+
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:
     """Every EU resource of the register that ``title`` (a Zaak's ``Onderwerp``) names, in span order;
     ``on`` (the question's date) picks among an act, its successor and a pending proposal."""
@@ -128,23 +128,23 @@ def _add(links: list[EULink], title: str, r: EUResource | None, start: int, end:
 
 def _citations(title: str, reg: EURegister, links: list[EULink]) -> None:
     """Explicit citations: ELI, CELEX, procedure and COM numbers of the register."""
-    for m in _ELI_RE.finditer(title):
+    for m in ELI_RE.finditer(title):
         _add(links, title, reg.by_act(m.group("t").lower(), int(m.group("y")), int(m.group("n"))), m.start(), m.end(),
              "citaat", CITAAT)
-    for m in _CELEX_RE.finditer(title):
+    for m in CELEX_RE.finditer(title):
         _add(links, title, reg.by_celex(m.group("celex")), m.start(), m.end(), "citaat", CITAAT)
-    for m in _PROC_RE.finditer(title):
+    for m in PROC_RE.finditer(title):
         number = f"{int(m.group('y'))}/{int(m.group('n')):04d}({m.group('t')})"
         _add(links, title, reg.by_number(number), m.start(), m.end(), "citaat", CITAAT)
-    for m in _COM_RE.finditer(title):
+    for m in COM_RE.finditer(title):
         number = f"COM({int(m.group('y') or m.group('y2'))}) {int(m.group('n'))}"
         _add(links, title, reg.by_number(number), m.start(), m.end(), "citaat", CITAAT)
 
 
 def _numbers(title: str, reg: EURegister, links: list[EULink]) -> None:
     """Acts by number: "Verordening (EU) 2021/821", "REACH Verordening (1907/2006/EG)"."""
-    for m in _ACT_RE.finditer(title):
-        ident = _act_identity(m)
+    for m in ACT_RE.finditer(title):
+        ident = act_identity(m)
         if ident is not None:
             eli_type, year, num, _printed = ident
             _add(links, title, reg.by_act(eli_type, year, num), m.start(), m.end(), "nummer", NUMMER)
