@@ -19,9 +19,15 @@ texts, and writes a worksheet with empty label columns:
 The labels are filled in by hand. ``split WORKSHEET`` then writes the labelled rows, once and with
 the same seed, into ``dev.csv`` (60 %) and ``heldout.csv`` (40 %).
 
+The second held-out set (``heldout-2.csv``, the plan ``SECOND``) is drawn the same way with its own
+seed and sizes, from the titles in neither ``dev.csv`` nor ``heldout.csv``, without texts (all are
+in the first set). Each plan's act net holds the register's aliases as they were when it was drawn
+(``bench/eu/act-net-{seed}.txt``), so that a register grown since draws the same rows.
+
     .venv/bin/python bench/eu/sample_labels.py draw --out /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py split /tmp/eu-worksheet.csv
-    .venv/bin/python bench/eu/sample_labels.py check   # the golden rows are the ones the seed draws
+    .venv/bin/python bench/eu/sample_labels.py draw --set second --out /tmp/eu-worksheet-2.csv
+    .venv/bin/python bench/eu/sample_labels.py check --set second   # the golden rows are the ones the seed draws
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ DATA = ROOT / "data"
 ZAKEN = DATA / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 REGISTER = DATA / "eu" / "eu-acts.csv"
 GOLDEN = ROOT / "tests" / "golden" / "eu-links"
+NETS = Path(__file__).resolve().parent
 SEED = 20261207
 YEARS = range(2008, 2025)
 PER_YEAR = 18
@@ -79,16 +86,26 @@ class Title:
     ministry: str
 
 
-def _net_pattern(words: str, register: Path | None = REGISTER) -> re.Pattern[str]:
-    """A net: ``words`` and every alias of every row of ``register`` (none without one)."""
+def register_aliases(register: Path = REGISTER) -> list[str]:
+    """Every alias of three characters or more of every row of ``register`` (unverified rows too), sorted."""
     aliases: set[str] = set()
-    if register is None:
-        return re.compile(rf"(?<![\w-])(?:{words})(?![\w])", re.IGNORECASE)
     with open(register, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             aliases.update(a.strip() for a in row["aliases"].split(";") if len(a.strip()) >= 3)
-    alts = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{words}|{alts})(?![\w])", re.IGNORECASE)
+    return sorted(aliases)
+
+
+def net_aliases(name: str) -> list[str]:
+    """The register's aliases as they were when a set was drawn: ``bench/eu/{name}``, one a line
+    (lines starting with ``#`` say where they come from)."""
+    lines = (NETS / name).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _net_pattern(words: str, aliases: Iterable[str] = ()) -> re.Pattern[str]:
+    """A net: ``words`` and every one of ``aliases``."""
+    alts = "|".join(re.escape(a) for a in sorted(set(aliases), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{words}{'|' + alts if alts else ''})(?![\w])", re.IGNORECASE)
 
 
 def _ministry_of(resolver, ref, names: list[str], on: dt.date) -> str:
@@ -145,19 +162,57 @@ def stratified(titles: Iterable[Title], per_year: int, rng: random.Random, kind:
     return out
 
 
-def draw(titles: list[Title], seed: int = SEED) -> list[tuple[Title, str]]:
-    """The random part, then the EU part from the net's titles not yet drawn (per year, in proportion)."""
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one labelled set is drawn: the seed, the sizes of its three parts, whether the bundled
+    texts belong to it, the file of the register's aliases its act net used (the register grows
+    after a draw; the net must not), the golden files it is kept in and those whose Zaken it leaves out."""
+
+    seed: int
+    per_year: int
+    act_draw: int
+    broad_draw: int
+    texts: bool
+    net: str
+    files: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+# The first set (split into dev and the first held-out part, spent on 2026-12-07 after its figures
+# were reported) and the second held-out set, drawn from the titles of neither.
+FIRST = Plan(SEED, PER_YEAR, ACT_DRAW, BROAD_DRAW, True, "act-net-20261207.txt", ("dev.csv", "heldout.csv"))
+SECOND = Plan(20261208, 8, 90, 24, False, "act-net-20261208.txt", ("heldout-2.csv",), ("dev.csv", "heldout.csv"))
+PLANS = {"first": FIRST, "second": SECOND}
+
+
+def draw(titles: list[Title], seed: int = SEED, *, per_year: int = PER_YEAR, act_draw: int = ACT_DRAW,
+         broad_draw: int = BROAD_DRAW, exclude: frozenset[str] = frozenset(),
+         aliases: Iterable[str] | None = None) -> list[tuple[Title, str]]:
+    """The random part, then the EU part from the net's titles not yet drawn (per year, in proportion);
+    the Zaken in ``exclude`` are never drawn. The act net holds ``aliases`` (the register's today if None)."""
     rng = random.Random(seed)
-    sample = stratified(titles, PER_YEAR, rng, "willekeurig")
-    for words, register, size, kind in ((_ACT_WORDS, REGISTER, ACT_DRAW, "eu-akte"),
-                                        (_BROAD_WORDS, None, BROAD_DRAW, "eu-breed")):
+    titles = [t for t in titles if t.zaak not in exclude]
+    sample = stratified(titles, per_year, rng, "willekeurig")
+    act_aliases = register_aliases() if aliases is None else list(aliases)
+    for words, alts, size, kind in ((_ACT_WORDS, act_aliases, act_draw, "eu-akte"),
+                                    (_BROAD_WORDS, (), broad_draw, "eu-breed")):
         drawn = {t.zaak for t, _ in sample}
-        net = _net_pattern(words, register)
+        net = _net_pattern(words, alts)
         caught = [t for t in titles if t.zaak not in drawn and net.search(t.title)]
         part = stratified(caught, -(-size // len(YEARS)), rng, kind)
         rng.shuffle(part)
         sample += sorted(part[:size], key=lambda x: x[0].zaak)
     return sample
+
+
+def draw_plan(plan: Plan, titles: list[Title], golden: Path = GOLDEN) -> list[dict[str, str]]:
+    """The worksheet rows of ``plan`` (label columns empty): its titles, then the texts if it has them."""
+    exclude = frozenset(r["zaak"] for name in plan.exclude for r in read_rows(golden / name))
+    drawn = draw(titles, plan.seed, per_year=plan.per_year, act_draw=plan.act_draw,
+                 broad_draw=plan.broad_draw, exclude=exclude, aliases=net_aliases(plan.net))
+    rows = [{"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum}
+            for t, stratum in drawn]
+    return rows + (bundled_texts() if plan.texts else [])
 
 
 def bundled_texts(data_dir: Path = DATA) -> list[dict[str, str]]:
@@ -198,39 +253,40 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def check(golden: Path = GOLDEN) -> list[str]:
-    """The differences between a fresh draw and the rows of ``dev.csv`` and ``heldout.csv``
-    (Zaak, date, title, stratum; the label columns are not drawn); [] if they are the same."""
+def check(golden: Path = GOLDEN, plan: Plan = FIRST, titles: list[Title] | None = None) -> list[str]:
+    """The differences between a fresh draw of ``plan`` and the rows of its golden files (Zaak,
+    date, title, stratum; the label columns are not drawn); [] if they are the same."""
     def ident(r: dict[str, str]) -> tuple[str, str, str, str]:
         return r["zaak"], r["date"] if r["stratum"] != "tekst" else "", r["title"], r["stratum"]
 
-    drawn = {ident({"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum})
-             for t, stratum in draw(load_titles())} | {ident(r) for r in bundled_texts()}
-    held = {ident(r) for name in ("dev", "heldout") for r in read_rows(golden / f"{name}.csv")}
-    return [f"drawn, not in the golden files: {x}" for x in sorted(drawn - held)] + [
-        f"in the golden files, not drawn: {x}" for x in sorted(held - drawn)]
+    drawn = {ident(r) for r in draw_plan(plan, load_titles() if titles is None else titles, golden)}
+    held = {ident(r) for name in plan.files for r in read_rows(golden / name)}
+    files = " and ".join(plan.files)
+    return [f"drawn, not in {files}: {x}" for x in sorted(drawn - held)] + [
+        f"in {files}, not drawn: {x}" for x in sorted(held - drawn)]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    d = sub.add_parser("draw", help="write the worksheet of titles and texts to label")
+    d = sub.add_parser("draw", help="write the worksheet of titles (and texts) to label")
     d.add_argument("--out", required=True)
+    d.add_argument("--set", choices=sorted(PLANS), default="first", help="which set's plan (seed, sizes, exclusions)")
     s = sub.add_parser("split", help="split a labelled worksheet into dev.csv and heldout.csv")
     s.add_argument("worksheet")
     s.add_argument("--into", default=str(GOLDEN))
-    sub.add_parser("check", help="draw again and compare with the golden files")
+    c = sub.add_parser("check", help="draw again and compare with the golden files")
+    c.add_argument("--set", choices=sorted(PLANS), default="first")
     args = ap.parse_args(argv)
     if args.cmd == "check":
-        diffs = check()
+        diffs = check(plan=PLANS[args.set])
         print("\n".join(diffs) or "the golden rows are the rows the seed draws", file=sys.stderr)
         return 1 if diffs else 0
     if args.cmd == "draw":
         titles = load_titles()
-        rows = [{"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum}
-                for t, stratum in draw(titles)]
-        write_rows(Path(args.out), rows + bundled_texts())
-        print(f"{len(rows)} titles of {len(titles)}, and the bundled texts -> {args.out}", file=sys.stderr)
+        rows = draw_plan(PLANS[args.set], titles)
+        write_rows(Path(args.out), rows)
+        print(f"{len(rows)} rows (titles of {len(titles)}, texts as the plan says) -> {args.out}", file=sys.stderr)
         return 0
     rows = read_rows(Path(args.worksheet))
     dev, held = split(rows)
