@@ -205,6 +205,13 @@ def map_fiche(fiche: Fiche, links: list[FicheLink], iris: Iris) -> MappedGraph:
     return b.graph()
 
 
+def fiche_graph_iri(rec: Mapping[str, Any], iris: Iris, dossiers: Mapping[str, str] | None = None) -> str | None:
+    """The graph of the fiche a Document record is, or was when it is deleted (a deleted record keeps its
+    dossier and number); None for a Document that is no fiche."""
+    fiche = fiche_of_document({**rec, "Verwijderd": False}, SourceRef("", None), dossiers)
+    return iris.graph(SOURCE_KIND, f"{fiche.dossier}-{fiche.number}") if fiche else None
+
+
 def fiche_graph(rec: Mapping[str, Any], src: SourceRef, text: str | None, iris: Iris,
                 dossiers: Mapping[str, str] | None = None, register: EURegister | None = None
                 ) -> tuple[MappedGraph | None, list[str]]:
@@ -222,4 +229,4 @@ def fiche_graph(rec: Mapping[str, Any], src: SourceRef, text: str | None, iris: 
 
 
 __all__ = ["DOSSIER", "CommissionNumber", "Fiche", "FicheLink", "commission_numbers", "fiche_graph",
-           "fiche_of_document", "link_fiche", "map_fiche"]
+           "fiche_graph_iri", "fiche_of_document", "link_fiche", "map_fiche"]

@@ -4,6 +4,9 @@ The current records are the base overlaid with the mirror; they go through the b
 every graph whose statements differ from what was last stored is validated and replaces its graph. Each
 changed graph is validated once, before it is written, with one validator per run; the findings graph
 (:mod:`shapes.results`) takes its results from that validation.
+
+The BNC fiches among the latest Documents (:mod:`ingest.bnc`) become graphs of their own, with their
+fetched texts: a deleted fiche loses its graph, a changed one is replaced (a build makes none).
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class SyncRun(FetchRun):
         self.tk_sources = {k: v for k, v in where.items() if k[0] in TK_REFERENCE_ENTITIES}
         self.dossiers = [(rec, where[k]) for k, rec in latest.items() if k[0] == "Kamerstukdossier"
                          and not rec.get("Verwijderd")]
+        self.documents = [(rec, where[k]) for k, rec in latest.items() if k[0] == "Document"
+                          and not rec.get("Verwijderd")]
         overlay = _Overlay(final={z.id: z for z in self.base_records()},
                            personen={k[1]: v for k, v in latest.items() if k[0] == "Persoon"},
                            actors=_actors_by_zaak(latest))
@@ -62,6 +67,8 @@ class SyncRun(FetchRun):
         for i, line in enumerate(lines):
             outcomes[i] = self._line_outcome(line, overlay)
         self._actor_outcomes(lines, outcomes, overlay.final)
+        self.dossier_ids = dict(overlay.dossier_keys)
+        self._fiche_outcomes(lines, outcomes)
         _mark_superseded(outcomes)
         live_graphs = {self.iris.zaak_graph(z.nummer) for z in overlay.final.values()}
         return list(overlay.final.values()), outcomes, [g for g in overlay.deleted_graphs if g not in live_graphs]
@@ -160,6 +167,16 @@ class SyncRun(FetchRun):
             else:
                 out.graph, out.zaak = self.iris.zaak_graph(z.nummer), z.nummer
 
+    def _fiche_outcomes(self, lines: list[dict[str, Any]], outcomes: dict[int, SyncOutcome]) -> None:
+        """A Document line that is a BNC fiche (or was: deleted) goes with its fiche graph (fate after the apply)."""
+        from ingest.bnc import fiche_graph_iri
+
+        for i, out in outcomes.items():
+            line = lines[i]
+            graph = fiche_graph_iri(line["record"], self.iris, self.dossier_ids) if out.entity == "Document" else None
+            if graph is not None:
+                out.graph, out.status = graph, "deleted" if line["record"].get("Verwijderd") else "pending"
+
     # -- the graphs
     def text_files(self) -> list[Path]:
         from kamergraph.texts import bundled_text_files
@@ -183,7 +200,8 @@ class SyncRun(FetchRun):
 
     def derive(self, zaken: list[ZaakRecord], texts: list[Path], tk_records: Mapping[str, Mapping[str, Any]] | None = None,
                tk_sources: Mapping[tuple[str, str], SourceRef] | None = None,
-               dossiers: Iterable[tuple[Mapping[str, Any], SourceRef]] = ()
+               dossiers: Iterable[tuple[Mapping[str, Any], SourceRef]] = (),
+               documents: Iterable[tuple[Mapping[str, Any], SourceRef]] = ()
                ) -> tuple[dict[str, Any], set[str], dict[str, list[str]]]:
         """Every graph the build would make of these records: {iri: MappedGraph}, the record graphs
         (validated before loading) and, per text graph, the case graphs it must be validated with.
@@ -192,7 +210,8 @@ class SyncRun(FetchRun):
         record) are folded into the reference data after its completion
         (:func:`ingest.tk_reference.overlay_tk_records`); what became of each is left in ``self._tk_fates``.
         ``dossiers`` (the latest Kamerstukdossier records, not deleted, and where each was read) become
-        record graphs of their own (:func:`ingest.tk_reference.map_kamerstukdossier`)."""
+        record graphs of their own (:func:`ingest.tk_reference.map_kamerstukdossier`); the BNC fiches among the
+        ``documents`` (the latest Documents, not deleted, and where each was read) too (:meth:`_fiche_graphs`)."""
         from ingest.map import map_kamervraag
         from ingest.resolve import Resolver
         from ingest.resolve_text import TextResolver, post_evidence
@@ -214,6 +233,7 @@ class SyncRun(FetchRun):
             graphs[mg.iri] = mg
             records.add(mg.iri)
         self._dossier_graphs(dossiers, graphs, records)
+        self._fiche_graphs(documents, graphs, records)
         companions: dict[str, list[str]] = {}
         for t in text_outcomes:
             if t.graph is None:
@@ -263,6 +283,26 @@ class SyncRun(FetchRun):
             graphs[mg.iri] = mg
             records.add(mg.iri)
 
+    def _fiche_graphs(self, documents: Iterable[tuple[Mapping[str, Any], SourceRef]], graphs: dict[str, Any],
+                      records: set[str]) -> None:
+        """Adds the graph of every BNC fiche among ``documents`` (:func:`ingest.bnc.fiche_graph`, with its fetched
+        text if any) to ``graphs`` and ``records``; why a fiche links nothing goes to ``self.fiche_notes``."""
+        from ingest.bnc import fiche_graph, fiche_graph_iri, fiche_of_document
+
+        for rec, src in documents:
+            fiche = fiche_of_document(rec, src, self.dossier_ids)
+            if fiche is None:
+                continue
+            path = self.text_path(fiche.publication_id)
+            text = self.fetched_texts.get(fiche.publication_id) or (
+                path.read_text(encoding="utf-8") if path.exists() else None)
+            mg, notes = fiche_graph(rec, src, text, self.iris, self.dossier_ids)
+            if notes:
+                self.fiche_notes[fiche_graph_iri(rec, self.iris, self.dossier_ids)] = notes
+            if mg is not None:
+                graphs[mg.iri] = mg
+                records.add(mg.iri)
+
     # -- apply
     def apply(self) -> None:
         """Reads the mirror, derives every graph, validates the changed record graphs and writes them (in a dry
@@ -279,8 +319,13 @@ class SyncRun(FetchRun):
         t0 = time.perf_counter()
         hashes = self._stored_hashes()
         graphs, record_graphs, companions = self.derive(zaken, self.text_files(), self.tk_records, self.tk_sources,
-                                                        self.dossiers)
+                                                        self.dossiers, self.documents)
         self._member_fates(pending)
+        for out in pending:  # a fiche with nothing linked: why, and no graph (an earlier one leaves the store)
+            if out.entity == "Document" and out.graph in self.fiche_notes:
+                out.problems += self.fiche_notes[out.graph]
+                if out.graph not in graphs and out.status == "pending":
+                    out.status = "fiche not linked"
         timings["derive"] = time.perf_counter() - t0
 
         changed = [g for g, m in graphs.items() if hashes.get(g) != _sha(m.nquads)]

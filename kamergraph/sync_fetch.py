@@ -1,5 +1,8 @@
 """`kamergraph sync`'s first phase: fetch the changes upstream since the cursors into the records mirror,
-with the Zaken of changed ZaakActors and the publication texts of new Documents (see :mod:`kamergraph.sync`)."""
+with the Zaken of changed ZaakActors and the publication texts of new Documents (see :mod:`kamergraph.sync`):
+those of the questions and answers, and those of the BNC fiches (Kamerstukken of dossier 22112 whose title
+opens with "Fiche", :func:`ingest.bnc.fiche_of_document`), kept apart in ``{texts}/bnc-fiche/`` so that the
+text ingest does not read them as questions."""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ from kamergraph.sync_state import (
     write_atomic,
 )
 
+FICHE_TEXTS = "bnc-fiche"  # the folder in the texts folder where the fiches' texts are kept
 ZAAK_BATCH = 20  # Zaken asked for at once by id (their ZaakActor changed, not the Zaak)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -62,6 +66,9 @@ class FetchRun:
         self._pending_before = set(state.pending_texts)  # texts not found in earlier runs: asked for again
         self._run_actors: dict[str, dict[str, str]] = {}  # Zaak id -> {ZaakActor id: GewijzigdOp}, fetched this run
         self._tk_fates: dict[tuple[str, str], Any] = {}  # (entity, Id) -> RecordFate of the member records
+        self._run_documents: list[dict[str, Any]] = []  # the Document lines fetched this run (fiches among them)
+        self.dossier_ids: dict[str, str] = {}  # Kamerstukdossier Id -> number, of the current records (apply)
+        self.fiche_notes: dict[str, list[str]] = {}  # fiche graph -> why nothing was linked (apply)
 
     # -- base records
     def base_records(self) -> list[ZaakRecord]:
@@ -95,6 +102,8 @@ class FetchRun:
             except (HttpFailure, ParseError) as exc:
                 self.report.errors.append(f"{entity}: {exc}; this feed stopped here and resumes from this page next time")
                 self.log(f"sync: {entity}: {exc}")
+        if self.options.fetch_texts:
+            self._fiche_texts()
         if self.options.fetch_texts and not self.dry_run:
             self._retry_pending_texts()
 
@@ -116,6 +125,7 @@ class FetchRun:
                 self._note_actors(line)
                 if line["entity"] == "Document" and self.options.fetch_texts:
                     self._document_text(line)
+                    self._run_documents.append(line)
             if self.dry_run:
                 self.memory_lines.extend(lines)
             else:
@@ -198,9 +208,49 @@ class FetchRun:
         line["publication"] = pid
         if pid is None:
             return
-        if (self.state.texts_dir / f"{pid}.txt").exists() or pid in self.fetched_texts:
+        if self.text_path(pid).exists() or pid in self.fetched_texts:
             return
         self._fetch_text(pid, line["source"], line["pos"])
+
+    def text_path(self, pid: str) -> Path:
+        """Where the fetched text of publication ``pid`` is kept: a fiche's (``kst-…``) apart."""
+        folder = self.state.texts_dir / FICHE_TEXTS if pid.startswith("kst-") else self.state.texts_dir
+        return folder / f"{pid}.txt"
+
+    def dossier_keys(self, lines: list[dict[str, Any]]) -> dict[str, str]:
+        """The dossier number of every Kamerstukdossier record in ``lines`` by its Id (a Document links its
+        dossier by Id only on the SyncFeed)."""
+        from ingest.tk_reference import kamerstukdossier_key
+
+        keys: dict[str, str] = {}
+        for line in lines:
+            rec = line["record"]
+            if line["entity"] == "Kamerstukdossier" and rec.get("Id") is not None:
+                try:
+                    keys[str(rec["Id"])] = kamerstukdossier_key(rec)
+                except ValueError:
+                    continue
+        return keys
+
+    def _fiche_texts(self) -> None:
+        """Fetches the publication text (``kst-22112-{n}``) of every fiche among the Documents of this run whose
+        text is not here yet; after every feed, since a Document may name its dossier by an Id whose record
+        comes in a later feed."""
+        from ingest.bnc import fiche_of_document
+        from ingest.records import SourceRef
+
+        if not self._run_documents:
+            return
+        keys = self.dossier_keys([*(self.state.read_mirror() if not self.dry_run else []), *self.memory_lines])
+        for line in self._run_documents:
+            fiche = fiche_of_document(line["record"], SourceRef(line["source"], line["pos"]), keys)
+            if fiche is None:
+                continue
+            pid = fiche.publication_id
+            if not (self.text_path(pid).exists() or pid in self.fetched_texts):
+                self._fetch_text(pid, line["source"], line["pos"])
+        if not self.dry_run:
+            self.state.save()
 
     def _fetch_text(self, pid: str, source: str, pos: int) -> bool:
         base = self.options.ob_url.rstrip("/") + "/"
@@ -222,7 +272,7 @@ class FetchRun:
                 continue
             self.fetched_texts[pid] = text
             if not self.dry_run:
-                write_atomic(self.state.texts_dir / f"{pid}.txt", text)
+                write_atomic(self.text_path(pid), text)
                 self.state.pending_texts.pop(pid, None)
             return True
         if not self.dry_run:
