@@ -1,33 +1,37 @@
-"""The search page and the faceted list of Kamervragen.
+"""The search page and the one list of Kamervragen.
 
 ``install_search(app, endpoint, index_path)`` adds:
 
-- ``/zoeken`` (and ``/search``): full-text search over the subjects and the question and answer
-  texts (``q=``, ``page=``); results as question cards with a highlighted snippet; ``format=json``
-  gives the same page of results as JSON.
-- ``/kamervragen``: every Kamervraag, newest first, 50 a page, filtered by ``fractie``, ``lid``,
-  ``post``, ``ministerie`` (keys: the last path segment of ``{base}id/{kind}/{key}``), ``jaar``,
-  ``status`` (beantwoord | open | uitgesteld) and ``eu`` (the full IRI of an EU act); filters
-  combine with AND, a parameter may repeat. Counts per facet value for the filtered set, each value
-  a link that adds it; the selected filters shown and removable. ``format=csv`` or ``format=json``
-  streams the whole filtered list (every row, not one page).
+- ``/kamervragen``: THE list. Every Kamervraag, or those selected by a search text ``q`` (matched in the
+  subjects, the question and answer texts and the names of who asked and who was addressed), the facets
+  ``fractie``, ``lid``, ``post``, ``ministerie`` (keys: the last path segment of ``{base}id/{kind}/{key}``),
+  ``jaar``, ``status`` (beantwoord | open | uitgesteld) and ``eu`` (the full IRI of an EU act), and a date
+  range ``van``/``tot`` (ISO dates, both included). Values of one facet combine with OR (``jaar=2019&jaar=2020``:
+  both years), facets with AND. ``sort=-datum`` (newest first; the default without ``q``) | ``datum`` |
+  ``relevantie`` (the default with ``q``); 50 a page (``page=``). Above the results: the people and other
+  entities the search text names (:mod:`server.search.entities`), with their number of questions, their page
+  and the list filtered on them; a chart of the questions per month or year (:mod:`server.charts`); counts per
+  facet value, each a link that adds it, the member facet narrowed by ``lidnaam``. ``format=csv|json|atom``
+  gives the WHOLE filtered list (:mod:`server.search_formats`); the page's head links the Atom feed.
+- ``/zoeken`` (and ``/search``): the search box, and with a search text (or any parameter of the list) the
+  same list: one code path, :func:`list_page`.
+- ``/zoeken/suggesties?q=``: the entities a (partly typed) text names, as JSON (the search box's suggestions).
 
-Both run on the SQLite index of :mod:`server.search` (only SQL per request). Errors: a parameter
-that is empty or malformed is a 400, as an HTML page for browsers and in the one JSON error shape
-(``{"error": {"status", "title", "detail"}}``) for ``format=json|csv`` or a JSON ``Accept``.
+All run on the SQLite index of :mod:`server.search` (only SQL per request). A parameter that is unknown,
+repeated, empty or malformed is a 400 naming it (:mod:`server.search_params`), as an HTML page for browsers
+and in the one JSON error shape (``{"error": {"status", "title", "detail"}}``) otherwise.
 """
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import hashlib
-import io
-import json
 import logging
 import os
 import re
+import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,34 +43,35 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from kamergraph.coverage import Coverage
+from server.charts import bar_chart, periods_of
 from server.endpoint import Endpoint
 from server.errors import error_body
 from server.i18n import COUNT_NOTES, page_lang, pick, tr
 from server.pages.eu_links import Coverage as EUCoverage
 from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
-from server.search import (
-    KINDS,
-    STATUSES,
-    BadQuery,
-    Card,
-    FacetCount,
-    Filter,
-    IndexMissing,
-    SearchIndex,
-    SearchService,
-    Value,
-    parse_query,
+from server.search import KINDS, FacetCount, IndexMissing, SearchIndex, SearchService, Value
+from server.search.entities import narrow, suggest
+from server.search_formats import stream_atom, stream_csv, stream_json
+from server.search_params import (
+    FORMATS,
+    LIST_PARAMS,
+    ListRequest,
+    PageError,
+    format_of,
+    params,
+    read_list,
+    same,
+    wants,
 )
 
 log = logging.getLogger("kamergraph.server.search")
 
 LIST_PER_PAGE = 50
-SEARCH_PER_PAGE = 20
 FACET_SHOWN = 8  # values shown per facet; the rest (up to FACET_MAX) behind "more"
 FACET_MAX = 100
-MAX_PAGE = 100_000
-MAX_KEY = 300
+SUGGESTED = 6  # entities above a list
+SUGGEST_MAX = 12  # entities in the search box's suggestions
 
 FACET_TITLES: dict[str, tuple[str, str]] = {
     "fractie": ("Fractie", "Parliamentary party"),
@@ -77,118 +82,12 @@ FACET_TITLES: dict[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "eu": ("Aangehaalde EU-wetgeving", "Cited EU legislation"),
 }
-STATUS_ALIASES = {"answered": "beantwoord", "postponed": "uitgesteld", "open": "open", "beantwoord": "beantwoord",
-                  "uitgesteld": "uitgesteld"}
-LIST_PARAMS = (*KINDS, "page", "format", "lang")
-SEARCH_PARAMS = ("q", "page", "format", "lang")
-_KEY = re.compile(r"^[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$")
-_IRI = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$", re.IGNORECASE)
-
-
-class PageError(Exception):
-    """A request these pages cannot answer: its status and what is wrong, in Dutch and English."""
-
-    def __init__(self, status: int, nl: str, en: str, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.nl = nl
-        self.en = en
-        self.headers = headers or {}
-        super().__init__(en)
-
-    def message(self, lang: str) -> str:
-        return self.en if lang == "en" else self.nl
-
-
-# --------------------------------------------------------------------------- reading the request
-
-
-def _wants(request: Request, formats: Sequence[str]) -> str:
-    """html | csv | json: from format=, else from Accept (a browser's text/html wins)."""
-    if formats:
-        return formats[0].strip().lower()
-    accept = (request.headers.get("accept") or "").lower()
-    if not accept or "text/html" in accept or ("*/*" in accept and "json" not in accept and "csv" not in accept):
-        return "html"
-    if "application/json" in accept:
-        return "json"
-    if "text/csv" in accept:
-        return "csv"
-    return "html"
-
-
-def _params(request: Request, allowed: Sequence[str]) -> list[tuple[str, str]]:
-    items = list(request.query_params.multi_items())
-    unknown = sorted({k for k, _ in items if k not in allowed})
-    if unknown:
-        raise PageError(400, f"Onbekende parameter: {', '.join(unknown)}. Deze pagina kent: {', '.join(allowed)}.",
-                        f"Unknown parameter: {', '.join(unknown)}. This page takes: {', '.join(allowed)}.")
-    for single in ("page", "format", "lang", "q"):
-        values = [v for k, v in items if k == single]
-        if len(values) > 1:
-            raise PageError(400, f"{single} staat er {len(values)} keer; geef het één keer.",
-                            f"{single} is given {len(values)} times; give it once.")
-    return items
-
-
-def _page(items: Sequence[tuple[str, str]]) -> int:
-    raw = next((v for k, v in items if k == "page"), None)
-    if raw is None:
-        return 1
-    if not raw.strip().isdigit() or not 1 <= int(raw.strip()) <= MAX_PAGE:
-        raise PageError(400, f"page={raw!r}: geef een paginanummer van 1 tot {MAX_PAGE}.",
-                        f"page={raw!r}: give a page number from 1 to {MAX_PAGE}.")
-    return int(raw.strip())
-
-
-def _format(request: Request, items: Sequence[tuple[str, str]], allowed: Sequence[str]) -> str:
-    fmt = _wants(request, [v for k, v in items if k == "format"])
-    if fmt not in allowed:
-        raise PageError(400, f"format={fmt!r}: kies uit {', '.join(allowed)}.",
-                        f"format={fmt!r}: choose one of {', '.join(allowed)}.")
-    return fmt
-
-
-def _filters(index: SearchIndex, items: Sequence[tuple[str, str]]) -> list[Filter]:
-    """The filters of the request, in the order given (each value once). A malformed value is a
-    :class:`PageError`; a well-formed value no Kamervraag has filters everything out."""
-    out: dict[tuple[str, str], Filter] = {}
-    unknown = 0
-    for kind, raw in items:
-        if kind not in KINDS:
-            continue
-        key = raw.strip()
-        if not key:
-            raise PageError(400, f"{kind}= is leeg: geef een waarde of laat de parameter weg.",
-                            f"{kind}= is empty: give a value or leave the parameter out.")
-        if len(key) > MAX_KEY:
-            raise PageError(400, f"{kind}: de waarde is langer dan {MAX_KEY} tekens.",
-                            f"{kind}: the value is longer than {MAX_KEY} characters.")
-        if kind == "jaar" and not re.fullmatch(r"\d{4}", key):
-            raise PageError(400, f"jaar={key!r}: geef een jaartal van vier cijfers, zoals jaar=2019.",
-                            f"jaar={key!r}: give a four-digit year, like jaar=2019.")
-        if kind == "status":
-            if key.lower() not in STATUS_ALIASES:
-                raise PageError(400, f"status={key!r}: kies uit {', '.join(STATUSES)}.",
-                                f"status={key!r}: choose one of {', '.join(STATUSES)} (or answered, postponed).")
-            key = STATUS_ALIASES[key.lower()]
-        if kind == "eu" and not _IRI.match(key):
-            raise PageError(400, f"eu={key!r}: geef het volledige IRI van een EU-handeling (ELI of CELLAR), zoals "
-                                 "http://data.europa.eu/eli/reg/2021/821/oj.",
-                            f"eu={key!r}: give the full IRI of an EU act (ELI or CELLAR), like "
-                            "http://data.europa.eu/eli/reg/2021/821/oj.")
-        if kind != "eu" and not _KEY.match(key):
-            raise PageError(400, f"{kind}={key!r} is geen geldige sleutel: het laatste deel van het IRI van de bron, "
-                                 "zoals fractie=groenlinks.",
-                            f"{kind}={key!r} is not a valid key: the last segment of the resource's IRI, like "
-                            "fractie=groenlinks.")
-        if (kind, key) in out:
-            continue
-        value = index.value(kind, key)
-        if value is None:  # nothing has it: a value of its own, which selects nothing
-            unknown += 1
-            value = Value(-unknown, kind, key, key if kind == "eu" else None, None, None, None, 0)
-        out[(kind, key)] = Filter(kind, value)
-    return list(out.values())
+KIND_TITLES: dict[str, tuple[str, str]] = {
+    "lid": ("Kamerlid", "Member"), "fractie": ("Fractie", "Parliamentary party"), "post": ("Ambt", "Post"),
+    "ministerie": ("Ministerie", "Ministry"), "eu": ("EU-handeling", "EU act"),
+}
+SORT_TITLES = {"-datum": ("nieuwste eerst", "newest first"), "datum": ("oudste eerst", "oldest first"),
+               "relevantie": ("beste treffers eerst", "best matches first")}
 
 
 # --------------------------------------------------------------------------- links
@@ -237,6 +136,7 @@ class FacetBox:
     more: list[FacetItem]
     left_out: int
     note: str = ""  # what the counts count, where it needs saying (EU links; possible addressees apart)
+    narrowed: str | None = None  # the member facet: the text its values were narrowed by (lidnaam), or None
 
 
 @dataclass
@@ -245,6 +145,22 @@ class Chip:
     label: str
     remove_href: str
     empty: bool  # no Kamervraag has this value
+
+
+@dataclass
+class Suggestion:
+    """An entity the search text names: its name, kind, number of questions, page and the list filtered on it."""
+
+    label: str
+    kind: str
+    kind_title: str
+    count: int
+    href: str | None
+    list_href: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"label": self.label, "kind": self.kind, "count": self.count, "href": self.href,
+                "list": self.list_href}
 
 
 # --------------------------------------------------------------------------- the pages
@@ -286,86 +202,77 @@ def _searched(cov: EUCoverage | None, lang: str) -> str:
     return tr(lang, *COUNT_NOTES["search-texts"]).format(n=n, m=m)
 
 
+def suggestions(index: SearchIndex, text: str, lang: str, limit: int = SUGGESTED) -> list[Suggestion]:
+    """The entities ``text`` names (:func:`server.search.entities.suggest`), each with its list link."""
+    out = []
+    for v in suggest(index.values.values(), text, limit):
+        lang_param = [("lang", "en")] if lang == "en" else []
+        out.append(Suggestion(v.label(lang), v.kind, tr(lang, *KIND_TITLES[v.kind]), v.total, v.href,
+                              _url("/kamervragen", [(v.kind, v.key), *lang_param])))
+    return out
+
+
 async def search_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
-    """``/zoeken``: the form, or a page of results (HTML or JSON) saying what the search read (the subjects of
-    every Kamervraag, the texts of those whose text is in the graph: counted from ``endpoint``)."""
+    """``/zoeken``: the search box; with a search text (or any parameter of the list), the list itself
+    (:func:`list_page`, the same code)."""
+    if any(k != "lang" for k in request.query_params.keys()):
+        return await list_page(request, service, endpoint)
     lang = page_lang(request)
-    api = _wants(request, request.query_params.getlist("format")) != "html"  # errors as JSON, too
-    q = ""
+    return _render(request, "search.html", {"lang": lang, "nav": "zoeken", "q": "", "result": None})
+
+
+async def suggest_json(request: Request, service: SearchService) -> Response:
+    """``/zoeken/suggesties?q=``: the entities the text names, as JSON (for the search box's list)."""
+    lang = page_lang(request)
     try:
-        items = _params(request, SEARCH_PARAMS)
-        fmt = _format(request, items, ("html", "json"))
-        api = fmt == "json"
-        q_values = [v for k, v in items if k == "q"]
-        q = q_values[0] if q_values else ""
-        page = _page(items)
-        if not q_values:
-            if api:
-                raise PageError(400, "Geef een zoekterm (q=…).", "Give a search text (q=…).")
-            return _render(request, "search.html", {"lang": lang, "nav": "zoeken", "q": "", "result": None,
-                                                    "pages": [], "json_href": None})
-        query = parse_query(q)
+        items = params(request, ("q", "lang"))
+        q = next((v for k, v in items if k == "q"), "")
         index = await run_in_threadpool(_index, service)
-        result = await run_in_threadpool(index.search, query, page, SEARCH_PER_PAGE, lang)
-        if page > result.pages and result.total:
-            raise PageError(400, f"page={page}: er zijn maar {result.pages} pagina's.",
-                            f"page={page}: there are only {result.pages} pages.")
-    except BadQuery as exc:
-        return _error(request, api, PageError(400, exc.nl, exc.en), lang, q)
     except PageError as exc:
-        return _error(request, api, exc, lang, q)
-    params = [(k, v) for k, v in items if k in ("q", "lang")]
-    cov = await eu_coverage(endpoint) if endpoint is not None else None
-    if api:
-        return JSONResponse({
-            "query": q,
-            **({"searched": {"cases": cov.cases, "texts": cov.texts, "found": _searched(cov, lang)}} if cov else {}),
-            "total": result.total,
-            "page": result.page,
-            "pages": result.pages,
-            "per_page": result.per_page,
-            "items": [c.as_json(lang) for c in result.cards],
-        })
-    return _render(request, "search.html", {
-        "lang": lang,
-        "nav": "zoeken",
-        "q": q,
-        "result": result,
-        "searched": _searched(cov, lang),
-        "pages": pager(request.url.path, params, page, result.pages) if result.pages > 1 else [],
-        "json_href": _url(request.url.path, [*params, *([("page", str(page))] if page > 1 else []),
-                                             ("format", "json")]),
-    })
+        return _error(request, True, exc, lang)
+    found = suggestions(index, q[:200], lang, SUGGEST_MAX)
+    return JSONResponse({"query": q, "items": [s.as_json() for s in found]},
+                        headers={"Cache-Control": "public, max-age=300"})
 
 
 def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, list[FacetCount]],
-                 lang: str, coverage: Coverage | None = None, eu: EUCoverage | None = None) -> list[FacetBox]:
+                 lang: str, coverage: Coverage | None = None, eu: EUCoverage | None = None,
+                 lidnaam: str = "") -> list[FacetBox]:
     """The facet boxes of the list: per kind its values with their counts, each a link that adds (or removes)
-    it. The EU box says what its counts count and what the links were found from (``eu``, when given); the
-    boxes of posts and ministries, when they hold possible addressees ("… (mogelijk)"), that those are apart."""
-    keep = [(k, v) for k, v in params if k not in ("page", "format")]
+    it. The member box's values narrowed by ``lidnaam`` when given (all that match are shown). The EU box
+    says what its counts count and what the links were found from (``eu``, when given); the boxes of posts
+    and ministries, when they hold possible addressees ("… (mogelijk)"), that those are apart."""
+    keep = [(k, v) for k, v in params if k not in ("page", "format", "lidnaam")]
     boxes = []
     for kind in KINDS:
-        items: list[FacetItem] = []
-        for fc in facets.get(kind, []):
-            v = fc.value
-            if fc.selected:
-                href = _url(path, [(k, x) for k, x in keep if not (k == kind and _same(kind, x, v.key))])
-            else:
-                href = _url(path, [*keep, (kind, v.key)])
-            label = v.label(lang)
-            title = v.iri if kind == "eu" else None
-            incomplete = kind == "jaar" and coverage is not None and v.key.isdigit() and coverage.incomplete_year(int(v.key))
-            items.append(FacetItem(label, fc.count, href, fc.selected, title, incomplete))
+        counts = facets.get(kind, [])
+        narrowed = lidnaam if kind == "lid" and lidnaam else None
+        if narrowed is not None:
+            keys = {v.key for v in narrow([fc.value for fc in counts], narrowed)}
+            counts = [fc for fc in counts if fc.selected or fc.value.key in keys]
+        items = [_facet_item(path, keep, kind, fc, lang, coverage) for fc in counts]
         selected = [i for i in items if i.selected]
         rest = [i for i in items if not i.selected]
-        shown = selected + rest[:FACET_SHOWN]
-        more = rest[FACET_SHOWN:FACET_MAX + FACET_SHOWN]
-        if not items:
+        shown_n = FACET_MAX if narrowed is not None else FACET_SHOWN
+        shown = selected + rest[:shown_n]
+        more = rest[shown_n:FACET_MAX + FACET_SHOWN]
+        if not items and narrowed is None:
             continue
         boxes.append(FacetBox(kind, tr(lang, *FACET_TITLES[kind]), shown, more,
-                              max(0, len(rest) - FACET_SHOWN - len(more)), _facet_note(kind, facets, lang, eu)))
+                              max(0, len(rest) - len(shown) + len(selected) - len(more)),
+                              _facet_note(kind, facets, lang, eu), narrowed))
     return boxes
+
+
+def _facet_item(path: str, keep: list[tuple[str, str]], kind: str, fc: FacetCount, lang: str,
+                coverage: Coverage | None) -> FacetItem:
+    v = fc.value
+    if fc.selected:
+        href = _url(path, [(k, x) for k, x in keep if not (k == kind and same(kind, x, v.key))])
+    else:
+        href = _url(path, [*keep, (kind, v.key)])
+    incomplete = kind == "jaar" and coverage is not None and v.key.isdigit() and coverage.incomplete_year(int(v.key))
+    return FacetItem(v.label(lang), fc.count, href, fc.selected, v.iri if kind == "eu" else None, incomplete)
 
 
 def _facet_note(kind: str, facets: dict[str, list[FacetCount]], lang: str, eu: EUCoverage | None) -> str:
@@ -377,132 +284,183 @@ def _facet_note(kind: str, facets: dict[str, list[FacetCount]], lang: str, eu: E
     return ""
 
 
-def _same(kind: str, raw: str, key: str) -> bool:
-    raw = raw.strip()
-    if kind == "status":
-        return STATUS_ALIASES.get(raw.lower()) == key
-    return raw == key
+def _file_name(req: ListRequest) -> str:
+    parts = [f"-{f.kind}-{re.sub(r'[^A-Za-z0-9]+', '_', f.value.key)[-40:]}" for f in req.selection.filters]
+    if req.q:
+        parts.insert(0, "-q-" + re.sub(r"[^A-Za-z0-9]+", "_", req.q)[:40])
+    parts += [f"-{k}-{v}" for k, v in (("van", req.selection.van), ("tot", req.selection.tot)) if v]
+    return "kamervragen" + "".join(parts)
 
 
-CSV_COLUMNS = ("zaak", "datum", "onderwerp", "status", "vragenstellers", "fracties", "gericht_aan", "ministeries",
-               "eu_handelingen", "iri")
-
-
-def _csv_row(card: Card, lang: str) -> list[str]:
-    ministries: list[str] = []
-    for d in card.addressees:
-        for m in d.ministries:
-            if m.label(lang) not in ministries:
-                ministries.append(m.label(lang))
-    fracties: list[str] = []
-    for a in card.askers:
-        if a.fractie is not None and a.fractie.label(lang) not in fracties:
-            fracties.append(a.fractie.label(lang))
-    return [
-        card.zaak,
-        card.date or "",
-        card.subject or "",
-        card.status,
-        "; ".join(a.name + (f" ({a.fractie.label(lang)})" if a.fractie else "") for a in card.askers),
-        "; ".join(fracties),
-        "; ".join(d.label + (f" ({d.holder})" if d.holder else "") for d in card.addressees),
-        "; ".join(ministries),
-        "; ".join(e.iri or "" for e in card.eu),
-        card.iri,
-    ]
-
-
-def _stream_csv(index: SearchIndex, filters: list[Filter], lang: str) -> Iterator[bytes]:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
-    n = 0
-    for card in index.export(filters, lang):
-        w.writerow(_csv_row(card, lang))
-        n += 1
-        if n % 500 == 0:
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue().encode("utf-8")
-
-
-def _stream_json(index: SearchIndex, filters: list[Filter], total: int, lang: str,
-                 eu: EUCoverage | None = None) -> Iterator[bytes]:
+def _head(req: ListRequest, total: int, lang: str, cov: EUCoverage | None, eu: EUCoverage | None) -> dict[str, Any]:
+    """The head of the JSON list: what was selected and how many."""
+    sel = req.selection
     head: dict[str, Any] = {
+        "query": req.q or None,
         "count": total,
+        "total": total,
         "filters": [{"param": f.kind, "value": f.value.key, "label": f.value.label(lang), "iri": f.value.iri}
-                    for f in filters],
+                    for f in sel.filters],
+        "van": sel.van,
+        "tot": sel.tot,
+        "sort": req.sort,
     }
+    if req.q and cov is not None:
+        head["searched"] = {"cases": cov.cases, "texts": cov.texts, "found": _searched(cov, lang)}
     if eu is not None:  # a list filtered on EU acts depends on the links: how they were found
         head["eu_coverage"] = {"cases": eu.cases, "titles": eu.titles, "texts": eu.texts, "found": eu.sentence(lang)}
-    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "items": [').encode("utf-8")
-    chunk: list[str] = []
-    first = True
-    for card in index.export(filters, lang):
-        chunk.append(("" if first else ",") + json.dumps(card.as_json(lang), ensure_ascii=False))
-        first = False
-        if len(chunk) >= 500:
-            yield "\n".join(chunk).encode("utf-8")
-            chunk = []
-    chunk.append("]}\n")
-    yield "\n".join(chunk).encode("utf-8")
+    return head
+
+
+async def _export(request: Request, index: SearchIndex, req: ListRequest, lang: str,
+                  endpoint: Endpoint | None) -> Response:
+    """The whole filtered list as CSV, JSON or an Atom feed (streamed)."""
+    sel = req.selection
+    total = await run_in_threadpool(index.count, sel)
+    headers = {"X-Total-Count": str(total)}
+    if req.fmt != "atom":
+        headers["Content-Disposition"] = f'attachment; filename="{_file_name(req)}.{req.fmt}"'
+    eu = await eu_coverage(endpoint) if endpoint is not None and any(f.kind == "eu" for f in sel.filters) else None
+    if eu is not None:
+        headers["X-EU-Coverage"] = eu.sentence("en")
+    if req.fmt == "csv":
+        return StreamingResponse(stream_csv(index, sel, lang, req.sort), media_type="text/csv; charset=utf-8",
+                                 headers=headers)
+    if req.fmt == "atom":
+        site = str(request.base_url)
+        keep = [(k, v) for k, v in req.items if k not in ("page", "format", "sort", "lidnaam")]
+        feed = {"id": site.rstrip("/") + _url(request.url.path, [*keep, ("format", "atom")]),
+                "title": _title(req, lang), "site": site,
+                "alternate": site.rstrip("/") + _url(request.url.path, keep),
+                "built": _built(index)}
+        feed["self"] = feed["id"]
+        return StreamingResponse(stream_atom(index, sel, feed, lang), media_type="application/atom+xml; charset=utf-8",
+                                 headers=headers)
+    cov = await eu_coverage(endpoint) if endpoint is not None and req.q else None
+    return StreamingResponse(stream_json(index, sel, _head(req, total, lang, cov, eu), lang, req.sort),
+                             media_type="application/json", headers=headers)
+
+
+def _built(index: SearchIndex) -> str:
+    """When the index was built, as an RFC 3339 date-time (the meta table's ``+0000`` as ``+00:00``)."""
+    built = index.meta.get("built", "1970-01-01T00:00:00+0000")
+    return re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", built)
+
+
+def _title(req: ListRequest, lang: str) -> str:
+    """The list's title: Kamervragen, and what it is filtered on."""
+    parts = [f"“{req.q}”"] if req.q else []
+    parts += [f.value.label(lang) for f in req.selection.filters]
+    sel = req.selection
+    if sel.van or sel.tot:
+        parts.append(f"{sel.van or '…'} – {sel.tot or '…'}")
+    return "Kamervragen" + (" · " + ", ".join(parts) if parts else "")
+
+
+def _chart(index: SearchIndex, req: ListRequest, lang: str, coverage: Coverage | None) -> Any:
+    """The chart of the list's questions per month (a span up to three years) or per year, each period in
+    the table a link to the list of that period."""
+    unit, counts = periods_of(index.months(req.selection))
+    if not counts:
+        return ""
+    keep = [(k, v) for k, v in req.items if k not in ("page", "format", "van", "tot", "jaar", "lidnaam")]
+    hrefs = {}
+    for period, _ in counts:
+        if unit == "year":
+            hrefs[period] = _url("/kamervragen", [*keep, ("jaar", period)])
+        else:
+            y, m = int(period[:4]), int(period[5:7])
+            end = f"{y + (m == 12):04d}-{m % 12 + 1:02d}-01"
+            last = dt.date.fromisoformat(end) - dt.timedelta(days=1)
+            hrefs[period] = _url("/kamervragen", [*keep, ("van", f"{period}-01"), ("tot", last.isoformat())])
+    marked = [p for p, _ in counts if unit == "year" and coverage is not None and coverage.incomplete_year(int(p))]
+    return bar_chart(counts, lang, ("Kamervragen per maand" if unit == "month" else "Kamervragen per jaar",
+                                    "Questions per month" if unit == "month" else "Questions per year"),
+                     unit=unit, hrefs=hrefs, marked=marked,
+                     marked_note=tr(lang, "de gegevens van dit jaar zijn onvolledig.",
+                                    "the records of this year are incomplete.") if marked else None,
+                     chart_id="lijst-grafiek")
 
 
 async def list_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
-    """``/kamervragen``: a page of the filtered list with its facets, or the whole list as CSV or JSON. Where
-    the counts depend on EU links (the EU facet, an ``eu`` filter), what the links were found from is said with
-    the store's numbers (:class:`server.pages.eu_links.Coverage`, asked from ``endpoint``)."""
+    """The list (``/kamervragen``, and ``/zoeken`` with a search text): a page of the selection with the
+    entities the search text names, a chart and its facets, or the whole selection as CSV, JSON or Atom.
+    Where the counts depend on EU links (the EU facet, an ``eu`` filter), what the links were found from is
+    said with the store's numbers (:class:`server.pages.eu_links.Coverage`, asked from ``endpoint``)."""
     lang = page_lang(request)
-    api = _wants(request, request.query_params.getlist("format")) != "html"  # errors as JSON, too
+    api = wants(request, request.query_params.getlist("format")) != "html"  # errors as JSON, too
+    q = request.query_params.get("q", "")
     try:
-        items = _params(request, LIST_PARAMS)
-        fmt = _format(request, items, ("html", "csv", "json"))
+        items = params(request, LIST_PARAMS)
+        fmt = format_of(request, items, FORMATS)
         api = fmt != "html"
-        page = _page(items)
         index = await run_in_threadpool(_index, service)
-        filters = _filters(index, items)
+        req = read_list(request, index, items, fmt)
         if api:
-            total = await run_in_threadpool(index.count, filters)
-            name = "kamervragen" + "".join(f"-{f.kind}-{re.sub(r'[^A-Za-z0-9]+', '_', f.value.key)[-40:]}"
-                                           for f in filters)
-            headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Total-Count": str(total)}
-            eu = await eu_coverage(endpoint) if endpoint is not None and any(f.kind == "eu" for f in filters) else None
-            if eu is not None:
-                headers["X-EU-Coverage"] = eu.sentence("en")
-            if fmt == "csv":
-                return StreamingResponse(_stream_csv(index, filters, lang), media_type="text/csv; charset=utf-8",
-                                         headers=headers)
-            return StreamingResponse(_stream_json(index, filters, total, lang, eu), media_type="application/json",
-                                     headers=headers)
-        result = await run_in_threadpool(index.list_page, filters, page, LIST_PER_PAGE, lang)
+            return await _export(request, index, req, lang, endpoint)
+        result = await run_in_threadpool(index.list_page, req.selection, req.page, LIST_PER_PAGE, lang, None,
+                                         req.sort)
+        if req.page > result.pages and result.total:
+            raise PageError(400, f"page={req.page}: er zijn maar {result.pages} pagina's.",
+                            f"page={req.page}: there are only {result.pages} pages.")
         coverage = await run_in_threadpool(index.coverage)
-        eu = await eu_coverage(endpoint) if endpoint is not None and (
-            result.facets.get("eu") or any(f.kind == "eu" for f in filters)) else None
-        if page > result.pages and result.total:
-            raise PageError(400, f"page={page}: er zijn maar {result.pages} pagina's.",
-                            f"page={page}: there are only {result.pages} pages.")
+        chart = await run_in_threadpool(_chart, index, req, lang, coverage)
+    except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
+        return _error(request, api, PageError(400, f"q: de zoekterm kan niet worden gebruikt ({exc}).",
+                                              f"q: the search text cannot be used ({exc})."), lang, q, "kamervragen")
     except PageError as exc:
-        return _error(request, api, exc, lang, nav="kamervragen")
+        return _error(request, api, exc, lang, q, nav="kamervragen")
+    eu = await eu_coverage(endpoint) if endpoint is not None and (
+        result.facets.get("eu") or any(f.kind == "eu" for f in req.selection.filters)) else None
+    cov = await eu_coverage(endpoint) if endpoint is not None and req.q else None
+    return _render(request, "list.html", _list_context(request, req, result, lang, coverage, eu, cov, chart, index))
+
+
+def _list_context(request: Request, req: ListRequest, result: Any, lang: str, coverage: Coverage | None,
+                  eu: EUCoverage | None, cov: EUCoverage | None, chart: Any, index: SearchIndex) -> dict[str, Any]:
+    """What list.html shows."""
     path = request.url.path
-    params = [(k, v) for k, v in items if k != "format"]
+    params = [(k, v) for k, v in req.items if k not in ("format", "lidnaam")]
     keep = [(k, v) for k, v in params if k != "page"]
     chips = [Chip(tr(lang, *FACET_TITLES[f.kind]), f.value.label(lang),
-                  _url(path, [(k, v) for k, v in keep if not (k == f.kind and _same(f.kind, v, f.value.key))]),
+                  _url(path, [(k, v) for k, v in keep if not (k == f.kind and same(f.kind, v, f.value.key))]),
                   f.value.id < 0)
-             for f in filters]
-    return _render(request, "list.html", {
+             for f in req.selection.filters]
+    for name, label in (("q", ("Zoekterm", "Search text")), ("van", ("Vanaf", "From")), ("tot", ("Tot en met", "Up to"))):
+        value = next((v for k, v in keep if k == name), None)
+        if value:
+            chips.append(Chip(tr(lang, *label), value, _url(path, [(k, v) for k, v in keep if k != name]), False))
+    unsorted = [(k, v) for k, v in keep if k != "sort"]
+    sorts = [(tr(lang, *SORT_TITLES[s]), _url(path, [*unsorted, *([("sort", s)] if s != "-datum" else [])]),
+              s == req.sort) for s in SORT_TITLES if s != "relevantie" or req.q]
+    return {
         "lang": lang,
         "nav": "kamervragen",
+        "list_path": path,
+        "q": req.q,
         "result": result,
         "chips": chips,
+        "sorts": sorts,
+        "sort_title": tr(lang, *SORT_TITLES[req.sort]),
+        "van": req.selection.van or "",
+        "tot": req.selection.tot or "",
+        "lidnaam": req.lidnaam,
+        "hidden": [(k, v) for k, v in keep if k not in ("van", "tot")],
+        "hidden_q": [(k, v) for k, v in keep if k != "q"],
+        "hidden_lid": keep,
+        "suggested": suggestions(index, req.q, lang) if req.q else [],
+        "searched": _searched(cov, lang),
+        "chart": chart,
         "clear_href": _url(path, [(k, v) for k, v in keep if k == "lang"]),
-        "facets": _facet_boxes(path, params, result.facets, lang, coverage, eu),
-        "eu_found": eu.sentence(lang) if eu is not None and any(f.kind == "eu" for f in filters) else "",
-        "pages": pager(path, params, page, result.pages) if result.pages > 1 else [],
+        "facets": _facet_boxes(path, params, result.facets, lang, coverage, eu, req.lidnaam),
+        "eu_found": eu.sentence(lang) if eu is not None and any(f.kind == "eu" for f in req.selection.filters) else "",
+        "pages": pager(path, [*params, *([("lidnaam", req.lidnaam)] if req.lidnaam else [])], req.page,
+                       result.pages) if result.pages > 1 else [],
         "csv_href": _url(path, [*keep, ("format", "csv")]),
         "json_href": _url(path, [*keep, ("format", "json")]),
-    })
+        "atom_href": _url("/kamervragen", [*[(k, v) for k, v in unsorted], ("format", "atom")]),
+        "atom_title": _title(req, lang),
+    }
 
 
 # --------------------------------------------------------------------------- installing
@@ -552,13 +510,18 @@ def install_search(app: FastAPI, endpoint: Endpoint, index_path: str | os.PathLi
         """Full-text search over the Kamervragen: question cards with highlighted snippets."""
         return await search_page(request, service, endpoint)
 
+    @app.get("/zoeken/suggesties", name="search_suggestions", include_in_schema=False)
+    async def zoeken_suggesties(request: Request) -> Response:
+        """The entities a (partly typed) search text names, as JSON."""
+        return await suggest_json(request, service)
+
     @app.get("/search", name="search_en", include_in_schema=False)
     async def search(request: Request) -> Response:
         return await search_page(request, service, endpoint)
 
     @app.get("/kamervragen", name="kamervragen", include_in_schema=False)
     async def kamervragen(request: Request) -> Response:
-        """The Kamervragen, filtered and counted per facet; CSV/JSON export of the whole list."""
+        """The one list of Kamervragen: searched, filtered, counted per facet; CSV, JSON and Atom of the whole list."""
         return await list_page(request, service, endpoint)
 
     return service

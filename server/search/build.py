@@ -114,6 +114,7 @@ class _Values:
         self.base = base
         self.ids: dict[tuple[str, str], int] = {}
         self.rows: list[tuple[Any, ...]] = []
+        self.names: dict[int, str] = {}  # a value's Dutch label (what the names column of the search reads)
 
     def __call__(self, kind: str, iri: str | None, key: str | None = None, possibly: bool = False) -> int:
         """``possibly``: the post or ministry as a candidate of an ambiguous addressing, a value of its own
@@ -139,6 +140,8 @@ class _Values:
             if kind == "post":
                 extra = json.dumps([self("ministerie", m, possibly=possibly) for m in labels.post_in.get(iri or "", [])])
             self.rows.append((vid, kind, k, iri, nl, en, short, extra))
+            if kind not in ("status", "jaar") and not possibly:  # a possible addressee is not a name it is found by
+                self.names[vid] = " ".join(x for x in (nl, short) if x)
         return vid
 
 
@@ -191,8 +194,18 @@ def _add_case(rows: _Rows, i: int, c: Case, values: _Values, labels: Labels, bas
     for j, t in enumerate(parts):
         rows.text.append((i, j, t["kind"], ",".join(str(n) for n in sorted(t["n"])), t["text"]))
     body = "\n".join(t["text"] for t in parts)
+    names = _names(askers, addressees, vids - set(eu), values)
     rows.fts.append((i, analyse(c.subject or ""), analyse(body), normalise(zaak),
-                     " ".join(WORD.findall(normalise(c.subject or ""))), " ".join(WORD.findall(normalise(body)))))
+                     " ".join(WORD.findall(normalise(c.subject or ""))), " ".join(WORD.findall(normalise(body))),
+                     analyse(names), " ".join(WORD.findall(normalise(names)))))
+
+
+def _names(askers: list[list[Any]], addressees: list[list[Any]], vids: set[int], values: _Values) -> str:
+    """The names a case is found by: its askers and their fracties, its addressed posts, their holders and
+    ministries (the labels of its facet values but years, statuses and EU acts; the names on its card)."""
+    parts = [a[1] for a in askers if a[1]] + [x for d in addressees for x in (d[1], d[2]) if x]
+    parts += [values.names.get(v, "") for v in sorted(vids)]
+    return " ".join(p for p in parts if p)
 
 
 def _askers(c: Case, values: _Values, labels: Labels, vids: set[int]) -> list[list[Any]]:
@@ -257,5 +270,5 @@ def _write(con: sqlite3.Connection, value_rows: list[tuple[Any, ...]], rows: _Ro
     con.executemany("INSERT INTO facet (value, kv) VALUES (?, ?)", sorted(rows.facet))
     con.executemany("INSERT INTO cooc (a, b, n) VALUES (?, ?, ?)", sorted((a, b, n) for (a, b), n in rows.cooc.items()))
     con.executemany("INSERT INTO text VALUES (?, ?, ?, ?, ?)", rows.text)
-    con.executemany("INSERT INTO fts (rowid, subject, body, zaak, subject_words, body_words) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", rows.fts)
+    con.executemany("INSERT INTO fts (rowid, subject, body, zaak, subject_words, body_words, names, names_words) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.fts)

@@ -20,6 +20,7 @@ from server.search.cards import Addressee, Asker, Card, FacetCount, Filter, List
 from server.search.errors import BadQuery, IndexMissing
 from server.search.query import SearchQuery, highlight, parse_query
 from server.search.schema import INDEX_VERSION, KINDS, STATUSES, WEIGHTS
+from server.search.select import Selection
 
 
 class SearchIndex:
@@ -80,76 +81,91 @@ class SearchIndex:
     def values_of(self, kind: str) -> list[Value]:
         return [v for v in self.values.values() if v.kind == kind]
 
-    def _selection(self, filters: Sequence[Filter]) -> tuple[str, list[Any]]:
-        """SQL for the ids of the Kamervragen that have every filter's value (AND)."""
-        if not filters:
-            return "SELECT id AS kv FROM kv", []
-        ordered = sorted({f.value.id: f for f in filters}.values(), key=lambda f: f.value.total)
-        sql = "SELECT f0.kv AS kv FROM facet f0 WHERE f0.value = ?"
-        args: list[Any] = [ordered[0].value.id]
-        for i, f in enumerate(ordered[1:], start=1):
-            sql += f" AND EXISTS (SELECT 1 FROM facet f{i} WHERE f{i}.value = ? AND f{i}.kv = f0.kv)"
-            args.append(f.value.id)
-        return sql, args
+    def _totals(self) -> dict[int, int]:
+        return {vid: v.total for vid, v in self.values.items()}
 
-    @staticmethod
-    def _condition(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
-        """The same selection as a condition on ``kv.id`` (to scan ``kv`` newest first and stop early)."""
-        ids = list(dict.fromkeys(f.value.id for f in filters))
-        if not ids:
-            return "1", []
-        return " AND ".join(f"EXISTS (SELECT 1 FROM facet c{i} WHERE c{i}.value = ? AND c{i}.kv = kv.id)"
-                            for i in range(len(ids))), ids
+    def count(self, filters: Selection | Sequence[Filter] = ()) -> int:
+        sel = Selection.of(filters)
+        if sel.empty:
+            return self.size
+        sql, args = sel.ids(self._totals())
+        return self.connect().execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
 
-    def count(self, filters: Sequence[Filter] = ()) -> int:
-        sel, args = self._selection(filters)
-        return self.connect().execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
+    def facet_counts(self, filters: Selection | Sequence[Filter] = (), total: int | None = None) -> dict[int, int]:
+        """Counts per facet value over the Kamervragen of the selection (``total``: how many there are, when
+        known). For a kind the selection filters on, its values are counted without that kind's filter (what
+        choosing one more of them would add: values of one kind combine with OR)."""
+        sel = Selection.of(filters)
+        counts = self._counts(sel, total)
+        for kind in sel.groups():
+            rest = self._counts(sel.without(kind))
+            counts = {vid: n for vid, n in counts.items() if self.values[vid].kind != kind}
+            counts.update((vid, n) for vid, n in rest.items() if self.values[vid].kind == kind)
+        return counts
 
-    def facet_counts(self, filters: Sequence[Filter] = (), total: int | None = None) -> dict[int, int]:
-        """Counts per facet value over the Kamervragen that pass ``filters`` (``total``: how many
-        do, when known). Without filters, or with one, these were computed when the index was
-        built (the totals, the pair counts); for more filters they are counted, over the selection
-        or, when it holds more than half of all Kamervragen, over the rest (subtracted from the
-        totals: fewer rows to count)."""
-        if not filters:
+    def _counts(self, sel: Selection, total: int | None = None) -> dict[int, int]:
+        """Counts per facet value over the selection. Without a selection, or one of a single value, these
+        were computed when the index was built (the totals, the pair counts); else they are counted, over
+        the selection or, when it holds more than half of all Kamervragen, over the rest (subtracted from
+        the totals: fewer rows to count)."""
+        if sel.empty:
             return {v.id: v.total for v in self.values.values() if v.total}
         con = self.connect()
-        ids = {f.value.id for f in filters}
-        if len(ids) == 1:  # one filter: the pair counts computed when the index was built
-            return dict(con.execute("SELECT b, n FROM cooc WHERE a = ?", (ids.pop(),)).fetchall())
-        sel, args = self._selection(filters)
+        single = sel.single()
+        if single is not None:  # one filter: the pair counts computed when the index was built
+            return dict(con.execute("SELECT b, n FROM cooc WHERE a = ?", (single,)).fetchall())
+        ids, args = sel.ids(self._totals())
         if total is None:
-            total = con.execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
+            total = con.execute(f"SELECT COUNT(*) FROM ({ids})", args).fetchone()[0]
         if total * 2 <= self.size:
-            sql = f"SELECT f.value, COUNT(*) FROM ({sel}) s JOIN facet f ON f.kv = s.kv GROUP BY f.value"
+            sql = f"SELECT f.value, COUNT(*) FROM ({ids}) s JOIN facet f ON f.kv = s.kv GROUP BY f.value"
             return dict(con.execute(sql, args).fetchall())
-        sql = f"SELECT f.value, COUNT(*) FROM facet f WHERE f.kv IN (SELECT id FROM kv EXCEPT {sel}) GROUP BY f.value"
+        sql = f"SELECT f.value, COUNT(*) FROM facet f WHERE f.kv IN (SELECT id FROM kv EXCEPT {ids}) GROUP BY f.value"
         rest = dict(con.execute(sql, args).fetchall())
         counts = {v.id: v.total - rest.get(v.id, 0) for v in self.values.values()}
         return {vid: n for vid, n in counts.items() if n}
 
-    def list_page(self, filters: Sequence[Filter] = (), page: int = 1, per_page: int = 50,
-                  lang: str = "nl", facet_limit: int | None = None) -> ListPage:
-        sel, args = self._selection(filters)
+    def _rows(self, con: sqlite3.Connection, sel: Selection, sort: str, limit: int | None, offset: int,
+              total: int) -> sqlite3.Cursor:
+        """The rows of the selection in the order ``sort`` asks (-datum: newest first; datum: oldest first,
+        the undated last; relevantie: by bm25, the subject weighing most, newest first among equals)."""
+        cols = "kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card"
+        tail = " LIMIT ? OFFSET ?" if limit is not None else ""
+        page_args = [limit, offset] if limit is not None else []
+        if sort == "relevantie" and sel.query is not None:
+            cond, args = sel.where(with_query=False)
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            return con.execute(
+                f"SELECT {cols} FROM fts JOIN kv ON kv.id = fts.rowid WHERE fts MATCH ? AND {cond} "
+                f"ORDER BY bm25(fts, {weights}), kv.id{tail}", [sel.query.fts(), *args, *page_args])
+        order = "kv.date IS NULL, kv.id DESC" if sort == "datum" else "kv.id"
+        if total * 4 >= self.size:  # a large share: scan in order, stop at the page's end
+            cond, args = sel.where()
+            return con.execute(f"SELECT {cols} FROM kv WHERE {cond} ORDER BY {order}{tail}",
+                               [*args, *page_args])
+        ids, args = sel.ids(self._totals())
+        return con.execute(f"SELECT {cols} FROM kv WHERE kv.id IN ({ids}) ORDER BY {order}{tail}",
+                           [*args, *page_args])
+
+    def list_page(self, filters: Selection | Sequence[Filter] = (), page: int = 1, per_page: int = 50,
+                  lang: str = "nl", facet_limit: int | None = None, sort: str = "-datum") -> ListPage:
+        """A page of the selection in the order ``sort`` asks, with the facet counts; with a search text,
+        each card with the passage that matched best."""
+        sel = Selection.of(filters)
         con = self.connect()
-        total = con.execute(f"SELECT COUNT(*) FROM ({sel})", args).fetchone()[0]
-        if total * 4 >= self.size:  # a large share: scan newest first, stop at the page's end
-            cond, cargs = self._condition(filters)
-            rows = con.execute(
-                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
-                f"WHERE {cond} ORDER BY kv.id LIMIT ? OFFSET ?", [*cargs, per_page, (page - 1) * per_page]).fetchall()
-        else:
-            rows = con.execute(
-                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
-                f"WHERE kv.id IN ({sel}) ORDER BY kv.id LIMIT ? OFFSET ?",
-                [*args, per_page, (page - 1) * per_page]).fetchall()
-        cards = [self._card(r, lang) for r in rows]
-        counts = self.facet_counts(filters, total)
-        selected = {f.value.id for f in filters}
+        total = self.count(sel)
+        rows = self._rows(con, sel, sort, per_page, (page - 1) * per_page, total).fetchall()
+        cards = self._snippet_cards(con, rows, sel.query, lang) if sel.query is not None else [
+            self._card(r, lang) for r in rows]
+        counts = self.facet_counts(sel, total)
+        selected = {f.value.id for f in sel.filters}
         facets: dict[str, list[FacetCount]] = {k: [] for k in KINDS}
         for vid, n in counts.items():
             v = self.values[vid]
             facets[v.kind].append(FacetCount(v, n, vid in selected))
+        for f in sel.filters:  # a chosen value no Kamervraag of the rest has: still shown (and removable)
+            if f.value.id > 0 and f.value.id not in counts:
+                facets[f.kind].append(FacetCount(f.value, 0, True))
         for kind, items in facets.items():
             if kind == "jaar":
                 items.sort(key=lambda fc: fc.value.key, reverse=True)
@@ -157,20 +173,34 @@ class SearchIndex:
                 items.sort(key=lambda fc: STATUSES.index(fc.value.key))
             else:
                 items.sort(key=lambda fc: (-fc.count, fc.value.label(lang).lower()))
-        return ListPage(total, page, per_page, cards, list(filters), facets)
+        return ListPage(total, page, per_page, cards, list(sel.filters), facets)
 
-    def export(self, filters: Sequence[Filter] = (), lang: str = "nl") -> Iterator[Card]:
-        """Every Kamervraag that passes ``filters``, newest first (its own connection: for streaming)."""
-        sel, args = self._selection(filters)
+    def months(self, filters: Selection | Sequence[Filter] = ()) -> list[tuple[str, int]]:
+        """How many Kamervragen of the selection there are per month (``"YYYY-MM"``, n), the undated left out."""
+        sel = Selection.of(filters)
+        if sel.empty:
+            sql, args = "SELECT substr(date, 1, 7), COUNT(*) FROM kv WHERE date IS NOT NULL GROUP BY 1", []
+        else:
+            ids, args = sel.ids(self._totals())
+            sql = (f"SELECT substr(kv.date, 1, 7), COUNT(*) FROM kv WHERE kv.id IN ({ids}) AND kv.date IS NOT NULL "
+                   "GROUP BY 1")
+        return [(m, n) for m, n in self.connect().execute(sql, args) if m]
+
+    def export(self, filters: Selection | Sequence[Filter] = (), lang: str = "nl", sort: str = "-datum",
+               snippets: bool = False) -> Iterator[Card]:
+        """Every Kamervraag of the selection in the order ``sort`` asks (its own connection: for streaming);
+        ``snippets``: with a search text, each with the passage that matched best."""
+        sel = Selection.of(filters)
         con = self._open()
         try:
-            cur = con.execute(
-                f"SELECT kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card FROM kv "
-                f"WHERE kv.id IN ({sel}) ORDER BY kv.id", args)
+            cur = self._rows(con, sel, sort, None, 0, self.size if sel.empty else 0)
             while True:
                 batch = cur.fetchmany(500)
                 if not batch:
                     break
+                if snippets and sel.query is not None:
+                    yield from self._snippet_cards(con, batch, sel.query, lang)
+                    continue
                 for r in batch:
                     yield self._card(r, lang)
         finally:
@@ -241,11 +271,18 @@ class SearchIndex:
             raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
         if not hits:
             return SearchPage(q, total, page, per_page, [])
-        ids = [h[0] for h in hits]
         score = {h[0]: h[1] for h in hits}
         rows = {r[0]: r for r in con.execute(
             "SELECT id, iri, zaak, subject, date, year, status, card FROM kv WHERE id IN "
-            f"({','.join('?' * len(ids))})", ids)}
+            f"({','.join('?' * len(score))})", list(score))}
+        cards = self._snippet_cards(con, [rows[h[0]] for h in hits], q, lang, score)
+        return SearchPage(q, total, page, per_page, cards)
+
+    def _snippet_cards(self, con: sqlite3.Connection, rows: Sequence[Sequence[Any]], q: SearchQuery, lang: str,
+                       score: dict[int, float] | None = None) -> list[Card]:
+        """Cards of these rows, each with the passage of its texts (or its subject) that matched ``q`` best,
+        the matched words marked."""
+        ids = [r[0] for r in rows]
         texts: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         for kv, kind, nums, body in con.execute(
                 f"SELECT kv, kind, nums, body FROM text WHERE kv IN ({','.join('?' * len(ids))}) ORDER BY kv, ord",
@@ -253,12 +290,11 @@ class SearchIndex:
             texts[kv].append((kind, nums, body))
         match = q.matcher()
         cards = []
-        for i in ids:
-            r = rows[i]
+        for r in rows:
             subject_html, subject_hits = highlight(r[3] or "", match, window=10_000)
             snippet = None
             best = 0
-            for kind, nums, body in texts.get(i, ()):
+            for kind, nums, body in texts.get(r[0], ()):
                 html, n = highlight(body, match)
                 if n > best:
                     best = n
@@ -266,8 +302,8 @@ class SearchIndex:
             if snippet is None and subject_hits:
                 snippet = Snippet(subject_html, "subject", (), r[3] or "")
             cards.append(self._card(r, lang, snippet=snippet, subject_html=subject_html if subject_hits else None,
-                                    score=-score[i]))
-        return SearchPage(q, total, page, per_page, cards)
+                                    score=-score[r[0]] if score else None))
+        return cards
 
 
 _TAG = re.compile(r"</?mark>")

@@ -4,7 +4,7 @@ their weights, and the SQL that creates its tables (read by the builder and the 
 from __future__ import annotations
 
 #: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
-INDEX_VERSION = "3"  # 3: posts and ministries possibly addressed (ambiguous addressings) apart
+INDEX_VERSION = "4"  # 3: posts and ministries possibly addressed apart; 4: the names of askers and addressees
 
 KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
 #: The kind in the IRI (``{base}id/{kind}/{key}``) of a facet's values, where it differs.
@@ -16,12 +16,13 @@ STATUS_LABELS = {
     "open": ("open", "open"),
 }
 #: The FTS columns: stemmed words of the subject and of the question and answer texts, the case
-#: number, and the same texts' words unstemmed (only for the prefix of a word being typed).
-FTS_COLUMNS = ("subject", "body", "zaak", "subject_words", "body_words")
-STEMMED = "subject body zaak"
-RAW = "subject_words body_words zaak"
+#: number, the names of who asked (and their fracties) and who was addressed (posts, holders,
+#: ministries), and the same texts' and names' words unstemmed (only for the prefix of a word being typed).
+FTS_COLUMNS = ("subject", "body", "zaak", "subject_words", "body_words", "names", "names_words")
+STEMMED = "subject body zaak names"
+RAW = "subject_words body_words zaak names_words"
 #: bm25 weights of those columns: the subject counts most.
-WEIGHTS = (10.0, 1.0, 5.0, 4.0, 0.5)
+WEIGHTS = (10.0, 1.0, 5.0, 4.0, 0.5, 6.0, 3.0)
 
 EU_PREFIXES = ("http://data.europa.eu/eli/", "http://publications.europa.eu/resource/")
 
@@ -54,12 +55,13 @@ CREATE TABLE facet (value INTEGER NOT NULL, kv INTEGER NOT NULL, PRIMARY KEY (va
 CREATE TABLE cooc (a INTEGER NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TABLE text (kv INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, nums TEXT NOT NULL,
                    body TEXT NOT NULL, PRIMARY KEY (kv, ord)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE fts USING fts5(subject, body, zaak, subject_words, body_words, content='',
+CREATE VIRTUAL TABLE fts USING fts5(subject, body, zaak, subject_words, body_words, names, names_words, content='',
                                     tokenize='unicode61 remove_diacritics 0');
 """
 POST_INDEX_SQL = """
 CREATE INDEX facet_kv ON facet (kv, value);
 CREATE INDEX value_kind ON value (kind, total);
+CREATE INDEX kv_date ON kv (date, id);
 INSERT INTO fts(fts) VALUES ('optimize');
 ANALYZE;
 """

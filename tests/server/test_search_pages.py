@@ -159,16 +159,17 @@ def test_search_json(client: TestClient) -> None:
 
 
 def test_search_pages(client: TestClient) -> None:
+    """/zoeken with a search text is the list (50 a page)."""
     first = client.get("/zoeken", params={"q": "de"})
-    total = int(re.search(r'<h2 id="results-heading">(\d+) Kamervragen', first.text).group(1))
-    assert total > 20
+    total = total_of(first.text)
+    assert total > 50
     page = Page(first.text)
-    assert len(page.cards) == 20
+    assert len(page.cards) == 50
     second_href = dict(page.pager)["2"]
     assert dict(params(second_href)) == {"q": "de", "page": "2"}
     second = Page(client.get(second_href).text)
-    assert len(second.cards) == min(20, total - 20) and not set(second.cards) & set(page.cards)
-    last = -(-total // 20)
+    assert len(second.cards) == min(50, total - 50) and not set(second.cards) & set(page.cards)
+    last = -(-total // 50)
     r = client.get("/zoeken", params={"q": "de", "page": str(last + 1)}, headers=BROWSER)
     assert r.status_code == 400 and f"er zijn maar {last} pagina" in r.text
 
@@ -177,7 +178,7 @@ def test_script_in_the_query_stays_text(client: TestClient) -> None:
     q = '<script>alert("x")</script> export'
     r = client.get("/zoeken", params={"q": q}, headers=BROWSER)
     assert r.status_code == 200
-    assert "<script" not in r.text.lower()
+    assert "<script>" not in r.text.lower()  # the page's own script is <script src=…>
     assert "&lt;script&gt;alert(" in r.text  # shown back, as text
     r = client.get("/kamervragen", params={"fractie": "<script>"}, headers=BROWSER)
     assert r.status_code == 400 and "<script" not in r.text.lower() and "&lt;script&gt;" in r.text
@@ -188,7 +189,7 @@ def test_markup_in_data_renders_inert(hostile_client: TestClient) -> None:
         r = hostile_client.get(url, params=query, headers=BROWSER)
         assert r.status_code == 200, r.text
         text = r.text.lower()
-        assert "<script" not in text and "<img" not in text and "<b>" not in text
+        assert "<script>" not in text and "<img" not in text and "<b>" not in text
         assert "&lt;script&gt;alert(" in r.text
     r = hostile_client.get("/zoeken", params={"q": "bedrijven"}, headers=BROWSER)
     assert "&lt;script&gt;alert(&#39;text&#39;)&lt;/script&gt; <mark>bedrijven</mark>" in r.text
@@ -318,9 +319,14 @@ def test_unknown_value_is_an_empty_list(client: TestClient) -> None:
     ("/kamervragen", {"page": "abc"}, "page="),
     ("/kamervragen", {"fracite": "sp"}, "fracite"),
     ("/kamervragen", {"lid": "a b"}, "lid="),
-    ("/zoeken", {"q": ""}, "zoekterm"),
-    ("/zoeken", {"q": "   "}, "zoekterm"),
     ("/zoeken", {"q": "?!"}, "geen woorden"),
+    ("/zoeken", {"q": "x" * 501}, "q: "),
+    ("/kamervragen", {"van": "2019-13-01"}, "van="),
+    ("/kamervragen", {"tot": "gisteren"}, "tot="),
+    ("/kamervragen", {"van": "2020-01-01", "tot": "2019-01-01"}, "van=2020-01-01"),
+    ("/kamervragen", {"sort": "titel"}, "sort="),
+    ("/kamervragen", {"sort": "relevantie"}, "sort=relevantie"),
+    ("/kamervragen", {"q": "x", "jaar": "2019", "sort": "datum", "lidnaam": "a", "tot": "1"}, "tot="),
     ("/zoeken", {"q": "x", "page": "-1"}, "page="),
 ])
 def test_bad_parameters_are_400(client: TestClient, url: str, query: dict[str, str], needle: str) -> None:
@@ -338,8 +344,8 @@ def test_bad_parameters_are_400(client: TestClient, url: str, query: dict[str, s
 def test_bad_format(client: TestClient) -> None:
     r = client.get("/kamervragen", params={"format": "xml"})
     assert r.status_code == 400 and r.json()["error"]["detail"].startswith("format='xml'")
-    r = client.get("/zoeken", params={"q": "x", "format": "csv"})
-    assert r.status_code == 400 and "json" in r.json()["error"]["detail"]
+    r = client.get("/zoeken", params={"q": "x", "format": "rss"})
+    assert r.status_code == 400 and "atom" in r.json()["error"]["detail"]
     r = client.get("/kamervragen", params={"format": "csv", "jaar": "2008", "page": "1", "lang": "en"})
     assert r.status_code == 200
 

@@ -1,0 +1,56 @@
+"""Finding people and other entities by name: the facet values of the index (members, fracties, posts,
+ministries, EU acts) whose names hold every word of a search text, as the start of one of their words
+(``leijt`` finds Renske Leijten, ``buitenl zaken`` the minister of Buitenlandse Zaken). The suggestions
+above a list and as-you-type in the search box; the filter box of a facet with many values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from server.search.cards import Value
+from server.search.text import STOPWORDS, WORD, normalise
+
+#: The kinds of facet values that are entities with a page of their own, in the order suggestions show them.
+ENTITY_KINDS = ("lid", "fractie", "post", "ministerie", "eu")
+MAX_WORDS = 8
+
+
+@lru_cache(maxsize=8192)
+def name_words(v: Value) -> frozenset[str]:
+    """The normalised words of a value's names (Dutch, English, short)."""
+    return frozenset(w for name in (v.label_nl, v.label_en, v.short) if name for w in WORD.findall(normalise(name)))
+
+
+def query_words(text: str) -> list[str]:
+    """The normalised words of a search text, without Dutch function words unless nothing else is left."""
+    found = WORD.findall(normalise(text or ""))[:MAX_WORDS]
+    kept = [w for w in found if w not in STOPWORDS]
+    return kept or found
+
+
+def matches(words: list[str], names: frozenset[str]) -> bool:
+    """Whether every word is the start of one of the names' words (a word of one letter: the whole word)."""
+    return bool(words) and all(any(n == w or (len(w) > 1 and n.startswith(w)) for n in names) for w in words)
+
+
+def narrow(values: Iterable[Value], text: str) -> list[Value]:
+    """The values whose names match ``text`` (all of them for an empty text), in the order given."""
+    words = query_words(text)
+    if not words:
+        return list(values)
+    return [v for v in values if matches(words, name_words(v))]
+
+
+def suggest(values: Iterable[Value], text: str, limit: int = 6) -> list[Value]:
+    """The entities (of :data:`ENTITY_KINDS`, asked or addressed at least once) named by ``text``: a value
+    named exactly so first, then by how many Kamervragen have it; at most ``limit``."""
+    words = query_words(text)
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    whole = " ".join(words)
+    found = [v for v in values if v.kind in ENTITY_KINDS and v.total and not v.key.endswith("~mogelijk")
+             and matches(words, name_words(v))]
+    found.sort(key=lambda v: (normalise(v.label_nl or "") != whole and normalise(v.short or "") != whole,
+                              -v.total, ENTITY_KINDS.index(v.kind), v.label_nl or ""))
+    return found[:limit]
