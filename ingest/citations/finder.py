@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingest.citations.names import has_context, resolve_name, vetoed
+from ingest.citations.names import has_context, name_vetoed, resolve_name, vetoed
 from ingest.citations.patterns import ACT_RE, COM_RE, PROC_RE, act_identity
 from ingest.citations.register import CELEX_BASE, ELI_BASE, PROCEDURE_BASE, EURegister, default_register
 from ingest.records import Citation, CitationKind, Span
@@ -376,7 +376,8 @@ def _eu_by_name(f: _Found, reg: EURegister, on: dt.date | None, eu_spans: list[S
     taken = list(eu_spans)
     for span, alias in reg.alias_spans(f.text):
         if f.free(span.start, span.end) and not _overlaps(span, taken) and not vetoed(f.text, alias):
-            r, _ = resolve_name(alias, on, reg, _around(f.text, span))
+            around = _around(f.text, span)
+            r, _ = (None, 0.0) if name_vetoed(around, alias) else resolve_name(alias, on, reg, around)
             if r is not None:
                 f.add(r.citation_kind, span.start, span.end, "alias", target=r.iri, number=r.number)
                 taken.append(span)

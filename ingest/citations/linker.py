@@ -27,16 +27,20 @@ from dataclasses import dataclass
 
 from ingest.citations.names import (
     CITAAT,
+    NAAM_ONDERWERP,
     NAAM,
     NAAM_ACRONIEM,
     NAAM_CONTEXT,
     NUMMER,
     has_context,
+    name_vetoed,
+    resolve_among,
     resolve_name,
     vetoed,
 )
 from ingest.citations.patterns import ACT_RE, CELEX_RE, COM_RE, ELI_RE, PROC_RE, act_identity
 from ingest.citations.register import EURegister, EUResource, default_register
+from ingest.citations.subjects import subject_spans
 from ingest.records import Citation
 
 METHODS = ("citaat", "nummer", "naam", "onderwerp")
@@ -55,8 +59,9 @@ class EULink:
 
 
 #: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
-#: None, confidence). The alias is resolved on the date like a name.
-TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
+#: None, confidence[, the day from which the phrase no longer means it]). The alias is resolved on the date like a
+#: name.
+TOPICS: tuple[tuple, ...] = (
     (r"dual[\s\-]*use['’‘\"]?[\s\-]*(?:goederen|producten|items|export)", "dual use-verordening", None, 0.85),
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
     (r"emissiehandel\w*|emissierechten|emissions\s+trading\s+(?:scheme|system)", "dir-2003-87", None, 0.85),
@@ -85,14 +90,19 @@ TOPICS: tuple[tuple[str, str, str | None, float], ...] = (
     (r"corona[\s\-]*miljard\w*", "herstel- en veerkrachtfaciliteit", r"brussel|europ|EU(?![^\W\d_])", 0.75),
     (r"(?:EU-|europe\w*\s+)voorstel\w*\s+(?:inzake|over|voor|betreffende)\s+(?:de\s+)?(?:bedrijfs)?pensioenfondsen",
      "IORP-richtlijn", None, 0.8),
+    # the Schengen Information System was Title IV of the Schengen Convention until SIS II took over on 9 April 2013
+    # (Regulation 1987/2006, not in the register): after that day no link
+    (r"schengen[\s\-]*informatie[\s\-]*systeem\w*|(?-i:SIS)(?![\s\-]*(?:II|2)(?![^\W\d_]))", "convention-2000-922",
+     r"schengen", 0.75, dt.date(2013, 4, 9)),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
-     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf)
-    for p, target, ctx, conf in TOPICS
+     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf, until[0] if until else None)
+    for p, target, ctx, conf, *until in TOPICS
 )
 
 _DIGITS = re.compile(r"\d{2}")
+_EU_WORDS = ("eu", "eg", "unie", "brussels")  # one of them is in every subject phrase ("europese", "nieuwe": "eu")
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
@@ -111,6 +121,8 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
         _numbers(title, reg, links)
     _names(title, on, reg, links)
     lower = title.lower()
+    if any(w in lower for w in _EU_WORDS):
+        _subjects(title, on, reg, links)
     if any(w in lower for w in _TOPIC_WORDS):
         _topics(title, on, reg, links)
     links.sort(key=lambda k: (k.start, k.end, k.resource.key))
@@ -153,7 +165,7 @@ def _numbers(title: str, reg: EURegister, links: list[EULink]) -> None:
 def _names(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Names and abbreviations, the context-bound ones where a context word is in the title."""
     for span, alias in reg.alias_spans(title):
-        if vetoed(title, alias):
+        if vetoed(title, alias) or name_vetoed(title, alias):
             continue
         acronym = not any(c.islower() for c in alias)
         r, conf = resolve_name(alias, on, reg, title)
@@ -166,9 +178,23 @@ def _names(title: str, on: dt.date | None, reg: EURegister, links: list[EULink])
             _add(links, title, r, span.start, span.end, "naam", min(conf, NAAM_CONTEXT))
 
 
+def _subjects(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
+    """EU rules named by their subject ("de Europese verordening voor sociale zekerheid":
+    :mod:`ingest.citations.subjects`), read on the date as a name is."""
+    for s in subject_spans(title, reg):
+        found = list(s.candidates)  # with the acts that repeal them: their subject is the same
+        found += [o for r in s.candidates for o in reg.related(r.key).get("repealed_by", ()) if o not in found]
+        r, conf = resolve_among(found, on, reg, title)
+        if any(k.resource is r for k in links):  # the act is named already: its subject adds nothing
+            continue
+        _add(links, title, r, s.span.start, s.span.end, "onderwerp", min(conf, NAAM_ONDERWERP))
+
+
 def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Topic phrases (:data:`TOPICS`)."""
-    for pattern, target, context, conf in _TOPIC_RES:
+    for pattern, target, context, conf, until in _TOPIC_RES:
+        if until is not None and (on is None or on >= until):
+            continue
         for m in pattern.finditer(title):
             if context is not None and not context.search(title):
                 continue

@@ -24,6 +24,7 @@ NAAM = 0.95
 NAAM_ACRONIEM = 0.9
 NAAM_CONTEXT = 0.85
 NAAM_VOORSTEL = 0.8  # a name read as the pending proposal, or as an act adopted after the date
+NAAM_ONDERWERP = 0.75  # EU rules named by their subject ("de Europese verordening voor sociale zekerheid")
 NAAM_NOG_NIET = 0.7  # a name of an act adopted after the date whose proposal the register lacks
 NOT_YET = dt.timedelta(days=730)  # how long before its adoption a name may mean an act still in the making
 
@@ -38,6 +39,21 @@ VETOES: dict[str, re.Pattern[str]] = {
     "REACH": re.compile(r"(?<![^\W\d_])(?:to|the|will|can|could|would|out|beyond)(?![^\W\d_])"),
     "GLB": re.compile(r"(?<![^\W\d_])(?:GLBT|lesbi|homo|biseks)", re.IGNORECASE),
 }
+
+
+#: Names that mean no act of the register beside certain words: a state's accession to Schengen ("de toetreding
+#: van Roemenië en Bulgarije tot het Schengen-verdrag") is a Council decision to lift the internal border checks,
+#: not the Convention. A word of the name (lower case), and the words that veto it.
+NAME_VETOES: dict[str, re.Pattern[str]] = {
+    "schengen": re.compile(r"(?<![^\W\d_])(?:toetred\w*|toegetreden|treedt\s+toe|treden\s+toe)", re.IGNORECASE),
+}
+
+
+def name_vetoed(words: str, alias: str) -> bool:
+    """Whether a name ``alias`` means no act of the register beside ``words`` (:data:`NAME_VETOES`; a title, or the
+    clause around a name in a text)."""
+    low = alias.lower()
+    return any(w in low and veto.search(words) for w, veto in NAME_VETOES.items())
 
 
 def vetoed(text: str, alias: str) -> bool:
@@ -88,7 +104,14 @@ def pending_proposal(reg: EURegister, act: EUResource, on: dt.date) -> EUResourc
 
 def resolve_name(name: str, on: dt.date | None, reg: EURegister, title: str = "") -> tuple[EUResource | None, float]:
     """The resource ``name`` stands for in ``title`` on ``on``, and the confidence; (None, 0) when in doubt."""
-    found = [r for r in reg.named(name) if r.verified]
+    return resolve_among([r for r in reg.named(name) if r.verified], on, reg, title)
+
+
+def resolve_among(
+    found: list[EUResource], on: dt.date | None, reg: EURegister, title: str = ""
+) -> tuple[EUResource | None, float]:
+    """Which of ``found`` (the resources a name or a subject may stand for) ``title`` means on ``on``, read
+    as :func:`resolve_name` reads a name; (None, 0) when in doubt."""
     if not found:
         return None, 0.0
     if on is None or all(r.kind != "act" for r in found):

@@ -114,14 +114,35 @@ def _is_acronym(alias: str) -> bool:
 _WORD_BREAK = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013]+")  # between the words of an alias
 
 
+_NUMBERED = re.compile(r"^([A-Z]{2,})(\d+|I{2,3}|IV|V|VI)$")  # "ETS2", "NIS2", "MiFIDII": an acronym and its generation
+_ACT_WORD_END = re.compile(r"(?:richtlijn|verordening)$", re.IGNORECASE)
+
+
 def _alias_words(alias: str) -> list[str]:
-    return [w for w in _WORD_BREAK.split(alias.strip()) if w]
+    """The words of an alias; an acronym's generation number is a word of its own ("ETS2" -> "ETS", "2"), so
+    that "ETS-2" and "ETS 2" match it too."""
+    words = [w for w in _WORD_BREAK.split(alias.strip()) if w]
+    if _is_acronym(alias) and words and _NUMBERED.match(words[-1]):
+        words[-1:] = list(_NUMBERED.match(words[-1]).groups())
+    return words
 
 
 def _alias_pattern(alias: str) -> str:
-    words = _alias_words(alias)
-    body = _SEP.join(re.escape(w) for w in words)
-    return f"(?-i:{body})" if _is_acronym(alias) else body
+    """The pattern of an alias: its words with :data:`_SEP` between them; an acronym in capitals only. The last
+    word of a name takes its plural or singular ("richtlijn industriële emissies" also in "Richtlijn Industriële
+    Emissie"), and a name ending in -richtlijn or -verordening the tail of a Dutch compound
+    ("Habitatrichtlijngebieden", "Vogelrichtlijnsoorten", "gezinsherenigingsrichtlijnen")."""
+    words = [re.escape(w) for w in _alias_words(alias)]
+    if _is_acronym(alias):
+        return f"(?-i:{_SEP.join(words)})"
+    last = words[-1]
+    if _ACT_WORD_END.search(last):
+        words[-1] = last + r"[^\W\d_]*"
+    elif len(last) >= 5 and last.endswith("es"):
+        words[-1] = last[:-1] + "s?"  # emissies, emissie
+    elif len(last) >= 5 and last.endswith("e"):
+        words[-1] = last + "s?"  # emissie, emissies
+    return _SEP.join(words)
 
 
 def _cell(row: dict[str, str | None], name: str) -> str:

@@ -32,7 +32,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def splits() -> dict[str, list[dict[str, str]]]:
-    return {name: _rows(name) for name in evaluate.SPLITS}
+    return {name: _rows(name) for name in evaluate.DEVELOPMENT}
 
 
 def _reason_ids(cell: str) -> set[str]:
