@@ -1,128 +1,279 @@
-"""Names as people used them: the roepnaam and tussenvoegsel the Tweede Kamer's OData prints.
+"""Names as the Tweede Kamer prints them: the display name follows the Kamer's own usage.
 
-The member list gives a surname without its tussenvoegsel and the official first names, not the
-roepnaam: a person only the list knows was shown as "Natalia Haan" (Liane den Haan) or "Pepijn
-Houwelingen" (Pepijn van Houwelingen). OpenKamer (to 2019) and the cabinet CSV give a roepnaam for
-the persons they know. The OData writes every asker and addressee as the Kamer itself names them,
-"Liane den Haan (N.L.)": roepnaam, tussenvoegsel, achternaam, initials.
+The lists name a person otherwise than the Kamer does in a few ways. The member list gives a surname
+without its tussenvoegsel and the official first names, not the roepnaam ("Natalia Haan" for Liane den
+Haan); it gives the birth surname where the Kamer prints a married (double) name ("Magda Berndsen" for
+Magda Berndsen-Jansen) or a double name where the Kamer prints one part ("Marith Rebel-Volp" for
+Marith Volp); OpenKamer's roepnaam can differ from the Kamer's ("Teun van Dijck" for Tony van Dijck).
+The OData writes every asker and addressee as the Kamer names them: "Liane den Haan (N.L.)" (roepnaam,
+tussenvoegsel, surname, initials) or "Ch. van der Wal-Zeggelink" (initials, tussenvoegsel, surname).
 
-:func:`names_as_used` reads the names every (not deleted) Zaak resolves to a person and, for a
-person whose roepnaam no list gives, takes the roepnaam (and the tussenvoegsel, when the list has
-none) from them, when all of that person's names agree. The display name becomes roepnaam +
-tussenvoegsel + achternaam; the formal names (``first_names``, ``initials``) stay as they are. A
-person whose roepnaam a list does give keeps it (where the OData's differs, two sources disagree:
-not settled here; the check in ``data/reference/README.md`` counts them).
+:func:`names_as_used` reads the names every (not deleted) Zaak resolves to a person, reads each as a
+:class:`KamerForm` (:func:`kamer_form`) and, where all of that person's forms agree, shows the person
+by them: the Kamer's roepnaam (where its names give one) and the Kamer's surname with its
+tussenvoegsel. Forms agree when they give one roepnaam and surnames that are one name in full or in
+part: "C. van der Wal" is a part of "Ch. van der Wal-Zeggelink" (the fuller one is shown); "Aukje de
+Vries" and "Albert de Vries" do not agree, and such a person keeps the display name of the lists.
+A form that differs from the list's only in capitals, accents or hyphens ("Karien Van Gennip",
+"Coskun Çörüz") is the list's name spelled otherwise: the list's spelling stays. The formal names
+(``first_names``, ``initials``, ``family_name``: the list's surname) stay as they are; ``given_name``
+becomes the roepnaam shown, and a tussenvoegsel of the usual words the list lacks ("den" Haan)
+becomes ``prefix``. Every change is a report line naming the list's name, the Kamer's name, how often
+the Kamer prints it and the first OData record that does, and that record is added to the person's
+``sources``: where the display name came from.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from ingest.names import PREFIX_WORDS, display_name, norm_name, strip_prefix, surname_keys
-from ingest.records import Person, ReferenceData, ZaakRecord
+from ingest.names import PREFIX_WORDS, display_name, norm_name, parse_official_name, strip_prefix, surname_keys
+from ingest.records import Person, ReferenceData, SourceRef, ZaakRecord
 from ingest.resolve import Resolver
 
 NAME_NOTE = "naam"
+_INITIALS_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.\s*)+")
 
 
-def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> dict[str, Counter[str]]:
-    """Per person key without a roepnaam, the OData names (askers and addressees of the not deleted
-    ``zaken``) that resolve to it, with how often each occurs. A name is resolved only when a person
-    without a roepnaam is among its candidates (the rest has nothing to give, and is skipped: the build
-    pays for this pass)."""
-    out: dict[str, Counter[str]] = defaultdict(Counter)
-    seen: dict[tuple[str, object, bool], str | None] = {}
-    unnamed = {k for k, p in resolver.ref.persons.items() if not p.given_name}
-    for z in zaken:
-        if z.verwijderd:
-            continue
-        on = z.gestart_op
-        for names, asker in ((z.indieners, True), (z.medeindieners, True), (z.gericht_aan, False)):
-            for n in names:
-                k = (n, on, asker)
-                if k not in seen:
-                    if not unnamed.intersection(resolver._candidates(resolver._parsed(n))):
-                        seen[k] = None  # every candidate has a roepnaam from a list: nothing to take
-                        continue
-                    link = resolver.resolve_asker(n, "indiener", 1, on) if asker else resolver.resolve_addressee(n, 1, on)
-                    seen[k] = link.person_key
-                if seen[k] in unnamed:
-                    out[seen[k]][n] += 1  # type: ignore[index]
-    return out
+@dataclass(frozen=True, slots=True)
+class KamerForm:
+    """One OData name of a person as the Kamer prints it: the roepnaam (None in the initials style,
+    "I.W. Opstelten") and the surname with its tussenvoegsel ("van der Wal-Zeggelink")."""
+
+    given: str | None
+    surname: str
 
 
-def split_used(name: str, p: Person) -> tuple[str, str | None] | None:
-    """(roepnaam, tussenvoegsel) of an OData name of ``p`` in the roepnaam style ("Liane den Haan (N.L.)"
-    -> ("Liane", "den")); the tussenvoegsel is None when only a part of a double surname matched. None
-    for a name of the initials style or one whose words before the surname are not a roepnaam."""
-    body, paren, _ = name.partition("(")
-    if not paren:
-        return None
-    words = body.split()
-    keys = surname_keys(p.family_name, p.prefix)
-    for i in range(1, len(words)):
-        if words[i][:1].islower() and norm_name(words[i]) in PREFIX_WORDS:
-            continue  # the surname proper starts after its tussenvoegsel
-        strength = keys.get(strip_prefix(norm_name(" ".join(words[i:]))))
-        if strength is None:
+def _parts(surname: str) -> frozenset[str]:
+    """The hyphen parts of a surname, folded, without leading tussenvoegsel words:
+    "van der Wal-Zeggelink" -> {"wal", "zeggelink"}."""
+    return frozenset(p for x in surname.split("-") if (p := strip_prefix(norm_name(x))))
+
+
+def _split_body(words: list[str], keys: set[str]) -> KamerForm | None:
+    """The roepnaam and surname of the words before the initials ("Gerrit Jan van Otterloo"): the surname
+    starts at the first capitalised word from which the rest is the person's surname (``keys``), in full
+    or followed by a hyphen part ("Berndsen-Jansen"), or after a one-word hyphen part when a roepnaam
+    comes first ("Ans Willemse-van der Ploeg", list "Ploeg"); the lower-case
+    words just before it are its tussenvoegsel ("el" Abassi). None when no split fits or a word of the
+    roepnaam is not capitalised."""
+    for i in range(len(words)):
+        if i and words[i][:1].islower():
+            continue  # a tussenvoegsel word: the surname starts before it
+        rest = " ".join(words[i:])
+        parts = [strip_prefix(norm_name(x)) for x in rest.split("-")]
+        if not (parts[0] in keys or strip_prefix(norm_name(rest)) in keys
+                or (i and len(parts) > 1 and parts[-1] in keys and len(parts[0].split()) == 1)):
             continue
         before = words[:i]
         j = len(before)
-        while j > 1 and before[j - 1][:1].islower() and norm_name(before[j - 1]) in PREFIX_WORDS:
+        while j > 0 and before[j - 1][:1].islower():
             j -= 1
-        given, prefix = before[:j], before[j:]
-        if not given or any(not w[:1].isupper() for w in given):
+        given = before[:j]
+        if any(not w[:1].isupper() for w in given):
             return None
-        return " ".join(given), (" ".join(prefix) if strength == 0 else None)
+        return KamerForm(" ".join(given) or None, " ".join(before[j:] + words[i:]))
     return None
 
 
-def _agreed(p: Person, names: Counter[str]) -> tuple[str, str | None] | None | str:
-    """The one (roepnaam, tussenvoegsel) all roepnaam-style names of ``p`` give; None when none has that
-    style; a text naming the variants when they disagree."""
-    parts = {n: s for n in names if (s := split_used(n, p)) is not None}
-    if not parts:
+def kamer_form(name: str, p: Person) -> KamerForm | None:
+    """How the OData name ``name`` of ``p`` prints the person: "Magda Berndsen-Jansen (M.A.)" ->
+    ("Magda", "Berndsen-Jansen"); "Ch. van der Wal-Zeggelink" -> (None, "van der Wal-Zeggelink");
+    "Hirsch Ballin (EMH)" -> (None, "Hirsch Ballin"); "R.A. (Rik) Janssen" -> ("Rik", "Janssen").
+    None when the name cannot be read against ``p``'s surname."""
+    s = " ".join(name.replace("\u00a0", " ").split())
+    body, paren, _ = s.partition("(")
+    keys = set(surname_keys(p.family_name, p.prefix))
+    if paren and body.strip() and not _INITIALS_RE.fullmatch(body.strip()):
+        return _split_body(body.split(), keys)
+    if paren:  # "R.A. (Rik) Janssen": the cabinet style
+        o = parse_official_name(s)
+        surname = " ".join(x for x in (o.prefix, o.surname) if x) if o else ""
+        return KamerForm(o.given, surname) if o and _parts(surname) & keys else None
+    m = _INITIALS_RE.match(s)
+    surname = s[m.end():].strip() if m else s
+    folded = f" {norm_name(surname)} "
+    return KamerForm(None, surname) if surname and any(f" {k} " in folded for k in keys) else None
+
+
+def shown(p: Person) -> tuple[str | None, str]:
+    """The roepnaam and the surname (with tussenvoegsel) ``p``'s display name is made of."""
+    surname = display_name(None, None, p.prefix, p.family_name)
+    if p.name == surname:
+        return None, surname
+    if p.name.endswith(" " + surname):
+        return p.name[: -len(surname) - 1], surname
+    return p.given_name or (p.first_names.split()[0] if p.first_names else None), surname
+
+
+def _implies_change(name: str, p: Person) -> bool:
+    """Whether the OData name ``name``, read as ``p``'s, shows ``p`` otherwise than now (or gives the
+    roepnaam no list gives)."""
+    f = kamer_form(name, p)
+    if f is None:
+        return False
+    given, surname = shown(p)
+    return bool(f.given and (p.given_name is None or norm_name(f.given) != norm_name(given or ""))
+                or norm_name(f.surname) != norm_name(surname))
+
+
+def _initials_fit(resolver: Resolver, name: str, key: str) -> bool:
+    """Whether the initials ``name`` prints (if any) are the person's: a name of another person of the
+    surname can show nothing of this one (the check in ``bench/audit/names.py`` resolves every name)."""
+    ini = resolver._parsed(name).initials
+    letters = resolver.all_letters.get(key)
+    return not ini or not letters or ini in letters
+
+
+@dataclass
+class UsedNames:
+    """Per person key, the OData names (askers and addressees of the not deleted Zaken) that resolve to it
+    with how often each occurs, and per name the first record that prints it."""
+
+    names: dict[str, Counter[str]]
+    first: dict[str, SourceRef]
+
+
+def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> UsedNames:
+    """The OData names of the persons they could show otherwise (:func:`_implies_change` for a candidate of
+    some name), every name of such a person included. Only names with such a candidate are resolved (the
+    rest has nothing to give, and is skipped: the build pays for this pass)."""
+    persons = resolver.ref.persons
+    zaken = [z for z in zaken if not z.verwijderd]
+    first: dict[str, SourceRef] = {}
+    for z in zaken:
+        for n in (*z.indieners, *z.medeindieners, *z.gericht_aan):
+            if n not in first:
+                first[n] = z.source
+    cands = {n: resolver._candidates(resolver._parsed(n)) for n in first}
+    wanted = {c for n, cs in cands.items() for c in cs
+              if _initials_fit(resolver, n, c) and _implies_change(n, persons[c])}
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: dict[tuple[str, object, bool], str | None] = {}
+    for z in zaken:
+        on = z.gestart_op
+        for names, asker in ((z.indieners, True), (z.medeindieners, True), (z.gericht_aan, False)):
+            for n in names:
+                if not wanted.intersection(cands.get(n, ())):
+                    continue
+                k = (n, on, asker)
+                if k not in seen:
+                    link = (resolver.resolve_asker(n, "indiener", 1, on) if asker
+                            else resolver.resolve_addressee(n, 1, on))
+                    seen[k] = link.person_key
+                if seen[k] in wanted:
+                    out[seen[k]][n] += 1  # type: ignore[index]
+    return UsedNames(dict(out), first)
+
+
+def _contains(full: str, part: str) -> bool:
+    """Whether the surname ``part`` is ``full`` in full or in part ("van der Wal" of "van der Wal-Zeggelink")."""
+    return _parts(part) <= _parts(full) or norm_name(part) == norm_name(full)
+
+
+def agreed(forms: Counter[KamerForm]) -> KamerForm | str:
+    """The one form all of a person's forms agree on (the roepnaam they give, None when none does; the
+    fullest surname, which holds every other in full or in part), spelled as most often printed; a text
+    naming the variants when they disagree."""
+    givens: Counter[str] = Counter()
+    surnames: Counter[str] = Counter()
+    for f, n in forms.items():
+        if f.given:
+            givens[f.given] += n
+        surnames[f.surname] += n
+    full = max(surnames, key=lambda s: (len(_parts(s)), surnames[s], s))
+    if len({norm_name(g) for g in givens}) > 1 or not all(_contains(full, s) for s in surnames):
+        return "; ".join(f"{' '.join(x for x in (f.given, f.surname) if x)!r} ({n}x)" for f, n in sorted(
+            forms.items(), key=lambda fn: (fn[0].given or "", fn[0].surname)))
+    spelled = max((s for s in surnames if _parts(s) == _parts(full)), key=lambda s: (surnames[s], s))
+    given = max(givens, key=lambda g: (givens[g], g)) if givens else None
+    return KamerForm(given, spelled)
+
+
+def _trimmed(given: str | None, surname: str) -> str | None:
+    """``given`` without its last words when they open ``surname``: OpenKamer's roepnaam "Marlies
+    Veldhuijzen" before the Kamer's "Veldhuijzen van Zanten-Hyllner" is "Marlies"."""
+    words = (given or "").split()
+    for k in range(1, len(words)):
+        if norm_name(surname).startswith(norm_name(" ".join(words[k:])) + " "):
+            return " ".join(words[:k])
+    return given
+
+
+def shown_as(p: Person, f: KamerForm) -> tuple[Person, tuple[str, ...]] | None:
+    """``p`` shown by the agreed form ``f``, with what changed ("roepnaam", "roepnaam uit OData" where no
+    list gives one, "achternaam", "tussenvoegsel"); None when nothing does. A roepnaam or surname that
+    differs from the list's only in spelling (capitals, accents, hyphens) keeps the list's."""
+    given0, surname0 = shown(p)
+    given, surname, prefix, what = given0, surname0, p.prefix, []
+    if norm_name(f.surname) != norm_name(surname0):
+        surname = f.surname
+        lead = norm_name(f.surname)[: -len(norm_name(surname0))].split() if norm_name(f.surname).endswith(
+            " " + norm_name(surname0)) else []
+        what.append("tussenvoegsel" if lead and f.surname[:1].islower() else "achternaam")
+        if not p.prefix and lead and all(w in PREFIX_WORDS for w in lead):
+            prefix = " ".join(f.surname.split()[: len(lead)])  # "den" Haan: the usual words, now the tussenvoegsel
+        if f.given is None:
+            given = _trimmed(given0, surname)
+    if f.given and norm_name(f.given) != norm_name(given0 or ""):
+        given = f.given
+        what.append("roepnaam" if p.given_name else "roepnaam uit OData")
+    elif f.given and p.given_name is None:
+        given = f.given  # the roepnaam no list gives, as the Kamer spells it
+        what.append("roepnaam uit OData")
+    name = " ".join(x for x in (given, surname) if x)
+    given_name = given if (f.given or given != given0) else p.given_name
+    if (name, given_name, prefix) == (p.name, p.given_name, p.prefix):
         return None
-    forms = {(norm_name(g), norm_name(pre or "")) for g, pre in parts.values()}
-    if len(forms) > 1:
-        return "; ".join(f"{n} ({names[n]}x)" for n in sorted(parts))
-    best = max(parts, key=lambda n: (names[n], n))
-    return parts[best]
+    return dataclasses.replace(p, name=name, given_name=given_name, prefix=prefix), tuple(what)
 
 
 def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Resolver | None = None) -> ReferenceData:
-    """``ref`` with the roepnaam (and tussenvoegsel) of every person no list gives one for taken from the
-    OData names that resolve to it (see the module text); a report line per change and per disagreement,
-    and one counting them. ``resolver``: one over ``ref`` or the data it completes (default: a new one)."""
-    resolver = resolver or Resolver(ref)
+    """``ref`` with every person shown as the Kamer's OData names the person, where they agree (see the
+    module text); a report line per change and per disagreement, and one counting them. ``resolver``: one
+    over ``ref`` (another, or none, is replaced by a new one over ``ref``)."""
+    if resolver is None or resolver.ref is not ref:
+        resolver = Resolver(ref)  # the periods inferred after the list's cut-off resolve too (el Abassi, 2024)
     used = used_names(resolver, zaken)
     persons = dict(ref.persons)
     report: list[str] = []
-    changed = shown = 0
-    for pk, names in sorted(used.items()):
+    counts: Counter[str] = Counter()
+    for pk, names in sorted(used.names.items()):
         p = persons[pk]
-        agreed = _agreed(p, names)
-        if agreed is None:
+        forms: Counter[KamerForm] = Counter()
+        for n, k in names.items():
+            if (f := kamer_form(n, p)) is not None:
+                forms[f] += k
+        if not forms:
             continue
-        if isinstance(agreed, str):
-            report.append(f"{NAME_NOTE}: {pk} {p.name!r}: the OData names disagree ({agreed}); display name kept")
+        f = agreed(forms)
+        if isinstance(f, str):
+            counts["disagree"] += 1
+            report.append(f"{NAME_NOTE}: {pk} {p.name!r}: the Tweede Kamer OData names disagree ({f}); "
+                          "display name kept")
             continue
-        given, prefix = agreed
-        new_prefix = p.prefix or (prefix or "")
-        name = display_name(given, p.first_names, new_prefix, p.family_name)
-        n = sum(names.values())
-        persons[pk] = dataclasses.replace(p, given_name=given, prefix=new_prefix, name=name)
-        changed += 1
-        shown += name != p.name
-        report.append(f"{NAME_NOTE}: {pk} {p.name!r} -> {name!r}: roepnaam"
-                      + (" and tussenvoegsel" if new_prefix != p.prefix else "")
-                      + f" as the Tweede Kamer OData names the person ({n} names, e.g. {names.most_common(1)[0][0]!r}); "
-                      f"formal first names {p.first_names!r} kept apart")
-    report.append(f"{NAME_NOTE}: {changed} roepnamen from the Tweede Kamer OData (no list gives one), {shown} of them "
-                  f"changing the display name")
+        change = shown_as(p, f)
+        if change is None:
+            continue
+        new, what = change
+        example = max((n for n in names if kamer_form(n, p) == f), key=lambda n: (names[n], n))
+        first = used.first[example]
+        persons[pk] = dataclasses.replace(new, sources=tuple(p.sources) + (first,))
+        counts.update(what)
+        counts["shown"] += new.name != p.name
+        report.append(f"{NAME_NOTE}: {pk} {p.name!r} -> {new.name!r}: {', '.join(what)} as the Tweede Kamer OData "
+                      f"names the person ({sum(names.values())} names, {names[example]}x {example!r}, first at "
+                      f"{first}); list name {p.name!r}, formal first names {p.first_names!r} and surname "
+                      f"{p.family_name!r} kept apart")
+    report.append(f"{NAME_NOTE}: {counts['shown']} display names as the Tweede Kamer OData prints them "
+                  f"({counts['roepnaam uit OData']} roepnamen no list gives, {counts['roepnaam']} roepnamen, "
+                  f"{counts['achternaam']} surnames, {counts['tussenvoegsel']} tussenvoegsels); "
+                  f"{counts['disagree']} persons whose OData names disagree keep theirs")
     return dataclasses.replace(ref, persons=persons, report=tuple(ref.report) + tuple(report))
 
 
-__all__ = ["names_as_used", "split_used", "used_names"]
+__all__ = ["KamerForm", "agreed", "kamer_form", "names_as_used", "shown", "shown_as", "used_names"]
