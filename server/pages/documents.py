@@ -98,6 +98,7 @@ async def eu_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         "act_date": g.literal(r, T.date), "eurlex": eurlex, "relations": rels, "family": family_rows,
         "alt_labels": g.literals(r, SKOS + "altLabel"),
         "eu_links": eu_link_view(links, r, eu_ref, L), "coverage": cov.sentence(L.lang),
+        "fiche_coverage": cov.fiche_sentence(L.lang) if cov.fiches else "",
         "named_query_href": "/queries/eu-act-questions?" + urlencode({"name": r}),
         "dual_use": DUAL_USE in family,
         "dual_use_href": "/queries/dual-use?" + urlencode({"act": r}),
@@ -127,9 +128,10 @@ def eu_link_view(links: list, r: str, eu_ref: Any, L: Any) -> EULinksView:
 
 
 async def kamerstuk_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
-    """A Kamerstuk or a dossier: its identifiers, web pages and the questions citing it."""
+    """A Kamerstuk or a dossier: its identifiers, web pages, the questions citing it (and how they were found)
+    and, for a BNC fiche, the EU proposals it assesses."""
     g, r, L = ctx.graph, ctx.iri, ctx.linker
-    citing = await D.cited_by(ctx.endpoint, r)
+    citing, cov = await asyncio.gather(D.cited_by(ctx.endpoint, r), coverage(ctx.endpoint))
     is_dossier = KG + "Kamerstukdossier" in g.types(r)
     items = [(c, L.ref(c.kv, c.zaak or D.iri_label(c.kv, L.base, L.lang)), L.ref(
         c.citing, tr(L.lang, f"vraag {c.number}", f"question {c.number}") if c.kind == "vraag" else
@@ -147,5 +149,7 @@ async def kamerstuk_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     return "page_kamerstuk.html", {
         "title": title, "is_dossier": is_dossier, "pid": pid, "pages": pages, "citing": items,
         "dossier": [L.ref(x) for x in g.iris(r, KG + "dossier")],
+        "coverage": cov.kamerstuk_sentence(L.lang),
+        "assesses": [L.ref(x) for x in g.iris(r, T.cites)],
         "facts": property_rows(g, r, L),
     }

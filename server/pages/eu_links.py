@@ -33,11 +33,15 @@ _DETAILS = """  OPTIONAL { ?c kg:tekstfragment ?words }
   OPTIONAL { ?c kg:eindpositie ?end }"""
 
 #: Every link to ``?r`` or an act related to it (the register's relations, both ways), with the
-#: Kamervraag and where in it the link was found.
+#: Kamervraag and where in it the link was found; and every citation of a Kamerstuk that cites such an act
+#: (a BNC fiche, :mod:`ingest.bnc`: the question reaches the proposal through the fiche; ``?ks`` is the fiche).
 EU_QUESTIONS = _P + f"""SELECT ?r ?act ?kv ?zaak ?date ?title ?citing ?via ?n ?c ?words ?method ?rm ?conf ?begin ?end
 WHERE {{
   {{ SELECT DISTINCT ?r ?act WHERE {{ ?act {_FAMILY} ?r }} }}
-  ?c cito:hasCitedEntity ?act ; cito:hasCitingEntity ?citing .
+  {{ ?c cito:hasCitedEntity ?act ; cito:hasCitingEntity ?citing . }}
+  UNION
+  {{ ?cf cito:hasCitedEntity ?act ; cito:hasCitingEntity ?ks . ?ks a kg:Kamerstuk .
+     ?c cito:hasCitedEntity ?ks ; cito:hasCitingEntity ?citing . }}
   # where it was found, each looked up from the citing entity (single patterns on bound variables)
   OPTIONAL {{ ?kvQ kg:heeftVraag ?citing }}
   OPTIONAL {{ ?kvA kg:heeftAntwoord ?citing }}
@@ -45,14 +49,15 @@ WHERE {{
   BIND (COALESCE(?fv0, <urn:x-kamergraph:none>) AS ?fv)
   OPTIONAL {{ ?kvF kg:heeftVraag ?fv }}
   BIND (COALESCE(?kvQ, ?kvF, ?kvA, ?citing) AS ?kv)
-  BIND (IF(BOUND(?kvQ), "vraag", IF(BOUND(?kvF), "voetnoot", IF(BOUND(?kvA), "antwoord", "titel"))) AS ?via)
+  BIND (IF(BOUND(?ks), "kamerstuk", IF(BOUND(?kvQ), "vraag", IF(BOUND(?kvF), "voetnoot",
+        IF(BOUND(?kvA), "antwoord", "titel")))) AS ?via)
   BIND (IF(BOUND(?kvF), ?fv, ?citing) AS ?q)
   OPTIONAL {{ ?q kg:vraagnummer ?n }}
   OPTIONAL {{ ?kv kg:zaaknummer ?zaak }}
   OPTIONAL {{ ?kv dcterms:dateSubmitted ?date }}
   OPTIONAL {{ ?kv dcterms:title ?title }}
 {_DETAILS}
-  FILTER (BOUND(?kvQ) || BOUND(?kvF) || BOUND(?kvA) || STRSTARTS(STR(?rm), "eu-titel:"))
+  FILTER (BOUND(?kvQ) || BOUND(?kvF) || BOUND(?kvA) || (!BOUND(?ks) && STRSTARTS(STR(?rm), "eu-titel:")))
 }} LIMIT 5000"""
 
 #: The EU links of Kamervraag ``?r``: in its title, its questions, their footnotes and its answers.
@@ -69,14 +74,16 @@ KAMERVRAAG_EU_LINKS = _P + f"""SELECT ?r ?c ?x ?act ?via ?n ?words ?method ?rm ?
 {_DETAILS}
 }}"""
 
-#: What a search for EU links covered: the Kamervragen (their titles, once the store has title links) and
-#: those with a published question text.
-COVERAGE = _P + """SELECT ?cases ?titleLinks ?texts WHERE {
+#: What a search for EU links covered: the Kamervragen (their titles, once the store has title links), those
+#: with a published question text, and the Kamerstukken that cite an EU resource (BNC fiches a sync brought).
+COVERAGE = _P + """SELECT ?cases ?titleLinks ?texts ?fiches WHERE {
   { SELECT (COUNT(?k) AS ?cases) WHERE { ?k a kg:Kamervraag } }
   { SELECT (COUNT(?tc) AS ?titleLinks) WHERE {
       { SELECT ?tc WHERE { ?tc cito:hasCitingEntity ?t ; kg:resolutiemethode ?m .
           FILTER (STRSTARTS(STR(?m), "eu-titel:")) } LIMIT 1 } } }
   { SELECT (COUNT(DISTINCT ?x) AS ?texts) WHERE { ?x kg:heeftVraag ?v } }
+  { SELECT (COUNT(DISTINCT ?ks) AS ?fiches) WHERE { ?fc kg:resolutiemethode "eu-proposal:bnc-fiche" ;
+      cito:hasCitingEntity ?ks } }
 }"""
 
 
@@ -88,6 +95,25 @@ class Coverage:
     cases: int
     titles: int
     texts: int
+    fiches: int = 0  # the BNC fiches (Kamerstukken) that link an EU proposal, through which a citing question counts
+
+    def fiche_sentence(self, lang: str) -> str:
+        """How questions are found through the BNC fiches (an EU page), with the store's number of fiches."""
+        k = f"{self.fiches:,}" if lang == "en" else f"{self.fiches:,}".replace(",", ".")
+        return tr(lang, f"Ook via een Kamerstuk dat het voorstel beoordeelt (een BNC-fiche; {k} in de graaf, door "
+                        "kamergraph sync gebracht): de Kamervragen waarvan de tekst dat Kamerstuk aanhaalt.",
+                  f"Also through a Kamerstuk that assesses the proposal (a BNC fiche; {k} in the graph, brought by "
+                  "kamergraph sync): the cases whose text cites that Kamerstuk.")
+
+    def kamerstuk_sentence(self, lang: str) -> str:
+        """How the questions citing a Kamerstuk were found: in the texts only (titles are not read for them)."""
+        n, m = f"{self.cases:,}", f"{self.texts:,}"
+        if lang != "en":
+            n, m = n.replace(",", "."), m.replace(",", ".")
+        return tr(lang, f"Gevonden in de tekst (vragen, voetnoten, antwoorden) van de {m} Kamervragen waarvan de tekst "
+                        f"in de graaf staat; in de titels van de {n} Kamervragen worden geen Kamerstukken gezocht.",
+                  f"Found from the text (questions, footnotes, answers) of the {m} cases whose text is in the graph; "
+                  f"the titles of the {n} cases are not searched for Kamerstukken.")
 
     def sentence(self, lang: str) -> str:
         """The coverage said plainly, with the store's numbers."""
@@ -167,9 +193,9 @@ async def coverage(endpoint: Endpoint) -> Coverage:
     if hit is not None:
         return hit
     answer = await run_rows(endpoint, Job(COVERAGE, output="rows", bindings={}))
-    cases, links, texts = next(iter(answer.result.rows), (None, None, None))
+    cases, links, texts, fiches = next(iter(answer.result.rows), (None, None, None, None))
     n = _int(cases) or 0
-    cov = Coverage(n, n if (_int(links) or 0) > 0 else 0, _int(texts) or 0)
+    cov = Coverage(n, n if (_int(links) or 0) > 0 else 0, _int(texts) or 0, _int(fiches) or 0)
     if len(_COVERAGE) > 16:
         _COVERAGE.clear()
     _COVERAGE[key] = cov
