@@ -127,3 +127,41 @@ def test_without_its_text_a_fiche_whose_title_prints_no_number_is_reported() -> 
     assert graph is None and notes == [
         "kst-22112-1285: fiche 'Fiche: Verordening controle op handel in goederen voor tweeërlei gebruik' names no "
         "Commission number in its title (its text was not fetched)"]
+
+
+def test_the_example_graph_shows_a_fiche_and_a_title_link_as_they_are_made() -> None:
+    """docs/example-graph.trig's excerpts of a fiche's graph and of an EU link found in a title: every statement
+    is one the mapping makes of the real records (the fiche nr. 2240 and its text; Zaak 2011Z09259's title),
+    and the fiche's excerpt conforms to the shapes."""
+    import datetime as dt
+    import gzip
+    import json
+
+    from ingest.citations.linker import link_title
+    from ingest.map import GraphBuilder, map_eu_links, node
+    from shapes.validate import FastValidator
+
+    root = DATA.parents[1]
+    example = Store()
+    example.load(path=str(root / "docs" / "example-graph.trig"), format=RdfFormat.TRIG)
+
+    def triples(store: Store, graph: str) -> set:
+        return {q.triple for q in store.quads_for_pattern(None, None, None, NamedNode(graph))}
+
+    fiche, _ = fiche_graph(record(ROWS["2240"]), SRC, text("2240"), IRIS)
+    shown = triples(example, fiche.iri)
+    assert len(shown) >= 15 and shown <= triples(_store(fiche.nquads), fiche.iri)
+    store = _store(ontology_graph(IRIS).nquads)
+    store.extend(example.quads_for_pattern(None, None, None, NamedNode(fiche.iri)))
+    assert [r for r in FastValidator().validate_store(store, graphs=[fiche.iri]).results] == []
+
+    line = next(ln for ln in gzip.open(root / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz", "rt",
+                                       encoding="utf-8") if '"2011Z09259"' in ln)
+    zaak = json.loads(line)
+    kv = IRIS.kamervraag("2011Z09259")
+    b = GraphBuilder(IRIS.zaak_graph("2011Z09259"))
+    map_eu_links(b, node(kv), link_title(zaak["Onderwerp"], dt.date.fromisoformat(zaak["GestartOp"][:10])))
+    made = triples(_store(b.graph().nquads), IRIS.zaak_graph("2011Z09259"))
+    links = {t for t in triples(example, IRIS.zaak_graph("2011Z09259")) if "/eu-koppeling/" in t.subject.value
+             or t.predicate.value == T.cites}
+    assert len(links) == 10 and links == made
