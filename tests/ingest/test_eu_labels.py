@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 import re
 import sys
 from pathlib import Path
@@ -90,6 +91,21 @@ def test_split_is_disjoint_and_reproducible_from_the_seed(splits):
     assert again_dev == dev and again_held == held
     other_dev, _ = sample_labels.split(dev + held, seed=sample_labels.SEED + 1)
     assert other_dev != dev, "the split depends on the seed"
+
+
+def test_second_heldout_is_well_formed_and_apart_from_the_first_set(splits):
+    """heldout-2.csv (plan SECOND, seed 20261208): well-formed like the first set, none of its Zaken in
+    dev.csv or heldout.csv, the strata of its plan, and at least 60 rows about some EU act."""
+    rows = _rows("heldout-2")
+    test_rows_are_well_formed({"heldout-2": rows})
+    first = {r["zaak"] for name in ("dev", "heldout") for r in splits[name]}
+    assert not {r["zaak"] for r in rows} & first
+    assert len({r["zaak"] for r in rows}) == len(rows), "a row occurs twice"
+    plan, kinds = sample_labels.SECOND, Counter(r["stratum"].split(":")[0] for r in rows)
+    assert set(kinds) == {"willekeurig", "eu-akte", "eu-breed"}
+    assert kinds["willekeurig"] == plan.per_year * len(sample_labels.YEARS)
+    assert 0 < kinds["eu-akte"] <= plan.act_draw and kinds["eu-breed"] == plan.broad_draw
+    assert sum(1 for r in rows if r["keys"] or r["missing_acts"]) >= 60
 
 
 def test_the_set_is_as_large_as_issue_16_asks(splits):
