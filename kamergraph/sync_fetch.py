@@ -241,7 +241,7 @@ class FetchRun:
 
         if not self._run_documents:
             return
-        keys = self.dossier_keys([*(self.state.read_mirror() if not self.dry_run else []), *self.memory_lines])
+        keys = self.dossier_keys([*self.state.read_mirror(), *self.memory_lines])
         for line in self._run_documents:
             fiche = fiche_of_document(line["record"], SourceRef(line["source"], line["pos"]), keys)
             if fiche is None:

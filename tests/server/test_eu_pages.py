@@ -71,6 +71,7 @@ def test_eu_act_page_lists_the_questions_about_its_line(client: TestClient, stor
     assert words and all("".join(w["w"].split()) in "".join(page.text.split()) for w in words)
     assert 'href="#eu-2019"' in html and 'id="eu-2019"' in html
     assert coverage_nl(store) in page.text
+    assert "BNC-fiche" not in page.text  # no fiche in a build (a sync brings them): nothing said of them
     assert f"/queries/eu-act-questions?name={quote(REG_428, safe='')}" in page.hrefs()
 
 
