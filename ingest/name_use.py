@@ -15,7 +15,8 @@ tussenvoegsel. Forms agree when they give one roepnaam and surnames that are one
 part: "C. van der Wal" is a part of "Ch. van der Wal-Zeggelink" (the fuller one is shown); "Aukje de
 Vries" and "Albert de Vries" do not agree, and such a person keeps the display name of the lists.
 A form that differs from the list's only in capitals, accents or hyphens ("Karien Van Gennip",
-"Coskun Çörüz") is the list's name spelled otherwise: the list's spelling stays. The formal names
+"Coskun Çörüz"), or a roepnaam only in a final d or t ("Gert Leers" for Gerd Leers), is the list's
+name spelled otherwise: the list's spelling stays. The formal names
 (``first_names``, ``initials``, ``family_name``: the list's surname) stay as they are; ``given_name``
 becomes the roepnaam shown, and a tussenvoegsel of the usual words the list lacks ("den" Haan)
 becomes ``prefix``. Every change is a report line naming the list's name, the Kamer's name, how often
@@ -46,6 +47,13 @@ class KamerForm:
 
     given: str | None
     surname: str
+
+
+def sound(name: str) -> str:
+    """A roepnaam folded to how it sounds: capitals, accents and hyphens dropped (:func:`norm_name`) and a
+    final d written t, as Dutch says it ("Gerd" and "Gert" are one name: the Kamer's OData writes "Gert
+    Leers", parlement.com "G.B.M. (Gerd) Leers")."""
+    return re.sub(r"d\b", "t", norm_name(name))
 
 
 def _parts(surname: str) -> frozenset[str]:
@@ -117,7 +125,7 @@ def _implies_change(name: str, p: Person) -> bool:
     if f is None:
         return False
     given, surname = shown(p)
-    return bool(f.given and (p.given_name is None or norm_name(f.given) != norm_name(given or ""))
+    return bool(f.given and (p.given_name is None or sound(f.given) != sound(given or ""))
                 or norm_name(f.surname) != norm_name(surname))
 
 
@@ -186,7 +194,7 @@ def agreed(forms: Counter[KamerForm]) -> KamerForm | str:
             givens[f.given] += n
         surnames[f.surname] += n
     full = max(surnames, key=lambda s: (len(_parts(s)), surnames[s], s))
-    if len({norm_name(g) for g in givens}) > 1 or not all(_contains(full, s) for s in surnames):
+    if len({sound(g) for g in givens}) > 1 or not all(_contains(full, s) for s in surnames):
         return "; ".join(f"{' '.join(x for x in (f.given, f.surname) if x)!r} ({n}x)" for f, n in sorted(
             forms.items(), key=lambda fn: (fn[0].given or "", fn[0].surname)))
     spelled = max((s for s in surnames if _parts(s) == _parts(full)), key=lambda s: (surnames[s], s))
@@ -207,7 +215,8 @@ def _trimmed(given: str | None, surname: str) -> str | None:
 def shown_as(p: Person, f: KamerForm) -> tuple[Person, tuple[str, ...]] | None:
     """``p`` shown by the agreed form ``f``, with what changed ("roepnaam", "roepnaam uit OData" where no
     list gives one, "achternaam", "tussenvoegsel"); None when nothing does. A roepnaam or surname that
-    differs from the list's only in spelling (capitals, accents, hyphens) keeps the list's."""
+    differs from the list's only in spelling (capitals, accents, hyphens; a roepnaam also in a final d or t,
+    :func:`sound`) keeps the list's."""
     given0, surname0 = shown(p)
     given, surname, prefix, what = given0, surname0, p.prefix, []
     if norm_name(f.surname) != norm_name(surname0):
@@ -219,7 +228,7 @@ def shown_as(p: Person, f: KamerForm) -> tuple[Person, tuple[str, ...]] | None:
             prefix = " ".join(f.surname.split()[: len(lead)])  # "den" Haan: the usual words, now the tussenvoegsel
         if f.given is None:
             given = _trimmed(given0, surname)
-    if f.given and norm_name(f.given) != norm_name(given0 or ""):
+    if f.given and sound(f.given) != sound(given0 or ""):
         given = f.given
         what.append("roepnaam" if p.given_name else "roepnaam uit OData")
     elif f.given and p.given_name is None:
@@ -276,4 +285,4 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Res
     return dataclasses.replace(ref, persons=persons, report=tuple(ref.report) + tuple(report))
 
 
-__all__ = ["KamerForm", "agreed", "kamer_form", "names_as_used", "shown", "shown_as", "used_names"]
+__all__ = ["KamerForm", "agreed", "kamer_form", "names_as_used", "shown", "shown_as", "sound", "used_names"]

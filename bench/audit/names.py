@@ -8,7 +8,8 @@ form all of the person's names agree on (:func:`ingest.name_use.agreed`). Prints
 and every person whose display name is not the Kamer's:
 
 - ``same``: the display name is the Kamer's (roepnaam, where the Kamer prints one, and surname);
-- ``spelling``: the same name spelled otherwise (capitals, accents, hyphens), the list's spelling kept;
+- ``spelling``: the same name spelled otherwise (capitals, accents, hyphens; a roepnaam's final d or t), the
+  list's spelling kept;
 - ``differs``: another roepnaam or surname than the Kamer's (the class this check is for: 0 expected);
 - ``disagree``: the Kamer's names for the person disagree (the lists' display name kept);
 - ``unread``: no name of the person can be read against its surname.
@@ -26,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from ingest.infer import complete_reference  # noqa: E402
-from ingest.name_use import KamerForm, agreed, kamer_form  # noqa: E402
+from ingest.name_use import KamerForm, agreed, kamer_form, sound  # noqa: E402
 from ingest.names import norm_name  # noqa: E402
 from ingest.records import Person, ReferenceData, ZaakRecord  # noqa: E402
 from ingest.reference import load_reference  # noqa: E402
@@ -69,8 +70,10 @@ def outcome(p: Person, names: Counter[str]) -> tuple[str, str]:
     if isinstance(f, str):
         return "disagree", f
     kamer = " ".join(x for x in (f.given, f.surname) if x)
-    # without a roepnaam (the initials style) the Kamer's surname must close the display name
-    if f.given and norm_name(p.name) != norm_name(kamer) or not norm_name(p.name).endswith(norm_name(kamer)):
+    # the Kamer's surname closes the display name, and the words before it are the Kamer's roepnaam (when the
+    # Kamer prints one), as it sounds (a final d or t alike: Gerd and Gert Leers)
+    name, surname = norm_name(p.name), norm_name(f.surname)
+    if not name.endswith(surname) or f.given and sound(name[: -len(surname)]) != sound(f.given):
         return "differs", kamer
     if f.given and p.name != kamer or not p.name.endswith(kamer):
         return "spelling", kamer

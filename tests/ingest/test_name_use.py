@@ -21,7 +21,8 @@ from ingest.sources.odata import read_jsonl
 ODATA = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 # the names as the OData lines print them
 SLICE = ("Magda Berndsen-Jansen", "van der Wal-Zeggelink", "C. van der Wal\"", "Veldhuijzen van Zanten-Hyllner",
-         "Dezentjé Hamming-Bluemink", "Tony van Dijck", "Marith Volp", "Karien Van Gennip", "Liane den Haan")
+         "Dezentjé Hamming-Bluemink", "Tony van Dijck", "Marith Volp", "Karien Van Gennip", "Liane den Haan",
+         "Gert Leers")
 BERNDSEN, VAN_DER_WAL, VELDHUIJZEN = "83a1ccbf-fe6a-4f7a-a0d0-4cf90337ab90", "lid-202312014", "wd-Q440377"
 DEZENTJE, VAN_DIJCK, VOLP = "fca3f8b1-2b2d-4621-b18b-c6864f76ae51", "a396ae20-6309-456b-a5ae-e4068dea8a67", \
     "a900b4e7-92d9-4903-ab21-3189f17fe2e0"
@@ -78,6 +79,8 @@ def test_names_spelled_otherwise_keep_the_lists_spelling(ref: ReferenceData, com
     assert kamer_form("Karien Van Gennip (C.E.G.)", p) == KamerForm("Karien", "Van Gennip")
     assert shown_as(p, KamerForm("Karien", "Van Gennip")) is None
     assert completed.persons[VAN_GENNIP].name == "Karien van Gennip"
+    # a roepnaam that sounds the same: "Gert Leers (GBM)" in the OData, Gerd Leers (parlement.com, the lists)
+    assert completed.persons["lid-199009002"].name == "Gerd Leers"
     # den Haan: the tussenvoegsel the list lacks is the Kamer's, and becomes the person's
     haan = completed.persons["lid-202103056"]
     assert (haan.name, haan.prefix, haan.family_name) == ("Liane den Haan", "den", "Haan")
