@@ -29,7 +29,6 @@ import hashlib
 import logging
 import os
 import re
-import sqlite3
 import tempfile
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
@@ -50,7 +49,7 @@ from server.i18n import COUNT_NOTES, page_lang, pick, tr
 from server.pages.eu_links import Coverage as EUCoverage
 from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
-from server.search import KINDS, FacetCount, IndexMissing, SearchIndex, SearchService, Value
+from server.search import KINDS, BadQuery, FacetCount, IndexMissing, SearchIndex, SearchService, Value
 from server.search.entities import narrow, suggest
 from server.search_formats import stream_atom, stream_csv, stream_json
 from server.search_params import (
@@ -405,9 +404,8 @@ async def list_page(request: Request, service: SearchService, endpoint: Endpoint
                             f"page={req.page}: there are only {result.pages} pages.")
         coverage = await run_in_threadpool(index.coverage)
         chart = await run_in_threadpool(_chart, index, req, lang, coverage)
-    except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
-        return _error(request, api, PageError(400, f"q: de zoekterm kan niet worden gebruikt ({exc}).",
-                                              f"q: the search text cannot be used ({exc})."), lang, q, "kamervragen")
+    except BadQuery as exc:  # should not happen: terms are plain words
+        return _error(request, api, PageError(400, f"q: {exc.nl}", f"q: {exc.en}"), lang, q, "kamervragen")
     except PageError as exc:
         return _error(request, api, exc, lang, q, nav="kamervragen")
     eu = await eu_coverage(endpoint) if endpoint is not None and (

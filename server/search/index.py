@@ -8,7 +8,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,11 @@ from server.search.errors import BadQuery, IndexMissing
 from server.search.query import SearchQuery, highlight, parse_query
 from server.search.schema import INDEX_VERSION, KINDS, STATUSES, WEIGHTS
 from server.search.select import Selection
+from server.search.sets import Pairs
+
+
+#: How many search texts' matches an index keeps (the newest).
+TEXTS_KEPT = 16
 
 
 class SearchIndex:
@@ -32,6 +37,9 @@ class SearchIndex:
             raise IndexMissing(f"no search index at {self.path}")
         self._uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._pairs: Pairs | None = None
+        self._texts: OrderedDict[tuple[str, bool], tuple[set[int], list[int]]] = OrderedDict()
         try:
             con = self.connect()
             self.meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -81,71 +89,98 @@ class SearchIndex:
     def values_of(self, kind: str) -> list[Value]:
         return [v for v in self.values.values() if v.kind == kind]
 
-    def _totals(self) -> dict[int, int]:
-        return {vid: v.total for vid, v in self.values.items()}
+    def pairs(self) -> Pairs:
+        """The facet pairs and dates in memory (:class:`server.search.sets.Pairs`), read on first use."""
+        with self._lock:
+            if self._pairs is None:
+                self._pairs = Pairs(self.connect(), self.size)
+            return self._pairs
+
+    def _text(self, con: sqlite3.Connection, sel: Selection, ranked: bool = False) -> tuple[set[int] | None, list[int]]:
+        """The ids the selection's search text matches (None without one) and, when ``ranked``, the same ids
+        by rank: bm25 (the subject weighing most), newest first among equals."""
+        if sel.query is None:
+            return None, []
+        expr = sel.query.fts()
+        with self._lock:  # the last few texts' matches: a list page, its chart and its export ask the same
+            hit = self._texts.get((expr, ranked)) or (self._texts.get((expr, True)) if not ranked else None)
+            if hit is not None:
+                self._texts.move_to_end((expr, ranked) if (expr, ranked) in self._texts else (expr, True))
+                return hit
+        found = self._match(con, expr, ranked)
+        with self._lock:
+            self._texts[(expr, ranked)] = found
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        return found
+
+    @staticmethod
+    def _match(con: sqlite3.Connection, expr: str, ranked: bool) -> tuple[set[int], list[int]]:
+        try:
+            if not ranked:
+                return {r for (r,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}, []
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            order = [r for (r,) in con.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {weights}), rowid", (expr,))]
+        except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
+            raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
+        return set(order), order
 
     def count(self, filters: Selection | Sequence[Filter] = ()) -> int:
         sel = Selection.of(filters)
         if sel.empty:
             return self.size
-        sql, args = sel.ids(self._totals())
-        return self.connect().execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
+        ids = self.pairs().ids(sel, self._text(self.connect(), sel)[0])
+        return self.size if ids is None else len(ids)
 
-    def facet_counts(self, filters: Selection | Sequence[Filter] = (), total: int | None = None) -> dict[int, int]:
-        """Counts per facet value over the Kamervragen of the selection (``total``: how many there are, when
-        known). For a kind the selection filters on, its values are counted without that kind's filter (what
-        choosing one more of them would add: values of one kind combine with OR)."""
+    def facet_counts(self, filters: Selection | Sequence[Filter] = (), total: int | None = None,
+                     text: set[int] | None = None) -> dict[int, int]:
+        """Counts per facet value over the Kamervragen of the selection (``text``: the ids its search text
+        matched, when known). For a kind the selection filters on, its values are counted without that
+        kind's filter (what choosing one more of them would add: values of one kind combine with OR).
+        Without a selection, or with one of a single value, the counts were computed when the index was
+        built (the totals, the pair counts)."""
         sel = Selection.of(filters)
-        counts = self._counts(sel, total)
+        if sel.query is not None and text is None:
+            text = self._text(self.connect(), sel)[0]
+        counts = self._counts(sel, text)
         for kind in sel.groups():
-            rest = self._counts(sel.without(kind))
-            counts = {vid: n for vid, n in counts.items() if self.values[vid].kind != kind}
-            counts.update((vid, n) for vid, n in rest.items() if self.values[vid].kind == kind)
+            of_kind = {vid for vid, v in self.values.items() if v.kind == kind}
+            rest = self._counts(sel.without(kind), text, of_kind)
+            counts = {vid: n for vid, n in counts.items() if vid not in of_kind}
+            counts.update((vid, n) for vid, n in rest.items() if vid in of_kind)
         return counts
 
-    def _counts(self, sel: Selection, total: int | None = None) -> dict[int, int]:
-        """Counts per facet value over the selection. Without a selection, or one of a single value, these
-        were computed when the index was built (the totals, the pair counts); else they are counted, over
-        the selection or, when it holds more than half of all Kamervragen, over the rest (subtracted from
-        the totals: fewer rows to count)."""
+    def _counts(self, sel: Selection, text: set[int] | None, only: set[int] | None = None) -> dict[int, int]:
         if sel.empty:
             return {v.id: v.total for v in self.values.values() if v.total}
-        con = self.connect()
         single = sel.single()
         if single is not None:  # one filter: the pair counts computed when the index was built
-            return dict(con.execute("SELECT b, n FROM cooc WHERE a = ?", (single,)).fetchall())
-        ids, args = sel.ids(self._totals())
-        if total is None:
-            total = con.execute(f"SELECT COUNT(*) FROM ({ids})", args).fetchone()[0]
-        if total * 2 <= self.size:
-            sql = f"SELECT f.value, COUNT(*) FROM ({ids}) s JOIN facet f ON f.kv = s.kv GROUP BY f.value"
-            return dict(con.execute(sql, args).fetchall())
-        sql = f"SELECT f.value, COUNT(*) FROM facet f WHERE f.kv IN (SELECT id FROM kv EXCEPT {ids}) GROUP BY f.value"
-        rest = dict(con.execute(sql, args).fetchall())
-        counts = {v.id: v.total - rest.get(v.id, 0) for v in self.values.values()}
-        return {vid: n for vid, n in counts.items() if n}
+            return dict(self.connect().execute("SELECT b, n FROM cooc WHERE a = ?", (single,)).fetchall())
+        ids = self.pairs().ids(sel, text)
+        if ids is None:
+            return {v.id: v.total for v in self.values.values() if v.total}
+        return dict(self.pairs().counts(ids, only))
 
-    def _rows(self, con: sqlite3.Connection, sel: Selection, sort: str, limit: int | None, offset: int,
-              total: int) -> sqlite3.Cursor:
-        """The rows of the selection in the order ``sort`` asks (-datum: newest first; datum: oldest first,
-        the undated last; relevantie: by bm25, the subject weighing most, newest first among equals)."""
-        cols = "kv.id, kv.iri, kv.zaak, kv.subject, kv.date, kv.year, kv.status, kv.card"
-        tail = " LIMIT ? OFFSET ?" if limit is not None else ""
-        page_args = [limit, offset] if limit is not None else []
-        if sort == "relevantie" and sel.query is not None:
-            cond, args = sel.where(with_query=False)
-            weights = ", ".join(str(w) for w in WEIGHTS)
-            return con.execute(
-                f"SELECT {cols} FROM fts JOIN kv ON kv.id = fts.rowid WHERE fts MATCH ? AND {cond} "
-                f"ORDER BY bm25(fts, {weights}), kv.id{tail}", [sel.query.fts(), *args, *page_args])
-        order = "kv.date IS NULL, kv.id DESC" if sort == "datum" else "kv.id"
-        if total * 4 >= self.size:  # a large share: scan in order, stop at the page's end
-            cond, args = sel.where()
-            return con.execute(f"SELECT {cols} FROM kv WHERE {cond} ORDER BY {order}{tail}",
-                               [*args, *page_args])
-        ids, args = sel.ids(self._totals())
-        return con.execute(f"SELECT {cols} FROM kv WHERE kv.id IN ({ids}) ORDER BY {order}{tail}",
-                           [*args, *page_args])
+    def _ordered(self, con: sqlite3.Connection, sel: Selection, sort: str) -> tuple[list[int], set[int] | None]:
+        """The ids of the selection in the order ``sort`` asks (-datum: newest first; datum: oldest first, the
+        undated last; relevantie: by rank), and the ids the search text matched (None without one)."""
+        ranked = sort == "relevantie" and sel.query is not None
+        text, order = self._text(con, sel, ranked)
+        pairs = self.pairs()
+        ids = pairs.ids(sel, text)
+        if ranked:
+            return ([i for i in order if i in ids] if ids is not None and len(ids) < len(order) else order), text
+        return pairs.ordered(range(1, self.size + 1) if ids is None else ids, sort), text
+
+    def _rows_of(self, con: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+        """The ``kv`` rows of these ids, in their order."""
+        if not ids:
+            return []
+        rows = {r[0]: r for r in con.execute(
+            "SELECT id, iri, zaak, subject, date, year, status, card FROM kv WHERE id IN "
+            f"({','.join('?' * len(ids))})", list(ids))}
+        return [rows[i] for i in ids if i in rows]
 
     def list_page(self, filters: Selection | Sequence[Filter] = (), page: int = 1, per_page: int = 50,
                   lang: str = "nl", facet_limit: int | None = None, sort: str = "-datum") -> ListPage:
@@ -153,11 +188,12 @@ class SearchIndex:
         each card with the passage that matched best."""
         sel = Selection.of(filters)
         con = self.connect()
-        total = self.count(sel)
-        rows = self._rows(con, sel, sort, per_page, (page - 1) * per_page, total).fetchall()
+        ordered, text = self._ordered(con, sel, sort)
+        total = len(ordered)
+        rows = self._rows_of(con, ordered[(page - 1) * per_page:page * per_page])
         cards = self._snippet_cards(con, rows, sel.query, lang) if sel.query is not None else [
             self._card(r, lang) for r in rows]
-        counts = self.facet_counts(sel, total)
+        counts = self.facet_counts(sel, total, text)
         selected = {f.value.id for f in sel.filters}
         facets: dict[str, list[FacetCount]] = {k: [] for k in KINDS}
         for vid, n in counts.items():
@@ -178,13 +214,9 @@ class SearchIndex:
     def months(self, filters: Selection | Sequence[Filter] = ()) -> list[tuple[str, int]]:
         """How many Kamervragen of the selection there are per month (``"YYYY-MM"``, n), the undated left out."""
         sel = Selection.of(filters)
-        if sel.empty:
-            sql, args = "SELECT substr(date, 1, 7), COUNT(*) FROM kv WHERE date IS NOT NULL GROUP BY 1", []
-        else:
-            ids, args = sel.ids(self._totals())
-            sql = (f"SELECT substr(kv.date, 1, 7), COUNT(*) FROM kv WHERE kv.id IN ({ids}) AND kv.date IS NOT NULL "
-                   "GROUP BY 1")
-        return [(m, n) for m, n in self.connect().execute(sql, args) if m]
+        pairs = self.pairs()
+        ids = pairs.ids(sel, self._text(self.connect(), sel)[0])
+        return pairs.months(range(1, self.size + 1) if ids is None else ids)
 
     def export(self, filters: Selection | Sequence[Filter] = (), lang: str = "nl", sort: str = "-datum",
                snippets: bool = False) -> Iterator[Card]:
@@ -193,16 +225,13 @@ class SearchIndex:
         sel = Selection.of(filters)
         con = self._open()
         try:
-            cur = self._rows(con, sel, sort, None, 0, self.size if sel.empty else 0)
-            while True:
-                batch = cur.fetchmany(500)
-                if not batch:
-                    break
+            ordered, _ = self._ordered(con, sel, sort)
+            for start in range(0, len(ordered), 500):
+                batch = self._rows_of(con, ordered[start:start + 500])
                 if snippets and sel.query is not None:
                     yield from self._snippet_cards(con, batch, sel.query, lang)
-                    continue
-                for r in batch:
-                    yield self._card(r, lang)
+                else:
+                    yield from (self._card(r, lang) for r in batch)
         finally:
             con.close()
 

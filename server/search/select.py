@@ -1,6 +1,6 @@
-"""What a list of Kamervragen is filtered on (:class:`Selection`) and the SQL that picks them from the
-index: the facet values (several values of one kind combine with OR, the kinds with AND), a search text
-(matched in the subjects, the texts and the names of who asked and who was addressed) and a date range."""
+"""What a list of Kamervragen is filtered on (:class:`Selection`): the facet values (several values of one kind
+combine with OR, the kinds with AND), a search text (matched in the subjects, the texts and the names of who
+asked and who was addressed) and a date range. :mod:`server.search.sets` computes the Kamervragen it selects."""
 
 from __future__ import annotations
 
@@ -52,44 +52,3 @@ class Selection:
             ids = next(iter(groups.values()))
             return ids[0] if len(ids) == 1 else None
         return None
-
-    def where(self, with_query: bool = True) -> tuple[str, list[Any]]:
-        """The selection as a condition on ``kv`` (a row of the table ``kv``): usable in a scan of ``kv``
-        newest first that stops at a page's end. ``with_query=False``: without the search text (for a
-        query that joins ``fts`` itself)."""
-        conds: list[str] = []
-        args: list[Any] = []
-        for i, ids in enumerate(self.groups().values()):
-            conds.append(f"EXISTS (SELECT 1 FROM facet c{i} WHERE c{i}.value IN ({','.join('?' * len(ids))}) "
-                         f"AND c{i}.kv = kv.id)")
-            args.extend(ids)
-        if self.query is not None and with_query:
-            conds.append("kv.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            args.append(self.query.fts())
-        if self.van is not None:
-            conds.append("kv.date >= ?")
-            args.append(self.van)
-        if self.tot is not None:
-            conds.append("kv.date <= ?")
-            args.append(self.tot + "~")  # a date with a time after it is still on that day
-        return (" AND ".join(conds) or "1"), args
-
-    def ids(self, totals: dict[int, int]) -> tuple[str, list[Any]]:
-        """SQL for the ids of the selected Kamervragen, led by the most selective part (the search text, or
-        the facet kind with the fewest Kamervragen by ``totals``, the values' counts over all)."""
-        groups = self.groups()
-        if self.query is not None:
-            lead, args = "SELECT rowid AS kv FROM fts WHERE fts MATCH ?", [self.query.fts()]
-            rest = replace(self, query=None)
-        elif groups:
-            kind = min(groups, key=lambda k: sum(totals.get(v, 0) for v in groups[k]))
-            ids = groups[kind]
-            distinct = "DISTINCT " if len(ids) > 1 else ""  # a Kamervraag may have two of the values
-            lead, args = f"SELECT {distinct}kv FROM facet WHERE value IN ({','.join('?' * len(ids))})", list(ids)
-            rest = self.without(kind)
-        else:
-            lead, args, rest = "SELECT id AS kv FROM kv", [], self
-        if rest.empty:
-            return lead, args
-        cond, cargs = rest.where()
-        return f"SELECT kv.id AS kv FROM kv WHERE kv.id IN ({lead}) AND {cond}", [*args, *cargs]

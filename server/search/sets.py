@@ -1,0 +1,92 @@
+"""The index's facet pairs and dates held in memory (read once per index file), so that a list's selection
+is a set of Kamervraag ids computed with set operations: the ids having one of a kind's values (OR), those
+of every kind and of the search text together (AND), and the date range as a range of ids (the ids are
+numbered newest first, so the Kamervragen of a date range have consecutive ids). Counting per facet value
+and per month over a selection is then a walk over its ids."""
+
+from __future__ import annotations
+
+import sqlite3
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Collection, Iterable
+
+from server.search.select import Selection
+
+
+class Pairs:
+    """Per Kamervraag id its facet value ids and its date; per value id its Kamervragen."""
+
+    def __init__(self, con: sqlite3.Connection, size: int) -> None:
+        self.size = size
+        values: list[list[int]] = [[] for _ in range(size + 1)]
+        self.value_kvs: dict[int, list[int]] = {}
+        for value, kv in con.execute("SELECT value, kv FROM facet"):
+            values[kv].append(value)
+            self.value_kvs.setdefault(value, []).append(kv)
+        self.kv_values: list[tuple[int, ...]] = [tuple(v) for v in values]
+        self.dates: list[str | None] = [None] * (size + 1)
+        for kv, date in con.execute("SELECT id, date FROM kv"):
+            self.dates[kv] = date
+        dated = [d for d in self.dates[1:] if d]  # newest first, then the undated (the last ids)
+        self.dated = len(dated)
+        self._ascending = dated[::-1]
+        self._sets: dict[int, frozenset[int]] = {}
+
+    def kvs_of(self, value: int) -> frozenset[int]:
+        """The ids of the Kamervragen that have this value (as a set, made on first use)."""
+        kvs = self._sets.get(value)
+        if kvs is None:
+            kvs = self._sets[value] = frozenset(self.value_kvs.get(value, ()))
+        return kvs
+
+    def id_range(self, van: str | None, tot: str | None) -> range:
+        """The ids of the Kamervragen dated from ``van`` to ``tot`` (both included; either may be None)."""
+        hi = self.dated - bisect_left(self._ascending, van) if van else self.dated
+        lo = self.dated - bisect_right(self._ascending, tot + "~") + 1 if tot else 1
+        return range(lo, hi + 1)
+
+    def ids(self, sel: Selection, text: Collection[int] | None, skip: str | None = None) -> set[int] | None:
+        """The ids of the selection (``text``: the ids the search text matched, when it has one), without
+        its filters of kind ``skip``; None for every Kamervraag."""
+        parts: list[Collection[int]] = []
+        for kind, vids in sel.groups().items():
+            if kind != skip:
+                parts.append(set().union(*(self.kvs_of(v) for v in vids)) if len(vids) > 1 else self.kvs_of(vids[0]))
+        if text is not None:
+            parts.append(text)
+        dates = self.id_range(sel.van, sel.tot) if sel.van or sel.tot else None
+        if not parts:
+            return set(dates) if dates is not None else None
+        parts.sort(key=len)
+        out = set(parts[0])
+        for p in parts[1:]:
+            out = {i for i in out if i in p}
+            if not out:
+                break
+        if dates is not None:
+            out = {i for i in out if dates.start <= i < dates.stop}
+        return out
+
+    def counts(self, ids: Iterable[int], only: Collection[int] | None = None) -> Counter[int]:
+        """Per value id, how many of these Kamervragen have it (``only``: counting just these values)."""
+        kv_values = self.kv_values
+        counter: Counter[int] = Counter()
+        if only is None:
+            for i in ids:
+                counter.update(kv_values[i])
+        else:
+            for i in ids:
+                counter.update(v for v in kv_values[i] if v in only)
+        return counter
+
+    def months(self, ids: Iterable[int]) -> list[tuple[str, int]]:
+        """How many of these Kamervragen there are per month (``"YYYY-MM"``), the undated left out."""
+        dates = self.dates
+        return sorted(Counter(d[:7] for i in ids if (d := dates[i])).items())
+
+    def ordered(self, ids: Iterable[int], sort: str) -> list[int]:
+        """These ids newest first (``-datum``) or oldest first, the undated last (``datum``)."""
+        if sort == "datum":
+            return sorted(ids, key=lambda i: (i > self.dated, -i))
+        return sorted(ids)
