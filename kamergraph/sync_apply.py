@@ -167,16 +167,6 @@ class SyncRun(FetchRun):
             else:
                 out.graph, out.zaak = self.iris.zaak_graph(z.nummer), z.nummer
 
-    def _fiche_outcomes(self, lines: list[dict[str, Any]], outcomes: dict[int, SyncOutcome]) -> None:
-        """A Document line that is a BNC fiche (or was: deleted) goes with its fiche graph (fate after the apply)."""
-        from ingest.bnc import fiche_graph_iri
-
-        for i, out in outcomes.items():
-            line = lines[i]
-            graph = fiche_graph_iri(line["record"], self.iris, self.dossier_ids) if out.entity == "Document" else None
-            if graph is not None:
-                out.graph, out.status = graph, "deleted" if line["record"].get("Verwijderd") else "pending"
-
     # -- the graphs
     def text_files(self) -> list[Path]:
         from kamergraph.texts import bundled_text_files
@@ -282,26 +272,6 @@ class SyncRun(FetchRun):
                 continue  # reported as unusable by current_records
             graphs[mg.iri] = mg
             records.add(mg.iri)
-
-    def _fiche_graphs(self, documents: Iterable[tuple[Mapping[str, Any], SourceRef]], graphs: dict[str, Any],
-                      records: set[str]) -> None:
-        """Adds the graph of every BNC fiche among ``documents`` (:func:`ingest.bnc.fiche_graph`, with its fetched
-        text if any) to ``graphs`` and ``records``; why a fiche links nothing goes to ``self.fiche_notes``."""
-        from ingest.bnc import fiche_graph, fiche_graph_iri, fiche_of_document
-
-        for rec, src in documents:
-            fiche = fiche_of_document(rec, src, self.dossier_ids)
-            if fiche is None:
-                continue
-            path = self.text_path(fiche.publication_id)
-            text = self.fetched_texts.get(fiche.publication_id) or (
-                path.read_text(encoding="utf-8") if path.exists() else None)
-            mg, notes = fiche_graph(rec, src, text, self.iris, self.dossier_ids)
-            if notes:
-                self.fiche_notes[fiche_graph_iri(rec, self.iris, self.dossier_ids)] = notes
-            if mg is not None:
-                graphs[mg.iri] = mg
-                records.add(mg.iri)
 
     # -- apply
     def apply(self) -> None:

@@ -2,19 +2,20 @@
 with the Zaken of changed ZaakActors and the publication texts of new Documents (see :mod:`kamergraph.sync`):
 those of the questions and answers, and those of the BNC fiches (Kamerstukken of dossier 22112 whose title
 opens with "Fiche", :func:`ingest.bnc.fiche_of_document`), kept apart in ``{texts}/bnc-fiche/`` so that the
-text ingest does not read them as questions."""
+text ingest does not read them as questions. The fiches' graphs, which the apply phase makes, are made here too
+(:meth:`FetchRun._fiche_graphs`), beside their texts."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ingest.errors import ParseError
-from ingest.records import ZaakRecord
+from ingest.records import SourceRef, ZaakRecord
 from ingest.sources.odata import read_jsonl
 from ingest.sources.tk_api import Page, parse_odata_page, parse_syncfeed
 from kamergraph.sync_http import (
@@ -232,12 +233,12 @@ class FetchRun:
                     continue
         return keys
 
+    # -- BNC fiches: their texts
     def _fiche_texts(self) -> None:
         """Fetches the publication text (``kst-22112-{n}``) of every fiche among the Documents of this run whose
         text is not here yet; after every feed, since a Document may name its dossier by an Id whose record
         comes in a later feed."""
         from ingest.bnc import fiche_of_document
-        from ingest.records import SourceRef
 
         if not self._run_documents:
             return
@@ -287,3 +288,34 @@ class FetchRun:
                 self.report.records.append(SyncOutcome("Document", None, f"{info.get('source')}#{info.get('pos')}",
                                                        "text unavailable", problems=self.state.pending_texts[pid]["problems"]))
         self.state.save()
+
+    # -- BNC fiches: their fates and graphs, for the apply phase (:class:`kamergraph.sync_apply.SyncRun`)
+    def _fiche_outcomes(self, lines: list[dict[str, Any]], outcomes: dict[int, SyncOutcome]) -> None:
+        """A Document line that is a BNC fiche (or was: deleted) goes with its fiche graph (fate after the apply)."""
+        from ingest.bnc import fiche_graph_iri
+
+        for i, out in outcomes.items():
+            line = lines[i]
+            graph = fiche_graph_iri(line["record"], self.iris, self.dossier_ids) if out.entity == "Document" else None
+            if graph is not None:
+                out.graph, out.status = graph, "deleted" if line["record"].get("Verwijderd") else "pending"
+
+    def _fiche_graphs(self, documents: Iterable[tuple[Mapping[str, Any], SourceRef]], graphs: dict[str, Any],
+                      records: set[str]) -> None:
+        """Adds the graph of every BNC fiche among ``documents`` (:func:`ingest.bnc.fiche_graph`, with its fetched
+        text if any) to ``graphs`` and ``records``; why a fiche links nothing goes to ``self.fiche_notes``."""
+        from ingest.bnc import fiche_graph, fiche_graph_iri, fiche_of_document
+
+        for rec, src in documents:
+            fiche = fiche_of_document(rec, src, self.dossier_ids)
+            if fiche is None:
+                continue
+            path = self.text_path(fiche.publication_id)
+            text = self.fetched_texts.get(fiche.publication_id) or (
+                path.read_text(encoding="utf-8") if path.exists() else None)
+            mg, notes = fiche_graph(rec, src, text, self.iris, self.dossier_ids)
+            if notes:
+                self.fiche_notes[fiche_graph_iri(rec, self.iris, self.dossier_ids)] = notes
+            if mg is not None:
+                graphs[mg.iri] = mg
+                records.add(mg.iri)
