@@ -37,9 +37,10 @@ __all__ = ["MONTHS_UP_TO", "bar_chart", "period_label", "periods_of"]
 #: A span of up to this many months (first to last, both counted) is charted per month, a longer one per year.
 MONTHS_UP_TO = 36
 
-WIDTH, HEIGHT = 640, 220  # the viewBox; the graphic is scaled to its container's width
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 30  # the margins around the bars (axis numbers left, period labels below)
-MAX_LABELS = 12  # at most this many period labels under the bars (every k-th period)
+WIDTH, HEIGHT = 640, 240  # the viewBox; the graphic is scaled to its container's width
+LEFT, RIGHT, TOP, BOTTOM = 52, 8, 14, 34  # the margins around the bars (axis numbers left, period labels below)
+MAX_SLOT = 48  # the widest a bar's place may be (a chart of 1 or 2 periods)
+MAX_LABELS = 9  # at most this many period labels under the bars (every k-th period)
 
 
 def _month_index(period: str) -> int:
@@ -47,7 +48,8 @@ def _month_index(period: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def periods_of(month_counts: Iterable[tuple[str, int]], months_up_to: int = MONTHS_UP_TO) -> tuple[str, list[tuple[str, int]]]:
+def periods_of(month_counts: Iterable[tuple[str, int]],
+               months_up_to: int = MONTHS_UP_TO) -> tuple[str, list[tuple[str, int]]]:
     """From counts per month (``"YYYY-MM"``, n; in any order, a month may come more than once) the counts
     to chart: ``("month", …)`` when the first and the last month are at most ``months_up_to`` months apart
     (both counted), else ``("year", …)`` with the counts added up per year (``"YYYY"``); every period from
@@ -93,7 +95,7 @@ def _svg(counts: Sequence[tuple[str, int]], lang: str, title: str, desc: str, ma
     n = len(counts)
     top = _nice_top(max((c for _, c in counts), default=0) or 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / n
+    slot = min(plot_w / n, MAX_SLOT)  # few bars stay narrow, from the left
     gap = min(slot * 0.2, 4.0)
     every = max(1, -(-n // MAX_LABELS))
     parts = [f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" preserveAspectRatio="xMidYMid meet"'
@@ -111,7 +113,7 @@ def _svg(counts: Sequence[tuple[str, int]], lang: str, title: str, desc: str, ma
                      f' y="{round(TOP + plot_h - h, 2)}" width="{round(slot - gap, 2)}" height="{h}"/>')
         if i % every == 0:
             label = period if len(period) == 4 else period_label(period, lang, short=True)
-            parts.append(f'<text class="period" x="{round(LEFT + (i + 0.5) * slot, 2)}" y="{HEIGHT - 10}"'
+            parts.append(f'<text class="period" x="{round(LEFT + (i + 0.5) * slot, 2)}" y="{HEIGHT - 8}"'
                          f' text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

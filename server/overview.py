@@ -255,6 +255,13 @@ class Overview:
             self._years[(kind, key)] = out
         return out
 
+    def months(self, kind: str, key: str) -> list[tuple[str, int]]:
+        """("YYYY-MM", number of questions) for a list, oldest month first: one pass over the list, kept (the
+        charts of the pages, :func:`server.charts.periods_of`, read it)."""
+        return self._memo(("months", kind, key), lambda: sorted(Counter(
+            self.cases[i].date[:7] for i in self.lists.get((kind, key), ()) if _ISO_DATE.match(self.cases[i].date)
+        ).items()))
+
     def page(self, kind: str, key: str, *, year: int | None = None, offset: int = 0, limit: int = 20) -> Page:
         """One page of a list of questions (newest first), optionally of one year."""
         idx = self.lists.get((kind, key), [])

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+from markupsafe import Markup
 from pyoxigraph import BlankNode, Literal, NamedNode
 from starlette.concurrency import run_in_threadpool
 
 from ontology.namespaces import KG, RDF, T, XSD
 from server import describe as D
+from server.charts import bar_chart, period_label, periods_of
 from server.errors import error_response
-from server.i18n import STANDARD_LABELS, fmt_date, term_label
+from server.i18n import STANDARD_LABELS, fmt_date, fmt_int, term_label, tr
 from server.negotiation import best_of
 from server.overview import Overview
 from server.overview_holder import OverviewHolder
@@ -151,6 +153,59 @@ class YearBar:
     incomplete: bool = False  # a year outside the complete period (kamergraph.coverage): marked on the chart
 
 
+#: The smallest base a statistic over a list (a median, a percentile, a share) is shown for: from fewer
+#: values a figure is not shown at all, a sentence says the base is too small (a median of 6 answer times
+#: says nothing about a cabinet's 4,475 questions). Every figure shown says its base ("n = 612 van 4.475").
+MIN_BASE = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """The base of a statistic: it is measured on ``n`` of the ``of`` items of a list."""
+
+    n: int
+    of: int
+
+    @property
+    def enough(self) -> bool:
+        """Whether the statistic may be shown as a figure (``n`` at least :data:`MIN_BASE`)."""
+        return self.n >= MIN_BASE
+
+    def text(self, lang: str) -> str:
+        """"n = 6 van 4.475" / "n = 6 of 4,475"."""
+        return f"n = {fmt_int(self.n, lang)} {'of' if lang == 'en' else 'van'} {fmt_int(self.of, lang)}"
+
+    def too_small(self, lang: str) -> str:
+        """Why the figure is not shown: "gemeten aan maar 6 van de 4.475 vragen; een getal pas vanaf 30"."""
+        if lang == "en":
+            return (f"measured on only {fmt_int(self.n, 'en')} of {fmt_int(self.of, 'en')} questions; a figure is "
+                    f"shown from {MIN_BASE} on")
+        return (f"gemeten aan maar {fmt_int(self.n, 'nl')} van de {fmt_int(self.of, 'nl')} vragen; een getal wordt "
+                f"getoond vanaf {MIN_BASE}")
+
+
+def questions_chart(ov: Overview, lang: str, kind: str, key: str, years: Iterable[YearBar] = (),
+                    chart_id: str = "vragen-grafiek") -> Markup:
+    """The bar chart of a list's questions (the overview's ``kind`` ``key``) per year, or per month when they
+    span at most :data:`server.charts.MONTHS_UP_TO` months: one pass over the list (:meth:`Overview.months`).
+    The years link to the list's year filter (``years``, the bars of :func:`server.pages.lists.question_list`);
+    periods outside the months the records are complete for are marked."""
+    unit, counts = periods_of(ov.months(kind, key))
+    cov = ov.coverage
+    if unit == "year":
+        hrefs = {str(b.year): b.href for b in years}
+        marked = {p for p, _ in counts if ov.incomplete_year(int(p))}
+        title = ("Kamervragen per jaar", "Questions per year")
+    else:
+        hrefs = {}
+        marked = {p for p, _ in counts if cov is not None and not cov.complete_from <= p <= cov.complete_to}
+        title = ("Kamervragen per maand", "Questions per month")
+    note = (tr(lang, "onvolledig: de gegevens zijn volledig van {a} tot en met {b}",
+               "incomplete: the records are complete from {a} to {b}").format(
+        a=period_label(cov.complete_from, lang), b=period_label(cov.complete_to, lang)) if cov is not None else "")
+    return bar_chart(counts, lang, title, unit=unit, hrefs=hrefs, marked=marked, marked_note=note, chart_id=chart_id)
+
+
 @dataclass
 class QuestionItem:
     """One Kamervraag in a list."""
@@ -210,6 +265,8 @@ def value(term: Any, lang: str) -> Value:
         dtype = term.datatype.value if term.datatype else None
         if dtype == XSD + "date":
             return Value(fmt_date(term.value, lang), datatype="xsd:date")
+        if dtype in (XSD + "gYear", XSD + "gYearMonth"):  # a year as a year ("2019"), a month as "maart 2019"
+            return Value(period_label(term.value, lang))
         if dtype in (XSD + "string", RDF + "langString", None):
             dtype = None
         elif dtype.startswith(XSD):

@@ -11,7 +11,7 @@ from typing import Any
 from ontology.namespaces import DCTERMS, KG, ORG, T
 from server.i18n import COUNT_NOTES, fmt_int, tr
 from server.overview import Overview
-from server.pages.base import Linker, PageContext, PropertyRow, Ref, Value, property_rows
+from server.pages.base import Base, Linker, PageContext, PropertyRow, Ref, Value, property_rows, questions_chart
 from server.pages.lists import answer_times, question_list
 from server.pages.names import names_during, names_of
 
@@ -166,7 +166,8 @@ async def government_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         "possibly": possibly_note(L.lang, possibly_n) if possibly_n else "", "counts_base": _counts_base(L.lang, kind),
         "facts": facts,
         "ministry": ministry, "posts": posts, "terms": _terms_rows(terms, L, ov, which, named), "questions": questions,
-        "times": times, "fracties": fracties, "ministries": ministries,
+        "times": times, "times_base": Base(times.measured, times.total), "fracties": fracties, "ministries": ministries,
+        "chart": questions_chart(ov, L.lang, kind, r, questions.years, "vragen-grafiek"),
         "replaces": [L.ref(x) for x in g.iris(r, DCTERMS + "replaces")],
         "replaced_by": [L.ref(x) for x in g.iris(r, DCTERMS + "isReplacedBy")],
         "names": (await names_of(ctx.endpoint, r)).own if kind != "kabinet" else [],

@@ -13,7 +13,7 @@ from ingest.periods import INFERRED_PREFIX
 from ontology.namespaces import OWL, T, sparql_prefixes
 from server.endpoint import run_rows
 from server.i18n import COUNT_NOTES, tr
-from server.pages.base import PageContext, Ref, list_href, pager, property_rows, query_int
+from server.pages.base import PageContext, Ref, list_href, pager, property_rows, query_int, questions_chart
 from server.pages.government import ministry_bars
 from server.pages.lists import question_list
 from store.pool import Job
@@ -98,11 +98,14 @@ async def persoon_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     received = question_list(ctx.request, ov, L, "ontvangen",
                              tr(L.lang, "Ontvangen Kamervragen (als bewindspersoon)", "Questions received (as minister)"),
                              "addressee", r, None, with_askers=True) if ov.count("addressee", r) else None
+    charts = {"asked": questions_chart(ov, L.lang, "asker", r, asked.years, "gesteld-grafiek"),
+              "received": questions_chart(ov, L.lang, "addressee", r, received.years, "ontvangen-grafiek")
+              if received else None}
     wikidata = [x for x in g.iris(r, OWL + "sameAs") if x.startswith("http://www.wikidata.org/entity/")]
     facts = property_rows(g, r, L, skip=[T.label, T.name])
     return "page_persoon.html", {
         "title": g.literal(r, T.name) or L.text(r), "facts": facts, "timeline": bars, "y0": y0, "y1": y1,
-        "terms": terms, "asked": asked, "received": received,
+        "terms": terms, "asked": asked, "received": received, "charts": charts,
         "wikidata": [(w, "https://www.wikidata.org/wiki/" + w.rsplit("/", 1)[1]) for w in wikidata],
     }
 
@@ -133,6 +136,7 @@ async def fractie_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         "n_members": len(members), "n_current": current, "members": member_rows, "members_y0": y0, "members_y1": y1,
         "members_pager": pager(ctx.request, "leden_p", number, pages, len(members), "leden"),
         "ministries": ministries, "questions": questions,
+        "chart": questions_chart(ov, L.lang, "fractie", r, questions.years, "vragen-grafiek"),
         "ministries_base": tr(L.lang, *COUNT_NOTES["fractie-ministries"]),
     }
 
