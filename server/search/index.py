@@ -171,7 +171,7 @@ class SearchIndex:
         ids = pairs.ids(sel, text)
         if ranked:
             return ([i for i in order if i in ids] if ids is not None and len(ids) < len(order) else order), text
-        return pairs.ordered(range(1, self.size + 1) if ids is None else ids, sort), text
+        return pairs.ordered(ids, sort), text
 
     def _rows_of(self, con: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
         """The ``kv`` rows of these ids, in their order."""
@@ -216,7 +216,7 @@ class SearchIndex:
         sel = Selection.of(filters)
         pairs = self.pairs()
         ids = pairs.ids(sel, self._text(self.connect(), sel)[0])
-        return pairs.months(range(1, self.size + 1) if ids is None else ids)
+        return pairs.all_months() if ids is None else pairs.months(ids)
 
     def export(self, filters: Selection | Sequence[Filter] = (), lang: str = "nl", sort: str = "-datum",
                snippets: bool = False) -> Iterator[Card]:

@@ -10,6 +10,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable
+from itertools import chain
 
 from server.search.select import Selection
 
@@ -28,10 +29,12 @@ class Pairs:
         self.dates: list[str | None] = [None] * (size + 1)
         for kv, date in con.execute("SELECT id, date FROM kv"):
             self.dates[kv] = date
+        self.month_of: list[str | None] = [d[:7] if d else None for d in self.dates]
         dated = [d for d in self.dates[1:] if d]  # newest first, then the undated (the last ids)
         self.dated = len(dated)
         self._ascending = dated[::-1]
         self._sets: dict[int, frozenset[int]] = {}
+        self._all_months: list[tuple[str, int]] | None = None
 
     def kvs_of(self, value: int) -> frozenset[int]:
         """The ids of the Kamervragen that have this value (as a set, made on first use)."""
@@ -61,7 +64,7 @@ class Pairs:
         parts.sort(key=len)
         out = set(parts[0])
         for p in parts[1:]:
-            out = {i for i in out if i in p}
+            out &= p if isinstance(p, (set, frozenset)) else set(p)
             if not out:
                 break
         if dates is not None:
@@ -70,23 +73,27 @@ class Pairs:
 
     def counts(self, ids: Iterable[int], only: Collection[int] | None = None) -> Counter[int]:
         """Per value id, how many of these Kamervragen have it (``only``: counting just these values)."""
-        kv_values = self.kv_values
-        counter: Counter[int] = Counter()
-        if only is None:
-            for i in ids:
-                counter.update(kv_values[i])
-        else:
-            for i in ids:
-                counter.update(v for v in kv_values[i] if v in only)
-        return counter
+        values = chain.from_iterable(map(self.kv_values.__getitem__, ids))
+        return Counter(values if only is None else filter(only.__contains__, values))
 
     def months(self, ids: Iterable[int]) -> list[tuple[str, int]]:
         """How many of these Kamervragen there are per month (``"YYYY-MM"``), the undated left out."""
-        dates = self.dates
-        return sorted(Counter(d[:7] for i in ids if (d := dates[i])).items())
+        counts = Counter(map(self.month_of.__getitem__, ids))
+        counts.pop(None, None)
+        return sorted(counts.items())  # type: ignore[arg-type]
 
-    def ordered(self, ids: Iterable[int], sort: str) -> list[int]:
-        """These ids newest first (``-datum``) or oldest first, the undated last (``datum``)."""
+    def all_months(self) -> list[tuple[str, int]]:
+        """How many Kamervragen there are per month, over all (counted once)."""
+        if self._all_months is None:
+            self._all_months = self.months(range(1, self.size + 1))
+        return self._all_months
+
+    def ordered(self, ids: Iterable[int] | None, sort: str) -> list[int]:
+        """These ids (None: all) newest first (``-datum``) or oldest first, the undated last (``datum``)."""
+        if ids is None:
+            ids = range(1, self.size + 1)
+            if sort != "datum":
+                return list(ids)
         if sort == "datum":
             return sorted(ids, key=lambda i: (i > self.dated, -i))
         return sorted(ids)
