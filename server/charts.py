@@ -38,7 +38,7 @@ __all__ = ["MONTHS_UP_TO", "bar_chart", "period_label", "periods_of"]
 MONTHS_UP_TO = 36
 
 WIDTH, HEIGHT = 640, 240  # the viewBox; the graphic is scaled to its container's width
-LEFT, RIGHT, TOP, BOTTOM = 52, 8, 14, 34  # the margins around the bars (axis numbers left, period labels below)
+LEFT, RIGHT, TOP, BOTTOM = 72, 8, 14, 34  # the margins around the bars (axis numbers left, period labels below)
 MAX_SLOT = 48  # the widest a bar's place may be (a chart of 1 or 2 periods)
 MAX_LABELS = 9  # at most this many period labels under the bars (every k-th period)
 
@@ -81,12 +81,14 @@ def period_label(period: str | int, lang: str, short: bool = False) -> str:
 
 
 def _nice_top(n: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, … that is at least ``n`` (the top of the axis)."""
+    """The smallest whole number of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is at least ``n`` (the top
+    of the axis: 1, 2, 3, …, 8, 10, 15, 20, 30, …)."""
     step = 1
     while True:
-        for m in (1, 2, 5):
-            if step * m >= n:
-                return step * m
+        for m in (1, 1.5, 2, 3, 4, 5, 6, 8):
+            top = step * m
+            if top >= n and top == int(top):
+                return int(top)
         step *= 10
 
 

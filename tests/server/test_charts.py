@@ -73,6 +73,8 @@ def test_bars_are_periods_and_heights_are_proportional(months: Counter) -> None:
         assert float(b.get("height")) == pytest.approx(tallest * n / top, abs=0.02)
         assert float(b.get("y")) + float(b.get("height")) == pytest.approx(float(bars[0].get("y"))
                                                                            + float(bars[0].get("height")))
+    axis_top = int(next(t for t in svg.iter(f"{SVG}text") if t.get("class") == "tick").text.replace(".", ""))
+    assert top <= axis_top < 1.5 * top  # the axis' top: a round number just above the largest count
     table = fig.find("details/table")
     rows = table.findall("tbody/tr")
     assert [(r.find("th").itertext().__next__(), r.find("td").text) for r in rows] == [
