@@ -152,3 +152,16 @@ def test_a_bad_subjects_file_names_the_file_and_the_line(tmp_path, register):
     assert subjects.spans("De Europese richtlijn over gezinshereniging") == []
     with open(DEFAULT_SUBJECTS, encoding="utf-8", newline="") as fh:
         assert next(csv.reader(fh)) == ["key", "subject"]
+
+
+def test_texts_read_the_accession_veto_in_the_clause(register):
+    def targets(text: str) -> list[str]:
+        return [c.target for c in find_citations(text, register=register, on=dt.date(2011, 9, 19))
+                if c.kind.startswith("eu-")]
+
+    convention = "http://data.europa.eu/eli/convention/2000/922/oj"
+    assert targets("Nederland blokkeert de toetreding van Roemenië tot het Schengen-verdrag.") == []
+    assert targets("Artikel 75 van het Schengen-verdrag regelt de verklaring.") == [convention]
+    # the accession words of another sentence do not count
+    assert targets("De toetreding is uitgesteld. Artikel 75 van het Schengen-verdrag regelt de verklaring.") == [
+        convention]
