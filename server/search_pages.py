@@ -50,7 +50,7 @@ from server.pages.eu_links import Coverage as EUCoverage
 from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
 from server.search import KINDS, BadQuery, FacetCount, IndexMissing, SearchIndex, SearchService, Value
-from server.search.entities import narrow, suggest
+from server.search.entities import ENTITY_KINDS, narrow, suggest
 from server.search_formats import stream_atom, stream_csv, stream_json
 from server.search_params import (
     FORMATS,
@@ -71,6 +71,7 @@ FACET_SHOWN = 8  # values shown per facet; the rest (up to FACET_MAX) behind "mo
 FACET_MAX = 100
 SUGGESTED = 6  # entities above a list
 SUGGEST_MAX = 12  # entities in the search box's suggestions
+NAMES_OFFERED = 300  # names in the empty search box's datalist
 
 FACET_TITLES: dict[str, tuple[str, str]] = {
     "fractie": ("Fractie", "Parliamentary party"),
@@ -217,7 +218,23 @@ async def search_page(request: Request, service: SearchService, endpoint: Endpoi
     if any(k != "lang" for k in request.query_params.keys()):
         return await list_page(request, service, endpoint)
     lang = page_lang(request)
-    return _render(request, "search.html", {"lang": lang, "nav": "zoeken", "q": "", "result": None})
+    try:
+        index = await run_in_threadpool(_index, service)
+    except PageError:  # the box works without its list of names
+        index = None
+    return _render(request, "search.html", {"lang": lang, "nav": "zoeken", "q": "", "result": None,
+                                            "suggested": known_names(index, lang) if index is not None else []})
+
+
+def known_names(index: SearchIndex, lang: str, limit: int = NAMES_OFFERED) -> list[Suggestion]:
+    """The names the empty search box offers as one types (its datalist, without JavaScript): the entities
+    asked or addressed most, every fractie and ministry among them."""
+    found = sorted((v for v in index.values.values() if v.kind in ENTITY_KINDS and v.total
+                    and not v.key.endswith("~mogelijk")),
+                   key=lambda v: (v.kind not in ("fractie", "ministerie"), -v.total))[:limit]
+    return [Suggestion(v.label(lang), v.kind, tr(lang, *KIND_TITLES[v.kind]), v.total, v.href,
+                       _url("/kamervragen", [(v.kind, v.key), *([("lang", "en")] if lang == "en" else [])]))
+            for v in found]
 
 
 async def suggest_json(request: Request, service: SearchService) -> Response:

@@ -106,6 +106,14 @@ def test_suggestions_json(client: TestClient, asker: tuple[str, str, set[str]]) 
     assert client.get("/zoeken/suggesties", params={"q": "x", "y": "1"}).status_code == 400
 
 
+def test_empty_search_box_offers_names(client: TestClient, asker: tuple[str, str, set[str]]) -> None:
+    """Without JavaScript the empty box's datalist holds the names asked or addressed most (every fractie)."""
+    _, name, _ = asker
+    html = client.get("/zoeken", headers=BROWSER).text
+    options = re.findall(r'<option value="([^"]+)">', html.split('id="search-names"', 1)[1].split("</datalist>", 1)[0])
+    assert name in options and "GroenLinks" in options
+
+
 def test_member_facet_narrowed_by_name(client: TestClient, asker: tuple[str, str, set[str]]) -> None:
     key, name, _ = asker
     r = client.get("/kamervragen", params={"lidnaam": name.split()[-1]}, headers=BROWSER)
