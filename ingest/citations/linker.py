@@ -102,7 +102,7 @@ _TOPIC_RES = tuple(
 )
 
 _DIGITS = re.compile(r"\d{2}")
-_EU_WORDS = ("eu", "eg", "unie", "brussels")  # one of them is in every subject phrase ("europese", "nieuwe": "eu")
+_EU_WORDS = ("europ", "unie", "brussels", "nieuwe")  # one of them, or "EU" or "EG", is in every subject phrase
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
@@ -121,7 +121,7 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
         _numbers(title, reg, links)
     _names(title, on, reg, links)
     lower = title.lower()
-    if any(w in lower for w in _EU_WORDS):
+    if "EU" in title or "EG" in title or any(w in lower for w in _EU_WORDS):
         _subjects(title, on, reg, links)
     if any(w in lower for w in _TOPIC_WORDS):
         _topics(title, on, reg, links)
