@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from ingest.errors import ParseError
+from ingest.bnc import DOSSIER as BNC_DOSSIER
 from ingest.sources.odata import SOORT as ZAAK_SOORT
 from kamergraph.sync_state import (
     ANSWER_SOORTEN,
@@ -25,7 +26,8 @@ from kamergraph.sync_state import (
 
 _EXPAND = {
     "Zaak": "ZaakActor($expand=Persoon)",
-    "Document": "DocumentActor,Zaak($select=Id,Nummer)",
+    # the dossier tells a BNC fiche (dossier 22112) from the other Documents (ingest.bnc.fiche_of_document)
+    "Document": "DocumentActor,Zaak($select=Id,Nummer),Kamerstukdossier($select=Id,Nummer)",
     # the seat and its fractie, and the person, come with each period: they need not have changed themselves
     "FractieZetel": "Fractie",
     "FractieZetelPersoon": "FractieZetel($expand=Fractie),Persoon",
@@ -119,7 +121,10 @@ def odata_first_url(options: SyncOptions, entity: str, since: str | None) -> str
     elif entity == "ZaakActor":
         filters.append(f"Zaak/Soort eq '{ZAAK_SOORT}'")
     elif entity == "Document":
-        filters.append("(" + " or ".join(f"Soort eq '{s}'" for s in DOCUMENT_SOORTEN) + ")")
+        # the question and answer Documents, and every Kamerstuk of the BNC dossier (its fiches assess the
+        # Commission's proposals: ingest.bnc; the filter's form is the one tkapi uses for a dossier)
+        soorten = " or ".join(f"Soort eq '{s}'" for s in DOCUMENT_SOORTEN)
+        filters.append(f"({soorten} or Kamerstukdossier/any(d: d/Nummer eq {BNC_DOSSIER}))")
     if since:
         filters.append(f"GewijzigdOp gt {_odata_datetime(since)}")
     params: dict[str, str] = {"$orderby": "GewijzigdOp,Id", "$top": str(options.page_size)}

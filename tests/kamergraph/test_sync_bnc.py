@@ -230,3 +230,24 @@ def test_a_changed_fiche_is_replaced_and_a_deleted_one_leaves(base, synced) -> N
     w.load(want.nquads.encode(), format=RdfFormat.N_QUADS)
     assert graph_quads(path, FICHE["1285"]) == set(w) and any(
         q.predicate.value == T.cites and q.object.value == PROPOSAL_2011_704 for q in w)
+
+
+def test_the_odata_document_feed_asks_for_the_bnc_dossier_and_expands_it() -> None:
+    """The first page of the OData Document feed asks for the question and answer Documents OR the Kamerstukken
+    of dossier 22112, and expands each Document's dossier: without that, an OData sync never brings a fiche
+    (the replays above answer whatever URL the sync asks). The fiche record as that expansion gives it (the
+    dossier as a list) is a fiche."""
+    from kamergraph.sync import odata_first_url
+    from ingest.bnc import fiche_of_document
+
+    url = httpx.URL(odata_first_url(options(), "Document", SINCE))
+    flt, expand = url.params["$filter"], url.params["$expand"]
+    assert "Kamerstukdossier/any(d: d/Nummer eq 22112)" in flt
+    assert flt.startswith("(Soort eq 'Schriftelijke vragen' or ") and " or Kamerstukdossier/any(" in flt
+    assert "Kamerstukdossier($select=Id,Nummer)" in expand and "DocumentActor" in expand
+    row = ROWS["2240"]
+    rec = {"Id": new_uuid("document", "22112-2240"), "Soort": "Brief regering", "Onderwerp": row["title"],
+           "Volgnummer": int(row["number"]), "Datum": row["date"] + "T00:00:00+01:00", "Verwijderd": False,
+           "Kamerstukdossier": [{"Id": DOSSIER_ID, "Nummer": 22112}]}
+    fiche = fiche_of_document(rec, SourceRef("odata:Document"))
+    assert fiche is not None and fiche.number == "2240"
