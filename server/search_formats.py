@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from server.search import Card, SearchIndex
 from server.search.select import Selection
@@ -18,6 +19,17 @@ CSV_COLUMNS = ("zaak", "datum", "onderwerp", "status", "vragenstellers", "fracti
                "eu_handelingen", "iri")
 ATOM = "http://www.w3.org/2005/Atom"
 CHUNK = 500
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 does not allow
+
+
+def escape(text: str) -> str:
+    """Text for XML content: escaped, without the characters XML cannot hold."""
+    return saxutils.escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value, without the characters XML cannot hold."""
+    return saxutils.quoteattr(_NOT_XML.sub("", text))
 
 
 def _csv_row(card: Card, lang: str) -> list[str]:

@@ -199,6 +199,14 @@ def test_markup_in_data_renders_inert(hostile_client: TestClient) -> None:
     # the JSON export carries the data as it is
     items = hostile_client.get("/kamervragen", params={"format": "json"}).json()["items"]
     assert items[0]["subject"] == HOSTILE_TITLE
+    # and the Atom feed as XML text (parsed back with an XML parser: the same title, the same asker)
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(hostile_client.get("/kamervragen", params={"format": "atom"}).content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = feed.find(f"{atom}entry")
+    assert entry.findtext(f"{atom}title") == HOSTILE_TITLE
+    assert "<img src=x onerror=alert('name')>" in [a.findtext(f"{atom}name") for a in entry.findall(f"{atom}author")]
 
 
 # --------------------------------------------------------------------------- the list and its facets
