@@ -45,7 +45,7 @@ from kamergraph.coverage import Coverage
 from server.charts import bar_chart, periods_of
 from server.endpoint import Endpoint
 from server.errors import error_body
-from server.i18n import COUNT_NOTES, page_lang, pick, tr
+from server.i18n import COUNT_NOTES, fmt_int, page_lang, pick, tr
 from server.pages.eu_links import Coverage as EUCoverage
 from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
@@ -373,9 +373,9 @@ def _title(req: ListRequest, lang: str) -> str:
     return "Kamervragen" + (" · " + ", ".join(parts) if parts else "")
 
 
-def _chart(index: SearchIndex, req: ListRequest, lang: str, coverage: Coverage | None) -> Any:
+def _chart(index: SearchIndex, req: ListRequest, lang: str, coverage: Coverage | None, total: int) -> Any:
     """The chart of the list's questions per month (a span up to three years) or per year, each period in
-    the table a link to the list of that period."""
+    the table a link to the list of that period; a line says how many of the ``total`` have no date."""
     unit, counts = periods_of(index.months(req.selection))
     if not counts:
         return ""
@@ -390,12 +390,16 @@ def _chart(index: SearchIndex, req: ListRequest, lang: str, coverage: Coverage |
             last = dt.date.fromisoformat(end) - dt.timedelta(days=1)
             hrefs[period] = _url("/kamervragen", [*keep, ("van", f"{period}-01"), ("tot", last.isoformat())])
     marked = [p for p, _ in counts if unit == "year" and coverage is not None and coverage.incomplete_year(int(p))]
+    undated = total - sum(n for _, n in counts)
+    n, of = fmt_int(undated, lang), fmt_int(total, lang)
+    note = tr(lang, f"{n} van de {of} Kamervragen hebben geen datum en staan niet in de grafiek.",
+              f"{n} of the {of} Kamervragen have no date and are not charted.") if undated > 0 else None
     return bar_chart(counts, lang, ("Kamervragen per maand" if unit == "month" else "Kamervragen per jaar",
                                     "Questions per month" if unit == "month" else "Questions per year"),
                      unit=unit, hrefs=hrefs, marked=marked,
                      marked_note=tr(lang, "de gegevens van dit jaar zijn onvolledig.",
                                     "the records of this year are incomplete.") if marked else None,
-                     chart_id="lijst-grafiek")
+                     note=note, chart_id="lijst-grafiek")
 
 
 async def list_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
@@ -420,7 +424,7 @@ async def list_page(request: Request, service: SearchService, endpoint: Endpoint
             raise PageError(400, f"page={req.page}: er zijn maar {result.pages} pagina's.",
                             f"page={req.page}: there are only {result.pages} pages.")
         coverage = await run_in_threadpool(index.coverage)
-        chart = await run_in_threadpool(_chart, index, req, lang, coverage)
+        chart = await run_in_threadpool(_chart, index, req, lang, coverage, result.total)
     except BadQuery as exc:  # should not happen: terms are plain words
         return _error(request, api, PageError(400, f"q: {exc.nl}", f"q: {exc.en}"), lang, q, "kamervragen")
     except PageError as exc:
@@ -455,6 +459,7 @@ def _list_context(request: Request, req: ListRequest, result: Any, lang: str, co
         "q": req.q,
         "result": result,
         "chips": chips,
+        "filtered": bool(req.selection.filters or req.selection.van or req.selection.tot),
         "sorts": sorts,
         "sort_title": tr(lang, *SORT_TITLES[req.sort]),
         "van": req.selection.van or "",
