@@ -168,15 +168,15 @@ class Base:
 
     @property
     def enough(self) -> bool:
-        """Whether the statistic may be shown as a figure (``n`` at least :data:`MIN_BASE`)."""
-        return self.n >= MIN_BASE
+        """Whether the statistic may be shown as a figure (``n`` at least :data:`MIN_BASE`, and never 0)."""
+        return self.n >= max(MIN_BASE, 1)
 
     def text(self, lang: str) -> str:
         """"n = 6 van 4.475" / "n = 6 of 4,475"."""
         return f"n = {fmt_int(self.n, lang)} {'of' if lang == 'en' else 'van'} {fmt_int(self.of, lang)}"
 
     def too_small(self, lang: str) -> str:
-        """Why the figure is not shown: "gemeten aan maar 6 van de 4.475 vragen; een getal pas vanaf 30"."""
+        """Why the figure is not shown: "gemeten aan maar 6 van de 4.475 vragen; een getal wordt getoond vanaf 30"."""
         if lang == "en":
             return (f"measured on only {fmt_int(self.n, 'en')} of {fmt_int(self.of, 'en')} questions; a figure is "
                     f"shown from {MIN_BASE} on")
