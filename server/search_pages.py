@@ -51,6 +51,7 @@ from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
 from server.search import KINDS, BadQuery, FacetCount, IndexMissing, SearchIndex, SearchService, Value
 from server.search.entities import ENTITY_KINDS, narrow, suggest
+from server.search_cabinets import Cabinet, cabinets, named
 from server.search_formats import stream_atom, stream_csv, stream_json
 from server.search_params import (
     FORMATS,
@@ -202,14 +203,20 @@ def _searched(cov: EUCoverage | None, lang: str) -> str:
     return tr(lang, *COUNT_NOTES["search-texts"]).format(n=n, m=m)
 
 
-def suggestions(index: SearchIndex, text: str, lang: str, limit: int = SUGGESTED) -> list[Suggestion]:
-    """The entities ``text`` names (:func:`server.search.entities.suggest`), each with its list link."""
+def suggestions(index: SearchIndex, text: str, lang: str, limit: int = SUGGESTED,
+                cabinets: Sequence[Cabinet] = ()) -> list[Suggestion]:
+    """The entities ``text`` names (:func:`server.search.entities.suggest`), each with its list link, and the
+    cabinets it names (:mod:`server.search_cabinets`: the list of the questions submitted during their term)."""
     out = []
+    lang_param = [("lang", "en")] if lang == "en" else []
     for v in suggest(index.values.values(), text, limit):
-        lang_param = [("lang", "en")] if lang == "en" else []
         out.append(Suggestion(v.label(lang), v.kind, tr(lang, *KIND_TITLES[v.kind]), v.total, v.href,
                               _url("/kamervragen", [(v.kind, v.key), *lang_param])))
-    return out
+    for c, n, href in named(list(cabinets), text, index)[:limit]:
+        out.append(Suggestion(c.label, "kabinet", tr(lang, "Kabinet", "Cabinet"), n, href,
+                              _url("/kamervragen", [("van", c.start or ""), *([("tot", c.end)] if c.end else []),
+                                                    *lang_param])))
+    return out[:limit]
 
 
 async def search_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
@@ -237,7 +244,7 @@ def known_names(index: SearchIndex, lang: str, limit: int = NAMES_OFFERED) -> li
             for v in found]
 
 
-async def suggest_json(request: Request, service: SearchService) -> Response:
+async def suggest_json(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
     """``/zoeken/suggesties?q=``: the entities the text names, as JSON (for the search box's list)."""
     lang = page_lang(request)
     try:
@@ -246,7 +253,8 @@ async def suggest_json(request: Request, service: SearchService) -> Response:
         index = await run_in_threadpool(_index, service)
     except PageError as exc:
         return _error(request, True, exc, lang)
-    found = suggestions(index, q[:200], lang, SUGGEST_MAX)
+    cabs = await cabinets(endpoint) if endpoint is not None else []
+    found = suggestions(index, q[:200], lang, SUGGEST_MAX, cabs)
     return JSONResponse({"query": q, "items": [s.as_json() for s in found]},
                         headers={"Cache-Control": "public, max-age=300"})
 
@@ -432,7 +440,10 @@ async def list_page(request: Request, service: SearchService, endpoint: Endpoint
     eu = await eu_coverage(endpoint) if endpoint is not None and (
         result.facets.get("eu") or any(f.kind == "eu" for f in req.selection.filters)) else None
     cov = await eu_coverage(endpoint) if endpoint is not None and req.q else None
-    return _render(request, "list.html", _list_context(request, req, result, lang, coverage, eu, cov, chart, index))
+    cabs = await cabinets(endpoint) if endpoint is not None and req.q else []
+    context = _list_context(request, req, result, lang, coverage, eu, cov, chart, index)
+    context["suggested"] = suggestions(index, req.q, lang, cabinets=cabs) if req.q else []
+    return _render(request, "list.html", context)
 
 
 def _list_context(request: Request, req: ListRequest, result: Any, lang: str, coverage: Coverage | None,
@@ -468,7 +479,6 @@ def _list_context(request: Request, req: ListRequest, result: Any, lang: str, co
         "hidden": [(k, v) for k, v in keep if k not in ("van", "tot")],
         "hidden_q": [(k, v) for k, v in keep if k != "q"],
         "hidden_lid": keep,
-        "suggested": suggestions(index, req.q, lang) if req.q else [],
         "searched": _searched(cov, lang),
         "chart": chart,
         "clear_href": _url(path, [(k, v) for k, v in keep if k == "lang"]),
@@ -533,7 +543,7 @@ def install_search(app: FastAPI, endpoint: Endpoint, index_path: str | os.PathLi
     @app.get("/zoeken/suggesties", name="search_suggestions", include_in_schema=False)
     async def zoeken_suggesties(request: Request) -> Response:
         """The entities a (partly typed) search text names, as JSON."""
-        return await suggest_json(request, service)
+        return await suggest_json(request, service, endpoint)
 
     @app.get("/search", name="search_en", include_in_schema=False)
     async def search(request: Request) -> Response:

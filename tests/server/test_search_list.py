@@ -106,6 +106,19 @@ def test_suggestions_json(client: TestClient, asker: tuple[str, str, set[str]]) 
     assert client.get("/zoeken/suggesties", params={"q": "x", "y": "1"}).status_code == 400
 
 
+def test_cabinet_among_the_names(client: TestClient) -> None:
+    """A cabinet named: its page and the list of the questions submitted during its term (counted alike)."""
+    r = client.get("/zoeken", params={"q": "Rutte III"}, headers=BROWSER)
+    item = r.text.split('class="entity entity-kabinet"', 1)[1].split("</li>", 1)[0]
+    assert 'href="/id/kabinet/rutte-iii"' in item
+    href = re.search(r'class="entity-list-link" href="([^"]+)">(\d+) Kamervra', item)
+    query = dict(parse_qsl(urlsplit(href.group(1).replace("&amp;", "&")).query))
+    assert set(query) == {"van", "tot"} and query["van"] < query["tot"]
+    assert int(href.group(2)) == len(items(client, **query)) >= 1
+    body = client.get("/zoeken/suggesties", params={"q": "rutte iii"}).json()
+    assert [i["href"] for i in body["items"] if i["kind"] == "kabinet"] == ["/id/kabinet/rutte-iii"]
+
+
 def test_empty_search_box_offers_names(client: TestClient, asker: tuple[str, str, set[str]]) -> None:
     """Without JavaScript the empty box's datalist holds the names asked or addressed most (every fractie)."""
     _, name, _ = asker
