@@ -6,12 +6,17 @@ A named query file starts with a header of comment lines::
     # title@en: Questions about the EU dual-use regulation
     # description: Every question linked to …
     #   (a comment line indented by two or more spaces continues the previous field)
+    # description@nl: Elke vraag die …
     # param: fractie iri(fractie) default=groenlinks — the fractie
     # param: from date default=2019-01-01 — first day of the period
 
-``title@nl``, ``title@en`` and ``description`` are required. A parameter is
-``NAME TYPE [default=VALUE | default="VALUE WITH SPACES"] [— description]`` (``--`` or ``-``
-may stand for the dash); without a default it is required. Types:
+``title@nl``, ``title@en`` and ``description`` (English; ``description@en`` may stand for it) are
+required; ``description@nl`` is the Dutch description the Dutch pages show. A parameter is
+``NAME TYPE [default=VALUE | default="VALUE WITH SPACES"] [pick=LIST] [— description]`` (``--``
+or ``-`` may stand for the dash); without a default it is required. ``pick=LIST`` names the list
+of names the query pages offer for it (:data:`PICK_LISTS`: ``persoon``, ``fractie``, ``post``,
+``ministerie``, ``eu-act``); an ``iri(kind)`` parameter picks from its kinds' lists without saying
+so. Types:
 
 - ``string`` — any text, bound as an xsd:string literal;
 - ``integer`` — bound as xsd:integer;
@@ -48,17 +53,20 @@ from queries.guard import GuardedQuery, _walk, check
 if TYPE_CHECKING:
     from store.base import QueryResult, Store, Term
 
-__all__ = ["Catalog", "NamedQuery", "Param", "DEFAULT_BASE", "QUERIES_DIR"]
+__all__ = ["Catalog", "NamedQuery", "Param", "DEFAULT_BASE", "PICK_LISTS", "QUERIES_DIR"]
 
 QUERIES_DIR = Path(__file__).resolve().parent
 DEFAULT_BASE = "https://kamergraph.nl/"
 MAX_STRING = 2_000
+#: The lists of names a parameter can be picked from (``pick=LIST``, or the kinds of ``iri(kind)``).
+PICK_LISTS = ("persoon", "fractie", "post", "ministerie", "eu-act")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TYPE = re.compile(r"^(string|integer|date|iri)(?:\(([a-z][a-z0-9-]*(?:\|[a-z][a-z0-9-]*)*)\))?$")
 _PARAM = re.compile(
     r"^(?P<name>\S+)\s+(?P<type>\S+)"
     r"(?:\s+default=(?:\"(?P<qdefault>[^\"]*)\"|(?P<default>\S+)))?"
+    r"(?:\s+pick=(?P<pick>[a-z-]+))?"
     r"\s*(?:(?:—|--|–|-)\s*(?P<desc>.*))?$"
 )
 _FIELD = re.compile(r"^#\s?(?P<key>[A-Za-z@-]+)\s*:\s*(?P<value>.*)$")
@@ -76,6 +84,14 @@ class Param:
     type: str  # string | integer | date | iri | iri(kind) | iri(kind1|kind2)
     default: str | None = None
     description: str = ""
+    pick: str | None = None  # the list of names to pick a value from (PICK_LISTS); None: its kinds'
+
+    @property
+    def picks(self) -> tuple[str, ...]:
+        """The lists of names the pages offer for this parameter (``pick=``, else its IRI kinds that have one)."""
+        if self.pick:
+            return (self.pick,)
+        return tuple(k for k in self.kinds if k in PICK_LISTS) if self.base_type == "iri" else ()
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -153,13 +169,22 @@ class NamedQuery:
 
     name: str
     titles: Mapping[str, str]
-    description: str
+    description: str  # in English
     params: tuple[Param, ...]
     text: str
     path: Path | None = None
     kind: str = "select"
     base: str = DEFAULT_BASE
     variables: tuple[str, ...] | None = field(default=None)  # the SELECT projection (None: SELECT *)
+    descriptions: Mapping[str, str] = field(default_factory=dict)  # by language; "en" is ``description``
+
+    def describe(self, lang: str = "en") -> str:
+        """The description in ``lang`` (Dutch or English), else in English."""
+        return self.descriptions.get(lang) or self.description
+
+    def described_in(self, lang: str = "en") -> str:
+        """The language :meth:`describe` gives for ``lang``."""
+        return lang if self.descriptions.get(lang) else "en"
 
     def title(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.titles.get("en") or next(iter(self.titles.values()))
@@ -257,10 +282,13 @@ def parse_text(text: str, *, name: str, path: Path | str | None = None, base: st
     _check_header(header, where)
     guarded = _check_query(text, header, where)
     titles = {k.split("@", 1)[1]: v for k, (v, _) in header.fields.items() if k.startswith("title@")}
+    descriptions = {k.split("@", 1)[1]: v for k, (v, _) in header.fields.items() if k.startswith("description@")}
+    descriptions["en"] = header.fields["description"][0]
     return NamedQuery(
         name=name,
         titles=titles,
         description=header.fields["description"][0],
+        descriptions=descriptions,
         params=tuple(p for p, _ in header.params),
         text=text,
         path=Path(path) if path is not None else None,
@@ -298,7 +326,9 @@ class _Header:
         if key == "param":
             self.params.append((_parse_param(value, where, lineno, base), lineno))
             self.last = ("param", lineno)
-        elif key in ("title@nl", "title@en", "description"):
+        elif key in ("title@nl", "title@en", "description", "description@en", "description@nl"):
+            if key == "description@en":
+                key = "description"
             if key in self.fields:
                 raise CatalogError(f"{key} given twice (first on line {self.fields[key][1]})", where, lineno)
             if not value:
@@ -309,7 +339,8 @@ class _Header:
             self.fields[key] = (value, lineno)
             self.last = (key, lineno)
         else:
-            raise CatalogError(f"unknown header field {key!r} (title@nl, title@en, description, param)", where, lineno)
+            raise CatalogError(f"unknown header field {key!r} (title@nl, title@en, description, description@nl, "
+                               "param)", where, lineno)
 
 
 def _read_header(text: str, where: object, base: str) -> _Header:
@@ -384,7 +415,11 @@ def _parse_param(value: str, where: object, lineno: int, base: str) -> Param:
         raise CatalogError(f"parameter {name!r}: unknown type {type_!r} (string, integer, date, iri, iri(kind))",
                            where, lineno)
     default = m.group("qdefault") if m.group("qdefault") is not None else m.group("default")
-    p = Param(name, type_, default, (m.group("desc") or "").strip())
+    pick = m.group("pick")
+    if pick is not None and pick not in PICK_LISTS:
+        raise CatalogError(f"parameter {name!r}: unknown list pick={pick} (one of {', '.join(PICK_LISTS)})",
+                           where, lineno)
+    p = Param(name, type_, default, (m.group("desc") or "").strip(), pick)
     if default is not None:
         try:
             p.convert(default, base)

@@ -39,6 +39,7 @@ from queries.errors import QueryRejected
 from server.endpoint import TRUNCATED_HEADER, Endpoint, guard, run_rows
 from server.i18n import page_lang, tr
 from server.negotiation import NotAcceptable, UnknownFormat, choose
+from server.query_picks import Choice, pick_lists
 from server.render import PageError, error_page, render, table
 from store.pool import Job
 
@@ -89,8 +90,8 @@ EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml", "turtle"
 
 
 def editor_link(text: str) -> str:
-    """The editor page with ``text`` in its form."""
-    return "/query?" + urlencode([("query", text)])
+    """The editor page with ``text`` in its form, not run (``edit=1``: the visitor runs it from the form)."""
+    return "/query?" + urlencode([("query", text), ("edit", "1")])
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,13 @@ class Example:
     text: str
     params: tuple[Param, ...] = ()
     named: bool = True  # a named query (with a page of its own), else a plain example file
+    descriptions: Mapping[str, str] | None = None  # by language, where the query has more than one
+
+    def describe(self, lang: str = "en") -> str:
+        return (self.descriptions or {}).get(lang) or self.description
+
+    def described_in(self, lang: str = "en") -> str:
+        return lang if (self.descriptions or {}).get(lang) else "en"
 
     @property
     def editor_link(self) -> str:
@@ -119,7 +127,8 @@ class Example:
 
 def examples(catalog: Catalog, directory: Path = EXAMPLES_DIR) -> list[Example]:
     """The named queries, then the plain example files (their leading comment is the description)."""
-    out = [Example(q.name, q.title("nl"), q.title("en"), q.description, q.text, q.params) for q in catalog]
+    out = [Example(q.name, q.title("nl"), q.title("en"), q.description, q.text, q.params, True, q.descriptions)
+           for q in catalog]
     for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
         text = path.read_text(encoding="utf-8")
         comment = []
@@ -145,6 +154,8 @@ class Field:
     description: str
     default: str | None
     hint: str
+    choices: tuple[Choice, ...] = ()  # names to pick from (then a <select>), the IRI as each value
+    selected: str = ""  # the choice the value means
 
 
 _INTEGER_VALUE = re.compile(r"^[+-]?\d+$")
@@ -175,9 +186,27 @@ def _hint(p: Param, lang: str = "nl") -> str:
     return tr(lang, "tekst", "text")
 
 
-def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "", lang: str = "nl") -> list[Field]:
+def _choices(p: Param, value: str, base: str,
+             lists: Mapping[str, Sequence[Choice]]) -> tuple[tuple[Choice, ...], str]:
+    """The names a parameter is picked from (its lists), and the IRI its value means; a value that is
+    in no list (given in the URL) stays a choice of its own, first, so that the form keeps it."""
+    names = [c for k in p.picks for c in lists.get(k, ())]
+    if not names:
+        return (), ""
+    try:
+        selected = p.convert(value, base).value if value else ""
+    except QueryRejected:
+        selected = value
+    if selected and all(c.value != selected for c in names):
+        names.insert(0, Choice(selected, value))
+    return tuple(names), selected
+
+
+def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "", lang: str = "nl",
+                lists: Mapping[str, Sequence[Choice]] | None = None) -> list[Field]:
     """The parameter form, prefilled with the given values or else the defaults (``today`` as a date);
-    the hints in ``lang``."""
+    the hints in ``lang``. A parameter with a list of names in ``lists`` (:attr:`Param.picks`) is a
+    choice of names, each with its IRI as the value."""
     out = []
     for p in query.params:
         value = values.get(p.name)
@@ -185,9 +214,12 @@ def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "", 
             value = p.default or ""
             if p.base_type == "date" and value == "today":
                 value = dt.date.today().isoformat()
-        out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type, input_type=_input_type(p, value),
+        choices, selected = _choices(p, value, query.base, lists or {})
+        hint = tr(lang, "kies een naam", "pick a name") if choices else _hint(p, lang)
+        out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type,
+                         input_type="select" if choices else _input_type(p, value),
                          value=value, required=p.default is None, description=p.description, default=p.default,
-                         hint=_hint(p, lang)))
+                         hint=hint, choices=choices, selected=selected))
     return out
 
 
@@ -286,12 +318,13 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
     formats = request.query_params.getlist("format")
     fmt = (formats[0] if formats else "html").strip().lower() or "html"
     text = texts[0] if texts else None
+    edit_only = request.query_params.get("edit") not in (None, "", "0")  # an example link: fill the form
     context = _editor_context(request, catalog, text, fmt)
     status = 200
     headers: dict[str, str] = {}
     try:
         _check_request(request, endpoint.settings.max_body_bytes, texts, formats)
-        if text is not None:
+        if text is not None and not edit_only:
             if not text.strip():
                 raise PageError(400, "the query is empty")
             if fmt != "html":  # a download: checked first (the format must fit the kind), then /sparql
@@ -304,13 +337,15 @@ async def query_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> 
     return await run_in_threadpool(render, request, "query.html", context, status, headers)
 
 
-async def queries_page(request: Request, catalog: Catalog) -> Response:
-    """``GET /queries`` for browsers: every named query with its parameter form and links."""
+async def queries_page(request: Request, endpoint: Endpoint, catalog: Catalog) -> Response:
+    """``GET /queries`` for browsers: every named query with its parameter form (names to pick from
+    where a parameter has them) and links."""
     lang = page_lang(request)
+    lists = await pick_lists(endpoint, catalog)
     items = [
         {
             "query": q,
-            "fields": form_fields(q, {}, prefix=f"{q.name}-", lang=lang),
+            "fields": form_fields(q, {}, prefix=f"{q.name}-", lang=lang, lists=lists),
             "downloads": [Download(label, f"/queries/{q.name}?format={f}", f"{q.name}.{EXTENSIONS[f]}")
                           for f, label in NAMED_DOWNLOADS],
             "editor_link": editor_link(q.text),
@@ -332,10 +367,11 @@ async def named_query_page(request: Request, endpoint: Endpoint, catalog: Catalo
     params = [(k, v) for k, v in params if k != "lang" or any(p.name == "lang" for p in query.params)]
     values = {k: v for k, v in params if k != "format"}
     path = request.url.path
+    lists = await pick_lists(endpoint, [query])
     context: dict[str, Any] = {
         "nav": "queries",
         "query": query,
-        "fields": form_fields(query, values, lang=page_lang(request)),
+        "fields": form_fields(query, values, lang=page_lang(request), lists=lists),
         "result": None,
         "error": None,
         "downloads": [Download(label, with_format(path, params, f), f"{name}.{EXTENSIONS[f]}")

@@ -7,7 +7,9 @@
   only, SPARQL Update refused); the answer format is chosen per kind of query from content
   negotiation before the query runs, and the query runs through the endpoint with the guard as the
   job's checker. A GET without a query answers the service description
-  (``app.state.service_description``, set by ``server.dataset``).
+  (``app.state.service_description``, set by ``server.dataset``) as RDF; a browser (``text/html``
+  preferred to JSON, or ``format=html``) gets it as a page with links to the editor and the named
+  queries (:func:`service_page`).
 - ``/queries``: the named queries with their typed parameters (JSON; the page for browsers);
 - ``/queries/{name}``: a named query run with its parameters from the URL (JSON, CSV, TSV; the page
   for browsers).
@@ -24,12 +26,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from kamergraph.dataset import SD, service_description
+from ontology.namespaces import RDF, RDFS, Iris
 from queries.catalog import Catalog
 from queries.errors import QueryRejected
 from server.editor import named_query_page, queries_page
 from server.endpoint import TRUNCATED_HEADER, ApiError, Endpoint, answer_job
 from server.errors import error_response
+from server.i18n import page_lang
 from server.negotiation import NotAcceptable, UnknownFormat, choose, wants_html
+from server.render import render
 from store.base import StoreError
 from store.pool import Answer, Job
 
@@ -150,7 +156,9 @@ def install_sparql(app: FastAPI, endpoint: Endpoint, catalog: Catalog) -> None:
     async def sparql(request: Request) -> Response:
         """The SPARQL 1.1 Protocol query operation."""
         try:
-            if request.method == "GET" and not any(k != "format" for k in request.query_params):
+            if request.method == "GET" and not any(k not in ("format", "lang") for k in request.query_params):
+                if wants_html(request.headers.get("accept"), request.query_params.get("format")):
+                    return service_page(request, endpoint)
                 return await app.state.service_description(request)  # SPARQL 1.1 Service Description, §2
             return await _answer(request, endpoint)
         except ApiError as exc:
@@ -163,7 +171,7 @@ def install_sparql(app: FastAPI, endpoint: Endpoint, catalog: Catalog) -> None:
     async def named_queries(request: Request) -> Response:
         """The named queries, with their titles, descriptions and typed parameters (JSON; HTML for browsers)."""
         if wants_html(request.headers.get("accept"), request.query_params.get("format")):
-            return await queries_page(request, catalog)
+            return await queries_page(request, endpoint, catalog)
         return JSONResponse(headers={"Vary": "Accept"}, content=_listing(catalog))
 
     @app.get("/queries/{name}", name="named_query")
@@ -173,6 +181,42 @@ def install_sparql(app: FastAPI, endpoint: Endpoint, catalog: Catalog) -> None:
             return await _named(request, endpoint, catalog, name)
         except ApiError as exc:
             return error_response(exc.status, exc.detail, exc.headers)
+
+
+# --------------------------------------------------------------------------- the page for browsers
+
+_RDF_ALTERNATES = (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"))
+
+
+def service_page(request: Request, endpoint: Endpoint) -> Response:
+    """``GET /sparql`` for a browser: the service description (:func:`kamergraph.dataset.service_description`)
+    as a page: the endpoint, its language, result formats, features and default dataset, in the page's
+    language, with links to the editor, the named queries and the description as RDF."""
+    lang = page_lang(request)
+    iris = Iris(endpoint.settings.base)
+    triples = service_description(iris, None)
+    svc = next(t.subject.value for t in triples if t.predicate.value == RDF + "type" and t.object.value == SD + "Service")
+
+    def values(s: str, p: str) -> list[str]:
+        out = [t.object for t in triples if t.subject.value == s and t.predicate.value == p]
+        langs = [o.value for o in out if getattr(o, "language", None) == lang]
+        return langs or [o.value for o in out if not getattr(o, "language", None)]
+
+    dataset = (values(svc, SD + "defaultDataset") or [""])[0]
+    default_graph = (values(dataset, SD + "defaultGraph") or [""])[0]
+    context = {
+        "nav": "query",
+        "service": svc,
+        "endpoint": str(request.url_for("sparql")),
+        "languages": [v.rsplit("#", 1)[-1] for v in values(svc, SD + "supportedLanguage")],
+        "formats": [v.rsplit("/", 1)[-1].replace("_", " ") for v in values(svc, SD + "resultFormat")],
+        "features": [v.rsplit("#", 1)[-1] for v in values(svc, SD + "feature")],
+        "comments": values(svc, RDFS + "comment"),
+        "default_graph": values(default_graph, RDFS + "comment"),
+        "named_graphs": [values(g, SD + "name")[0] for g in values(dataset, SD + "namedGraph") if values(g, SD + "name")],
+        "alternates": [(f"/sparql?format={f}", label) for f, label in _RDF_ALTERNATES],
+    }
+    return render(request, "sparql.html", context, headers={"Vary": "Accept"})
 
 
 # --------------------------------------------------------------------------- answering
@@ -185,6 +229,7 @@ def _listing(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
             "name": q.name,
             "title": {"nl": q.title("nl"), "en": q.title("en")},
             "description": q.description,
+            "descriptions": dict(q.descriptions),
             "parameters": [
                 {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
                 for p in q.params

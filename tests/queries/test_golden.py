@@ -25,6 +25,8 @@ def test_the_group_concat_columns_of_the_named_and_example_queries() -> None:
         "open-questions": {"askers": ", ", "posts": ", ", "possiblyAddressed": ", "},
         "most-cited-eu-acts": {},
         "cosigner-pairs": {},
+        "questions-per-fractie-ministry-year": {},
+        "eu-act-questions-per-year": {},
     }
     examples = {p.stem: concat_columns(p.read_text(encoding="utf-8"))
                 for p in sorted((ROOT / "queries" / "examples").glob("*.rq"))}

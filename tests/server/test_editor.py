@@ -158,8 +158,10 @@ def test_editor_page_without_a_query_is_a_form_with_examples(client: TestClient)
         assert f'href="/queries/{q.name}"' in html
     example_links = re.findall(r'<a class="example-link" href="([^"]+)"', html)
     assert len(example_links) >= len(Catalog.load())
-    text = parse_qs(urlsplit(example_links[0].replace("&amp;", "&")).query)["query"][0]
+    first = parse_qs(urlsplit(example_links[0].replace("&amp;", "&")).query)
+    text = first["query"][0]
     assert text.startswith("# title@nl:")
+    assert first["edit"] == ["1"]  # the example opens in the editor, it is not run
     assert "no results" not in html and 'class="results-table"' not in html
 
 
@@ -312,7 +314,9 @@ def test_named_query_html_with_parameters(client: TestClient) -> None:
     html = r.text
     assert "<h1>Kamervragen van één Kamerlid</h1>" in html
     assert "Questions of one member" not in re.sub(r"<pre>.*?</pre>", "", html, flags=re.S)  # but in the query text
-    assert f'name="person" type="text" value="{VAN_OJIK}"' in html
+    # the member is picked by name: a <select> of the askers' names, the IRI as each value, his selected
+    assert '<select id="person" name="person"' in html
+    assert f'<option value="https://kamergraph.nl/id/persoon/{VAN_OJIK}" selected>Bram van Ojik</option>' in html
     t = Tables.of(html)
     assert "zaak" in t.headers
     zaak = t.headers.index("zaak")
@@ -338,7 +342,9 @@ def test_named_query_form_has_typed_inputs_and_defaults(client: TestClient) -> N
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert 'name="from" type="date" value="2019-01-01"' in r.text
     assert 'name="to" type="date" value="2019-12-31"' in r.text
-    assert 'name="addressee" type="text" value="post/minister-van-buitenlandse-zaken"' in r.text
+    # a post or ministry is picked by name: the default post is the one selected
+    assert '<select id="addressee" name="addressee"' in r.text
+    assert re.search(r'<option value="https://kamergraph.nl/id/post/minister-van-buitenlandse-zaken" selected>', r.text)
     r = client.get("/queries/cosigner-pairs", params={"format": "html", "min": "1"})
     assert r.status_code == 200 and 'name="min" type="number" value="1" step="1"' in r.text
     r = client.get("/queries/dual-use", params={"format": "html"})
@@ -446,7 +452,8 @@ def test_without_the_bundle_the_page_is_the_plain_form(kg_store: Path, tmp_path:
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/query", params={"query": CASES_QUERY})
         assert r.status_code == 200
-        assert "niet geïnstalleerd" in r.text and "npm ci" in r.text
+        # a plain form, quietly: no developer notice for visitors
+        assert "niet geïnstalleerd" not in r.text and "npm ci" not in r.text and 'class="notice"' not in r.text
         assert "yasgui.min.js" not in r.text and "editor.js" not in r.text
         assert len(Tables.of(r.text).rows) == 25  # the form still works
         assert c.get("/static/vendor/yasgui/yasgui.min.js").status_code == 404

@@ -61,7 +61,7 @@ PAGES: dict[str, tuple[str, dict[str, str], int, list[tuple[str, str]]]] = {
         ('<p class="downloads">Downloaden:', '<p class="downloads">Download:'),
         ("geheel getal · standaard: <code>", "whole number · default: <code>"),
         ("datum, JJJJ-MM-DD", "date, YYYY-MM-DD"),
-        ("IRI of sleutel van een persoon", "IRI or key of a persoon"),
+        ("kies een naam", "pick a name"),
     ]),
     "named": ("/queries/member-questions", {"person": VAN_OJIK}, 200, [
         ("<title>Kamervragen van één Kamerlid · kamergraph</title>",

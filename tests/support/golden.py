@@ -26,6 +26,8 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
     "most-cited-eu-acts": {},
     "cosigner-pairs": {},
     "eu-act-questions": {},
+    "questions-per-fractie-ministry-year": {},
+    "eu-act-questions-per-year": {},
 }
 
 _CONCAT = re.compile(r"GROUP_CONCAT\s*\((?P<args>.*?)\)\s*AS\s+[?$](?P<name>\w+)", re.IGNORECASE | re.DOTALL)
