@@ -181,6 +181,7 @@ class T:
     bronbestand = KG + "bronbestand"
     bronregel = KG + "bronregel"
     herkomst = KG + "herkomst"
+    naamherkomst = KG + "naamherkomst"  # where a person's display name came from (ingest.name_use)
     # published texts: documents, parts, footnotes, citations, provenance of extracted facts
     Voetnoot = KG + "Voetnoot"
     EUVoorstel = KG + "EUVoorstel"

@@ -43,7 +43,8 @@ DATATYPE_RANGES: dict[str, URIRef] = {
             "zaaknummer tkId vergaderjaar status naamInBron resolutiemethode onopgelost "
             "tussenvoegsel voornamen voorletters tkPersoonId ledenlijstId parlementComId functie "
             "afkorting postsoort portefeuille publicatieId dossiernummer ondernummer bronbestand "
-            "voortouwcommissie herkomst publicatiesoort zekerheid ruweTekst tekstfragment celex koppelmethode"
+            "voortouwcommissie herkomst publicatiesoort zekerheid ruweTekst tekstfragment celex koppelmethode "
+            "naamherkomst"
         ).split()
     },
     "afgedaan": rns.XSD.boolean,
@@ -119,6 +120,7 @@ DOMAINS: dict[str, frozenset[str]] = {
     "vraagnummer": frozenset({"Vraag"}),
     "functie": frozenset({"Fractielidmaatschap"}),
     "herkomst": frozenset({"Kamerlidmaatschap", "Fractielidmaatschap"}),
+    "naamherkomst": frozenset({"Persoon"}),
     "afkorting": frozenset({"Fractie", "Ministerie"}),
     "postsoort": frozenset({"Post"}),
     "portefeuille": frozenset({"Post"}),
