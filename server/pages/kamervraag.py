@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pyoxigraph import Literal
+from starlette.concurrency import run_in_threadpool
 
+from ingest.sources.koop import read_publication_ids
 from ontology.namespaces import CITO, ELI, FOAF, KG, PROV, SCHEMA, T
 from server import describe as D
 from server.i18n import tr
@@ -365,6 +370,43 @@ def graph_provenance(g: D.Graph, L: Linker) -> list[tuple[Ref, str | None, str |
              g.literal(x, T.modified)) for x in graphs]
 
 
+# The official pages of a Kamervraag, by the patterns of the sites themselves: the Tweede Kamer's page
+# of a Zaak takes its number as ``id`` (https://www.tweedekamer.nl/kamerstukken/brieven_regering/detail?
+# did=2022D06725&id=2022Z03223; the document id ``did`` is not in the bundled records, so it is left
+# out), and officielebekendmakingen.nl publishes every publication under its id
+# (https://zoek.officielebekendmakingen.nl/kv-tk-2011Z04442.html).
+TWEEDE_KAMER_ZAAK = "https://www.tweedekamer.nl/kamerstukken/kamervragen/detail?id={zaak}"
+OFFICIAL_PUBLICATION = "https://zoek.officielebekendmakingen.nl/{id}.html"
+KOOP_FILE = "koop/parliamentary-ids.txt.xz"  # the official id list in the data folder (data/README.md)
+
+
+@dataclass(frozen=True)
+class OfficialSource:
+    kind: str  # zaak | vragen | antwoord
+    label: str
+    href: str
+
+
+@functools.lru_cache(maxsize=4)
+def official_ids(path: str) -> frozenset[str]:
+    """The question and answer ids of the official id list (``data/koop/``), read once per path."""
+    return read_publication_ids(Path(path), ("kv-tk-", "ah-tk-"))
+
+
+def official_sources(zaak: str | None, pubs: list[PublicationView], known: frozenset[str]) -> list[OfficialSource]:
+    """The Tweede Kamer's page of the Zaak, and the official publications of its questions (``kv-…``: by the
+    Zaak number or a publication in the graph) and answers (``ah-…``: a publication in the graph), each
+    only when the official id list has the id."""
+    out = [OfficialSource("zaak", zaak, TWEEDE_KAMER_ZAAK.format(zaak=quote(zaak)))] if zaak else []
+    ids = {f"kv-tk-{zaak}"} if zaak else set()
+    ids |= {p.pub_id for p in pubs if p.pub_id.startswith(("kv-tk-", "ah-tk-"))}
+    for pid in sorted(ids, key=lambda i: (not i.startswith("kv-"), i)):
+        if pid in known:
+            kind = "vragen" if pid.startswith("kv-") else "antwoord"
+            out.append(OfficialSource(kind, pid, OFFICIAL_PUBLICATION.format(id=quote(pid))))
+    return out
+
+
 async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """A Kamervraag: who asked whom, its questions with their answers beside them, its publications and status,
     what it cites, and where its record comes from."""
@@ -383,6 +425,8 @@ async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
     unplaced = [a for a in answers.values() if not any(b.answer is a for b in blocks)
                 and not any(a in b.answer_elsewhere for b in blocks)]
     pubs = publications_of(g, r, L)
+    zaak = g.literal(r, KG + "zaaknummer") or g.literal(r, T.identifier)
+    known = await run_in_threadpool(official_ids, str(Path(ctx.endpoint.settings.data_dir) / KOOP_FILE))
     status = status_of(g, r, pubs, submitted)
     cited = cited_by_kind(questions, answers)
     provenance = graph_provenance(g, L)
@@ -393,7 +437,7 @@ async def kamervraag_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:
         "eu_link_rows": [(x, L.ref(x.act), L.ref(x.citing, x.place(L.lang)) if x.via != "titel" else None,
                           x.method_label(L.lang)) for x in eu],
         "eu_coverage": cov.sentence(L.lang),
-        "zaak": g.literal(r, KG + "zaaknummer") or g.literal(r, T.identifier),
+        "zaak": zaak, "official_sources": official_sources(zaak, pubs, known),
         "submitted": submitted, "vergaderjaar": g.literal(r, KG + "vergaderjaar"),
         "tk_status": g.literal(r, KG + "status"), "committee": g.literal(r, KG + "voortouwcommissie"),
         "modified": g.literal(r, T.modified), "askers": askers, "addressed": addressed, "extra_posts": extra_posts,
