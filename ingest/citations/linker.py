@@ -8,7 +8,8 @@ Four methods, tried in this order, a later one never taking words an earlier one
 * ``"nummer"``: an act by its number ("Verordening (EU) 2021/821", "richtlijn 2000/60");
 * ``"naam"``: a name or abbreviation of the register ("dual use-verordening", "Kaderrichtlijn Water",
   "AVG", "GLB"); an abbreviation that means the act only next to certain words (the register's
-  ``context_required``: "ETS" beside "emissies") needs one of them in the title;
+  ``context_required``: "ETS" beside "emissies") needs one of them in the title; two names that share their head
+  ("Vogel- en Habitatrichtlijn") are both names;
 * ``"onderwerp"``: a topic phrase that names an act's subject (:data:`TOPICS`: "export van dual
   use-goederen", "emissierechten").
 
@@ -92,6 +93,8 @@ TOPICS: tuple[tuple, ...] = (
      "IORP-richtlijn", None, 0.8),
     # the Schengen Information System was Title IV of the Schengen Convention until SIS II took over on 9 April 2013
     # (Regulation 1987/2006, not in the register): after that day no link
+    # a Schengen visa (the uniform visa) is applied for and issued under the Visa Code
+    (r"schengen[\s\-]*vis(?:um|a)\w*", "Visumcode", None, 0.8),
     (r"schengen[\s\-]*informatie[\s\-]*systeem\w*|(?-i:SIS)(?![\s\-]*(?:II|2)(?![^\W\d_]))", "convention-2000-922",
      r"schengen", 0.75, dt.date(2013, 4, 9)),
 )
@@ -120,6 +123,8 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
         _citations(title, reg, links)
         _numbers(title, reg, links)
     _names(title, on, reg, links)
+    if "- " in title or "-\xa0" in title:
+        _coordinated(title, on, reg, links)
     lower = title.lower()
     if "EU" in title or "EG" in title or any(w in lower for w in _EU_WORDS):
         _subjects(title, on, reg, links)
@@ -176,6 +181,22 @@ def _names(title: str, on: dt.date | None, reg: EURegister, links: list[EULink])
         r, conf = resolve_name(alias, on, reg, title)
         if r is not None and has_context(title, span, r.context_words(alias)):
             _add(links, title, r, span.start, span.end, "naam", min(conf, NAAM_CONTEXT))
+
+
+#: Two names that share their head, the first cut short ("Vogel- en Habitatrichtlijn" is the Birds Directive and the
+#: Habitats Directive): the first word with its hyphen, and the head of the second.
+_COORDINATED = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-\s+(?:en|of)\s+[^\W\d_]+?(richtlijn|verordening)", re.IGNORECASE)
+
+
+def _coordinated(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
+    """The first of two coordinated names ("Vogel- en Habitatrichtlijn": "Vogelrichtlijn"), where the first word
+    with the second's head is a name of the register; the second is found as a name already."""
+    for m in _COORDINATED.finditer(title):
+        name = m.group(1) + m.group(2).lower()
+        if vetoed(title, name) or name_vetoed(title, name):
+            continue
+        r, conf = resolve_name(name, on, reg, title)
+        _add(links, title, r, m.start(1), m.end(1) + 1, "naam", conf)
 
 
 def _subjects(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:

@@ -32,6 +32,10 @@ _REVISION_RE = re.compile(
     r"(?<![^\W\d_])(?:voorstel|herzien|herziening|herschikking|wijzig|aanpass|revisie|nieuwe|proposal|revision|recast)",
     re.IGNORECASE,
 )
+#: Words that say an act has been voted for: a title a few days before the act's date ("De aangenomen Europese
+#: Natuurherstelwet" of 20 June 2024; the Council voted on 17 June, the act is of 24 June) speaks of the act.
+_ADOPTED_RE = re.compile(r"(?<![^\W\d_])(?:aangenomen|goedgekeurd|vastgesteld|adopted)(?![^\W\d_])", re.IGNORECASE)
+VOTED = dt.timedelta(days=31)  # how long before an act's date a title may call it adopted
 _WORD_START = r"(?<![^\W\d_])"
 #: Acronyms that mean something else in these titles: the alias, and words whose presence vetoes it.
 VETOES: dict[str, re.Pattern[str]] = {
@@ -130,7 +134,7 @@ def resolve_among(
         return act, NAAM if len(found) == 1 else NAAM_ACRONIEM
     if len(current) > 1:
         return None, 0.0
-    return _not_yet(found, on, reg, revision)
+    return _not_yet(found, on, reg, revision, bool(_ADOPTED_RE.search(title)))
 
 
 def _not_repealed(current: list[EUResource]) -> list[EUResource]:
@@ -141,13 +145,16 @@ def _not_repealed(current: list[EUResource]) -> list[EUResource]:
     return [r for r in current if r.in_force_to or not any(r.key in o.repeals for o in current if o is not r)]
 
 
-def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bool) -> tuple[EUResource | None, float]:
+def _not_yet(
+    found: list[EUResource], on: dt.date, reg: EURegister, revision: bool, voted: bool = False
+) -> tuple[EUResource | None, float]:
     """A name of which no act was in force on ``on``: an act adopted after the date is read as its
     proposal (where the register has it, else the act, less surely, if it was adopted within two years:
     "Gemeenschappelijk Visserijbeleid" in 2010 is not Regulation 1380/2013); an act adopted but in force only
     from a later day the register states (the codified Birds Directive of November 2009, in force from
     15 February 2010: its name meant the act it replaced until then) only where the words speak of the
-    new act; a name shared by several acts, none in force, links nothing."""
+    new act; a name shared by several acts, none in force, links nothing. Where the words say the act was voted
+    ("aangenomen") up to :data:`VOTED` before its date, the act, less surely."""
     if len(found) != 1 or found[0].kind != "act":
         return None, 0.0
     act = found[0]
@@ -155,6 +162,8 @@ def _not_yet(found: list[EUResource], on: dt.date, reg: EURegister, revision: bo
         return None, 0.0
     if (adopted(act) or on) <= on:  # adopted, not yet in force
         return (act, NAAM_VOORSTEL) if revision or act.in_force_from is None else (None, 0.0)
+    if voted and (adopted(act) or on) - on <= VOTED:
+        return act, NAAM_NOG_NIET
     proposals = reg.related(act.key).get("proposal", ())
     issued = [p for p in proposals if p.date is None or p.date <= on]
     if issued:

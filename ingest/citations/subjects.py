@@ -7,8 +7,10 @@ finds where a title speaks of EU rules on such a subject, with the register rows
 A subject counts only beside words that make it EU law: an EU word (Europese, EU, EG, Unie, Brusselse) right
 before the word for the rules, and that word before the subject ("Europese verordening voor sociale
 zekerheid") or after it in one compound ("EU-privacyregels"). A directive's subject needs "richtlijn" or a word
-for rules in general (regels, wetgeving, regelgeving, normen); a regulation's "verordening" or such a word. The
-date then picks among the acts, as for a name (:func:`ingest.citations.names.resolve_among`)."""
+for rules in general (regels, wetgeving, regelgeving, normen); a regulation's "verordening" or such a word. A
+second subject joined to the first by "en" or "of" names its act too ("… voor medische hulpmiddelen en medische
+hulpmiddelen voor in-vitro diagnostiek"). The date then picks among the acts, as for a name
+(:func:`ingest.citations.names.resolve_among`)."""
 
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ _EU_AT = re.compile(rf"(?<![^\W\d_])(?:{_EU}|nieuwe)(?![^\W\d_])", re.IGNORECASE
 #: van de Europese Commissie … over gezinshereniging", "de uitspraak van het Hof van Justitie … gezinshereniging").
 _ACTOR = re.compile(r"(?<![^\W\d_])(?:europese\s+commissie|hof\s+van\s+justitie|europees\s+parlement)", re.IGNORECASE)
 _KIND = {"richtlijn": "dir", "richtlijnen": "dir", "verordening": "reg", "verordeningen": "reg"}
-_ABOUT = (r"(?:voor|over|inzake|betreffende|omtrent|rond|rondom|aangaande|ten\s+aanzien\s+van|op\s+het\s+gebied\s+van|"
-          r"met\s+betrekking\s+tot|tegen|ter|van)")
+_ABOUT = (r"(?:voor|over|bij|inzake|betreffende|omtrent|rond|rondom|aangaande|ten\s+aanzien\s+van|"
+          r"op\s+het\s+gebied\s+van|met\s+betrekking\s+tot|tegen|ter|van)")
 _DET = r"(?:(?:de|het|een)\s+)?"
 
 
@@ -88,12 +90,16 @@ class Subjects:
         kind = "|".join(_KIND)
         self._pattern = re.compile(
             rf"{_EU}{_SEP}(?:(?P<kind>{kind})|{_RULES})"
-            rf"(?:\s+[^\W\d_]+){{0,2}}?\s+{_ABOUT}\s+{_DET}(?:{alts})(?![^\W\d_])"
+            rf"(?:\s+[^\W\d_]+){{0,3}}?\s+{_ABOUT}\s+{_DET}(?:{alts})(?![^\W\d_])"
             rf"|{_EU}{_SEP}(?:{alts.replace('(?P<s', '(?P<t')}){_SEP}"
             rf"(?:(?P<kind2>{kind})|{_RULES})(?![^\W\d_])"
             rf"|nieuwe\s+(?:{alts.replace('(?P<s', '(?P<n')}){_SEP}(?:wetgeving|regelgeving|regels)(?![^\W\d_])",
             re.IGNORECASE,
         )
+        # a second subject coordinated with the first ("… voor medische hulpmiddelen en medische hulpmiddelen voor
+        # in-vitrodiagnostiek"): the same rules on both
+        more = alts.replace("(?P<s", "(?P<m")
+        self._more = re.compile(rf"\s+(?:en|of)\s+{_DET}(?:{more})(?![^\W\d_])", re.IGNORECASE)
         bare = "|".join(f"(?P<b{i}>{_subject_pattern(s, False)})" for i, s in enumerate(self._subjects)) or r"(?!x)x"
         self._bare = re.compile(rf"(?<![^\W\d_])(?:{bare})(?![^\W\d_])", re.IGNORECASE)
 
@@ -110,6 +116,12 @@ class Subjects:
             found = tuple(r for r in self._by_subject[subject] if kind is None or (r.type or "").startswith(kind))
             if found:
                 out.append(SubjectSpan(Span(m.start(), m.end()), subject, found))
+            more = self._more.match(title, m.end())
+            if more is not None:
+                subject = self._subjects[int(more.lastgroup[1:])]
+                found = tuple(r for r in self._by_subject[subject] if kind is None or (r.type or "").startswith(kind))
+                if found:
+                    out.append(SubjectSpan(Span(more.start(), more.end()), subject, found))
         if not out and _ACTOR.search(title):
             for m in self._bare.finditer(title):
                 subject = self._subjects[int(m.lastgroup[1:])]

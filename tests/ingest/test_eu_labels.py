@@ -1,6 +1,6 @@
 """The hand-labelled EU-link set (tests/golden/eu-links): its files are well-formed and split as
-the seed says, and the linker reaches the targets of issue 16 on the development splits (dev and the first,
-spent, held-out split); bench/eu/evaluate.py finds every split file."""
+the seed says, and the linker reaches the targets of issue 16 on the development splits (dev and the first and
+second held-out splits, both spent); bench/eu/evaluate.py finds every split file."""
 
 from __future__ import annotations
 
@@ -45,6 +45,20 @@ def _missing_ids(cell: str) -> list[str]:
     return [m.split("=", 1)[0].strip() for m in evaluate.split_list(cell)]
 
 
+#: Missing acts of the labels that the register has verified since they were labelled: (split, zaak, key). Only
+#: the labeller moves a label from missing_acts to keys; until then the row is listed here (and its link counts as a
+#: false positive). COM(2022) 304, the nature restoration proposal, verified in the third round of the linker.
+LABELS_TO_MOVE = {("heldout-2", "2023Z19638", "com-2022-304")}
+
+
+def test_labels_to_move_are_still_missing_acts_of_verified_rows():
+    reg = default_register()
+    for name, zaak, key in LABELS_TO_MOVE:
+        (row,) = [r for r in _rows(name) if r["zaak"] == zaak]
+        assert key in _missing_ids(row["missing_acts"]), f"{name} {zaak}: {key} moved; drop it from LABELS_TO_MOVE"
+        assert reg.get(key) is not None, f"{key} is not a verified row: it is no label to move"
+
+
 def test_rows_are_well_formed(splits):
     reg = default_register()
     problems = []
@@ -69,7 +83,7 @@ def test_rows_are_well_formed(splits):
                 if key not in reasons:
                     problems.append(f"{where}: key {key} has no reason")
             for mid in _missing_ids(r["missing_acts"]):
-                if reg.get(mid) is not None:
+                if reg.get(mid) is not None and (name, r["zaak"], mid) not in LABELS_TO_MOVE:
                     problems.append(f"{where}: missing act {mid} is a verified register row: label it as a key")
                 if mid not in reasons:
                     problems.append(f"{where}: missing act {mid} has no reason")
@@ -96,8 +110,7 @@ def test_split_is_disjoint_and_reproducible_from_the_seed(splits):
 def test_second_heldout_is_well_formed_and_apart_from_the_first_set(splits):
     """heldout-2.csv (plan SECOND, seed 20261208): well-formed like the first set, none of its Zaken in
     dev.csv or heldout.csv, the strata of its plan, and at least 60 rows about some EU act."""
-    rows = _rows("heldout-2")
-    test_rows_are_well_formed({"heldout-2": rows})
+    rows = splits["heldout-2"]
     first = {r["zaak"] for name in ("dev", "heldout") for r in splits[name]}
     assert not {r["zaak"] for r in rows} & first
     assert len({r["zaak"] for r in rows}) == len(rows), "a row occurs twice"
@@ -118,15 +131,15 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The issue-16 targets on the development splits: dev, and the first held-out split (spent: its figures were
-# reported, and it is development data now). Precision >= 0.95 on each and together, dual-use precision >= 0.98
-# where there are dual-use links, recall >= 0.90 against the register on dev. On the first held-out split recall
-# is 0.896 (43 of 48): of the five keys missed, four need knowledge no rule reads from the title (the EU rules
-# behind "Hogan", "topbankiers", "Amerikaanse nieuwssites", a Natura 2000 area by its name) and one is the act
-# a text's question 5 is about without naming it; it is held to that floor, together with dev to 0.89. A
-# later held-out split (heldout-2.csv, …) is never read here: bench/eu/evaluate.py reports it.
+# The issue-16 targets on the development splits: dev, the first held-out split and the second (both spent: their
+# figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
+# precision >= 0.98 where there are dual-use links, recall >= 0.90 against the register on dev, on the second
+# held-out split and on all three together. On the first held-out split recall is 0.896 (43 of 48): of the five keys
+# missed, four need knowledge no rule reads from the title (the EU rules behind "Hogan", "topbankiers",
+# "Amerikaanse nieuwssites", a Natura 2000 area by its name) and one is the act a text's question 5 is about
+# without naming it; it is held to that floor. A later held-out split (heldout-3.csv, …) is never read here:
+# bench/eu/evaluate.py reports it.
 HELDOUT_RECALL_FLOOR = 43 / 48
-POOLED_RECALL_FLOOR = 0.89
 
 
 @pytest.fixture(scope="module")
@@ -152,11 +165,12 @@ def test_linker_precision_reaches_the_targets(scored, name):
 
 
 def test_linker_recall_reaches_the_target_on_dev_and_its_floor_on_the_first_heldout(scored):
-    dev, held, together = scored["dev"], scored["heldout"], scored["together"]
-    assert (dev.recall() or 0) >= evaluate.TARGETS["recall"], f"dev recall {dev.recall()}\n{_errors(dev)}"
+    dev, held, second, together = scored["dev"], scored["heldout"], scored["heldout-2"], scored["together"]
+    for name, s in (("dev", dev), ("heldout-2", second), ("together", together)):
+        assert (s.recall() or 0) >= evaluate.TARGETS["recall"], f"{name} recall {s.recall()}\n{_errors(s)}"
     assert (held.recall() or 0) >= HELDOUT_RECALL_FLOOR, f"held-out recall {held.recall()}\n{_errors(held)}"
-    assert (together.recall() or 0) >= POOLED_RECALL_FLOOR, f"recall {together.recall()}\n{_errors(together)}"
-    assert together.labelled == dev.labelled + held.labelled and together.rows == dev.rows + held.rows
+    assert together.labelled == dev.labelled + held.labelled + second.labelled
+    assert together.rows == dev.rows + held.rows + second.rows
 
 
 def test_evaluate_finds_every_split_file_in_order(tmp_path):

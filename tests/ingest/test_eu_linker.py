@@ -119,10 +119,17 @@ def test_informal_name_by_date_and_the_pending_proposal(register):
     assert keys(found) == {"com-2016-616"} and found[0].method == "naam" and found[0].confidence < 0.9
 
 
-def test_names_of_acts_adopted_after_the_date(zaken, register):
+def test_names_of_acts_adopted_after_the_date(zaken, register, tmp_path):
     csddd = links(zaken, register, "2023Z18492")  # 2023: the directive is of 2024
     assert keys(csddd) == {"com-2022-71"} and csddd[0].words == "CSDDD"
-    nature = links(zaken, register, "2023Z19638")  # no proposal in the register: the act, less surely
+    nature = links(zaken, register, "2023Z19638")  # December 2023: the proposal COM(2022) 304
+    assert keys(nature) == {"com-2022-304"} and nature[0].confidence == 0.8
+    # the register without that proposal and its procedure: the act, less surely
+    lines = (ROOT / "data" / "eu" / "eu-acts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    less = tmp_path / "eu-acts.csv"
+    less.write_text("".join(x for x in lines if not x.startswith(("com-2022-304,", "proc-2022-0195-cod,"))),
+                    encoding="utf-8")
+    nature = links(zaken, EURegister.load(less), "2023Z19638")
     assert keys(nature) == {"reg-2024-1991"} and nature[0].confidence < 0.8
     # a policy's name years before the act of that name: the act then in force (Regulation 2371/2002)
     assert keys(links(zaken, register, "2010Z02972")) == {"reg-2002-2371"}
