@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.citations.finder import _COM_RE
+from ingest.citations.patterns import COM_RE
 from ingest.citations.register import CELEX_BASE
 from ingest.citations.names import CITAAT
 from ingest.citations.register import EURegister, default_register
@@ -135,7 +135,7 @@ def commission_numbers(fiche: Fiche, text: str | None) -> list[CommissionNumber]
     """The Commission numbers the fiche names: those its title prints, else those under "Nr.
     Commissiedocument" in its own section of ``text`` (see the module text)."""
     out = [CommissionNumber(_number(m), m.group(0), Span(m.start(), m.end()), "titel", True)
-           for m in _COM_RE.finditer(fiche.title)]
+           for m in COM_RE.finditer(fiche.title)]
     if out or not text:
         return out
     section = _own_section(text, fiche.title)
@@ -144,7 +144,7 @@ def commission_numbers(fiche: Fiche, text: str | None) -> list[CommissionNumber]
     start, end = section
     proposal = bool(_PROPOSAL_TITLE.search(text, start, end))
     for label in _COM_LABEL.finditer(text, start, end):
-        m = _COM_RE.search(text, label.end(), min(end, label.end() + 80))
+        m = COM_RE.search(text, label.end(), min(end, label.end() + 80))
         if m:
             out.append(CommissionNumber(_number(m), m.group(0), Span(m.start(), m.end()), "tekst", proposal))
     return out

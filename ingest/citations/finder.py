@@ -71,7 +71,6 @@ _BRIEF_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_COM_RE = COM_RE  # the old name, which ingest.bnc still imports; the pattern's home is ingest.citations.patterns
 _PROPOSAL_CONTEXT_RE = re.compile(r"(?:voorstel|proposal)[^.;:()]{0,60}$", re.IGNORECASE)
 
 
