@@ -215,6 +215,13 @@ class _Inference:
         first_z = min(ev.zaken, key=lambda z: (z.gestart_op, z.nummer))
         who = base.ref.persons[pk].name
         etext = _evidence_text(ev)
+        if not (basis.end is not None and e < basis.end) and last == e + one:
+            # the Kamer registers on its first day questions submitted before, by members of the Kamer that ended
+            # on the eve: 2017Z03962 of 2017-03-23 is Albert de Vries's, who was not re-elected
+            self.report.append(f"{INFERRED_PREFIX}: {who} ({pk}) not inferred re-elected: {etext}, only on the first "
+                               f"day of the Kamer ({e + one}), which also registers questions of members up to the "
+                               f"eve {e}")
+            return
         if basis.end is not None and e < basis.end:
             # a derived period with an unknown end in this Kamer: extend it
             new_end = last
@@ -336,7 +343,7 @@ def complete_reference(ref: ReferenceData, zaken: Iterable[ZaakRecord], printed:
     done = dataclasses.replace(ref, persons={**ref.persons, **persons}, fractie_memberships=fms + tuple(u_fms),
                                kamer_memberships=tuple(kms) + tuple(u_kms),
                                report=tuple(ref.report) + tuple(inf.report) + tuple(u_report))
-    return names_as_used(done, zaken, base)
+    return names_as_used(done, zaken)
 
 
 infer_memberships = complete_reference

@@ -36,6 +36,7 @@ from ontology.namespaces import (
 ODATA_SOURCE_KIND = "odata-zaak"
 KOPPELMETHODE = T.koppelmethode  # how an EU link was found: citaat, nummer, naam, onderwerp
 BETROUWBAARHEID = T.betrouwbaarheid  # how sure the link is, in (0, 1]
+NAAMHERKOMST = T.naamherkomst  # where a person's display name came from, when not from the lists
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 # N-Triples escaping of a literal's lexical form (ECHAR): backslash, quote, CR, LF.
@@ -244,7 +245,9 @@ REFERENCE_GRAPHS = ("personen", "lidmaatschappen", "fracties", "regering")
 
 
 def _persons_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
-    """The ``personen`` graph: every person with its names, birth, ids and Wikidata link."""
+    """The ``personen`` graph: every person with its names, birth, ids and Wikidata link; where the display name
+    is the Tweede Kamer's, not the lists' (:mod:`ingest.name_use`), the lists' name as ``skos:altLabel`` and where
+    the display name came from as ``kg:naamherkomst``."""
     b = GraphBuilder(iris.reference_graph("personen"))
     for p in ref.persons.values():
         s = node(iris.persoon(p.key))
@@ -263,6 +266,10 @@ def _persons_graph(ref: ReferenceData, iris: Iris) -> MappedGraph:
         b.opt(s, T.ledenlijst_id, lit(p.ledenlijst_id) if p.ledenlijst_id else None)
         b.opt(s, T.parlement_com_id, lit(p.parlement_com_id) if p.parlement_com_id else None)
         b.opt(s, T.same_as, wikidata(p.wikidata))
+        for alt in p.alt_names:
+            if alt != p.name:
+                b.add(s, T.alt_label, lit(alt))
+        b.opt(s, NAAMHERKOMST, lit(p.name_derivation) if p.name_derivation else None)
     b.provenance(iris.source_record("referentie", "personen"), None)
     return b.graph()
 

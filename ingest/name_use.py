@@ -20,8 +20,10 @@ name spelled otherwise: the list's spelling stays. The formal names
 (``first_names``, ``initials``, ``family_name``: the list's surname) stay as they are; ``given_name``
 becomes the roepnaam shown, and a tussenvoegsel of the usual words the list lacks ("den" Haan)
 becomes ``prefix``. Every change is a report line naming the list's name, the Kamer's name, how often
-the Kamer prints it and the first OData record that does, and that record is added to the person's
-``sources``: where the display name came from.
+the Kamer prints it and the first OData record that does; that record is added to the person's
+``sources``, the person's ``name_derivation`` says where the display name came from (the Zaak number of
+that record among it: ``kg:naamherkomst`` in the graph) and the lists' name, where it differs, is kept in
+``alt_names`` (``skos:altLabel``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 
 from ingest.names import PREFIX_WORDS, display_name, norm_name, parse_official_name, strip_prefix, surname_keys
 from ingest.records import Person, ReferenceData, SourceRef, ZaakRecord
-from ingest.resolve import Resolver
+from ingest.resolve import Resolver, sound
 
 NAME_NOTE = "naam"
 _INITIALS_RE = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]{0,2}\.\s*)+")
@@ -47,13 +49,6 @@ class KamerForm:
 
     given: str | None
     surname: str
-
-
-def sound(name: str) -> str:
-    """A roepnaam folded to how it sounds: capitals, accents and hyphens dropped (:func:`norm_name`) and a
-    final d written t, as Dutch says it ("Gerd" and "Gert" are one name: the Kamer's OData writes "Gert
-    Leers", parlement.com "G.B.M. (Gerd) Leers")."""
-    return re.sub(r"d\b", "t", norm_name(name))
 
 
 def _parts(surname: str) -> frozenset[str]:
@@ -140,10 +135,11 @@ def _initials_fit(resolver: Resolver, name: str, key: str) -> bool:
 @dataclass
 class UsedNames:
     """Per person key, the OData names (askers and addressees of the not deleted Zaken) that resolve to it
-    with how often each occurs, and per name the first record that prints it."""
+    with how often each occurs, and per name the first record that prints it and that record's Zaak number."""
 
     names: dict[str, Counter[str]]
     first: dict[str, SourceRef]
+    first_zaak: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> UsedNames:
@@ -153,10 +149,12 @@ def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> UsedNames:
     persons = resolver.ref.persons
     zaken = [z for z in zaken if not z.verwijderd]
     first: dict[str, SourceRef] = {}
+    first_zaak: dict[str, str] = {}
     for z in zaken:
         for n in (*z.indieners, *z.medeindieners, *z.gericht_aan):
             if n not in first:
                 first[n] = z.source
+                first_zaak[n] = z.nummer
     cands = {n: resolver._candidates(resolver._parsed(n)) for n in first}
     wanted = {c for n, cs in cands.items() for c in cs
               if _initials_fit(resolver, n, c) and _implies_change(n, persons[c])}
@@ -175,7 +173,7 @@ def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> UsedNames:
                     seen[k] = link.person_key
                 if seen[k] in wanted:
                     out[seen[k]][n] += 1  # type: ignore[index]
-    return UsedNames(dict(out), first)
+    return UsedNames(dict(out), first, first_zaak)
 
 
 def _contains(full: str, part: str) -> bool:
@@ -241,12 +239,22 @@ def shown_as(p: Person, f: KamerForm) -> tuple[Person, tuple[str, ...]] | None:
     return dataclasses.replace(p, name=name, given_name=given_name, prefix=prefix), tuple(what)
 
 
-def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Resolver | None = None) -> ReferenceData:
+def derivation(p: Person, new: Person, what: tuple[str, ...], names: Counter[str], example: str,
+               used: UsedNames) -> str:
+    """Where ``new``'s display name came from, as ``kg:naamherkomst`` states it (in Dutch, like ``kg:herkomst``):
+    what the Kamer's OData changed, the name as printed and how often, the first Zaak printing it with its file and
+    line, and the lists' name ``p`` had."""
+    return (f"naam zoals de Tweede Kamer OData de persoon noemt ({', '.join(what)}): {names[example]}x {example!r} "
+            f"van {sum(names.values())} namen in Indiener, Medeindiener en GerichtAan; eerst in Zaak "
+            f"{used.first_zaak.get(example, '?')} ({used.first[example]}); naam in de lijsten: {p.name!r}"
+            + (f", roepnaam {p.given_name!r}" if p.given_name and p.given_name != new.given_name else ""))
+
+
+def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord]) -> ReferenceData:
     """``ref`` with every person shown as the Kamer's OData names the person, where they agree (see the
-    module text); a report line per change and per disagreement, and one counting them. ``resolver``: one
-    over ``ref`` (another, or none, is replaced by a new one over ``ref``)."""
-    if resolver is None or resolver.ref is not ref:
-        resolver = Resolver(ref)  # the periods inferred after the list's cut-off resolve too (el Abassi, 2024)
+    module text); a report line per change and per disagreement, and one counting them. The names are
+    resolved over ``ref`` itself (the periods inferred after the list's cut-off resolve too: el Abassi, 2024)."""
+    resolver = Resolver(ref)
     used = used_names(resolver, zaken)
     persons = dict(ref.persons)
     report: list[str] = []
@@ -271,7 +279,9 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Res
         new, what = change
         example = max((n for n in names if kamer_form(n, p) == f), key=lambda n: (names[n], n))
         first = used.first[example]
-        persons[pk] = dataclasses.replace(new, sources=tuple(p.sources) + (first,))
+        persons[pk] = dataclasses.replace(
+            new, sources=tuple(p.sources) + (first,), name_derivation=derivation(p, new, what, names, example, used),
+            alt_names=tuple(p.alt_names) + ((p.name,) if new.name != p.name and p.name not in p.alt_names else ()))
         counts.update(what)
         counts["shown"] += new.name != p.name
         report.append(f"{NAME_NOTE}: {pk} {p.name!r} -> {new.name!r}: {', '.join(what)} as the Tweede Kamer OData "
@@ -285,4 +295,4 @@ def names_as_used(ref: ReferenceData, zaken: Iterable[ZaakRecord], resolver: Res
     return dataclasses.replace(ref, persons=persons, report=tuple(ref.report) + tuple(report))
 
 
-__all__ = ["KamerForm", "agreed", "kamer_form", "names_as_used", "shown", "shown_as", "sound", "used_names"]
+__all__ = ["KamerForm", "agreed", "derivation", "kamer_form", "names_as_used", "shown", "shown_as", "sound", "used_names"]

@@ -41,6 +41,8 @@ class Person:
     parlement_com_id: str | None = None
     ledenlijst_id: str | None = None  # Persoon_id of the member-period list
     sources: tuple[SourceRef, ...] = ()
+    alt_names: tuple[str, ...] = ()  # other names of the person: the lists' display name where the Kamer's differs
+    name_derivation: str | None = None  # set when the display name is not the lists': where it came from
 
 
 @dataclass(frozen=True, slots=True)

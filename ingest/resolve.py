@@ -116,6 +116,13 @@ def parse_name(text: str) -> ParsedName:
     return ParsedName(s, given, initials, tuple(sorted(tails.items(), key=lambda kv: (kv[1], kv[0]))), guess)
 
 
+def sound(name: str) -> str:
+    """A roepnaam folded to how it sounds: capitals, accents and hyphens dropped (:func:`norm_name`) and a
+    final d written t, as Dutch says it ("Gerd" and "Gert" are one name: the Kamer's OData writes "Gert
+    Leers", parlement.com "G.B.M. (Gerd) Leers")."""
+    return re.sub(r"d\b", "t", norm_name(name))
+
+
 def _on(start: dt.date, end: dt.date | None, d: dt.date) -> bool:
     return start <= d and (end is None or d <= end)
 
@@ -221,8 +228,25 @@ class Resolver:
             self._cand_cache[parsed.text] = c
         return c
 
+    def other_roepnaam(self, parsed: ParsedName, k: str) -> bool:
+        """Whether ``parsed`` prints a roepnaam ("Albert de Vries (A.A.)") that is none of person ``k``'s names
+        (roepnaam and first names, as they sound: :func:`sound`), the person's names being known. A first
+        word that is a word of the person's surname or a tussenvoegsel ("Hirsch Ballin (EMH)") is no roepnaam."""
+        if not parsed.given or not self.given.get(k):
+            return False
+        g = norm_name(parsed.given)
+        p = self.ref.persons[k]
+        if not g or g in PREFIX_WORDS or g in norm_name(f"{p.prefix} {p.family_name}").split():
+            return False
+        return sound(g) not in {sound(w) for w in self.given[k]}
+
     def _narrow(self, parsed: ParsedName, cands: dict[str, int]) -> tuple[list[str], list[str], str | None]:
-        """Apply strength, initials and roepnaam; return (left, evidence, reason if none left)."""
+        """Apply strength, initials and roepnaam; return (left, evidence, reason if none left).
+
+        Initials that are all a candidate's are evidence enough (a roepnaam the lists do not know is often
+        a nickname: "Tony van Dijck (A.P.C.)", OpenKamer's Teun). Where only the first initial agrees (or the
+        candidate's are unknown), a printed roepnaam that is none of the candidate's names makes it another
+        person: "Albert de Vries (A.A.)" is not Aukje de Vries (A.), 2017Z03962."""
         best = min(cands.values())
         left = [k for k, s in cands.items() if s == best]
         evidence = ["achternaam" if best == 0 else "deel-achternaam"]
@@ -237,6 +261,16 @@ class Resolver:
                     # a single initial may be the roepnaam's ("Rosenthal (U)" for Uri Rosenthal, initials D.)
                     first = [k for k in left if norm_name(self.ref.persons[k].given_name or "")[:1].upper() == parsed.initials]
                 unknown = [k for k in left if not self.all_letters.get(k)]
+                # the initials do not all agree: a roepnaam that is none of the person's names is another person
+                other = {k for k in (*first, *unknown) if self.other_roepnaam(parsed, k)}
+                if other:
+                    first = [k for k in first if k not in other]
+                    unknown = [k for k in unknown if k not in other]
+                    if not first and not unknown:
+                        who = ", ".join(f"{self.ref.persons[k].name} ({self.ref.persons[k].given_name or '-'}, "
+                                        f"{self.letters.get(k) or '-'})" for k in sorted(other))
+                        return [], evidence, (f"roepnaam {parsed.given!r} and initials {parsed.initials!r} are not "
+                                              f"those of {who}")
                 g = norm_name(parsed.given) if parsed.given else None
                 by_roepnaam = [k for k in left if best == 0 and g and self.ref.persons[k].given_name
                                and norm_name(self.ref.persons[k].given_name or "") == g]
@@ -470,4 +504,4 @@ class Resolver:
         )
 
 
-__all__ = ["Resolver", "parse_name", "ParsedName", "strip_prefix"]
+__all__ = ["Resolver", "parse_name", "ParsedName", "sound", "strip_prefix"]

@@ -12,21 +12,31 @@ from pathlib import Path
 
 import pytest
 
+import dataclasses
+import datetime as dt
+import re
+
+import rdflib
+
 from ingest.infer import complete_reference
+from ingest.map import _persons_graph
 from ingest.name_use import KamerForm, agreed, kamer_form, shown_as
 from ingest.records import ReferenceData, ZaakRecord
 from ingest.reference import load_reference
+from ingest.resolve import Resolver
+from ontology.namespaces import Iris
 from ingest.sources.odata import read_jsonl
 
 ODATA = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 # the names as the OData lines print them
 SLICE = ("Magda Berndsen-Jansen", "van der Wal-Zeggelink", "C. van der Wal\"", "Veldhuijzen van Zanten-Hyllner",
          "Dezentjé Hamming-Bluemink", "Tony van Dijck", "Marith Volp", "Karien Van Gennip", "Liane den Haan",
-         "Gert Leers")
+         "Gert Leers", "Albert de Vries")
 BERNDSEN, VAN_DER_WAL, VELDHUIJZEN = "83a1ccbf-fe6a-4f7a-a0d0-4cf90337ab90", "lid-202312014", "wd-Q440377"
 DEZENTJE, VAN_DIJCK, VOLP = "fca3f8b1-2b2d-4621-b18b-c6864f76ae51", "a396ae20-6309-456b-a5ae-e4068dea8a67", \
     "a900b4e7-92d9-4903-ab21-3189f17fe2e0"
 VAN_GENNIP, AUKJE_DE_VRIES = "ef9e78ce-980c-40be-bc6d-ea6e69ef4ac6", "b8d002bc-ea6c-4f57-b36e-38415b205e09"
+ALBERT_DE_VRIES = "6c2ee55a-fa05-4a41-b522-c878c6a61ce8"
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +118,65 @@ def test_odata_names_read_as_roepnaam_and_surname(ref: ReferenceData) -> None:
         "Ans", "Willemse-van der Ploeg")
     assert kamer_form("I.W. Opstelten", person("Ivo Opstelten")) == KamerForm(None, "Opstelten")
     assert kamer_form("Opstelten (I.W.)", person("Magda Berndsen")) is None  # not her surname
+
+
+def test_where_the_display_name_came_from_and_the_lists_name(ref: ReferenceData, completed: ReferenceData) -> None:
+    """Tony van Dijck: the lists' "Teun van Dijck" stays as another name, the display name's origin names the first
+    Zaak printing "Tony van Dijck (A.P.C.)"; a person shown as the lists name it has neither."""
+    tony = completed.persons[VAN_DIJCK]
+    assert tony.alt_names == ("Teun van Dijck",)
+    first = tony.sources[-1]
+    d = tony.name_derivation or ""
+    assert d.startswith("naam zoals de Tweede Kamer OData de persoon noemt (roepnaam): ")
+    assert "x 'Tony van Dijck (A.P.C.)' van " in d and d.endswith("naam in de lijsten: 'Teun van Dijck', roepnaam 'Teun'")
+    zaak, src = re.search(r"; eerst in Zaak (\S+) \(([^)]+)\); ", d).groups()  # type: ignore[union-attr]
+    assert src == str(first)
+    with gzip.open(Path(__file__).resolve().parents[2] / "data" / ODATA, "rt", encoding="utf-8") as f:
+        printed = [x for x in f if "Tony van Dijck (A.P.C.)" in x]
+    assert f'"Nummer": "{zaak}"' in printed[0]  # the first record of the bundled file printing the name
+    # den Haan: the same name in other words; the lists' "Natalia Haan" is kept as another name
+    haan = completed.persons["lid-202103056"]
+    assert haan.alt_names == (ref.persons["lid-202103056"].name,) and "naam in de lijsten" in (haan.name_derivation or "")
+    gennip = completed.persons[VAN_GENNIP]  # spelled otherwise: the lists' name shown, nothing to say
+    assert (gennip.alt_names, gennip.name_derivation) == ((), None)
+
+
+def test_the_persons_graph_states_the_lists_name_and_the_display_names_origin(completed: ReferenceData) -> None:
+    one = dataclasses.replace(completed, persons={VAN_DIJCK: completed.persons[VAN_DIJCK],
+                                                  VAN_GENNIP: completed.persons[VAN_GENNIP]})
+    mapped = _persons_graph(one, Iris("https://kamergraph.nl/"))
+    g = rdflib.Dataset(default_union=True)
+    g.parse(data=mapped.nquads, format="nquads")
+    skos, kg = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#"), rdflib.Namespace(
+        "https://w3id.org/kamergraph/def#")
+    tony = rdflib.URIRef(f"https://kamergraph.nl/id/persoon/{VAN_DIJCK}")
+    gennip = rdflib.URIRef(f"https://kamergraph.nl/id/persoon/{VAN_GENNIP}")
+    assert set(g.objects(tony, skos.altLabel)) == {rdflib.Literal("Teun van Dijck")}
+    assert set(g.objects(tony, kg.naamherkomst)) == {rdflib.Literal(completed.persons[VAN_DIJCK].name_derivation)}
+    assert set(g.objects(gennip, skos.altLabel)) == set() and set(g.objects(gennip, kg.naamherkomst)) == set()
+
+
+def test_a_printed_roepnaam_and_initials_not_the_persons_are_another_person(ref: ReferenceData,
+                                                                           completed: ReferenceData) -> None:
+    """2017Z03962 (2017-03-23) names "Albert de Vries (A.A.)": not Aukje de Vries (A.), a member that day, whose
+    first initial alone agrees; Albert de Vries's last period ended on the eve (2017-03-22)."""
+    r = Resolver(completed)
+    link = r.resolve_asker("Albert de Vries (A.A.)", "indiener", 1, dt.date(2017, 3, 23))
+    assert link.person_key is None
+    assert link.unresolved_reason and link.unresolved_reason.startswith(
+        "roepnaam 'Albert' and initials 'AA' are not those of Aukje de Vries (Aukje, A) on 2017-03-23")
+    assert r.resolve_asker("Albert de Vries (A.A.)", "indiener", 1, dt.date(2017, 3, 22)).person_key == ALBERT_DE_VRIES
+    # a roepnaam the lists do not know, with all the initials the person's, is the person: OpenKamer's Teun
+    assert Resolver(ref).resolve_asker("Tony van Dijck (A.P.C.)", "indiener", 1, dt.date(2018, 6, 1)).person_key == \
+        VAN_DIJCK
+    # and a first initial that agrees, with a roepnaam that is the person's, still is: Aukje de Vries (A.)
+    assert r.resolve_asker("Aukje de Vries (A.A.)", "indiener", 1, dt.date(2017, 3, 23)).person_key == AUKJE_DE_VRIES
+
+
+def test_questions_on_the_kamers_first_day_alone_prove_no_reelection(completed: ReferenceData) -> None:
+    """The Kamer registers on its first day questions its outgoing members submitted: Albert de Vries's of
+    2017-03-23 make him no member of the Kamer installed that day (he was not re-elected)."""
+    assert not [f for f in completed.fractie_memberships
+                if f.person_key == ALBERT_DE_VRIES and f.end and f.end > dt.date(2017, 3, 22)]
+    line = next(x for x in completed.report if x.startswith(f"afgeleid: Albert de Vries ({ALBERT_DE_VRIES})"))
+    assert "not inferred re-elected" in line and "2017Z03962" in line and "eve 2017-03-22" in line
