@@ -221,6 +221,22 @@ def test_filtered_facet_counts_equal_sparql_counts(index: SearchIndex, kg_store:
         assert page.total * 2 > index.size  # the path over the rest was taken
 
 
+@pytest.mark.parametrize("share", [0.1, 0.6, 1.0])
+def test_counts_over_a_selection_or_its_rest_are_the_same(index: SearchIndex, share: float) -> None:
+    """Counting per value and per month over a selection, or (over more than half) as the totals less the rest,
+    gives what walking the selection gives."""
+    from collections import Counter
+
+    pairs = index.pairs()
+    ids = set(range(1, index.size + 1)[:int(index.size * share)])
+    walked = Counter(v for i in ids for v in pairs.kv_values[i])
+    assert pairs.counts(ids) == walked
+    only = {v for v in walked if index.values[v].kind == "fractie"}
+    assert pairs.counts(ids, only) == Counter({v: n for v, n in walked.items() if v in only})
+    months = Counter(pairs.dates[i][:7] for i in ids if pairs.dates[i])
+    assert pairs.months(ids) == sorted(months.items())
+
+
 def test_filters_combine_with_and(index: SearchIndex, kg_store: Path) -> None:
     sp, y2008 = F(index, "fractie", "sp"), F(index, "jaar", "2008")
     only_sp = {c.iri for c in index.export([sp])}
