@@ -22,7 +22,9 @@ over all graphs. The description of ``r`` is:
    of, or an identifier of ``r`` (``owl:sameAs``, ``foaf:page``, ``kg:tooi``), with those links and
    the labels of their subjects — so that an outside resource the graph only points at (a news
    article, an officielebekendmakingen.nl page) has a description too;
-6. the named graphs ``r``'s own triples are in, with their provenance (``prov:wasDerivedFrom``,
+6. the terms of office of ``r`` when it is a post (every ``kg:Ambtsperiode`` whose ``kg:post`` is
+   ``r``, with its holder, cabinet and dates, and their labels): the holders its page lists;
+7. the named graphs ``r``'s own triples are in, with their provenance (``prov:wasDerivedFrom``,
    ``kg:bronbestand``, ``kg:bronregel``: which source file and line they were read from).
 
 Every other link to ``r`` (a fractie's thousands of askers, a post's questions) is a backlink: the
@@ -135,10 +137,13 @@ def _describe_query(parts: bool = True, paths: list[tuple[str, ...]] | None = No
     for prop in (WHOLE_PROPERTIES if parts and wholes else []) + POINTER_PROPERTIES:
         branches.append(f"{{ ?w {prop} ?r . BIND ({prop} AS ?wp) "
                         f"OPTIONAL {{ ?w ?wlp ?wlv . FILTER (?wlp IN ({_LABELS_IN})) }} }}")
+    # a post's holdings (kg:Ambtsperiode kg:post ?r), as its page lists them: the holder, the cabinet, the dates
+    branches.append(f"{{ ?h kg:post ?r . ?h a kg:Ambtsperiode . ?h ?hp ?ho . "
+                    f"OPTIONAL {{ ?ho ?hlp ?hlv . FILTER (?hlp IN ({_LABELS_IN})) }} }}")
     branches.append("{ GRAPH ?g { ?r ?gp0 ?go0 } ?g ?gp ?go . "
                     "FILTER (?gp IN (rdf:type, prov:wasDerivedFrom, kg:bronbestand, kg:bronregel, dcterms:modified)) }")
     return (_PREFIXES + "CONSTRUCT {\n  ?r ?p0 ?o0 . ?o0 ?lp0 ?lv0 . ?s ?p ?o . ?o ?lp ?lv .\n"
-            "  ?w ?wp ?r . ?w ?wlp ?wlv . ?g ?gp ?go .\n}\nWHERE {\n  " + "\n  UNION ".join(branches) + "\n}\n")
+            "  ?w ?wp ?r . ?w ?wlp ?wlv . ?h ?hp ?ho . ?ho ?hlp ?hlv . ?g ?gp ?go .\n}\nWHERE {\n  " + "\n  UNION ".join(branches) + "\n}\n")
 
 
 #: The description of ``?r`` (see the module's docstring).
@@ -491,8 +496,21 @@ def local_path(iri: str, base: str) -> str | None:
     return None
 
 
+#: The vocabularies of the dataset description (VoID, DCAT, the SPARQL service description, SPDX, VANN):
+#: the store uses their terms as predicates and types and describes none of them, so a link to one of
+#: them (the "via void:exampleResource" of a backlink) goes to the vocabulary's own page, not to
+#: ``/resource?iri=…``, where nothing is known about it (404).
+OUTSIDE_VOCABULARIES = (
+    "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://www.w3.org/ns/sparql-service-description#",
+    "http://spdx.org/rdf/terms#", "http://purl.org/vocab/vann/",
+)
+
+
 def resource_href(iri: str, base: str) -> str:
-    """Where a browser reads about ``iri`` here: its own path, or ``/resource?iri=…`` for an outside IRI."""
+    """Where a browser reads about ``iri`` here: its own path, or ``/resource?iri=…`` for an outside IRI
+    (a term of :data:`OUTSIDE_VOCABULARIES`: its own IRI)."""
+    if iri.startswith(OUTSIDE_VOCABULARIES):
+        return iri
     return local_path(iri, base) or "/resource?iri=" + quote(iri, safe="")
 
 

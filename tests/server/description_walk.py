@@ -11,7 +11,8 @@ The rules, for a resource ``r`` (every graph counts, as in the union default gra
 4. the links from the wholes ``r`` is a part of (:data:`WHOLES`) and 5. the links to ``r`` that belong to
    its description (:data:`POINTERS`), each with the naming triples of its subject;
 6. for every named graph holding a triple of ``r``, what that graph's record says of its kind and source
-   (:data:`GRAPH_RECORD`).
+   (:data:`GRAPH_RECORD`); and for a post, every triple of its terms of office (``kg:Ambtsperiode``
+   ``kg:post r``) with the naming triples of their objects.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def description(store: Store, iri: str) -> set[Triple]:
         for t in _triples(store, None, p, r):
             out.add(t)
             out.update(_naming(store, t.subject))
+    holding = NamedNode(KG + "Ambtsperiode")  # a post's terms of office, whole, with their objects named
+    for h in {t.subject for t in _triples(store, None, KG + "post", r)}:
+        if Triple(h, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), holding) in _triples(store, h):
+            for t in _triples(store, h):
+                out.add(t)
+                out.update(_naming(store, t.object))
     graphs = {q.graph_name for q in store.quads_for_pattern(r, None, None, None) if isinstance(q.graph_name, NamedNode)}
     for g in graphs:
         for p in GRAPH_RECORD:
