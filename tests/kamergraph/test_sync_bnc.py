@@ -251,3 +251,36 @@ def test_the_odata_document_feed_asks_for_the_bnc_dossier_and_expands_it() -> No
            "Kamerstukdossier": [{"Id": DOSSIER_ID, "Nummer": 22112}]}
     fiche = fiche_of_document(rec, SourceRef("odata:Document"))
     assert fiche is not None and fiche.number == "2240"
+
+
+def test_the_dual_use_query_reaches_a_question_through_a_synced_fiche(synced, tmp_path) -> None:
+    """The named queries follow the bridge: on a copy of the synced store in which question 6 of 2019Z15231
+    cites Kamerstuk 22 112, nr. 2240 (as the text parser makes that citation), the dual-use query (its default,
+    Regulation 428/2009, whose family holds COM(2016) 616) lists the Kamervraag 'via' the fiche, the Kamerstuk
+    as what it cites. Without the fiche graph there is no such row (the same store less graph/bnc-fiche/…)."""
+    from queries.catalog import Catalog
+
+    [c] = [c for c in find_citations("Zie het BNC-fiche (Kamerstuk 22 112, nr. 2240).") if c.kind == "kamerstuk"]
+    ks = NamedNode(cited_node(c, IRIS)[1:-1])
+    kv, vraag = NamedNode(IRIS.kamervraag("2019Z15231")), NamedNode(IRIS.vraag("2019Z15231", 6))
+    node, g = NamedNode(IRIS.base + "test/citaat/1"), NamedNode(IRIS.base + "test/graph")
+    query = Catalog.load()["dual-use"]
+
+    def fiche_rows(with_fiche: bool) -> list[tuple[str, str, str]]:
+        path = tmp_path / ("with" if with_fiche else "without")
+        shutil.copytree(synced["path"], path)
+        store = EmbeddedStore(path)
+        try:
+            if not with_fiche:
+                for graph in [n for n in store.named_graphs() if n.startswith(IRIS.graph("bnc-fiche", ""))]:
+                    store.ox.remove_graph(NamedNode(graph))
+            for s, p, o in [(kv, T.heeft_vraag, vraag), (node, T.has_citing_entity, vraag),
+                            (node, T.has_cited_entity, ks)]:
+                store.ox.add(Quad(s, NamedNode(p), o, g))
+            rows = query.run(store).values()
+        finally:
+            store.close()
+        return [(r["zaak"], r["via"], r["cited"]) for r in rows if r["via"] == "fiche"]
+
+    assert fiche_rows(True) == [("2019Z15231", "fiche", ks.value)]
+    assert fiche_rows(False) == []
