@@ -60,11 +60,12 @@ WHERE {
 
 
 # EU links (kg:Citatie with a kg:koppelmethode): per place found (the Kamervraag's title: the citing entity is
-# the Kamervraag itself; a published text: a Vraag, Antwoord or Voetnoot) and method
+# the Kamervraag itself; a BNC fiche a sync brought: a Kamerstuk; a published text: a Vraag, Antwoord or Voetnoot)
+# and method
 EU_LINKS = sparql_prefixes() + """
 SELECT ?where ?method (COUNT(DISTINCT ?c) AS ?n) WHERE {
   ?c kg:koppelmethode ?method ; cito:hasCitingEntity ?e .
-  BIND (IF(EXISTS { ?e a kg:Kamervraag }, "titel", "tekst") AS ?where)
+  BIND (IF(EXISTS { ?e a kg:Kamervraag }, "titel", IF(EXISTS { ?e a kg:Kamerstuk }, "fiche", "tekst")) AS ?where)
 }
 GROUP BY ?where ?method ORDER BY ?where ?method
 """
@@ -83,7 +84,7 @@ SELECT (COUNT(DISTINCT ?kv) AS ?kamervragen) (COUNT(DISTINCT ?act) AS ?resources
 
 
 def eu_links(store: Store) -> dict[str, Any]:
-    """The EU links per place ("titel", "tekst") and method, and the Kamervragen linked to at least one EU
+    """The EU links per place ("titel", "tekst", "fiche": a BNC fiche citing a proposal) and method, and the Kamervragen linked to at least one EU
     resource and the distinct resources, by "titel", by "tekst" and by either ("alle")."""
     per_method = [(r["where"], r["method"], int(r["n"] or 0)) for r in store.query(EU_LINKS).values()]
     linked = {}
@@ -170,8 +171,10 @@ def eu_lines(eu: dict[str, Any] | None) -> list[str]:
     if not eu:
         return []
     lines = ["", "EU links per method (found in the titles of all Kamervragen; in the published texts in the graph):"]
-    for where, label in (("titel", "titles"), ("tekst", "texts")):
+    for where, label in (("titel", "titles"), ("tekst", "texts"), ("fiche", "BNC fiches")):
         rows = [(m, n) for w, m, n in eu["per_method"] if w == where]
+        if where == "fiche" and not rows:
+            continue  # only a sync brings fiches
         lines.append(f"  {label}: " + (", ".join(f"{m} {n:,}" for m, n in rows) or "none")
                      + f" ({sum(n for _, n in rows):,} links)")
     for where, label in (("titel", "by title"), ("tekst", "by text"), ("alle", "by either")):

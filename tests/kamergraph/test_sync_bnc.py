@@ -284,3 +284,17 @@ def test_the_dual_use_query_reaches_a_question_through_a_synced_fiche(synced, tm
 
     assert fiche_rows(True) == [("2019Z15231", "fiche", ks.value)]
     assert fiche_rows(False) == []
+
+
+def test_stats_count_the_fiches_links_apart(synced) -> None:
+    """`kamergraph stats` counts a fiche's link to its proposal under "fiche", not among the links found in the
+    question texts (its citing entity is a Kamerstuk): one per fiche that names a number (nrs. 2240, 1285)."""
+    from kamergraph import stats
+
+    store = EmbeddedStore(synced["path"])
+    try:
+        eu = stats.eu_links(store)
+    finally:
+        store.close()
+    assert [(w, m, n) for w, m, n in eu["per_method"] if w != "titel"] == [("fiche", "citaat", 2)]
+    assert "  BNC fiches: citaat 2 (2 links)" in stats.eu_lines(eu)
