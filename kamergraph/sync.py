@@ -33,7 +33,9 @@ Two phases, each safe to interrupt anywhere:
    and is reported; the graphs of deleted records leave the store. Each graph is validated once, by
    one validator per run, and the findings graph (:mod:`shapes.results`) gets the results of the
    graphs written from that validation. So the store after a sync
-   equals a full build from the same records, and applying twice changes nothing.
+   equals a full build from the same records, and applying twice changes nothing, with one
+   exception: the BNC fiches (Documents of dossier 22112, ``graph/bnc-fiche/22112-N``,
+   :mod:`ingest.bnc`) come only with a sync, since the bundled data holds no fiche Documents.
 
 The run report lists every fetched record and its fate: a Zaak, ZaakActor, member record or
 dossier the fate of the graph it changed (``loaded``, ``unchanged``, ``rejected``, ``deleted``), a
