@@ -21,13 +21,15 @@ the same seed, into ``dev.csv`` (60 %) and ``heldout.csv`` (40 %).
 
 The second held-out set (``heldout-2.csv``, the plan ``SECOND``) is drawn the same way with its own
 seed and sizes, from the titles in neither ``dev.csv`` nor ``heldout.csv``, without texts (all are
-in the first set). Each plan's act net holds the register's aliases as they were when it was drawn
+in the first set). The third (``heldout-3.csv``, the plan ``THIRD``) is drawn like the second, from
+the titles in none of the three files before. Each plan's act net holds the register's aliases as they were when it was drawn
 (``bench/eu/act-net-{seed}.txt``), so that a register grown since draws the same rows.
 
     .venv/bin/python bench/eu/sample_labels.py draw --out /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py split /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py draw --set second --out /tmp/eu-worksheet-2.csv
     .venv/bin/python bench/eu/sample_labels.py check --set second   # the golden rows are the ones the seed draws
+    .venv/bin/python bench/eu/sample_labels.py draw --set third --out /tmp/eu-worksheet-3.csv
 """
 
 from __future__ import annotations
@@ -182,7 +184,11 @@ class Plan:
 # were reported) and the second held-out set, drawn from the titles of neither.
 FIRST = Plan(SEED, PER_YEAR, ACT_DRAW, BROAD_DRAW, True, "act-net-20261207.txt", ("dev.csv", "heldout.csv"))
 SECOND = Plan(20261208, 8, 90, 24, False, "act-net-20261208.txt", ("heldout-2.csv",), ("dev.csv", "heldout.csv"))
-PLANS = {"first": FIRST, "second": SECOND}
+# The third held-out set, drawn on 2026-12-07 after the second had been spent: the sizes and nets of
+# the second, its own seed and register, none of the Zaken of the three sets before.
+THIRD = Plan(20261209, 8, 90, 24, False, "act-net-20261209.txt", ("heldout-3.csv",),
+             ("dev.csv", "heldout.csv", "heldout-2.csv"))
+PLANS = {"first": FIRST, "second": SECOND, "third": THIRD}
 
 
 def draw(titles: list[Title], seed: int = SEED, *, per_year: int = PER_YEAR, act_draw: int = ACT_DRAW,
