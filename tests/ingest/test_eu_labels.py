@@ -68,7 +68,7 @@ def test_labels_to_move_are_still_missing_acts_of_verified_rows():
 def test_rows_are_well_formed(splits):
     reg = default_register()
     problems = []
-    for name, rows in splits.items():
+    for name, rows in {**splits, "heldout-3": _rows("heldout-3")}.items():
         for i, r in enumerate(rows, start=2):
             where = f"{name}.csv line {i} ({r['zaak']})"
             if not _ZAAK.match(r["zaak"]):
@@ -125,6 +125,23 @@ def test_second_heldout_is_well_formed_and_apart_from_the_first_set(splits):
     assert kinds["willekeurig"] == plan.per_year * len(sample_labels.YEARS)
     assert 0 < kinds["eu-akte"] <= plan.act_draw and kinds["eu-breed"] == plan.broad_draw
     assert sum(1 for r in rows if r["keys"] or r["missing_acts"]) >= 60
+
+
+def test_third_heldout_is_well_formed_and_apart_from_the_sets_before(splits):
+    """heldout-3.csv (plan THIRD, seed 20261209; for the reported figures, so never scored here): well-formed
+    like the others (test_rows_are_well_formed), none of its Zaken in dev, heldout or heldout-2, the strata of
+    its plan, every net row labelled or given its reason, and at least 40 rows about some EU act."""
+    rows, plan = _rows("heldout-3"), sample_labels.THIRD
+    before = {r["zaak"] for name in plan.exclude for r in _rows(name.removesuffix(".csv"))}
+    assert not {r["zaak"] for r in rows} & before
+    assert len({r["zaak"] for r in rows}) == len(rows), "a row occurs twice"
+    kinds = Counter(r["stratum"].split(":")[0] for r in rows)
+    assert set(kinds) == {"willekeurig", "eu-akte", "eu-breed"}
+    assert kinds["willekeurig"] == plan.per_year * len(sample_labels.YEARS)
+    assert 0 < kinds["eu-akte"] <= plan.act_draw and kinds["eu-breed"] == plan.broad_draw
+    unlabelled = [r["zaak"] for r in rows if not r["stratum"].startswith("willekeurig") and not r["reasons"]]
+    assert not unlabelled, f"net rows without labels or reasons: {unlabelled}"
+    assert sum(1 for r in rows if r["keys"] or r["missing_acts"]) >= 40
 
 
 def test_the_set_is_as_large_as_issue_16_asks(splits):
