@@ -125,6 +125,18 @@ def test_a_record_statement_about_a_reference_node_is_validated_with_the_whole_s
     assert any(r.focus_node == person.subject.value and r.severity == "Violation" for r in got.results)
 
 
+def test_more_record_graphs_than_the_limit_are_validated_with_the_whole_store(slice_quads, planted, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shapes.cache
+
+    _data, context, records = slice_quads
+    store, _person, whole = planted
+    monkeypatch.setattr(shapes.cache, "MAX_OTHERS", len(records) - 1)
+    cache = ValidationCache(tmp_path)
+    assert cache.validate(FastValidator(), store, context).results == whole.results
+    assert not cache.hit and not list(tmp_path.iterdir())
+
+
 def test_off_means_no_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from shapes.cache import default_folder
 
