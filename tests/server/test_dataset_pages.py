@@ -109,8 +109,8 @@ def test_defaults_and_preferences(client: TestClient, described) -> None:
     assert r.status_code == 406 and r.json()["error"]["status"] == 406
     r = client.get("/dataset", params={"format": "pdf"})
     assert r.status_code == 400 and "unknown format" in r.json()["error"]["detail"]
-    r = client.get("/sparql", headers={"accept": "text/html"})  # the service description has no page
-    assert r.status_code == 406
+    r = client.get("/sparql", headers={"accept": "text/html"})  # a browser: the service description as a page
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and 'href="/query"' in r.text
 
 
 def test_service_description_at_the_endpoint(client: TestClient) -> None:
