@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup
+
 from ontology.namespaces import ELI, FOAF, KG, SKOS, T
 from server import describe as D
+from server.charts import bar_chart
 from server.i18n import tr
 from server.pages.base import PageContext, Ref, YearBar, list_href, property_rows
 from server.pages.eu_links import coverage, eu_questions, year_counts
@@ -115,6 +118,7 @@ class EULinksView:
     total: int
     years: list[YearBar]
     rows: list[tuple[Any, Ref, Ref | None, Ref, str]]  # (link, Kamervraag, other act or None, place, method)
+    chart: Markup = Markup("")  # the Kamervragen per year (server.charts), with the years linking to the rows
 
 
 def eu_link_view(links: list, r: str, eu_ref: Any, L: Any) -> EULinksView:
@@ -124,7 +128,9 @@ def eu_link_view(links: list, r: str, eu_ref: Any, L: Any) -> EULinksView:
     bars = [YearBar(y, n, round(100 * n / top, 1), f"#eu-{y}", False) for y, n in years]
     rows = [(x, L.ref(x.kv, x.zaak or D.iri_label(x.kv, L.base, L.lang)), eu_ref(x.act) if x.act != r else None,
              L.ref(x.citing, x.place(L.lang)), x.method_label(L.lang)) for x in links]
-    return EULinksView(len({x.kv for x in links}), bars, rows)
+    chart = bar_chart(years, L.lang, ("Kamervragen per jaar", "Questions per year"), unit="year",
+                      hrefs={str(y): f"#eu-{y}" for y, _ in years}, chart_id="eu-grafiek")
+    return EULinksView(len({x.kv for x in links}), bars, rows, chart)
 
 
 async def kamerstuk_page(ctx: PageContext) -> tuple[str, dict[str, Any]]:

@@ -70,6 +70,11 @@ def test_eu_act_page_lists_the_questions_about_its_line(client: TestClient, stor
     words = select(store, """SELECT ?x ?w WHERE { ?c cito:hasCitedEntity ?x ; kg:tekstfragment ?w }""", x=COM_2016_616)
     assert words and all("".join(w["w"].split()) in "".join(page.text.split()) for w in words)
     assert 'href="#eu-2019"' in html and 'id="eu-2019"' in html
+    # the chart (server.charts): an SVG hidden from screen readers and the counts per year as a table
+    chart = html[html.index('id="eu-grafiek"'):]
+    chart = chart[:chart.index("</figure>")]
+    assert '<svg' in chart and 'aria-hidden="true"' in chart and "<table" in chart
+    assert re.search(r'<a href="#eu-2019">2019</a>\s*</t[hd]>\s*<td[^>]*>1</td>', chart), chart
     assert coverage_nl(store) in page.text
     assert "BNC-fiche" not in page.text  # no fiche in a build (a sync brings them): nothing said of them
     assert f"/queries/eu-act-questions?name={quote(REG_428, safe='')}" in page.hrefs()
