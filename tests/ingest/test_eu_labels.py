@@ -45,25 +45,6 @@ def _missing_ids(cell: str) -> list[str]:
     return [m.split("=", 1)[0].strip() for m in evaluate.split_list(cell)]
 
 
-#: Missing acts of the labels that the register has verified since they were labelled: (split, zaak, key). Only
-#: the labeller moves a label from missing_acts to keys; until then the row is listed here (and its link counts as a
-#: false positive). Verified in the third round of the linker: COM(2022) 304 (the nature restoration proposal), the
-#: AVMS directive 2010/13, the eel regulation 1100/2007, the notification directive 2015/1535, the net neutrality
-#: regulation 2015/2120.
-LABELS_TO_MOVE = {
-    ("heldout-2", "2023Z19638", "com-2022-304"), ("dev", "2023Z06664", "dir-2010-13"),
-    ("heldout", "2022Z16508", "reg-2007-1100"), ("heldout-2", "2016Z19081", "reg-2007-1100"),
-    ("heldout", "2018Z05431", "dir-2015-1535"), ("heldout", "2018Z15530", "reg-2015-2120"),
-}
-
-
-def test_labels_to_move_are_still_missing_acts_of_verified_rows():
-    reg = default_register()
-    for name, zaak, key in LABELS_TO_MOVE:
-        (row,) = [r for r in _rows(name) if r["zaak"] == zaak]
-        assert key in _missing_ids(row["missing_acts"]), f"{name} {zaak}: {key} moved; drop it from LABELS_TO_MOVE"
-        assert reg.get(key) is not None, f"{key} is not a verified row: it is no label to move"
-
 
 def test_rows_are_well_formed(splits):
     reg = default_register()
@@ -89,7 +70,7 @@ def test_rows_are_well_formed(splits):
                 if key not in reasons:
                     problems.append(f"{where}: key {key} has no reason")
             for mid in _missing_ids(r["missing_acts"]):
-                if reg.get(mid) is not None and (name, r["zaak"], mid) not in LABELS_TO_MOVE:
+                if reg.get(mid) is not None:
                     problems.append(f"{where}: missing act {mid} is a verified register row: label it as a key")
                 if mid not in reasons:
                     problems.append(f"{where}: missing act {mid} has no reason")
@@ -157,12 +138,14 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
 # The issue-16 targets on the development splits: dev, the first held-out split and the second (both spent: their
 # figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
 # precision >= 0.98 where there are dual-use links, recall >= 0.90 against the register on dev, on the second
-# held-out split and on all three together. On the first held-out split recall is 0.896 (43 of 48): of the five keys
+# held-out split and on all three together. On the first held-out split recall is 0.882 (45 of 51; three of its
+# labels moved from missing_acts to keys when the register verified their acts, 2026-12-07): of the six keys
 # missed, four need knowledge no rule reads from the title (the EU rules behind "Hogan", "topbankiers",
-# "Amerikaanse nieuwssites", a Natura 2000 area by its name) and one is the act a text's question 5 is about
-# without naming it; it is held to that floor. A later held-out split (heldout-3.csv, …) is never read here:
+# "Amerikaanse nieuwssites", a Natura 2000 area by its name), one is the eel regulation behind "aalbeheerplan" (the
+# plan the regulation requires, not named) and one the act a text's question 5 is about without naming it; it is
+# held to that floor. A later held-out split (heldout-3.csv, …) is never read here:
 # bench/eu/evaluate.py reports it.
-HELDOUT_RECALL_FLOOR = 43 / 48
+HELDOUT_RECALL_FLOOR = 45 / 51
 
 
 @pytest.fixture(scope="module")
