@@ -32,7 +32,6 @@ from kamergraph.inputs import ODATA_FILE, context_graphs, publication_ids, refer
 from kamergraph.texts import TextOutcome, bundled_text_files, process_texts
 from ontology.namespaces import Iris
 from shapes.results import findings_graph, load_findings
-from shapes.cache import ValidationCache
 from shapes.validate import FastValidator, Report
 from store.base import Store
 from store.embedded import EmbeddedStore
@@ -447,7 +446,7 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
             loading = pool.submit(fresh.bulk_load, data, lenient=True)  # the staging copy parses it strictly
             del data
             staging = built.staging.finish([*static, *built.graphs.values()])
-            report.validation = _validate(staging, static, report)
+            report.validation = FastValidator().validate_store(staging.ox)
         _record_results(report.validation, report, built.outcomes)
         rejected = [g for g, o in built.outcomes.items() if o.status == "rejected"]
         with timer("describe"):
@@ -465,16 +464,6 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
     with timer("optimize"):
         fresh.optimize()
     return rejected
-
-
-def _validate(staging: EmbeddedStore, static: list[MappedGraph], report: BuildReport) -> Report:
-    """Validates the in-memory copy: the results of the context graphs (``static``) from the validation cache
-    (:mod:`shapes.cache`, kept by their content) where it can stand for them, every other graph afresh; what
-    went wrong with a cache entry becomes a note on the reference data."""
-    cache = ValidationCache.from_environment()
-    result = cache.validate(FastValidator(), staging.ox, [g.iri for g in static])
-    report.reference_notes.extend(cache.notes)
-    return result
 
 
 def _complete_staging(store: Store, staging: EmbeddedStore, report: BuildReport, built: _Graphs,

@@ -3,7 +3,6 @@ the grouping of tests for parallel workers."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -13,14 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support.build_cache import VALIDATION, cache_root, cached_store  # noqa: E402 - needs the root on sys.path
+from tests.support.build_cache import cached_store  # noqa: E402 - needs the root on sys.path
 
 DATA = ROOT / "data"
-
-# The builds of the tests (in this process and in the CLI processes they start) keep the reference graphs'
-# validation results (shapes.cache) beside the tests' cached stores, not in the user's own cache; shared by
-# the parallel workers, cleared with them.
-os.environ.setdefault("KAMERGRAPH_VALIDATION_CACHE", str(cache_root() / VALIDATION))
 
 
 @pytest.fixture(scope="session")

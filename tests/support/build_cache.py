@@ -36,7 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 KEEP = 10  # stores kept in the cache (a full build is about 0.8 GB, the others tens of MB)
 REPORT = "report.pickle"
-VALIDATION = "validation"  # the tests' validation cache (shapes.cache, set in tests/conftest.py): not a store
 
 Recipe = Callable[[Path], Any]  # builds a store at the path given; returns what the tests get with it
 
@@ -131,10 +130,8 @@ def copy_store(source: Path, dest: Path) -> None:
 
 def evict(root: Path, keep: Path) -> None:
     """Remove the least recently used cached stores beyond ``KEEP`` (never ``keep``, nor one whose lock
-    another process holds, nor the validation cache's folder), and temporary folders of builds that ended
-    without finishing (older than an hour)."""
-    entries = sorted((p for p in root.iterdir()
-                      if p.is_dir() and ".tmp-" not in p.name and p != keep and p.name != VALIDATION),
+    another process holds), and temporary folders of builds that ended without finishing (older than an hour)."""
+    entries = sorted((p for p in root.iterdir() if p.is_dir() and ".tmp-" not in p.name and p != keep),
                      key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP - 1:]:
         with (root / f"{old.name}.lock").open("a") as fh:
