@@ -10,6 +10,8 @@ import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ class SearchIndex:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._pairs: Pairs | None = None
-        self._texts: OrderedDict[tuple[str, bool], tuple[set[int], list[int]]] = OrderedDict()
+        self._texts: OrderedDict[str, set[int]] = OrderedDict()
         try:
             con = self.connect()
             self.meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -96,41 +98,45 @@ class SearchIndex:
                 self._pairs = Pairs(self.connect(), self.size)
             return self._pairs
 
-    def _text(self, con: sqlite3.Connection, sel: Selection, ranked: bool = False) -> tuple[set[int] | None, list[int]]:
-        """The ids the selection's search text matches (None without one) and, when ``ranked``, the same ids
-        by rank: bm25 (the subject weighing most), newest first among equals."""
+    def _text(self, con: sqlite3.Connection, sel: Selection) -> set[int] | None:
+        """The ids the selection's search text matches (None without one), unranked; the last few texts'
+        matches are kept (a list page, its chart and its export ask the same)."""
         if sel.query is None:
-            return None, []
+            return None
         expr = sel.query.fts()
-        with self._lock:  # the last few texts' matches: a list page, its chart and its export ask the same
-            hit = self._texts.get((expr, ranked)) or (self._texts.get((expr, True)) if not ranked else None)
-            if hit is not None:
-                self._texts.move_to_end((expr, ranked) if (expr, ranked) in self._texts else (expr, True))
-                return hit
-        found = self._match(con, expr, ranked)
         with self._lock:
-            self._texts[(expr, ranked)] = found
+            hit = self._texts.get(expr)
+            if hit is not None:
+                self._texts.move_to_end(expr)
+                return hit
+        try:
+            found = {r for (r,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}
+        except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
+            raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
+        with self._lock:
+            self._texts[expr] = found
             while len(self._texts) > TEXTS_KEPT:
                 self._texts.popitem(last=False)
         return found
 
     @staticmethod
-    def _match(con: sqlite3.Connection, expr: str, ranked: bool) -> tuple[set[int], list[int]]:
+    def _by_rank(con: sqlite3.Connection, q: SearchQuery, limit: int = -1, offset: int = 0) -> Iterator[int]:
+        """The ids ``q`` matches by rank: bm25 (the subject weighing most), newest first among equals. SQLite
+        ranks and sorts; ``limit`` and ``offset`` are its LIMIT and OFFSET (-1: no limit), so only the rows
+        asked for leave it."""
+        weights = ", ".join(str(w) for w in WEIGHTS)
         try:
-            if not ranked:
-                return {r for (r,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}, []
-            weights = ", ".join(str(w) for w in WEIGHTS)
-            order = [r for (r,) in con.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {weights}), rowid", (expr,))]
+            cur = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {weights}), rowid "
+                              "LIMIT ? OFFSET ?", (q.fts(), limit, offset))
         except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
             raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
-        return set(order), order
+        return (r for (r,) in cur)
 
     def count(self, filters: Selection | Sequence[Filter] = ()) -> int:
         sel = Selection.of(filters)
         if sel.empty:
             return self.size
-        ids = self.pairs().ids(sel, self._text(self.connect(), sel)[0])
+        ids = self.pairs().ids(sel, self._text(self.connect(), sel))
         return self.size if ids is None else len(ids)
 
     def facet_counts(self, filters: Selection | Sequence[Filter] = (), total: int | None = None,
@@ -142,7 +148,7 @@ class SearchIndex:
         built (the totals, the pair counts)."""
         sel = Selection.of(filters)
         if sel.query is not None and text is None:
-            text = self._text(self.connect(), sel)[0]
+            text = self._text(self.connect(), sel)
         counts = self._counts(sel, text)
         for kind in sel.groups():
             of_kind = {vid for vid, v in self.values.items() if v.kind == kind}
@@ -162,16 +168,29 @@ class SearchIndex:
             return {v.id: v.total for v in self.values.values() if v.total}
         return dict(self.pairs().counts(ids, only))
 
-    def _ordered(self, con: sqlite3.Connection, sel: Selection, sort: str) -> tuple[list[int], set[int] | None]:
+    def _ordered(self, con: sqlite3.Connection, sel: Selection, sort: str) -> Iterator[int]:
         """The ids of the selection in the order ``sort`` asks (-datum: newest first; datum: oldest first, the
-        undated last; relevantie: by rank), and the ids the search text matched (None without one)."""
-        ranked = sort == "relevantie" and sel.query is not None
-        text, order = self._text(con, sel, ranked)
-        pairs = self.pairs()
-        ids = pairs.ids(sel, text)
-        if ranked:
-            return ([i for i in order if i in ids] if ids is not None and len(ids) < len(order) else order), text
-        return pairs.ordered(ids, sort), text
+        undated last; relevantie: by rank, read from SQLite as they are consumed)."""
+        ids = self.pairs().ids(sel, self._text(con, sel))
+        if sort == "relevantie" and sel.query is not None:
+            return (i for i in self._by_rank(con, sel.query) if ids is None or i in ids)
+        return iter(self.pairs().ordered(ids, sort))
+
+    def _page(self, con: sqlite3.Connection, sel: Selection, sort: str, offset: int, limit: int
+              ) -> tuple[list[int], int, set[int] | None]:
+        """The ids of one page of the selection in the order ``sort`` asks, how many the selection has, and the
+        ids its search text matched (None without one). By rank, only the page leaves SQLite: filtered on the
+        text alone, SQL's LIMIT and OFFSET; with other filters too, ranked ids are read until the page is full.
+        By date, the ids are sorted in memory (numbered newest first)."""
+        text = self._text(con, sel)
+        ids = self.pairs().ids(sel, text)
+        total = self.size if ids is None else len(ids)
+        if sort == "relevantie" and sel.query is not None:
+            if text is not None and ids is not None and len(ids) == len(text):  # nothing but the text filters
+                return list(self._by_rank(con, sel.query, limit, offset)), total, text
+            ranked = (i for i in self._by_rank(con, sel.query) if i in ids)  # type: ignore[operator]
+            return list(islice(ranked, offset, offset + limit)), total, text
+        return self.pairs().page(ids, sort, offset, limit), total, text
 
     def _rows_of(self, con: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
         """The ``kv`` rows of these ids, in their order."""
@@ -188,9 +207,8 @@ class SearchIndex:
         each card with the passage that matched best."""
         sel = Selection.of(filters)
         con = self.connect()
-        ordered, text = self._ordered(con, sel, sort)
-        total = len(ordered)
-        rows = self._rows_of(con, ordered[(page - 1) * per_page:page * per_page])
+        ids, total, text = self._page(con, sel, sort, (page - 1) * per_page, per_page)
+        rows = self._rows_of(con, ids)
         cards = self._snippet_cards(con, rows, sel.query, lang) if sel.query is not None else [
             self._card(r, lang) for r in rows]
         counts = self.facet_counts(sel, total, text)
@@ -215,7 +233,7 @@ class SearchIndex:
         """How many Kamervragen of the selection there are per month (``"YYYY-MM"``, n), the undated left out."""
         sel = Selection.of(filters)
         pairs = self.pairs()
-        ids = pairs.ids(sel, self._text(self.connect(), sel)[0])
+        ids = pairs.ids(sel, self._text(self.connect(), sel))
         return pairs.all_months() if ids is None else pairs.months(ids)
 
     def export(self, filters: Selection | Sequence[Filter] = (), lang: str = "nl", sort: str = "-datum",
@@ -225,9 +243,9 @@ class SearchIndex:
         sel = Selection.of(filters)
         con = self._open()
         try:
-            ordered, _ = self._ordered(con, sel, sort)
-            for start in range(0, len(ordered), 500):
-                batch = self._rows_of(con, ordered[start:start + 500])
+            ordered = self._ordered(con, sel, sort)
+            while batch_ids := list(islice(ordered, 500)):
+                batch = self._rows_of(con, batch_ids)
                 if snippets and sel.query is not None:
                     yield from self._snippet_cards(con, batch, sel.query, lang)
                 else:
@@ -317,7 +335,7 @@ class SearchIndex:
                 f"SELECT kv, kind, nums, body FROM text WHERE kv IN ({','.join('?' * len(ids))}) ORDER BY kv, ord",
                 ids):
             texts[kv].append((kind, nums, body))
-        match = q.matcher()
+        match = lru_cache(maxsize=None)(q.matcher())  # each distinct word of these texts asked once
         cards = []
         for r in rows:
             subject_html, subject_hits = highlight(r[3] or "", match, window=10_000)

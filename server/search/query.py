@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -122,7 +124,7 @@ def parse_query(text: str) -> SearchQuery:
     return SearchQuery(text, tuple(terms[:MAX_TERMS]))
 
 
-def highlight(text: str, match: Matcher, *, window: int = 32) -> tuple[Markup, int]:
+def highlight(text: str, match: Callable[[str], bool], *, window: int = 32) -> tuple[Markup, int]:
     """The best passage of ``text`` (about ``window`` words around the densest run of matched
     words), escaped, with the matched words in ``<mark>``, and how many words matched in it."""
     text = unicodedata.normalize("NFC", text)
@@ -134,8 +136,8 @@ def highlight(text: str, match: Matcher, *, window: int = 32) -> tuple[Markup, i
         start_i, end_i = 0, min(len(toks), window)
     else:
         best, best_count = hits[0], 0
-        for h in hits:  # the window starting a little before a hit with the most hits in it
-            count = sum(1 for x in hits if h <= x < h + window)
+        for k, h in enumerate(hits):  # the window starting a little before a hit with the most hits in it
+            count = bisect_left(hits, h + window, k) - k
             if count > best_count:
                 best, best_count = h, count
         start_i = max(0, best - 6)

@@ -51,8 +51,16 @@ def stem(token: str) -> str:
 
 def words(text: str) -> Iterator[tuple[int, int, str]]:
     """The words of ``text`` (NFC) as (start, end, normalised token)."""
+    if text.isascii():  # lower case is all normalising does, and keeps the offsets
+        for m in WORD.finditer(text.lower()):
+            yield m.start(), m.end(), m.group()
+        return
     for m in WORD.finditer(text):
-        norm = normalise(m.group())
+        word = m.group()
+        if word.isascii():
+            yield m.start(), m.end(), word.lower()
+            continue
+        norm = normalise(word)
         for t in WORD.findall(norm):
             yield m.start(), m.end(), t
 
