@@ -14,6 +14,7 @@ typed input for it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,9 +95,5 @@ async def read_list(endpoint: Endpoint, kind: str) -> list[Choice] | None:
 async def pick_lists(endpoint: Endpoint, queries: Iterable[NamedQuery]) -> dict[str, list[Choice]]:
     """The lists the parameters of ``queries`` are picked from, by list name (each read once)."""
     wanted = sorted({k for q in queries for p in q.params for k in p.picks})
-    lists: dict[str, list[Choice]] = {}
-    for kind in wanted:
-        names = await read_list(endpoint, kind)
-        if names:
-            lists[kind] = names
-    return lists
+    found = await asyncio.gather(*(read_list(endpoint, kind) for kind in wanted))  # on the workers side by side
+    return {kind: names for kind, names in zip(wanted, found, strict=True) if names}
