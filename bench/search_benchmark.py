@@ -10,9 +10,13 @@
    kind and overall, against the targets (search p95 <= 100 ms, list with facets p95 <= 150 ms,
    combined list p95 <= 150 ms). The whole-list CSV and JSON exports are timed once each.
    ``--kinds combined`` times only those kinds (comma-separated).
+3. ``--cpu``: the search kind's CPU per request in-process (``time.process_time`` around the index's work for
+   a page: its ranked cards, facet counts and chart counts; no HTTP, no rendering), which the machine's load
+   disturbs less than latency. Cold: the index's kept search texts emptied first; warm: the same request
+   asked a second time.
 
     python bench/search_benchmark.py [--store var/store] [--n 30] [--warmup 2] [--settle 30] [--no-build]
-                                     [--kinds search,list,combined] [--json out.json]
+                                     [--kinds search,list,combined] [--cpu] [--json out.json]
 """
 
 from __future__ import annotations
@@ -132,6 +136,33 @@ def build(store: Path, base: str) -> dict[str, object]:
             "timings": info.timings, "stemmer": meta.get("stemmer")}
 
 
+def cpu_run(store: Path, n: int) -> dict[str, dict[str, float]]:
+    """CPU ms per search request in-process, cache cold and warm: p50 and p95 over ``n`` rounds."""
+    from server.search import SearchIndex, parse_query
+    from server.search.select import Selection
+
+    index = SearchIndex(Path(str(store) + ".search.sqlite"))
+    index.pairs()
+    plan = [(q, 1) for q in SEARCHES] + SEARCH_PAGES
+    times: dict[str, list[float]] = {"cold": [], "warm": []}
+    for _ in range(n):
+        for q, page in plan:
+            sel = Selection(query=parse_query(q))
+            index._texts.clear()
+            getattr(index, "_ranks", {}).clear()
+            for state in ("cold", "warm"):
+                t0 = time.process_time()
+                index.list_page(sel, page, 50, "nl", None, "relevantie")
+                index.months(sel)
+                times[state].append((time.process_time() - t0) * 1000)
+    out = {}
+    for state, ts in times.items():
+        out[state] = {"requests": len(ts), "p50_ms": statistics.median(ts), "p95_ms": pct(ts, 95)}
+        print(f"search CPU in-process, cache {state}: {len(ts)} requests, p50 {out[state]['p50_ms']:.1f} ms, "
+              f"p95 {out[state]['p95_ms']:.1f} ms")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", default=None, help="the store directory (default: KAMERGRAPH_STORE)")
@@ -141,6 +172,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--settle", type=float, default=30.0, help="seconds to wait after the server is up")
     ap.add_argument("--kinds", default="search,list,combined", help="the request kinds to time (comma-separated)")
+    ap.add_argument("--cpu", action="store_true", help="only the search kind's CPU per request, in-process")
     ap.add_argument("--json", help="write the figures here too")
     args = ap.parse_args()
 
@@ -153,6 +185,11 @@ def main() -> None:
 
     report: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                             f"Python {platform.python_version()}", "store": str(store)}
+    if args.cpu:
+        report["search_cpu"] = cpu_run(store, args.n)
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        return
     if not args.no_build:
         b = build(store, settings.base)
         report["build"] = b

@@ -42,6 +42,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._pairs: Pairs | None = None
         self._texts: OrderedDict[str, set[int]] = OrderedDict()
+        self._ranks: dict[str, tuple[int, list[int]]] = {}  # per kept text: how many were asked, its first ids by rank
         try:
             con = self.connect()
             self.meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -116,7 +117,7 @@ class SearchIndex:
         with self._lock:
             self._texts[expr] = found
             while len(self._texts) > TEXTS_KEPT:
-                self._texts.popitem(last=False)
+                self._ranks.pop(self._texts.popitem(last=False)[0], None)
         return found
 
     @staticmethod
@@ -187,10 +188,24 @@ class SearchIndex:
         total = self.size if ids is None else len(ids)
         if sort == "relevantie" and sel.query is not None:
             if text is not None and ids is not None and len(ids) == len(text):  # nothing but the text filters
-                return list(self._by_rank(con, sel.query, limit, offset)), total, text
+                return self._ranked_prefix(con, sel.query, offset + limit)[offset:offset + limit], total, text
             ranked = (i for i in self._by_rank(con, sel.query) if i in ids)  # type: ignore[operator]
             return list(islice(ranked, offset, offset + limit)), total, text
         return self.pairs().page(ids, sort, offset, limit), total, text
+
+    def _ranked_prefix(self, con: sqlite3.Connection, q: SearchQuery, n: int) -> list[int]:
+        """The first ``n`` ids ``q`` matches by rank (SQL's LIMIT), kept with the text's matches while they are
+        kept: a page asked again, or an earlier page, is not ranked again."""
+        expr = q.fts()
+        with self._lock:
+            asked, kept = self._ranks.get(expr, (0, []))
+        if asked >= n:
+            return kept
+        ranked = list(self._by_rank(con, q, n))
+        with self._lock:
+            if expr in self._texts:
+                self._ranks[expr] = (n, ranked)
+        return ranked
 
     def _rows_of(self, con: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
         """The ``kv`` rows of these ids, in their order."""

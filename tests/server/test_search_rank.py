@@ -43,6 +43,7 @@ def test_ranked_pages_of_a_common_word_are_those_of_ranking_every_match(index: S
     last = (len(every) - 1) // per_page + 1
     for page in (2, last):
         assert page_ids(index, sel, page, per_page, "relevantie") == every[(page - 1) * per_page:page * per_page]
+    assert page_ids(index, sel, 1, per_page, "relevantie") == every[:per_page]  # from the ranked ids kept
     assert [c.id for c in index.export(sel, sort="relevantie")] == every
 
 
