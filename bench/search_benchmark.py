@@ -145,6 +145,7 @@ def cpu_run(store: Path, n: int) -> dict[str, dict[str, float]]:
     index.pairs()
     plan = [(q, 1) for q in SEARCHES] + SEARCH_PAGES
     times: dict[str, list[float]] = {"cold": [], "warm": []}
+    per: dict[tuple[str, int], list[float]] = {r: [] for r in plan}
     for _ in range(n):
         for q, page in plan:
             sel = Selection(query=parse_query(q))
@@ -155,6 +156,10 @@ def cpu_run(store: Path, n: int) -> dict[str, dict[str, float]]:
                 index.list_page(sel, page, 50, "nl", None, "relevantie")
                 index.months(sel)
                 times[state].append((time.process_time() - t0) * 1000)
+                if state == "cold":
+                    per[(q, page)].append(times[state][-1])
+    for (q, page), ts in sorted(per.items(), key=lambda kv: -statistics.median(kv[1]))[:5]:
+        print(f"  cold, {q} (page {page}): p50 {statistics.median(ts):.1f} ms CPU")
     out = {}
     for state, ts in times.items():
         out[state] = {"requests": len(ts), "p50_ms": statistics.median(ts), "p95_ms": pct(ts, 95)}
