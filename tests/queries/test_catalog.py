@@ -41,7 +41,7 @@ def test_the_shipped_catalog_loads_with_titles_and_params() -> None:
     du = cat["dual-use"]
     assert du.title("en") == "Questions about the EU dual-use regulation"
     assert du.param("act") == Param("act", "iri", "http://data.europa.eu/eli/reg/2009/428/oj",
-                                    "the EU act (its ELI or CELLAR IRI)")
+                                    "the EU act (its ELI or CELLAR IRI)", pick="eu-act")
     assert "regulation 428/2009" in du.description and "Kamerstuk" in du.description  # continuation lines joined
     assert cat["addressed-to"].param("addressee").kinds == ("post", "ministerie")
     assert "examples" not in " ".join(cat.names())  # queries/examples/ is not the catalog
