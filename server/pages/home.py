@@ -17,6 +17,7 @@ from server.pages.base import Linker, list_href
 from server.pages.eu_links import Coverage as EUCoverage, coverage as eu_coverage
 from server.pages.lists import question_items
 from server.render import render
+from store.export import current_release
 
 if TYPE_CHECKING:
     from server.endpoint import Endpoint
@@ -123,5 +124,7 @@ async def home_page(request: Request, endpoint: Endpoint, holder: OverviewHolder
         "eu": [(L.ref(e.iri, ov.label(e.iri, lang) or L.text(e.iri)), e.identifier, e.kamervragen) for e in eu],
         "eu_base": eu_base,
         "latest": question_items(ov.latest(10), L, ov, True),
+        # /dumps/ lists a release only once `kamergraph dumps` has made one: the home page says the same
+        "has_release": current_release(endpoint.settings.dumps_dir) is not None,
         "founding": L.ref(base + "id/kamervraag/2019Z15231") if ov.case(base + "id/kamervraag/2019Z15231") else None,
     }, 200, {"Vary": "Cookie"})

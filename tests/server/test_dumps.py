@@ -161,3 +161,15 @@ def test_the_dumps_name_the_served_context(client: TestClient, release: tuple[Pa
     got = set(parse(json.dumps(doc).encode("utf-8"), format=RdfFormat.JSON_LD))
     expected = set(parse(gzip.decompress(client.get("/dumps/kamergraph.nq.gz").content), format=RdfFormat.N_QUADS))
     assert got == expected and len(got) == release[1]["quads"]
+
+
+def test_the_home_page_offers_the_download_only_with_a_release(client: TestClient, empty_client: TestClient) -> None:
+    """The home page agrees with /dumps/: with a release it links the download; without one it says there is no
+    release yet and how one is made, instead of offering a download that /dumps/ then refuses."""
+    accept = {"Accept": "text/html"}
+    with_release = client.get("/", params={"lang": "nl"}, headers=accept)
+    without = empty_client.get("/", params={"lang": "nl"}, headers=accept)
+    assert with_release.status_code == 200 and without.status_code == 200
+    assert "De hele graaf downloaden (dumps)</a>" in with_release.text and "nog geen release" not in with_release.text
+    assert "nog geen release van de dumps" in without.text and "<code>kamergraph dumps</code>" in without.text
+    assert "De hele graaf downloaden (dumps)</a>" not in without.text
