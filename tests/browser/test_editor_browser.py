@@ -79,19 +79,6 @@ def stays_local(watch: Watch) -> Iterator[None]:
     assert not (watch.external or watch.csp_violations), watch.report()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), headless=True,
-                              args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) =>
     window.__kamergraphCsp({directive: e.effectiveDirective, blocked: e.blockedURI}));"""
 

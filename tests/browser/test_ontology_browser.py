@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_pages_browser import browser, open_page, stays_local  # noqa: F401 - the fixture
+from tests.browser.test_pages_browser import open_page, stays_local
 
 pytestmark = pytest.mark.browser
 

@@ -76,19 +76,6 @@ def stays_local(watch: Watch) -> Iterator[None]:
     assert not watch.errors, watch.errors
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), headless=True,
-                              args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def open_page(browser: Any, server: LiveServer, width: int = 1280) -> tuple[Any, Any, Watch]:
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
     watch = Watch(server)

@@ -49,20 +49,6 @@ PAGES = [
 SAVED = {"persoon", "fractie", "ministerie", "kabinet"}
 
 
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), headless=True,
-                              args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def local_only(server: LiveServer, outside: list[str]) -> Any:
     """A route handler that lets requests to the test server through and aborts (and lists) any other."""
     def route(r: Any) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_pages_browser import browser, open_page, stays_local  # noqa: F401 - the same browser fixture
+from tests.browser.test_pages_browser import open_page, stays_local
 
 pytestmark = pytest.mark.browser
 A = "{http://www.w3.org/2005/Atom}"
