@@ -6,9 +6,6 @@ graph (ingest/map.py) and of text citations' method and confidence (ingest/map_t
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
-import re
 from pathlib import Path
 
 import pytest
@@ -17,9 +14,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from ingest.citations import EURegister, find_citations
 from ingest.citations.linker import METHODS, EULink, citation_method, link_title
 from ingest.map import GraphBuilder, map_eu_links, node
+from tests.support.slices import zaak_titles
 
 ROOT = Path(__file__).resolve().parents[2]
-ZAKEN = ROOT / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 SEED = ROOT / "data" / "texts" / "seed" / "kv-tk-2019Z15231.txt"
 KG = Namespace("https://w3id.org/kamergraph/def#")
 CITO = Namespace("http://purl.org/spar/cito/")
@@ -63,16 +60,7 @@ def register() -> EURegister:
 @pytest.fixture(scope="module")
 def zaken() -> dict[str, tuple[str, dt.date]]:
     """(title, date) of the Zaken in NUMBERS, read from the OData extract."""
-    out = {}
-    wanted = re.compile("|".join(f'"{n}"' for n in sorted(NUMBERS)))
-    with gzip.open(ZAKEN, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if wanted.search(line):
-                z = json.loads(line)
-                if z["Nummer"] in NUMBERS:
-                    out[z["Nummer"]] = (z["Onderwerp"], dt.date.fromisoformat(z["GestartOp"][:10]))
-    assert set(out) == NUMBERS
-    return out
+    return zaak_titles(NUMBERS)
 
 
 def links(zaken, register, nummer: str, on: dt.date | None = None) -> list[EULink]:

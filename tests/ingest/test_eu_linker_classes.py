@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
-import json
 import re
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from ingest.citations.linker import link_title
 from ingest.citations.subjects import DEFAULT_SUBJECTS, Subjects, read_subjects
 from ingest.errors import ParseError
 from ingest.sources.text import read_text_file
+from tests.support.slices import zaak_titles
 
 ROOT = Path(__file__).resolve().parents[2]
-ZAKEN = ROOT / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 
 # Zaak number -> the register key its title names (None: no link), by class.
 EXPECTED: dict[str, str | None] = {
@@ -57,16 +55,7 @@ def register() -> EURegister:
 @pytest.fixture(scope="module")
 def zaken() -> dict[str, tuple[str, dt.date]]:
     """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
-    out = {}
-    wanted = re.compile("|".join(f'"{n}"' for n in sorted(EXPECTED)))
-    with gzip.open(ZAKEN, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if wanted.search(line):
-                z = json.loads(line)
-                if z["Nummer"] in EXPECTED:
-                    out[z["Nummer"]] = (z["Onderwerp"], dt.date.fromisoformat(z["GestartOp"][:10]))
-    assert set(out) == set(EXPECTED)
-    return out
+    return zaak_titles(EXPECTED)
 
 
 def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):

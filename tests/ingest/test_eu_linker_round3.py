@@ -9,18 +9,13 @@ rules "bij" a subject."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
-import re
-from pathlib import Path
 
 import pytest
 
 from ingest.citations import EURegister
 from ingest.citations.linker import link_title
+from tests.support.slices import zaak_titles
 
-ROOT = Path(__file__).resolve().parents[2]
-ZAKEN = ROOT / "data" / "tk-odata" / "zaken-schriftelijke-vragen.jsonl.gz"
 
 # Zaak number -> the register keys its title names (empty: no link), by class.
 EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
@@ -54,16 +49,7 @@ def register() -> EURegister:
 @pytest.fixture(scope="module")
 def zaken() -> dict[str, tuple[str, dt.date]]:
     """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
-    out = {}
-    wanted = re.compile("|".join(f'"{n}"' for n in sorted(EXPECTED)))
-    with gzip.open(ZAKEN, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if wanted.search(line):
-                z = json.loads(line)
-                if z["Nummer"] in EXPECTED:
-                    out[z["Nummer"]] = (z["Onderwerp"], dt.date.fromisoformat(z["GestartOp"][:10]))
-    assert set(out) == set(EXPECTED)
-    return out
+    return zaak_titles(EXPECTED)
 
 
 def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):

@@ -3,7 +3,10 @@ built from them with the given published texts (the build itself, on the bundled
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,3 +43,19 @@ def build_slice(path: Path, zaken: Iterable[str], texts: Iterable[Path], name: s
         return build(store, DATA, Iris(BASE), odata_file=odata, texts=list(texts))
     finally:
         store.close()
+
+
+def zaak_titles(numbers: Iterable[str]) -> dict[str, tuple[str, dt.date]]:
+    """(title, date) of the Zaken ``numbers`` as the bundled OData file gives them (``Onderwerp``, the date of
+    ``GestartOp``); every number must be there."""
+    wanted = set(numbers)
+    pattern = re.compile("|".join(f'"{re.escape(n)}"' for n in sorted(wanted)))
+    out = {}
+    with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if pattern.search(line):
+                z = json.loads(line)
+                if z["Nummer"] in wanted:
+                    out[z["Nummer"]] = (z["Onderwerp"], dt.date.fromisoformat(z["GestartOp"][:10]))
+    assert set(out) == wanted, f"not in the OData file: {sorted(wanted - set(out))}"
+    return out
