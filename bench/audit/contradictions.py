@@ -37,6 +37,7 @@ from ingest.records import Person, ZaakRecord  # noqa: E402
 from ingest.reference import load_reference  # noqa: E402
 from ingest.resolve import Resolver  # noqa: E402
 from ingest.sources.odata import read_jsonl  # noqa: E402
+from bench.audit.names import resolved_names  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ODATA = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
@@ -75,28 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     links: Counter[str] = Counter()
     pairs: dict[str, dict[tuple[str, str], list]] = defaultdict(dict)
     unresolved: dict[tuple[str, str], list] = {}
-    seen: dict[tuple[str, object, bool], tuple[str | None, str | None, str | None]] = {}
-    for z in zaken:
-        if z.verwijderd:
+    for z, n, link in resolved_names(resolver, zaken):
+        pk, method, why = link.person_key, link.method, link.unresolved_reason
+        if pk is None:
+            unresolved.setdefault((n, why or ""), []).append(z.nummer)
             continue
-        for names, asker in ((z.indieners, True), (z.medeindieners, True), (z.gericht_aan, False)):
-            for n in names:
-                k = (n, z.gestart_op, asker)
-                if k not in seen:
-                    link = (resolver.resolve_asker(n, "indiener", 1, z.gestart_op) if asker
-                            else resolver.resolve_addressee(n, 1, z.gestart_op))
-                    seen[k] = (link.person_key, link.method, link.unresolved_reason)
-                pk, method, why = seen[k]
-                if pk is None:
-                    unresolved.setdefault((n, why or ""), []).append(z.nummer)
-                    continue
-                p = ref.persons[pk]
-                g, ini = roepnaam_contradicts(resolver, n, p), initials_contradict(resolver, n, pk)
-                if not (g or ini):
-                    continue
-                cls = "beide" if g and ini else "voorletters" if ini else "roepnaam"
-                links[cls] += 1
-                pairs[cls].setdefault((n, pk), []).append((z.nummer, z.gestart_op, method))
+        p = ref.persons[pk]
+        g, ini = roepnaam_contradicts(resolver, n, p), initials_contradict(resolver, n, pk)
+        if not (g or ini):
+            continue
+        cls = "beide" if g and ini else "voorletters" if ini else "roepnaam"
+        links[cls] += 1
+        pairs[cls].setdefault((n, pk), []).append((z.nummer, z.gestart_op, method))
     for cls in CLASSES:
         print(f"== {cls}: {links[cls]} links, {len(pairs[cls])} (name, person) pairs")
         for (n, pk), zs in sorted(pairs[cls].items()):

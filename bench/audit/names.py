@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -38,11 +40,10 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 ODATA = "tk-odata/zaken-schriftelijke-vragen.jsonl.gz"
 
 
-def every_name(ref: ReferenceData, zaken: list[ZaakRecord]) -> dict[str, Counter[str]]:
-    """Per person key, every OData name (askers and addressees of the not deleted Zaken) resolving to it."""
-    resolver = Resolver(ref)
-    seen: dict[tuple[str, object, bool], str | None] = {}
-    out: dict[str, Counter[str]] = defaultdict(Counter)
+def resolved_names(resolver: Resolver, zaken: list[ZaakRecord]) -> Iterator[tuple[ZaakRecord, str, Any]]:
+    """Every OData name of the not deleted Zaken (askers, co-askers, addressees) with its Zaak and how the
+    resolver links it (each name resolved once per date and role)."""
+    seen: dict[tuple[str, object, bool], Any] = {}
     for z in zaken:
         if z.verwijderd:
             continue
@@ -50,11 +51,17 @@ def every_name(ref: ReferenceData, zaken: list[ZaakRecord]) -> dict[str, Counter
             for n in names:
                 k = (n, z.gestart_op, asker)
                 if k not in seen:
-                    link = (resolver.resolve_asker(n, "indiener", 1, z.gestart_op) if asker
-                            else resolver.resolve_addressee(n, 1, z.gestart_op))
-                    seen[k] = link.person_key
-                if seen[k]:
-                    out[seen[k]][n] += 1  # type: ignore[index]
+                    seen[k] = (resolver.resolve_asker(n, "indiener", 1, z.gestart_op) if asker
+                               else resolver.resolve_addressee(n, 1, z.gestart_op))
+                yield z, n, seen[k]
+
+
+def every_name(ref: ReferenceData, zaken: list[ZaakRecord]) -> dict[str, Counter[str]]:
+    """Per person key, every OData name (askers and addressees of the not deleted Zaken) resolving to it."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for _z, n, link in resolved_names(Resolver(ref), zaken):
+        if link.person_key:
+            out[link.person_key][n] += 1
     return out
 
 
