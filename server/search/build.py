@@ -114,7 +114,7 @@ class _Values:
         self.base = base
         self.ids: dict[tuple[str, str], int] = {}
         self.rows: list[tuple[Any, ...]] = []
-        self.names: dict[int, str] = {}  # a value's Dutch label (what the names column of the search reads)
+        self.names: dict[int, str] = {}  # a value's Dutch label and other names (what the search's names column reads)
 
     def __call__(self, kind: str, iri: str | None, key: str | None = None, possibly: bool = False) -> int:
         """``possibly``: the post or ministry as a candidate of an ambiguous addressing, a value of its own
@@ -139,9 +139,12 @@ class _Values:
             extra = None
             if kind == "post":
                 extra = json.dumps([self("ministerie", m, possibly=possibly) for m in labels.post_in.get(iri or "", [])])
-            self.rows.append((vid, kind, k, iri, nl, en, short, extra))
+            # a member's other names (the lists' name where the Kamer prints another): found, never shown
+            alt = labels.alt_names(iri or "", (nl, en, short)) if kind == "lid" else []
+            self.rows.append((vid, kind, k, iri, nl, en, short, json.dumps(alt, ensure_ascii=False) if alt else None,
+                              extra))
             if kind not in ("status", "jaar") and not possibly:  # a possible addressee is not a name it is found by
-                self.names[vid] = " ".join(x for x in (nl, short) if x)
+                self.names[vid] = " ".join(x for x in (nl, short, *alt) if x)
         return vid
 
 
@@ -263,8 +266,8 @@ def _possible_posts(c: Case, values: _Values, labels: Labels, vids: set[int]) ->
 
 def _write(con: sqlite3.Connection, value_rows: list[tuple[Any, ...]], rows: _Rows) -> None:
     """Inserts the gathered rows into the new index's tables."""
-    con.executemany("INSERT INTO value (id, kind, key, iri, label_nl, label_en, short, extra) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
+    con.executemany("INSERT INTO value (id, kind, key, iri, label_nl, label_en, short, alt, extra) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
     con.executemany("UPDATE value SET total = ? WHERE id = ?", [(n, v) for v, n in rows.totals.items()])
     con.executemany("INSERT INTO kv VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.kv)
     con.executemany("INSERT INTO facet (value, kv) VALUES (?, ?)", sorted(rows.facet))

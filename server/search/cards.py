@@ -42,7 +42,8 @@ def local_href(iri: str | None, base: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    """One facet value: ``kind`` and ``key`` as a filter names it, its IRI, labels and page."""
+    """One facet value: ``kind`` and ``key`` as a filter names it, its IRI, labels and page, and the other
+    names a search finds it by."""
 
     id: int
     kind: str
@@ -54,6 +55,7 @@ class Value:
     total: int
     ministries: tuple[int, ...] = ()
     href: str | None = None  # the resource's page (None for a year or a status)
+    alt: tuple[str, ...] = ()  # the other names it is found by, never shown (a member's name in the lists)
 
     def label(self, lang: str = "nl") -> str:
         if self.kind == "status":

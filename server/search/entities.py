@@ -18,8 +18,10 @@ MAX_WORDS = 8
 
 @lru_cache(maxsize=8192)
 def name_words(v: Value) -> frozenset[str]:
-    """The normalised words of a value's names (Dutch, English, short)."""
-    return frozenset(w for name in (v.label_nl, v.label_en, v.short) if name for w in WORD.findall(normalise(name)))
+    """The normalised words of a value's names (Dutch, English, short, and its other names: a member's name in
+    the lists where the Kamer prints another)."""
+    return frozenset(w for name in (v.label_nl, v.label_en, v.short, *v.alt) if name
+                     for w in WORD.findall(normalise(name)))
 
 
 def query_words(text: str) -> list[str]:
@@ -51,6 +53,6 @@ def suggest(values: Iterable[Value], text: str, limit: int = 6) -> list[Value]:
     whole = " ".join(words)
     found = [v for v in values if v.kind in ENTITY_KINDS and v.total and not v.key.endswith("~mogelijk")
              and matches(words, name_words(v))]
-    found.sort(key=lambda v: (normalise(v.label_nl or "") != whole and normalise(v.short or "") != whole,
+    found.sort(key=lambda v: (all(normalise(n or "") != whole for n in (v.label_nl, v.short, *v.alt)),
                               -v.total, ENTITY_KINDS.index(v.kind), v.label_nl or ""))
     return found[:limit]

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import unquote
 
 from ontology.namespaces import CITO, DCTERMS, ELI, FOAF, KG, ORG, RDFS, SCHEMA, SKOS
+from server.search.text import normalise
 from store.base import QueryResult, Term
 
 
@@ -94,7 +95,7 @@ EXTRACT: dict[str, tuple[str, str]] = {
     "labels": ("""SELECT ?x ?t ?p ?l WHERE {
   VALUES ?t { kg:Persoon kg:Fractie kg:Post kg:Ministerie eli:LegalResource kg:EUVoorstel kg:EUProcedure }
   ?x a ?t .
-  VALUES ?p { rdfs:label skos:prefLabel foaf:name kg:afkorting org:postIn dcterms:identifier }
+  VALUES ?p { rdfs:label skos:prefLabel foaf:name skos:altLabel kg:afkorting org:postIn dcterms:identifier }
   ?x ?p ?l .
 }""", "?x ?t ?p ?l"),
 }
@@ -154,11 +155,14 @@ class Case:
 
 @dataclass
 class Labels:
-    """Labels per IRI from the store, by predicate preference."""
+    """Labels per IRI from the store, by predicate preference; and the other names a value is known by
+    (``skos:altLabel``: a person's name as the member lists give it where the Kamer prints another), found
+    by search but never shown as its label."""
 
     by_iri: dict[str, dict[str, dict[str, str]]] = field(default_factory=lambda: defaultdict(dict))
     post_in: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     short: dict[str, str] = field(default_factory=dict)
+    alt: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     ORDER = (RDFS + "label", SKOS + "prefLabel", FOAF + "name")
 
@@ -170,9 +174,18 @@ class Labels:
         if pred in (KG + "afkorting", DCTERMS + "identifier"):
             self.short.setdefault(iri, value.value)
             return
+        if pred == SKOS + "altLabel":
+            if value.value not in self.alt[iri]:
+                self.alt[iri].append(value.value)
+            return
         lang = _lang(value) or ""
         per_lang = self.by_iri[iri].setdefault(lang, {})
         per_lang.setdefault(pred, value.value)
+
+    def alt_names(self, iri: str, shown: Iterable[str | None] = ()) -> list[str]:
+        """The other names of ``iri`` (sorted), but those equal to one of the names ``shown``."""
+        known = {normalise(x) for x in shown if x}
+        return sorted({a for a in self.alt.get(iri, ()) if normalise(a) not in known})
 
     def label(self, iri: str, lang: str) -> str | None:
         langs = self.by_iri.get(iri)

@@ -51,10 +51,10 @@ class SearchIndex:
                                    f"not {INDEX_VERSION}")
             self.values: dict[int, Value] = {}
             self.by_key: dict[tuple[str, str], Value] = {}
-            for vid, kind, key, iri, nl, en, short, extra, total in con.execute(
-                    "SELECT id, kind, key, iri, label_nl, label_en, short, extra, total FROM value"):
+            for vid, kind, key, iri, nl, en, short, alt, extra, total in con.execute(
+                    "SELECT id, kind, key, iri, label_nl, label_en, short, alt, extra, total FROM value"):
                 v = Value(vid, kind, key, iri, nl, en, short, total, tuple(json.loads(extra)) if extra else (),
-                          local_href(iri, self.meta.get("base", "")))
+                          local_href(iri, self.meta.get("base", "")), tuple(json.loads(alt)) if alt else ())
                 self.values[vid] = v
                 self.by_key[(kind, key)] = v
             self.size = con.execute("SELECT COUNT(*) FROM kv").fetchone()[0]

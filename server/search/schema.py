@@ -4,7 +4,8 @@ their weights, and the SQL that creates its tables (read by the builder and the 
 from __future__ import annotations
 
 #: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
-INDEX_VERSION = "4"  # 3: posts and ministries possibly addressed apart; 4: the names of askers and addressees
+INDEX_VERSION = "5"  # 3: posts and ministries possibly addressed apart; 4: the names of askers and addressees;
+#                        5: a member's other names (skos:altLabel), found but not shown
 
 KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
 #: The kind in the IRI (``{base}id/{kind}/{key}``) of a facet's values, where it differs.
@@ -16,8 +17,8 @@ STATUS_LABELS = {
     "open": ("open", "open"),
 }
 #: The FTS columns: stemmed words of the subject and of the question and answer texts, the case
-#: number, the names of who asked (and their fracties) and who was addressed (posts, holders,
-#: ministries), and the same texts' and names' words unstemmed (only for the prefix of a word being typed).
+#: number, the names of who asked (and their fracties, and a member's other names) and who was addressed (posts,
+#: holders, ministries), and the same texts' and names' words unstemmed (only for the prefix of a word being typed).
 FTS_COLUMNS = ("subject", "body", "zaak", "subject_words", "body_words", "names", "names_words")
 STEMMED = "subject body zaak names"
 RAW = "subject_words body_words zaak names_words"
@@ -46,6 +47,7 @@ CREATE TABLE value (
   label_nl TEXT,
   label_en TEXT,
   short TEXT,
+  alt TEXT,                      -- the other names it is found by (JSON), not shown: a member's name in the lists
   extra TEXT,                    -- a post: the value ids of its ministries (JSON)
   total INTEGER NOT NULL DEFAULT 0,
   UNIQUE (kind, key)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from search_helpers import BASE, PROLOGUE, sparql_cases
+from search_helpers import BASE, PROLOGUE, sparql_cases, sparql_select
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 A = "{http://www.w3.org/2005/Atom}"
@@ -135,6 +135,53 @@ def test_member_facet_narrowed_by_name(client: TestClient, asker: tuple[str, str
     assert links and all(name.split()[-1].lower() in label.lower() for _, label in links)
     assert any(("lid", key) in parse_qsl(urlsplit(h.replace("&amp;", "&")).query) for h, _ in links)
     assert 'name="lidnaam"' in r.text
+
+
+@pytest.fixture(scope="module")
+def alt_named(kg_store: Path) -> tuple[str, str, str, set[str]]:
+    """A member of the small store who asked and is known by another name too (``skos:altLabel``: the lists'
+    name where the Kamer prints another, e.g. Teun for Tony van Dijck), a word of it not in the shown name (by
+    SPARQL): key, shown name, other name, their Kamervragen."""
+    from server.search import normalise
+
+    rows = sparql_select(kg_store, "SELECT DISTINCT ?p ?n ?a WHERE { ?kv a kg:Kamervraag ; kg:vraagstelling/kg:persoon ?p . "
+                                   "?p <http://www.w3.org/2000/01/rdf-schema#label> ?n ; "
+                                   "<http://www.w3.org/2004/02/skos/core#altLabel> ?a } ORDER BY ?p ?a")
+    found = [r for r in rows if set(normalise(r["a"]).split()) - set(normalise(r["n"]).split())]
+    assert found, "no member of the small store who asked has another name"
+    person, name, alt = found[0]["p"], found[0]["n"], found[0]["a"]
+    cases = sparql_cases(kg_store, f"?kv kg:vraagstelling/kg:persoon <{person}> .")
+    assert cases
+    return person.rsplit("/", 1)[-1], name, alt, cases
+
+
+def test_other_name_finds_the_member_above_the_list_and_as_typed(client: TestClient,
+                                                                 alt_named: tuple[str, str, str, set[str]]) -> None:
+    """/zoeken?q=<the lists' name> shows the member among the names found, under the shown name; the
+    suggestions as one types it offer them too."""
+    key, name, alt, cases = alt_named
+    r = client.get("/zoeken", params={"q": alt}, headers=BROWSER)
+    assert r.status_code == 200 and 'id="entities-heading"' in r.text, f"no names found for {alt!r}"
+    section = r.text.split('id="entities-heading"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/id/persoon/{key}"' in section and f">{name}</a>" in section and f">{alt}<" not in section
+    body = client.get("/zoeken/suggesties", params={"q": alt}).json()
+    assert {"label": name, "kind": "lid", "count": len(cases), "href": f"/id/persoon/{key}",
+            "list": f"/kamervragen?lid={key}"} in body["items"]
+
+
+def test_other_name_narrows_the_member_facet_and_finds_the_questions(client: TestClient,
+                                                                      alt_named: tuple[str, str, str, set[str]]) -> None:
+    """The member facet's name box (``lidnaam``) keeps the member for the lists' name; the search text holds
+    every question they asked, shown under the Kamer's name."""
+    key, name, alt, cases = alt_named
+    r = client.get("/kamervragen", params={"lidnaam": alt}, headers=BROWSER)
+    box = r.text.split('id="facet-lid"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', box)
+    assert [label.strip() for h, label in links if ("lid", key) in parse_qsl(urlsplit(h.replace("&amp;", "&")).query)
+            ] == [name]
+    found = items(client, q=alt)
+    assert cases <= {i["iri"] for i in found}
+    assert alt not in {a["name"] for i in found for a in i["askers"]}
 
 
 def test_or_within_a_facet_and_across(client: TestClient, kg_store: Path) -> None:
