@@ -156,7 +156,7 @@ def membership_triples(path: Path, guid: str) -> set[tuple[str, ...]]:
 
 
 def graph_quads(path: Path, prefix: str) -> set:
-    return {q for q in store_quads(path, PROVENANCE) if str(q.graph_name.value).startswith(prefix)}
+    return store_quads(path, PROVENANCE, prefix)
 
 
 # --------------------------------------------------------------------------- members
