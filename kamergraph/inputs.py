@@ -4,10 +4,12 @@ the EU register)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,6 +78,41 @@ def memoised(kind: str, watch: Path, load: Callable[[], T], also: tuple[Path | s
     return value
 
 
+def files_key(paths: Iterable[Path]) -> tuple[Any, ...]:
+    """The files at or under ``paths`` as :func:`_files_key` sees them, in the order given: a part of a
+    :func:`memoised_on` key for inputs that are files."""
+    return tuple(_files_key(p) for p in paths)
+
+
+def content_digest(*values: Any) -> str:
+    """A fingerprint of JSON-like values (records as read; anything else by its text): a part of a
+    :func:`memoised_on` key."""
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+_DERIVED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_DERIVED_SIZE = 3  # entries kept (the graphs of a set of records take some tens of MB)
+
+
+def memoised_on(kind: str, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """``load()``, once per process for each ``key``: a hashable value made of everything the result
+    follows from (the records themselves, the files by :func:`files_key`, the names they are given), so
+    that equal keys mean equal results; the last few results are kept. What ``load`` returns must not be
+    changed by its users (as with :func:`memoised`)."""
+    full = (kind, key)
+    with _MEMO_LOCK:
+        if full in _DERIVED:
+            _DERIVED.move_to_end(full)
+            return _DERIVED[full]
+    value = load()
+    with _MEMO_LOCK:
+        _DERIVED[full] = value
+        while len(_DERIVED) > _DERIVED_SIZE:
+            _DERIVED.popitem(last=False)
+    return value
+
+
 def reference_data(data_dir: Path) -> ReferenceData:
     """The reference data of ``data_dir`` (:func:`ingest.reference.load_reference`), read once per
     process while the files under ``data_dir/reference`` are unchanged: the build, the first sync
@@ -107,9 +144,30 @@ def ontology_graph(iris: Iris) -> MappedGraph:
     return MappedGraph(g.value, serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8"))
 
 
+_CONTEXT: list[tuple[ReferenceData, tuple[Any, ...], list[MappedGraph]]] = []
+_CONTEXT_SIZE = 3
+
+
 def context_graphs(ref: ReferenceData, iris: Iris) -> list[MappedGraph]:
     """The graphs every record graph is loaded and validated with, in this order: the ontology, the
     reference data ``ref`` mapped (its government graph with the names ministries and posts had over
-    time, :mod:`ingest.government_names`), and the EU register of the bundled citations."""
+    time, :mod:`ingest.government_names`), and the EU register of the bundled citations.
+
+    Mapped once per process for the same reference data (the very object, which its users do not
+    change: :func:`reference_data` and the sync's :func:`memoised_on` give the same object for the same
+    content), base IRI and ontology file; the last few are kept (with their reference data)."""
+    key = (iris.base, _files_key(ONTOLOGY_FILE))
+    with _MEMO_LOCK:
+        for kept, kept_key, graphs in _CONTEXT:
+            if kept is ref and kept_key == key:
+                return list(graphs)
+    graphs = _context_graphs(ref, iris)
+    with _MEMO_LOCK:
+        _CONTEXT.append((ref, key, graphs))
+        del _CONTEXT[:-_CONTEXT_SIZE]
+    return list(graphs)
+
+
+def _context_graphs(ref: ReferenceData, iris: Iris) -> list[MappedGraph]:
     reference = with_dated_names(map_reference(ref, iris), getattr(ref, "names", None), iris)
     return [ontology_graph(iris), *reference, map_eu_register(default_register(), iris)]

@@ -202,26 +202,17 @@ class SyncRun(FetchRun):
         ``dossiers`` (the latest Kamerstukdossier records, not deleted, and where each was read) become
         record graphs of their own (:func:`ingest.tk_reference.map_kamerstukdossier`); the BNC fiches among the
         ``documents`` (the latest Documents, not deleted, and where each was read) too (:meth:`_fiche_graphs`)."""
-        from ingest.map import map_kamervraag
-        from ingest.resolve import Resolver
-        from ingest.resolve_text import TextResolver, post_evidence
-        from kamergraph.inputs import context_graphs, publication_ids
-        from kamergraph.texts import process_texts
+        from kamergraph.inputs import content_digest, files_key, memoised_on
 
-        pub_ids = publication_ids(self.data_dir)
-        ref = self._reference(zaken, tk_records, tk_sources, texts, pub_ids)
-        resolver = Resolver(ref)
-        graphs: dict[str, Any] = {}
-        for g in context_graphs(ref, self.iris):
-            graphs[g.iri] = g
-        records: set[str] = set()
-        # the texts first: the posts they name settle the addressees of their Zaken, as in the build
-        text_outcomes = process_texts(texts, self.data_dir, TextResolver(ref, resolver, zaken), pub_ids, self.iris)
-        evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
-        for z in zaken:
-            mg = map_kamervraag(resolver.resolve(z, pub_ids, evidence.get(z.nummer, ())), self.iris)
-            graphs[mg.iri] = mg
-            records.add(mg.iri)
+        # what the graphs of the records and texts follow from; the same within a process (a sync every
+        # hour in a server, the tests' many syncs of one feed): derived once
+        key = (self.iris.base, str(self.data_dir), files_key([self.data_dir]), files_key(texts), tuple(zaken),
+               content_digest(tk_records or {}, sorted((tk_sources or {}).items())))
+        fates, core, core_records, text_outcomes = memoised_on(
+            "sync-derive", key, lambda: self._derive_records(zaken, texts, tk_records, tk_sources))
+        if fates is not None:
+            self._tk_fates = fates
+        graphs, records = dict(core), set(core_records)
         self._dossier_graphs(dossiers, graphs, records)
         self._fiche_graphs(documents, graphs, records)
         companions: dict[str, list[str]] = {}
@@ -236,6 +227,33 @@ class SyncRun(FetchRun):
         for g in texts_all:
             companions[g] = companions[g] + texts_all
         return graphs, records, companions
+
+    def _derive_records(self, zaken: list[ZaakRecord], texts: list[Path],
+                        tk_records: Mapping[str, Mapping[str, Any]] | None,
+                        tk_sources: Mapping[tuple[str, str], SourceRef] | None) -> tuple[Any, dict[str, Any], set[str], list[Any]]:
+        """The part of :meth:`derive` that follows from the records, the texts and the member records only:
+        the member records' fates (None when there are none), the context and case graphs, the case graphs'
+        IRIs and the texts' outcomes."""
+        from ingest.map import map_kamervraag
+        from ingest.resolve import Resolver
+        from ingest.resolve_text import TextResolver, post_evidence
+        from kamergraph.inputs import context_graphs, publication_ids
+        from kamergraph.texts import process_texts
+
+        pub_ids = publication_ids(self.data_dir)
+        ref = self._reference(zaken, tk_records, tk_sources, texts, pub_ids)
+        fates = self._tk_fates if tk_records and any(tk_records.values()) else None
+        resolver = Resolver(ref)
+        graphs = {g.iri: g for g in context_graphs(ref, self.iris)}
+        records: set[str] = set()
+        # the texts first: the posts they name settle the addressees of their Zaken, as in the build
+        text_outcomes = process_texts(texts, self.data_dir, TextResolver(ref, resolver, zaken), pub_ids, self.iris)
+        evidence = post_evidence(t.resolved for t in text_outcomes if t.resolved is not None)
+        for z in zaken:
+            mg = map_kamervraag(resolver.resolve(z, pub_ids, evidence.get(z.nummer, ())), self.iris)
+            graphs[mg.iri] = mg
+            records.add(mg.iri)
+        return fates, graphs, records, text_outcomes
 
     def _reference(self, zaken: list[ZaakRecord], tk_records: Mapping[str, Mapping[str, Any]] | None,
                    tk_sources: Mapping[tuple[str, str], SourceRef] | None, texts: Iterable[Path] = (),

@@ -628,3 +628,27 @@ def test_command_line(corpus, tmp_path, capsys):
     with httpx.Client(transport=Replay({}, opts)) as client:
         assert cmd_sync(args, settings, client=client) == 0
     assert "dry run" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- what a sync derives once per process
+
+
+def test_context_graphs_and_derived_values_are_kept_for_the_same_inputs():
+    """The context graphs are mapped once for the same reference data (the very object) and base IRI, afresh
+    (with the same statements) for an equal copy; a derived value is kept for an equal key and
+    derived afresh for another."""
+    from copy import copy as copy_of
+
+    from kamergraph.inputs import content_digest, context_graphs, memoised_on, reference_data
+
+    ref = reference_data(DATA)
+    first, again = context_graphs(ref, IRIS), context_graphs(ref, IRIS)
+    assert [g.iri for g in first] == [g.iri for g in again] and all(a is b for a, b in zip(first, again))
+    copy = context_graphs(copy_of(ref), IRIS)
+    assert not any(a is b for a, b in zip(first, copy))
+    assert [set(g.nquads.splitlines()) for g in first] == [set(g.nquads.splitlines()) for g in copy]
+    made: list[str] = []
+    key = (content_digest({"Persoon": {"a": {"Achternaam": "Dobbe"}}}),)
+    assert [memoised_on("test", key, lambda: made.append("one") or len(made)) for _ in range(2)] == [1, 1]
+    changed = (content_digest({"Persoon": {"a": {"Achternaam": "Dobbé"}}}),)
+    assert memoised_on("test", changed, lambda: made.append("two") or len(made)) == 2 and made == ["one", "two"]
