@@ -242,11 +242,11 @@ def shown_as(p: Person, f: KamerForm) -> tuple[Person, tuple[str, ...]] | None:
 def derivation(p: Person, new: Person, what: tuple[str, ...], names: Counter[str], example: str,
                used: UsedNames) -> str:
     """Where ``new``'s display name came from, as ``kg:naamherkomst`` states it (in Dutch, like ``kg:herkomst``):
-    what the Kamer's OData changed, the name as printed and how often, the first Zaak printing it with its file and
-    line, and the lists' name ``p`` had."""
+    what the Kamer's OData changed, the name as printed and how often, the first Zaak printing it (its number: the
+    same whether the record was read from the bundled file or from a sync's pages) and the lists' name ``p`` had."""
     return (f"naam zoals de Tweede Kamer OData de persoon noemt ({', '.join(what)}): {names[example]}x {example!r} "
             f"van {sum(names.values())} namen in Indiener, Medeindiener en GerichtAan; eerst in Zaak "
-            f"{used.first_zaak.get(example, '?')} ({used.first[example]}); naam in de lijsten: {p.name!r}"
+            f"{used.first_zaak.get(example, '?')}; naam in de lijsten: {p.name!r}"
             + (f", roepnaam {p.given_name!r}" if p.given_name and p.given_name != new.given_name else ""))
 
 

@@ -129,8 +129,10 @@ def test_where_the_display_name_came_from_and_the_lists_name(ref: ReferenceData,
     d = tony.name_derivation or ""
     assert d.startswith("naam zoals de Tweede Kamer OData de persoon noemt (roepnaam): ")
     assert "x 'Tony van Dijck (A.P.C.)' van " in d and d.endswith("naam in de lijsten: 'Teun van Dijck', roepnaam 'Teun'")
-    zaak, src = re.search(r"; eerst in Zaak (\S+) \(([^)]+)\); ", d).groups()  # type: ignore[union-attr]
-    assert src == str(first)
+    # the first Zaak by its number only: the same text whether the record came from the bundled file or from a
+    # sync's pages (a sync equals a build); the file and line stay in the person's sources
+    (zaak,) = re.search(r"; eerst in Zaak (\S+); ", d).groups()  # type: ignore[union-attr]
+    assert first.line is not None and str(first) not in d
     with gzip.open(Path(__file__).resolve().parents[2] / "data" / ODATA, "rt", encoding="utf-8") as f:
         printed = [x for x in f if "Tony van Dijck (A.P.C.)" in x]
     assert f'"Nummer": "{zaak}"' in printed[0]  # the first record of the bundled file printing the name

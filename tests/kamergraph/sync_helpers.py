@@ -26,7 +26,6 @@ import httpx
 
 from kamergraph.inputs import ODATA_FILE
 from kamergraph.sync import SyncOptions, odata_first_url, syncfeed_first_url
-from ontology.namespaces import T
 
 ROLES = {"Indiener": "Indiener", "Medeindiener": "Medeindiener", "GerichtAan": "Gericht aan",
          "Voortouwcommissie": "Voortouwcommissie"}
@@ -293,9 +292,8 @@ def built_store(name: str, data_dir: Path, odata_file: Path, dest: Path, base: s
 
 
 def store_quads(path_or_store: Any, ignore: Iterable[str] = (), prefix: str | None = None) -> set:
-    """The store's quads as a set (predicates in ``ignore`` left out, and with them the place a
-    kg:naamherkomst names: :func:`_unlocated`; with ``prefix``, only those of the named graphs whose IRI
-    starts with it, read graph by graph); no blank nodes are expected."""
+    """The store's quads as a set (predicates in ``ignore`` left out; with ``prefix``, only those of the named
+    graphs whose IRI starts with it, read graph by graph); no blank nodes are expected."""
     from pyoxigraph import BlankNode, NamedNode
 
     from store.embedded import EmbeddedStore
@@ -314,21 +312,7 @@ def store_quads(path_or_store: Any, ignore: Iterable[str] = (), prefix: str | No
             store.close()
     blank = [q for q in quads if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)]
     assert not blank, blank[:3]
-    if not skip:
-        return quads
-    located = NamedNode(T.naamherkomst)  # its text names a place too: left out with the places
-    return {_unlocated(q) if q.predicate == located else q for q in quads if q.predicate not in skip}
-
-
-def _unlocated(q: Any) -> Any:
-    """A kg:naamherkomst statement without the place (file and line) the first Zaak printing the name was
-    read: like kg:bronbestand and kg:bronregel, left out where the places are (a sync reads the records
-    from its pages and mirror, a build from its file)."""
-    from pyoxigraph import Literal, Quad
-
-    text = re.sub(r"(eerst in Zaak \S+) \(.*?:\d+\)(?=;|$)", r"\1 (…)", q.object.value)
-    return Quad(q.subject, q.predicate, Literal(text, language=q.object.language, datatype=q.object.datatype
-                                                if q.object.language is None else None), q.graph_name)
+    return {q for q in quads if q.predicate not in skip}
 
 
 # --------------------------------------------------------------------------- members (Persoon, Fractie, FractieZetel, FractieZetelPersoon)
