@@ -135,7 +135,8 @@ def _initials_fit(resolver: Resolver, name: str, key: str) -> bool:
 @dataclass
 class UsedNames:
     """Per person key, the OData names (askers and addressees of the not deleted Zaken) that resolve to it
-    with how often each occurs, and per name the first record that prints it and that record's Zaak number."""
+    with how often each occurs, and per name the earliest record that prints it (by date, then Zaak number) and
+    that record's Zaak number."""
 
     names: dict[str, Counter[str]]
     first: dict[str, SourceRef]
@@ -150,7 +151,9 @@ def used_names(resolver: Resolver, zaken: Iterable[ZaakRecord]) -> UsedNames:
     zaken = [z for z in zaken if not z.verwijderd]
     first: dict[str, SourceRef] = {}
     first_zaak: dict[str, str] = {}
-    for z in zaken:
+    # the earliest Zaak printing a name (by date, then number): the same whatever order the records were read
+    # in (a sync reads them from its mirror, a build from the bundled file)
+    for z in sorted(zaken, key=lambda z: (z.gestart_op, z.nummer)):
         for n in (*z.indieners, *z.medeindieners, *z.gericht_aan):
             if n not in first:
                 first[n] = z.source
