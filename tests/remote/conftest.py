@@ -19,6 +19,7 @@ Debian package's own service is never used.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.build_cache import cache_root
 from tests.support.ci import in_ci
 from tests.support.ports import free_port, serve_on_free_port
 
@@ -245,9 +247,15 @@ def slice_odata(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with gzip.open(ODATA, "rt", encoding="utf-8") as fh:
         lines = fh.read().splitlines()
     extra = [next(ln for ln in lines if f'"{nummer}"' in ln) for nummer in (SEED, *OPEN_CASES)]
-    path = tmp_path_factory.mktemp("slice") / "slice.jsonl.gz"
     # mtime 0: the same bytes each run, so the same key in the build cache (embedded_path)
-    path.write_bytes(gzip.compress(("\n".join([*lines[:60], *extra]) + "\n").encode("utf-8"), mtime=0))
+    data = gzip.compress(("\n".join([*lines[:60], *extra]) + "\n").encode("utf-8"), mtime=0)
+    # and the same path: the build writes where a name came from, file and line (kg:naamherkomst), so the
+    # embedded store from the cache and a server's fresh build agree only if they read the same path
+    path = cache_root() / f"remote-slice-{hashlib.sha256(data).hexdigest()[:16]}.jsonl.gz"
+    if not path.exists() or path.read_bytes() != data:
+        tmp = tmp_path_factory.mktemp("slice") / path.name
+        tmp.write_bytes(data)
+        shutil.move(tmp, path)  # whole or not at all, beside another worker writing the same bytes
     return path
 
 

@@ -30,13 +30,29 @@ def by_graph(ds: Dataset) -> dict[str, set]:
     return out
 
 
+OURS: dict[tuple[str, str], object] = {}
+
+
+def ours(embedded, what: str, arg: str):
+    """The embedded store's side of a comparison, computed once per session and kept (both servers' tests
+    compare with it and nothing writes the embedded store): ``("dump", fmt)`` the statements of its dump as a
+    set (``"nq"``: by graph), ``("graph", iri)`` the dataset of one graph."""
+    if (what, arg) not in OURS:
+        if what == "graph":
+            OURS[what, arg] = dataset(embedded.graph_nquads(arg))
+        else:
+            out = io.BytesIO()
+            embedded.dump(out, arg)
+            OURS[what, arg] = by_graph(dataset(out.getvalue())) if arg == "nq" else \
+                set(parse(out.getvalue(), format={"ttl": RdfFormat.TURTLE, "trig": RdfFormat.TRIG}[arg]))
+    return OURS[what, arg]
+
+
 def test_remote_dataset_is_the_embedded_dataset(embedded, remote) -> None:
     name, store = remote
-    ours = io.BytesIO()
-    embedded.dump(ours, "nq")
     theirs = io.BytesIO()
     store.dump(theirs, "nq")
-    expected, got = by_graph(dataset(ours.getvalue())), by_graph(dataset(theirs.getvalue()))
+    expected, got = ours(embedded, "dump", "nq"), by_graph(dataset(theirs.getvalue()))
     assert sorted(got) == sorted(expected), f"{name}: other named graphs"
     different = [g for g in expected if got[g] != expected[g]]
     if different:
@@ -51,7 +67,7 @@ def test_counts_graph_list_and_one_graph(embedded, remote) -> None:
     name, store = remote
     assert store.named_graphs() == embedded.named_graphs()
     assert len(store) == len(embedded) > 100_000
-    assert dataset(store.graph_nquads(FOUNDING)) == dataset(embedded.graph_nquads(FOUNDING))
+    assert dataset(store.graph_nquads(FOUNDING)) == ours(embedded, "graph", FOUNDING)
     assert store.graph_exists(FOUNDING)
     assert not store.graph_exists(FOUNDING + "-no-such-case")
     assert not store.graph_exists("http://www.openlinksw.com/schemas/virtrdf#")  # not a graph of this store
@@ -66,13 +82,16 @@ def test_no_blank_nodes_in_the_data(embedded) -> None:
 
 def test_dump_formats(embedded, remote) -> None:
     """The triple formats write the union of the graphs (Turtle here; N-Triples takes the same branch of
-    RemoteStore.dump with Oxigraph's other serializer); TriG keeps the graphs (N-Quads: the test above)."""
+    RemoteStore.dump with Oxigraph's other serializer); TriG keeps the graphs (N-Quads: the test above).
+    TriG is compared on the Oxigraph server only: it takes N-Quads' branch (the same reading of the
+    server, checked on each by the test above) with another of pyoxigraph's writers, which does not
+    depend on the server."""
     name, store = remote
-    for fmt, rdf in (("ttl", RdfFormat.TURTLE), ("trig", RdfFormat.TRIG)):
-        a, b = io.BytesIO(), io.BytesIO()
-        embedded.dump(a, fmt)
+    formats = [("ttl", RdfFormat.TURTLE)] + ([("trig", RdfFormat.TRIG)] if name == "oxigraph" else [])
+    for fmt, rdf in formats:
+        b = io.BytesIO()
         store.dump(b, fmt)
-        assert set(parse(b.getvalue(), format=rdf)) == set(parse(a.getvalue(), format=rdf)), f"{name}: {fmt}"
+        assert set(parse(b.getvalue(), format=rdf)) == ours(embedded, "dump", fmt), f"{name}: {fmt}"
 
 
 def test_virtuoso_reads_big_graphs_in_pages(virtuoso_kg: RemoteStore, embedded) -> None:
@@ -80,9 +99,9 @@ def test_virtuoso_reads_big_graphs_in_pages(virtuoso_kg: RemoteStore, embedded) 
     the store has read that limit and pages through graphs larger than it, checking each count."""
     assert virtuoso_kg.max_rows == 20000
     big = "https://kamergraph.nl/graph/referentie/lidmaatschappen"
-    n = len(list(parse(embedded.graph_nquads(big), format=RdfFormat.N_QUADS)))
-    assert n > 3 * 20000
-    assert dataset(virtuoso_kg.graph_nquads(big)) == dataset(embedded.graph_nquads(big))
+    expected = ours(embedded, "graph", big)
+    assert len(expected) > 3 * 20000
+    assert dataset(virtuoso_kg.graph_nquads(big)) == expected
     # a query past the limit comes back flagged as cut, not silently short
     res = virtuoso_kg.query("SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o } }" % big)
     assert res.truncated and len(res.rows) == 20000
@@ -99,5 +118,5 @@ def test_paging_in_small_pages(embedded, remote) -> None:
     for dialect in ("auto", "generic") if name == "oxigraph" else ("auto",):
         small = store.with_options(page_size=7, dialect=dialect)
         assert small.named_graphs() == embedded.named_graphs(), dialect
-        assert dataset(small.graph_nquads(FOUNDING)) == dataset(embedded.graph_nquads(FOUNDING)), dialect
+        assert dataset(small.graph_nquads(FOUNDING)) == ours(embedded, "graph", FOUNDING), dialect
         small.close()
