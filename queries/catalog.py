@@ -230,6 +230,10 @@ class NamedQuery:
         return store.query(self.text, self.bind(values), timeout=timeout, row_limit=row_limit)
 
 
+#: The parsed named queries by (path, size, modification time, base): :meth:`Catalog.load`. NamedQuery is frozen.
+_PARSED: dict[tuple[str, int, int, str], NamedQuery] = {}
+
+
 class Catalog:
     """The named queries of one folder, by name."""
 
@@ -238,9 +242,20 @@ class Catalog:
 
     @classmethod
     def load(cls, directory: str | Path | None = None, *, base: str = DEFAULT_BASE) -> Catalog:
-        """Read every ``*.rq`` of ``directory`` (default: this package's folder; not ``examples/``)."""
+        """Read every ``*.rq`` of ``directory`` (default: this package's folder; not ``examples/``).
+
+        A query is parsed once per process for the same file contents: checking a query parses it with
+        rdflib (~0.3 s each), and every server start and CLI run loads the catalog. The parsed queries are
+        kept by (path, size, modification time, base); a changed file is parsed again."""
         folder = Path(directory) if directory is not None else QUERIES_DIR
-        return cls({p.stem: parse_file(p, base=base) for p in sorted(folder.glob("*.rq"))})
+        queries = {}
+        for p in sorted(folder.glob("*.rq")):
+            st = p.stat()
+            key = (str(p.resolve()), st.st_size, st.st_mtime_ns, base)
+            if key not in _PARSED:
+                _PARSED[key] = parse_file(p, base=base)
+            queries[p.stem] = _PARSED[key]
+        return cls(queries)
 
     def __getitem__(self, name: str) -> NamedQuery:
         try:
