@@ -242,7 +242,7 @@ def test_year_bars_mark_the_incomplete_years(lang: str) -> None:
 def test_the_home_page_states_the_complete_period(lang: str) -> None:
     context = {"nav": "home", "status": 200, "editor_installed": False, "stats": [], "fracties": [],
                "ministries": [], "eu": [], "latest": [], "founding": None, "first_year": 2007, "last_year": 2024,
-               "n_cases": 42994}
+               "n_cases": 42994, "has_release": False}
     cov = Coverage("2007-01-31", "2024-10-02", "2008-07", "2024-09", 47, 22, 42994)
     html = _page("home.html", lang, coverage=cov, **context)
     if lang == "en":
@@ -273,7 +273,10 @@ def test_the_year_facet_marks_the_incomplete_years(lang: str) -> None:
         box = NS(kind="jaar", title="Jaar", shown=years[:2], more=years[2:], left_out=0)
         result = NS(total=0, page=1, pages=1, cards=[])
         return _page("list.html", lang, nav="", status=200, editor_installed=False, facets=[box], chips=chips,
-                     result=result, csv_href="#", json_href="#", pages=None, clear_href="#")
+                     result=result, csv_href="#", json_href="#", pages=None, clear_href="#", atom_href="#",
+                     atom_title="Kamervragen", list_path="/kamervragen", q="", filtered=bool(chips), sorts=[],
+                     sort_title="", van="", tot="", lidnaam="", hidden=[], hidden_q=[], hidden_lid=[], searched="",
+                     chart="", eu_found="", suggested=[])
 
     marked = page([item("2009", 2900, incomplete=False), item("2008", 1500, incomplete=True),
                    item("2007", 10, incomplete=True)])
