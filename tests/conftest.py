@@ -107,6 +107,11 @@ SLOWEST_FIRST = (
     "tests/store/test_export.py",
     "tests/kamergraph/test_ingest.py",
     "tests/browser/test_pages_browser.py",
+    # added this round, each a minute or so under load: 23 page classes at 390 px in Chromium; the one list on
+    # the small store; two syncs of the BNC fiches on a base store of their own
+    "tests/browser/test_phone_browser.py",
+    "tests/server/test_search_list.py",
+    "tests/kamergraph/test_sync_bnc.py",
 )
 
 
