@@ -66,15 +66,20 @@ def memoised(kind: str, watch: Path, load: Callable[[], T], also: tuple[Path | s
     if not all(p.exists() for p in paths):
         return load()
     key = (kind, _files_key(watch), *(_files_key(p) if isinstance(p, Path) else p for p in also))
+    return _kept(_MEMO, _MEMO_SIZE, key, load)
+
+
+def _kept(kept: OrderedDict[tuple[Any, ...], Any], size: int, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """The value ``kept`` holds for ``key``, else ``load()`` kept there; the ``size`` latest are kept."""
     with _MEMO_LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            return _MEMO[key]
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
     value = load()
     with _MEMO_LOCK:
-        _MEMO[key] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
+        kept[key] = value
+        while len(kept) > size:
+            kept.popitem(last=False)
     return value
 
 
@@ -100,17 +105,7 @@ def memoised_on(kind: str, key: tuple[Any, ...], load: Callable[[], T]) -> T:
     follows from (the records themselves, the files by :func:`files_key`, the names they are given), so
     that equal keys mean equal results; the last few results are kept. What ``load`` returns must not be
     changed by its users (as with :func:`memoised`)."""
-    full = (kind, key)
-    with _MEMO_LOCK:
-        if full in _DERIVED:
-            _DERIVED.move_to_end(full)
-            return _DERIVED[full]
-    value = load()
-    with _MEMO_LOCK:
-        _DERIVED[full] = value
-        while len(_DERIVED) > _DERIVED_SIZE:
-            _DERIVED.popitem(last=False)
-    return value
+    return _kept(_DERIVED, _DERIVED_SIZE, (kind, key), load)
 
 
 def reference_data(data_dir: Path) -> ReferenceData:
