@@ -1,0 +1,60 @@
+"""The EU linker's fourth round: names and subject phrases people use for acts informally, each measured over the
+titles of all Zaken (bench/eu/name_counts.py, data/eu/name-counts.csv), tested on real Zaak titles of the OData
+extract and on the real titles nearby that must stay unlinked: the European arrest warrant as "arrestatiebevel";
+the recovery fund as "EU-herstelfonds", "Europees coronafonds" or "EU recovery fund(s)", the proposal while it was
+pending (procedure 2020/0104(COD)); the "Europa-route" of family migrants (the citizens' directive)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingest.citations import EURegister
+from ingest.citations.linker import link_title
+from tests.support.slices import zaak_titles
+
+
+# Zaak number -> the register keys its title names (empty: no link), by class.
+EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    # the European arrest warrant by its other Dutch name; arrest warrants of other states
+    "2011Z03802": {"dec-framw-2002-584"}, "2011Z08659": {"dec-framw-2002-584"}, "2011Z20846": {"dec-framw-2002-584"},
+    "2011Z14246": set(), "2017Z14308": set(), "2018Z00168": set(), "2024Z12394": set(),
+    # the recovery fund: the proposal COM(2020) 408 until the act of 12 February 2021; other funds and recovery plans
+    "2020Z20254": {"com-2020-408"}, "2021Z14295": {"reg-2021-241"}, "2022Z01330": {"reg-2021-241"},
+    "2024Z06435": {"reg-2021-241"}, "2020Z05846": set(), "2012Z18762": set(), "2022Z12637": set(),
+    "2024Z12300": set(),
+    # the "Europa-route" (family migration through the free movement of Union citizens); EU citizens otherwise
+    "2015Z03859": {"dir-2004-38"}, "2014Z00294": set(), "2019Z10387": set(),
+}.items()}
+
+
+@pytest.fixture(scope="module")
+def register() -> EURegister:
+    return EURegister.load()
+
+
+@pytest.fixture(scope="module")
+def zaken() -> dict[str, tuple[str, dt.date]]:
+    """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
+    return zaak_titles(EXPECTED)
+
+
+def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
+    wrong = []
+    for nummer, keys in EXPECTED.items():
+        title, day = zaken[nummer]
+        got = {k.resource.key for k in link_title(title, day, register)}
+        if got != keys:
+            wrong.append(f"{nummer} {title!r}: {sorted(got)}, expected {sorted(keys)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_recovery_fund_is_its_proposal_until_the_act(register):
+    """One name on three dates: nothing before the Commission's proposal of 28 May 2020 was more than two years
+    before the act; the proposal while the procedure ran; the act from 12 February 2021."""
+    title = "Het EU herstelfonds"
+    on = {day: [k.resource.key for k in link_title(title, day, register)]
+          for day in (dt.date(2018, 1, 5), dt.date(2020, 9, 1), dt.date(2021, 3, 1))}
+    assert on == {dt.date(2018, 1, 5): [], dt.date(2020, 9, 1): ["com-2020-408"],
+                  dt.date(2021, 3, 1): ["reg-2021-241"]}
