@@ -60,8 +60,8 @@ class EULink:
 
 
 #: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
-#: None, confidence[, the day from which the phrase no longer means it]). The alias is resolved on the date like a
-#: name.
+#: None, confidence[, the day from which the phrase no longer means it or None[, the first day it means it]]). The
+#: alias is resolved on the date like a name.
 TOPICS: tuple[tuple, ...] = (
     (r"dual[\s\-]*use['’‘\"]?[\s\-]*(?:goederen|producten|items|export)", "dual use-verordening", None, 0.85),
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
@@ -97,11 +97,21 @@ TOPICS: tuple[tuple, ...] = (
     (r"schengen[\s\-]*vis(?:um|a)\w*", "Visumcode", None, 0.8),
     (r"schengen[\s\-]*informatie[\s\-]*systeem\w*|(?-i:SIS)(?![\s\-]*(?:II|2)(?![^\W\d_]))", "convention-2000-922",
      r"schengen", 0.75, dt.date(2013, 4, 9)),
+    # the recovery fund by its bare name, from the Commission's proposal of 28 May 2020 (COM(2020) 408)
+    (r"herstelfonds\w*", "Europees herstelfonds", None, 0.75, None, dt.date(2020, 5, 28)),
+    # a restriction proposal (REACH, Annex XV) or a PFAS or REACH restriction is a restriction under REACH
+    (r"restrictie[\s\-]*voorstel\w*|(?:pfas|reach)[\s\-]*restrictie\w*", "reg-2006-1907", None, 0.75),
+    # greening duties of the CAP's direct payments (1307/2013, applied from 1 January 2015; 2021/2115 from 2023):
+    # greening beside farming words, the ban on ploughing grassland in Natura 2000 areas, the EU's farm subsidies
+    (r"vergroening\w*", "GLB", r"landbouw|GLB|grasland|boer|landschapselement|akkerbouw", 0.75, None,
+     dt.date(2015, 1, 1)),
+    (r"scheurverbod\w*", "GLB", r"natura", 0.75, None, dt.date(2015, 1, 1)),
+    (r"(?:EU|europe\w*)[\s\-]*landbouwsubsidie\w*", "GLB", None, 0.75, None, dt.date(2015, 1, 1)),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
-     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf, until[0] if until else None)
-    for p, target, ctx, conf, *until in TOPICS
+     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf, (*days, None, None)[:2])
+    for p, target, ctx, conf, *days in TOPICS
 )
 
 _DIGITS = re.compile(r"\d{2}")
@@ -109,7 +119,8 @@ _EU_WORDS = ("europ", "unie", "brussels", "nieuwe")  # one of them, or "EU" or "
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
-                "corona miljard")  # one of them is in every topic phrase
+                "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
+                "landbouwsubsidie")  # one of them is in every topic phrase
 
 
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:
@@ -213,8 +224,8 @@ def _subjects(title: str, on: dt.date | None, reg: EURegister, links: list[EULin
 
 def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Topic phrases (:data:`TOPICS`)."""
-    for pattern, target, context, conf, until in _TOPIC_RES:
-        if until is not None and (on is None or on >= until):
+    for pattern, target, context, conf, (until, since) in _TOPIC_RES:
+        if until is not None and (on is None or on >= until) or since is not None and (on is None or on < since):
             continue
         for m in pattern.finditer(title):
             if context is not None and not context.search(title):

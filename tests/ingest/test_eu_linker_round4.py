@@ -2,7 +2,10 @@
 titles of all Zaken (bench/eu/name_counts.py, data/eu/name-counts.csv), tested on real Zaak titles of the OData
 extract and on the real titles nearby that must stay unlinked: the European arrest warrant as "arrestatiebevel";
 the recovery fund as "EU-herstelfonds", "Europees coronafonds" or "EU recovery fund(s)", the proposal while it was
-pending (procedure 2020/0104(COD)); the "Europa-route" of family migrants (the citizens' directive)."""
+pending (procedure 2020/0104(COD)), and by its bare name from the day of the proposal; the "Europa-route" of family
+migrants (the citizens' directive); a restriction proposal under REACH ("PFAS restrictievoorstel"); the CAP's direct
+payments behind its greening duties, the ban on ploughing grassland in Natura 2000 areas and the EU's farm subsidies,
+from the day 1307/2013 applied."""
 
 from __future__ import annotations
 
@@ -26,6 +29,15 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "2024Z12300": set(),
     # the "Europa-route" (family migration through the free movement of Union citizens); EU citizens otherwise
     "2015Z03859": {"dir-2004-38"}, "2014Z00294": set(), "2019Z10387": set(),
+    # the recovery fund by its bare name; "Corona Herstelfonds" (the topic was never tried without another topic word)
+    "2020Z14342": {"com-2020-408"}, "2020Z16158": {"com-2020-408"}, "2021Z06259": {"reg-2021-241"},
+    # REACH restrictions; restrictions and PFAS norms of other kinds
+    "2024Z12392": {"reg-2006-1907"}, "2010Z17906": set(), "2022Z03855": set(), "2019Z19066": set(),
+    # the CAP's greening, its ploughing ban in Natura 2000 areas and the EU's farm subsidies, on the date; the
+    # proposal years (2012-2013, 73/2009 then: not in the register), Dutch manure rules, greening of other things
+    "2015Z05018": {"reg-2013-1307"}, "2016Z23937": {"reg-2013-1307"}, "2022Z15102": {"reg-2013-1307", "dir-1992-43"},
+    "2020Z03683": {"reg-2013-1307"}, "2023Z13962": {"reg-2021-2115"}, "2012Z16723": set(), "2013Z03002": set(),
+    "2012Z04709": set(), "2019Z02028": set(), "2019Z03347": set(),
 }.items()}
 
 
