@@ -37,6 +37,9 @@ _KIND = {"richtlijn": "dir", "richtlijnen": "dir", "verordening": "reg", "verord
 _ABOUT = (r"(?:voor|over|bij|inzake|betreffende|omtrent|rond|rondom|aangaande|ten\s+aanzien\s+van|"
           r"op\s+het\s+gebied\s+van|met\s+betrekking\s+tot|tegen|ter|van)")
 _DET = r"(?:(?:de|het|een)\s+)?"
+#: A word before the subject, joined to it by "en" or "of" ("Europese wetgeving aangaande gezinsvorming en
+#: gezinshereniging"): the rules are about the subject too.
+_OTHER = rf"[^\W\d_]+\s+(?:en|of)\s+{_DET}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,7 @@ class Subjects:
         kind = "|".join(_KIND)
         self._pattern = re.compile(
             rf"{_EU}{_SEP}(?:(?P<kind>{kind})|{_RULES})"
-            rf"(?:\s+[^\W\d_]+){{0,3}}?\s+{_ABOUT}\s+{_DET}(?:{alts})(?![^\W\d_])"
+            rf"(?:\s+[^\W\d_]+){{0,3}}?\s+{_ABOUT}\s+{_DET}(?:{_OTHER})?(?:{alts})(?![^\W\d_])"
             rf"|{_EU}{_SEP}(?:{alts.replace('(?P<s', '(?P<t')}){_SEP}"
             rf"(?:(?P<kind2>{kind})|{_RULES})(?![^\W\d_])"
             rf"|nieuwe\s+(?:{alts.replace('(?P<s', '(?P<n')}){_SEP}(?:wetgeving|regelgeving|regels)(?![^\W\d_])",
