@@ -46,6 +46,15 @@ def _missing_ids(cell: str) -> list[str]:
 
 
 
+#: Labels waiting to move from ``missing_acts`` to ``keys`` the mechanical way (the labeller's own id of an act the
+#: register has verified since; tests/golden/eu-links/README.md): (split, Zaak, key). Until they move, the links to
+#: these acts count as false positives in bench/eu/evaluate.py.
+LABELS_TO_MOVE = frozenset({
+    ("heldout-2", "2023Z14170", "com-2022-177"),  # the anti-SLAPP proposal, verified 2026-12-08
+    ("heldout-3", "2020Z08568", "dir-2009-73"),  # the gas directive, verified 2026-12-08
+})
+
+
 def test_rows_are_well_formed(splits):
     reg = default_register()
     problems = []
@@ -70,7 +79,7 @@ def test_rows_are_well_formed(splits):
                 if key not in reasons:
                     problems.append(f"{where}: key {key} has no reason")
             for mid in _missing_ids(r["missing_acts"]):
-                if reg.get(mid) is not None:
+                if reg.get(mid) is not None and (name, r["zaak"], mid) not in LABELS_TO_MOVE:
                     problems.append(f"{where}: missing act {mid} is a verified register row: label it as a key")
                 if mid not in reasons:
                     problems.append(f"{where}: missing act {mid} has no reason")
