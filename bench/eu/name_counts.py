@@ -5,7 +5,9 @@ Candidates are words ending in "-richtlijn" or "-verordening" (and the bare word
 ("Verordening (EU) 2016/679", "richtlijn 2009/147/EG"), COM numbers ("COM(2016) 616") and a list of
 acronyms and topic phrases. The output is a CSV, one row per candidate name (case folded): the
 pattern that found it, the Zaak titles and texts it occurs in, and up to five example Zaak numbers.
-It is how the rows of ``data/eu/eu-acts.csv`` are chosen. With ``--coverage`` it also reports how
+It is how the rows of ``data/eu/eu-acts.csv`` are chosen. Every alias of the register's verified rows is counted
+too (pattern ``alias``: where the linker's name look-up finds it, the context-bound ones without their context), so
+that the counts show which of its names real titles use. With ``--coverage`` it also reports how
 many Zaak titles name a verified act of the register (its aliases and numbers, as the citation
 finder reads them), and the acts named most often.
 
@@ -61,6 +63,10 @@ TOPICS = (
     "Chips Act", "CRMA", "Net Zero", "verpakkingen", "single use plastics", "wegwerpplastic", "ecodesign",
     "microplastics", "visserij", "pulsvisserij", "aanlandplicht", "staatssteun", "mededinging", "aanbesteding",
     "handelsakkoord", "Mercosur", "CETA", "TTIP", "JEFTA", "sancties", "sanctie", "asiel", "terugkeer",
+    # names and phrases people use for acts informally (issue 16, fourth round)
+    "arrestatiebevel", "aanhoudingsbevel", "herstelfonds", "coronafonds", "recovery fund", "europa-route",
+    "restrictievoorstel", "restrictie", "vergroening", "scheurverbod", "landbouwsubsidie", "bedrijfstoeslag",
+    "toeslagrechten", "SLAPP", "due diligence", "gezinshereniging", "natuurgebied",
 )
 
 
@@ -109,18 +115,30 @@ def candidates(text: str) -> set[tuple[str, str]]:
     return found
 
 
-def count(zaken: list[tuple[str, str]], texts: list[tuple[str, str]]) -> list[dict[str, object]]:
-    """One row per (pattern, name): Zaak titles, texts and example Zaak numbers, most frequent first."""
+def register_aliases(text: str, reg) -> set[tuple[str, str]]:
+    """("alias", alias) of every alias of the register's verified rows in one title or text, as the linker's name
+    look-up finds it (the context-bound ones whether or not their context words are there)."""
+    spans = reg.alias_spans(text) + reg.context_alias_spans(text)
+    return {("alias", alias) for _span, alias in spans}
+
+
+def count(zaken: list[tuple[str, str]], texts: list[tuple[str, str]], reg=None) -> list[dict[str, object]]:
+    """One row per (pattern, name): Zaak titles, texts and example Zaak numbers, most frequent first; with ``reg``
+    (an EU register) also its aliases (:func:`register_aliases`)."""
     titles: Counter[tuple[str, str]] = Counter()
     in_texts: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def candidates_with_aliases(text: str) -> set[tuple[str, str]]:
+        return candidates(text) | (register_aliases(text, reg) if reg is not None else set())
+
     for nummer, title in zaken:
-        for c in candidates(title):
+        for c in candidates_with_aliases(title):
             titles[c] += 1
             if len(examples[c]) < 5:
                 examples[c].append(nummer)
     for _name, text in texts:
-        for c in candidates(text):
+        for c in candidates_with_aliases(text):
             in_texts[c] += 1
     keys = set(titles) | set(in_texts)
     rows = [
@@ -152,8 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min", type=int, default=1, help="leave out names found in fewer titles and texts")
     ap.add_argument("--coverage", action="store_true", help="also count the Zaak titles that cite a register act")
     args = ap.parse_args(argv)
+    from ingest.citations import default_register
+
     zaken, texts = _zaken(), _texts()
-    rows = [r for r in count(zaken, texts) if int(r["zaak_titles"]) + int(r["texts"]) >= args.min]
+    rows = [r for r in count(zaken, texts, default_register()) if int(r["zaak_titles"]) + int(r["texts"]) >= args.min]
     with open(args.out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["pattern", "name", "zaak_titles", "texts", "example_zaken"])
         w.writeheader()
