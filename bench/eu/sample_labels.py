@@ -22,14 +22,18 @@ the same seed, into ``dev.csv`` (60 %) and ``heldout.csv`` (40 %).
 The second held-out set (``heldout-2.csv``, the plan ``SECOND``) is drawn the same way with its own
 seed and sizes, from the titles in neither ``dev.csv`` nor ``heldout.csv``, without texts (all are
 in the first set). The third (``heldout-3.csv``, the plan ``THIRD``) is drawn like the second, from
-the titles in none of the three files before. Each plan's act net holds the register's aliases as they were when it was drawn
-(``bench/eu/act-net-{seed}.txt``), so that a register grown since draws the same rows.
+the titles in none of the three files before. The fourth (``heldout-4.csv``, the plan ``FOURTH``) is drawn from the
+titles in none of the four files before, with a wide act net (``_WIDE_ACT_WORDS``: words that name EU law, its
+institutions, agencies, funds and subjects without the register), because the act net of the sets before had run dry.
+Each plan's act net holds the register's aliases as they were when it was drawn (``bench/eu/act-net-{seed}.txt``), so
+that a register grown since draws the same rows.
 
     .venv/bin/python bench/eu/sample_labels.py draw --out /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py split /tmp/eu-worksheet.csv
     .venv/bin/python bench/eu/sample_labels.py draw --set second --out /tmp/eu-worksheet-2.csv
     .venv/bin/python bench/eu/sample_labels.py check --set second   # the golden rows are the ones the seed draws
     .venv/bin/python bench/eu/sample_labels.py draw --set third --out /tmp/eu-worksheet-3.csv
+    .venv/bin/python bench/eu/sample_labels.py check --set fourth
 """
 
 from __future__ import annotations
@@ -70,6 +74,37 @@ _ACT_WORDS = (
     r"\w*richtlijn\w*|\w*verordening\w*|Natura\s*2000\w*|Schengen\w*|Dublin\w*|emissiehandel\w*"
     r"|(?:Europese|EU-?)\s*(?:regels|regelgeving|wetgeving|wet|richtlijn|verordening|voorstel\w*|norm\w*|verbod"
     r"|plannen|plan|regime)|Brussel"
+)
+# The wide act net of the fourth set (with the act net's words and aliases): words that name EU law, its
+# institutions, agencies, funds and programmes without the register, and subjects Dutch titles name an EU act
+# by (the pulse-fishing ban, the landing obligation, emission allowances, glyphosate, the nitrates derogation,
+# visa exemptions, cookies, livestock transport, Euro norms, biofuels, …). Dutch councils (Raad van State,
+# Hoge Raad, Gezondheidsraad) and the Erasmus university are left out.
+_WIDE_ACT_WORDS = (
+    r"[\w-]*richtlijn\w*|[\w-]*verordening\w*|kaderbesluit\w*"
+    r"|EU-?\s*(?:regels|regelgeving|wet\w*|verbod|norm\w*|besluit|voorstel\w*|plan\w*)"
+    r"|Europees\s+(?:verbod|voorstel|besluit)|Commissievoorstel\w*"
+    r"|Europese\s+Commissie|Eurocommissaris\w*|Europees\s+Parlement|Europarlement\w*"
+    r"|Raad\s+van\s+(?:de\s+)?(?:EU|Europese\s+Unie)|Raad\s+van\s+ministers|(?:Europese|EU-?)\s*Raad"
+    r"|(?:Landbouw|Milieu|Energie|Transport|Vervoers|Visserij|Telecom|Concurrentievermogen|JBZ|Ecofin|Formele"
+    r"|Informele)-?\s*[Rr]aad|Raad\s+(?:Algemene|Buitenlandse)\s+Zaken|Ecofin|Eurogroep|EU-?top|Europese\s+top"
+    r"|Brussel\w*|Europe\w*\s+Hof\s+van\s+Justitie|Hof\s+van\s+Justitie|EU-?Hof|lidsta(?:at|ten)"
+    r"|EU-?\s*fonds\w*|EU-?\s*subsidie\w*|EU-?\s*geld\w*|Europese\s+(?:fonds\w*|subsidie\w*|gelden|middelen)"
+    r"|structuurfonds\w*|cohesiefonds\w*|landbouwsubsidie\w*|ESF|EFRO|POP3|Interreg|Horizon\s*2020"
+    r"|Horizon\s+Europ\w+|Erasmus(?:\+|beurs\w*|programma\w*|\s+(?:voor|programma|beurs\w*|student\w*))"
+    r"|Galileo|Copernicus|herstelfonds|globali\w*fonds|ELFPO|EFMZV|landbouwfonds\w*|visserijfonds\w*"
+    r"|Frontex|Europol|Eurojust|EFSA|EMA|ECHA|EASA|EASO|EUAA|ENISA|ESMA|EBA|EIOPA|OLAF|EOM"
+    r"|Europees\s+Openbaar\s+Ministerie|Europees\s+Geneesmiddelen\w*|Europese\s+Voedselautoriteit"
+    r"|Europees\s+Milieuagentschap|Stabiliteits-?\s*en\s+Groeipact|Stabiliteitspact|begrotingsregels|bankenunie"
+    r"|depositogarantie\w*|derogatie\w*|pulsvisserij|pulskor\w*|aanlandplicht|vangstquot\w*|visquot\w*|melkquot\w*"
+    r"|emissierechten|CO2-rechten|glyfosaat|neonicotino\w*|roaming\w*|GLB\w*|ETS\w*|REACH|AVG|GDPR|privacywet\w*"
+    r"|visumplicht\w*|visumvrij\w*|visumliberali\w*|Eurodac|SIS(?:\s*II)?|Schengeninformatiesysteem|PNR"
+    r"|passagiersgegevens|bewaarplicht\w*|cookie\w*|netneutraliteit|thuiskopie\w*|uploadfilter\w*|wegwerpplastic\w*"
+    r"|diertransport\w*|veetransport\w*|onverdoofd\w*|legbatterij\w*|kiesakte|Euro\s*[4-7](?:-?norm\w*)?"
+    r"|sjoemelsoftware|dieselgate|typegoedkeuring\w*|biobrandstof\w*|bijmengverplichting\w*|ggo\w*"
+    r"|genetisch\s+gemodificeerd\w*|novel\s*food\w*|e-sigaret\w*|medische\s+hulpmiddelen|Europe\w*\s+aanbested\w*"
+    r"|cabotage|eurovignet\w*|passagiersrechten|bonusplafond|bonuscap|Bazel\s*III|Basel\s*III|Solvency\s*I*"
+    r"|transactiebelasting|Tobin\w*|CCC?TB|UBO\w*|minimumbelasting|fosfaatrechten\w*|mestplafond\w*"
 )
 # The broad net: any word that may point at the EU at all (amounts in euro left aside).
 _BROAD_WORDS = (
@@ -168,7 +203,8 @@ def stratified(titles: Iterable[Title], per_year: int, rng: random.Random, kind:
 class Plan:
     """How one labelled set is drawn: the seed, the sizes of its three parts, whether the bundled
     texts belong to it, the file of the register's aliases its act net used (the register grows
-    after a draw; the net must not), the golden files it is kept in and those whose Zaken it leaves out."""
+    after a draw; the net must not), the golden files it is kept in, those whose Zaken it leaves out and the
+    words of its act net (with the aliases)."""
 
     seed: int
     per_year: int
@@ -178,6 +214,7 @@ class Plan:
     net: str
     files: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    act_words: str = _ACT_WORDS
 
 
 # The first set (split into dev and the first held-out part, spent on 2026-12-07 after its figures
@@ -188,19 +225,25 @@ SECOND = Plan(20261208, 8, 90, 24, False, "act-net-20261208.txt", ("heldout-2.cs
 # the second, its own seed and register, none of the Zaken of the three sets before.
 THIRD = Plan(20261209, 8, 90, 24, False, "act-net-20261209.txt", ("heldout-3.csv",),
              ("dev.csv", "heldout.csv", "heldout-2.csv"))
-PLANS = {"first": FIRST, "second": SECOND, "third": THIRD}
+# The fourth held-out set, drawn on 2026-12-08 after the third had been spent: the act net of the sets before had
+# run dry (14 titles left), so its act net adds the wide words; 6 random titles a year, up to 126 from the wide act
+# net, 17 from the broad net; none of the Zaken of the four files before.
+FOURTH = Plan(20261210, 6, 126, 17, False, "act-net-20261210.txt", ("heldout-4.csv",),
+              ("dev.csv", "heldout.csv", "heldout-2.csv", "heldout-3.csv"), f"{_ACT_WORDS}|{_WIDE_ACT_WORDS}")
+PLANS = {"first": FIRST, "second": SECOND, "third": THIRD, "fourth": FOURTH}
 
 
 def draw(titles: list[Title], seed: int = SEED, *, per_year: int = PER_YEAR, act_draw: int = ACT_DRAW,
          broad_draw: int = BROAD_DRAW, exclude: frozenset[str] = frozenset(),
-         aliases: Iterable[str] | None = None) -> list[tuple[Title, str]]:
+         aliases: Iterable[str] | None = None, act_words: str = _ACT_WORDS) -> list[tuple[Title, str]]:
     """The random part, then the EU part from the net's titles not yet drawn (per year, in proportion);
-    the Zaken in ``exclude`` are never drawn. The act net holds ``aliases`` (the register's today if None)."""
+    the Zaken in ``exclude`` are never drawn. The act net holds ``act_words`` and ``aliases`` (the
+    register's today if None)."""
     rng = random.Random(seed)
     titles = [t for t in titles if t.zaak not in exclude]
     sample = stratified(titles, per_year, rng, "willekeurig")
     act_aliases = register_aliases() if aliases is None else list(aliases)
-    for words, alts, size, kind in ((_ACT_WORDS, act_aliases, act_draw, "eu-akte"),
+    for words, alts, size, kind in ((act_words, act_aliases, act_draw, "eu-akte"),
                                     (_BROAD_WORDS, (), broad_draw, "eu-breed")):
         drawn = {t.zaak for t, _ in sample}
         net = _net_pattern(words, alts)
@@ -215,7 +258,8 @@ def draw_plan(plan: Plan, titles: list[Title], golden: Path = GOLDEN) -> list[di
     """The worksheet rows of ``plan`` (label columns empty): its titles, then the texts if it has them."""
     exclude = frozenset(r["zaak"] for name in plan.exclude for r in read_rows(golden / name))
     drawn = draw(titles, plan.seed, per_year=plan.per_year, act_draw=plan.act_draw,
-                 broad_draw=plan.broad_draw, exclude=exclude, aliases=net_aliases(plan.net))
+                 broad_draw=plan.broad_draw, exclude=exclude, aliases=net_aliases(plan.net),
+                 act_words=plan.act_words)
     rows = [{"zaak": t.zaak, "date": t.date.isoformat(), "title": t.title, "stratum": stratum}
             for t, stratum in drawn]
     return rows + (bundled_texts() if plan.texts else [])
