@@ -23,7 +23,8 @@ EU legal resources are found in two ways:
 
 The modules: ``register`` (the EU register), ``patterns`` (the patterns of EU identifiers: act, COM,
 procedure, CELEX and ELI numbers), ``names`` (what a name stands for on a date), ``finder`` (the
-other patterns and :func:`find_citations`), ``linker`` (the title linker), ``ids``
+other patterns and :func:`find_citations`), ``linker`` (the title linker), ``subjects`` (acts named by their
+subject), ``areas`` (Natura 2000 areas by their names), ``ids``
 (:func:`repair_publication_id`). They import each other directly, never this package.
 """
 

@@ -11,7 +11,8 @@ Four methods, tried in this order, a later one never taking words an earlier one
   ``context_required``: "ETS" beside "emissies") needs one of them in the title; two names that share their head
   ("Vogel- en Habitatrichtlijn") are both names;
 * ``"onderwerp"``: a topic phrase that names an act's subject (:data:`TOPICS`: "export van dual
-  use-goederen", "emissierechten").
+  use-goederen", "emissierechten"); EU rules named by their subject (:mod:`ingest.citations.subjects`); a Natura
+  2000 area by its own name beside words of its protection (:mod:`ingest.citations.areas`).
 
 A name resolves to the act in force on the question's date (a 2015 "dual use-verordening" is
 Regulation 428/2009, a 2023 one 2021/821); where the title speaks of a proposal or revision while a
@@ -41,6 +42,7 @@ from ingest.citations.names import (
 )
 from ingest.citations.patterns import ACT_RE, CELEX_RE, COM_RE, ELI_RE, PROC_RE, act_identity
 from ingest.citations.register import EURegister, EUResource, default_register
+from ingest.citations.areas import area_spans
 from ingest.citations.subjects import subject_spans
 from ingest.records import Citation
 
@@ -114,6 +116,8 @@ _TOPIC_RES = tuple(
     for p, target, ctx, conf, *days in TOPICS
 )
 
+HABITATS = "dir-1992-43"  # the Habitats Directive, whose network the Natura 2000 areas are (art. 3)
+AREA_CONFIDENCE = 0.7  # a Natura 2000 area by its name, beside words of what the directive governs there
 _DIGITS = re.compile(r"\d{2}")
 _EU_WORDS = ("europ", "unie", "brussels", "nieuwe")  # one of them, or "EU" or "EG", is in every subject phrase
 _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura", "actieprogramma", "rusttijden",
@@ -141,6 +145,7 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
         _subjects(title, on, reg, links)
     if any(w in lower for w in _TOPIC_WORDS):
         _topics(title, on, reg, links)
+    _areas(title, reg, links)
     links.sort(key=lambda k: (k.start, k.end, k.resource.key))
     return links
 
@@ -236,6 +241,16 @@ def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]
                 r, c = resolve_name(target, on, reg, title)
                 c = min(c, conf)
             _add(links, title, r, m.start(), m.end(), "onderwerp", c)
+
+
+def _areas(title: str, reg: EURegister, links: list[EULink]) -> None:
+    """A Natura 2000 area by its own name, beside words of what the Habitats Directive governs there
+    (:mod:`ingest.citations.areas`): the directive, unless the title links it already."""
+    habitats = reg.get(HABITATS)
+    if habitats is None or any(k.resource is habitats for k in links):
+        return
+    for span in area_spans(title)[:1]:
+        _add(links, title, habitats, span.start, span.end, "onderwerp", AREA_CONFIDENCE)
 
 
 # --------------------------------------------------------------------------- text citations

@@ -6,7 +6,8 @@ pending (procedure 2020/0104(COD)), and by its bare name from the day of the pro
 migrants (the citizens' directive); a restriction proposal under REACH ("PFAS restrictievoorstel"); the CAP's direct
 payments behind its greening duties, the ban on ploughing grassland in Natura 2000 areas and the EU's farm subsidies,
 from the day 1307/2013 applied; EU rules "aangaande" a word and a subject joined by "en"; rows verified in this round
-by the names titles use (the gas and ecodesign directives, the anti-SLAPP proposal, the CSDDD as a "-richtlijn")."""
+by the names titles use (the gas and ecodesign directives, the anti-SLAPP proposal, the CSDDD as a "-richtlijn"); a
+Natura 2000 area by its own name beside words of its protection (the Habitats Directive)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import datetime as dt
 import pytest
 
 from ingest.citations import EURegister
+from ingest.citations.areas import area_spans, read_areas
 from ingest.citations.linker import link_title
+from ingest.errors import ParseError
 from tests.support.slices import zaak_titles
 
 
@@ -45,6 +48,11 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # rows still unverified (the CRR's revision, the American CHIPS Act)
     "2020Z08568": {"dir-2009-73"}, "2020Z11188": {"dir-2009-125"}, "2023Z14170": {"com-2022-177"},
     "2024Z02056": {"com-2022-71"}, "2022Z23484": set(), "2023Z02666": set(), "2023Z04573": set(),
+    # a Natura 2000 area by its name beside fishing, nature compensation, nitrogen or Brussels; the same areas (and a
+    # village that shares an area's name) in titles about other things
+    "2023Z19351": {"dir-1992-43"}, "2012Z02574": {"dir-1992-43"}, "2023Z14020": {"dir-1992-43"},
+    "2021Z17054": {"dir-1992-43"}, "2022Z10571": set(), "2020Z06539": set(), "2019Z15798": set(),
+    "2013Z24314": set(), "2012Z20056": set(), "2021Z09223": set(),
 }.items()}
 
 
@@ -77,3 +85,23 @@ def test_the_recovery_fund_is_its_proposal_until_the_act(register):
           for day in (dt.date(2018, 1, 5), dt.date(2020, 9, 1), dt.date(2021, 3, 1))}
     assert on == {dt.date(2018, 1, 5): [], dt.date(2020, 9, 1): ["com-2020-408"],
                   dt.date(2021, 3, 1): ["reg-2021-241"]}
+
+
+def test_the_areas_file_names_its_sources_and_a_bad_row_is_an_error(tmp_path):
+    rows = read_areas()
+    assert len(rows) >= 100 and all(src.startswith("http") for _n, _name, src in rows)
+    assert {"Voordelta", "Wierdense Veld", "Westerschelde & Saeftinghe"} <= {name for _n, name, _s in rows}
+    bad = tmp_path / "areas.csv"
+    bad.write_text("number,name,source\n113,Voordelta,https://example.org/list\nx1,Veluwe,\n", encoding="utf-8")
+    with pytest.raises(ParseError) as e:
+        read_areas(bad)
+    assert e.value.line == 3 and str(bad) in str(e.value)
+
+
+def test_an_area_needs_a_word_of_its_protection(tmp_path):
+    """The name is found only beside such a word, by each part of a name of several parts, as written."""
+    areas = tmp_path / "areas.csv"
+    areas.write_text("number,name,source\n122,Westerschelde & Saeftinghe,https://example.org/list\n", encoding="utf-8")
+    assert area_spans("Visserij bij Saeftinghe", areas) and area_spans("Stikstof en de Westerschelde", areas)
+    assert not area_spans("PFAS in de Westerschelde", areas)
+    assert not area_spans("visserij in de westerschelde", areas)  # not the name as written
