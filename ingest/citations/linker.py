@@ -99,6 +99,11 @@ TOPICS: tuple[tuple, ...] = (
     (r"schengen[\s\-]*vis(?:um|a)\w*", "Visumcode", None, 0.8),
     (r"schengen[\s\-]*informatie[\s\-]*systeem\w*|(?-i:SIS)(?![\s\-]*(?:II|2)(?![^\W\d_]))", "convention-2000-922",
      r"schengen", 0.75, dt.date(2013, 4, 9)),
+    # the eel management plans are the plans the eel regulation requires (art. 2)
+    (r"aalbeheerplan\w*", "reg-2007-1100", None, 0.75),
+    # nature areas where fishing is restricted, or which are designated for habitats, are Natura 2000 areas
+    (r"(?:beschermde?\s+)?natuurgebied\w*", "dir-1992-43",
+     r"vissen|visserij|vissers|garnalenvis|sleepnet|aanwijzing|habitat", 0.7),
     # the recovery fund by its bare name, from the Commission's proposal of 28 May 2020 (COM(2020) 408)
     (r"herstelfonds\w*", "Europees herstelfonds", None, 0.75, None, dt.date(2020, 5, 28)),
     # a restriction proposal (REACH, Annex XV) or a PFAS or REACH restriction is a restriction under REACH
@@ -124,7 +129,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
-                "landbouwsubsidie")  # one of them is in every topic phrase
+                "landbouwsubsidie", "aalbeheerplan", "natuurgebied")  # one of them is in every topic phrase
 
 
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:

@@ -7,7 +7,8 @@ migrants (the citizens' directive); a restriction proposal under REACH ("PFAS re
 payments behind its greening duties, the ban on ploughing grassland in Natura 2000 areas and the EU's farm subsidies,
 from the day 1307/2013 applied; EU rules "aangaande" a word and a subject joined by "en"; rows verified in this round
 by the names titles use (the gas and ecodesign directives, the anti-SLAPP proposal, the CSDDD as a "-richtlijn"); a
-Natura 2000 area by its own name beside words of its protection (the Habitats Directive)."""
+Natura 2000 area by its own name beside words of its protection, protected nature areas beside fishing or a
+designation (the Habitats Directive); the eel regulation's management plan (aalbeheerplan)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "2023Z19351": {"dir-1992-43"}, "2012Z02574": {"dir-1992-43"}, "2023Z14020": {"dir-1992-43"},
     "2021Z17054": {"dir-1992-43"}, "2022Z10571": set(), "2020Z06539": set(), "2019Z15798": set(),
     "2013Z24314": set(), "2012Z20056": set(), "2021Z09223": set(),
+    # protected nature areas where fishing is restricted or which are designated for habitats; nature areas otherwise
+    "2020Z08881": {"dir-1992-43"}, "2019Z20829": {"dir-1992-43"}, "2021Z18975": set(), "2020Z09972": set(),
+    "2009Z05062": set(),
+    # the eel management plan the eel regulation requires
+    "2022Z16508": {"reg-2007-1100"},
 }.items()}
 
 
