@@ -12,8 +12,10 @@ A named query file starts with a header of comment lines::
 
 ``title@nl``, ``title@en`` and ``description`` (English; ``description@en`` may stand for it) are
 required; ``description@nl`` is the Dutch description the Dutch pages show. A parameter is
-``NAME TYPE [default=VALUE | default="VALUE WITH SPACES"] [pick=LIST] [— description]`` (``--``
-or ``-`` may stand for the dash); without a default it is required. ``pick=LIST`` names the list
+``NAME TYPE [default=VALUE | default="VALUE WITH SPACES"] [pick=LIST] [optional] [— description]`` (``--``
+or ``-`` may stand for the dash); without a default it is required, unless it says ``optional``: then a
+missing or empty value leaves the variable unbound (the query then ranges over every value of it, e.g.
+every fractie). ``pick=LIST`` names the list
 of names the query pages offer for it (:data:`PICK_LISTS`: ``persoon``, ``fractie``, ``post``,
 ``ministerie``, ``eu-act``); an ``iri(kind)`` parameter picks from its kinds' lists without saying
 so. Types:
@@ -39,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +69,7 @@ _PARAM = re.compile(
     r"^(?P<name>\S+)\s+(?P<type>\S+)"
     r"(?:\s+default=(?:\"(?P<qdefault>[^\"]*)\"|(?P<default>\S+)))?"
     r"(?:\s+pick=(?P<pick>[a-z-]+))?"
+    r"(?:\s+(?P<optional>optional))?"
     r"\s*(?:(?:—|--|–|-)\s*(?P<desc>.*))?$"
 )
 _FIELD = re.compile(r"^#\s?(?P<key>[A-Za-z@-]+)\s*:\s*(?P<value>.*)$")
@@ -85,6 +88,12 @@ class Param:
     default: str | None = None
     description: str = ""
     pick: str | None = None  # the list of names to pick a value from (PICK_LISTS); None: its kinds'
+    optional: bool = False  # without a value: left unbound (only without a default)
+
+    @property
+    def required(self) -> bool:
+        """Whether a value must be given: no default and not ``optional``."""
+        return self.default is None and not self.optional
 
     @property
     def picks(self) -> tuple[str, ...]:
@@ -196,7 +205,8 @@ class NamedQuery:
         raise KeyError(name)
 
     def bind(self, values: Mapping[str, str] | None = None) -> dict[str, Term]:
-        """The bindings for ``Store.query``: each parameter's value (or its default), typed.
+        """The bindings for ``Store.query``: each parameter's value (or its default), typed; an
+        ``optional`` parameter without a value is left out (its variable stays unbound).
 
         An unknown parameter, a missing required one or a value of the wrong form is
         QueryRejected 400 naming the parameter.
@@ -213,6 +223,8 @@ class NamedQuery:
             value = values.get(p.name)
             if value is None or value == "":
                 if p.default is None:
+                    if p.optional:
+                        continue
                     raise QueryRejected(f"parameter {p.name!r} of query {self.name!r} is required", 400)
                 value = p.default
             out[p.name] = p.convert(value, self.base)
@@ -330,7 +342,7 @@ class _Header:
         key, _ = self.last
         if key == "param":
             p, pl = self.params[-1]
-            self.params[-1] = (Param(p.name, p.type, p.default, (p.description + " " + more).strip()), pl)
+            self.params[-1] = (replace(p, description=(p.description + " " + more).strip()), pl)
         else:
             v, vl = self.fields[key]
             self.fields[key] = ((v + " " + more).strip(), vl)
@@ -422,7 +434,8 @@ def _check_query(text: str, header: _Header, where: object) -> GuardedQuery:
 def _parse_param(value: str, where: object, lineno: int, base: str) -> Param:
     m = _PARAM.match(value)
     if not m:
-        raise CatalogError(f"a param line is 'NAME TYPE [default=VALUE] — description', not {value!r}", where, lineno)
+        raise CatalogError(f"a param line is 'NAME TYPE [default=VALUE] [pick=LIST] [optional] — description', "
+                           f"not {value!r}", where, lineno)
     name, type_ = m.group("name"), m.group("type")
     if not _NAME.match(name):
         raise CatalogError(f"parameter name {name!r} is not a SPARQL variable name", where, lineno)
@@ -434,7 +447,11 @@ def _parse_param(value: str, where: object, lineno: int, base: str) -> Param:
     if pick is not None and pick not in PICK_LISTS:
         raise CatalogError(f"parameter {name!r}: unknown list pick={pick} (one of {', '.join(PICK_LISTS)})",
                            where, lineno)
-    p = Param(name, type_, default, (m.group("desc") or "").strip(), pick)
+    optional = m.group("optional") is not None
+    if optional and default is not None:
+        raise CatalogError(f"parameter {name!r}: optional and default={default} (an optional parameter has no "
+                           "default: without a value it stays unbound)", where, lineno)
+    p = Param(name, type_, default, (m.group("desc") or "").strip(), pick, optional)
     if default is not None:
         try:
             p.convert(default, base)
