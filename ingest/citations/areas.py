@@ -34,6 +34,10 @@ CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
+#: Plain lower-case words one of which is in every title :data:`CONTEXT` matches (a cheap test before the pattern).
+CONTEXT_WORDS = ("visserij", "natuurcompensatie", "beheerplan", "aanwijzing", "instandhouding", "habitat",
+                 "stikstof", "brussel", "commissie")
+
 
 def read_areas(path: Path | str = DEFAULT_AREAS) -> tuple[tuple[str, str, str], ...]:
     """The (number, name, source) rows of the areas file; a bad row raises ParseError naming the file and line."""

@@ -42,7 +42,7 @@ from ingest.citations.names import (
 )
 from ingest.citations.patterns import ACT_RE, CELEX_RE, COM_RE, ELI_RE, PROC_RE, act_identity
 from ingest.citations.register import EURegister, EUResource, default_register
-from ingest.citations.areas import area_spans
+from ingest.citations.areas import CONTEXT_WORDS as AREA_WORDS, area_spans
 from ingest.citations.subjects import subject_spans
 from ingest.records import Citation
 
@@ -150,7 +150,8 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
         _subjects(title, on, reg, links)
     if any(w in lower for w in _TOPIC_WORDS):
         _topics(title, on, reg, links)
-    _areas(title, reg, links)
+    if any(w in lower for w in AREA_WORDS):
+        _areas(title, reg, links)
     links.sort(key=lambda k: (k.start, k.end, k.resource.key))
     return links
 

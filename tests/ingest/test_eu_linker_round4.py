@@ -111,3 +111,11 @@ def test_an_area_needs_a_word_of_its_protection(tmp_path):
     assert area_spans("Visserij bij Saeftinghe", areas) and area_spans("Stikstof en de Westerschelde", areas)
     assert not area_spans("PFAS in de Westerschelde", areas)
     assert not area_spans("visserij in de westerschelde", areas)  # not the name as written
+
+
+def test_the_cheap_test_before_the_area_pattern_lets_every_context_word_through():
+    from ingest.citations.areas import CONTEXT, CONTEXT_WORDS
+
+    for words in ("Visserij", "natuurcompensatie", "Beheerplannen", "aanwijzingsbesluit", "instandhoudingsdoelen",
+                  "habitats", "Stikstofdepositie", "Brussel", "de Europese  Commissie"):
+        assert CONTEXT.search(words) and any(w in words.lower() for w in CONTEXT_WORDS), words
