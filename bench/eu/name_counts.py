@@ -6,8 +6,9 @@ Candidates are words ending in "-richtlijn" or "-verordening" (and the bare word
 acronyms and topic phrases. The output is a CSV, one row per candidate name (case folded): the
 pattern that found it, the Zaak titles and texts it occurs in, and up to five example Zaak numbers.
 It is how the rows of ``data/eu/eu-acts.csv`` are chosen. Every alias of the register's verified rows is counted
-too (pattern ``alias``: where the linker's name look-up finds it, the context-bound ones without their context), so
-that the counts show which of its names real titles use. With ``--coverage`` it also reports how
+too (pattern ``alias``: where the linker's name look-up finds it, the context-bound ones without their context), and
+every Natura 2000 area of ``data/eu/natura2000-gebieden.csv`` (pattern ``natura2000-gebied``), so that the counts
+show which of their names real titles use. With ``--coverage`` it also reports how
 many Zaak titles name a verified act of the register (its aliases and numbers, as the citation
 finder reads them), and the acts named most often.
 
@@ -66,7 +67,7 @@ TOPICS = (
     # names and phrases people use for acts informally (issue 16, fourth round)
     "arrestatiebevel", "aanhoudingsbevel", "herstelfonds", "coronafonds", "recovery fund", "europa-route",
     "restrictievoorstel", "restrictie", "vergroening", "scheurverbod", "landbouwsubsidie", "bedrijfstoeslag",
-    "toeslagrechten", "SLAPP", "due diligence", "gezinshereniging", "natuurgebied",
+    "toeslagrechten", "SLAPP", "due diligence", "gezinshereniging", "natuurgebied", "aalbeheerplan",
 )
 
 
@@ -115,6 +116,14 @@ def candidates(text: str) -> set[tuple[str, str]]:
     return found
 
 
+def area_names(text: str) -> set[tuple[str, str]]:
+    """("natura2000-gebied", name) of every Natura 2000 area of ``data/eu/natura2000-gebieden.csv`` that ``text``
+    names (each part of a name of several parts, as written), whatever the words beside it."""
+    from ingest.citations.areas import DEFAULT_AREAS, names_pattern
+
+    return {("natura2000-gebied", m.group(0)) for m in names_pattern(str(DEFAULT_AREAS)).finditer(text)}
+
+
 def register_aliases(text: str, reg) -> set[tuple[str, str]]:
     """("alias", alias) of every alias of the register's verified rows in one title or text, as the linker's name
     look-up finds it (the context-bound ones whether or not their context words are there)."""
@@ -130,7 +139,7 @@ def count(zaken: list[tuple[str, str]], texts: list[tuple[str, str]], reg=None) 
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
 
     def candidates_with_aliases(text: str) -> set[tuple[str, str]]:
-        return candidates(text) | (register_aliases(text, reg) if reg is not None else set())
+        return candidates(text) | (register_aliases(text, reg) | area_names(text) if reg is not None else set())
 
     for nummer, title in zaken:
         for c in candidates_with_aliases(title):

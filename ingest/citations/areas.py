@@ -66,7 +66,8 @@ def name_parts(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _pattern(path: str) -> re.Pattern[str]:
+def names_pattern(path: str) -> re.Pattern[str]:
+    """One pattern of every part of every area name of the file at ``path``, as written (read once per path)."""
     parts = sorted({p for _n, name, _s in read_areas(path) for p in name_parts(name)}, key=lambda p: (-len(p), p))
     alts = "|".join(r"[\s\-]+".join(re.escape(w) for w in re.split(r"[\s\-]+", p)) for p in parts)
     return re.compile(rf"(?<![^\W\d_])(?:{alts})(?![^\W\d_])")
@@ -77,4 +78,4 @@ def area_spans(title: str, path: Path | str = DEFAULT_AREAS) -> list[Span]:
     (:data:`CONTEXT`); empty without such words."""
     if not CONTEXT.search(title):
         return []
-    return [Span(m.start(), m.end()) for m in _pattern(str(path)).finditer(title)]
+    return [Span(m.start(), m.end()) for m in names_pattern(str(path)).finditer(title)]
