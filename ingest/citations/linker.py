@@ -132,6 +132,16 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied")  # one of them is in every topic phrase
 
 
+def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern of plain lower-case words, searched in a lower-cased title: whether one of them is there (one
+    search in C instead of a Python test per word)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_TOPIC_HINT = _hint(_TOPIC_WORDS)
+_AREA_HINT = _hint(AREA_WORDS)
+
+
 def link_title(title: str, on: dt.date | None, register: EURegister | None = None) -> list[EULink]:
     """Every EU resource of the register that ``title`` (a Zaak's ``Onderwerp``) names, in span order;
     ``on`` (the question's date) picks among an act, its successor and a pending proposal."""
@@ -148,9 +158,9 @@ def link_title(title: str, on: dt.date | None, register: EURegister | None = Non
     lower = title.lower()
     if "EU" in title or "EG" in title or any(w in lower for w in _EU_WORDS):
         _subjects(title, on, reg, links)
-    if any(w in lower for w in _TOPIC_WORDS):
+    if _TOPIC_HINT.search(lower):
         _topics(title, on, reg, links)
-    if any(w in lower for w in AREA_WORDS):
+    if _AREA_HINT.search(lower):
         _areas(title, reg, links)
     links.sort(key=lambda k: (k.start, k.end, k.resource.key))
     return links
