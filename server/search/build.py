@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from server.search.extract import Case, Labels, QueryStore, extract, key_of, store_location
+from server.search.frequent import write_rankings
 from server.search.schema import INDEX_VERSION, IRI_KINDS, POST_INDEX_SQL, SCHEMA_SQL, STATUS_LABELS, STATUSES
 from server.search.text import WORD, analyse, normalise, stemmer_id
 from store import generation as store_generation
@@ -74,7 +75,10 @@ def build_index(store: QueryStore, path: str | os.PathLike[str], base: str, *,
         con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         con.commit()
         con.executescript(POST_INDEX_SQL)
+        t2 = time.perf_counter()
+        counts["ranked"] = write_rankings(con, len(cases))
         con.commit()
+        timings["ranked"] = time.perf_counter() - t2
     finally:
         con.close()
     os.replace(tmp, path)

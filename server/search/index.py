@@ -20,6 +20,7 @@ from markupsafe import Markup
 from kamergraph.coverage import Coverage, measure_dates
 from server.search.cards import Addressee, Asker, Card, FacetCount, Filter, ListPage, SearchPage, Snippet, Value, local_href
 from server.search.errors import BadQuery, IndexMissing
+from server.search.frequent import RANK_SQL, Ranked
 from server.search.query import SearchQuery, highlight, parse_query
 from server.search.schema import INDEX_VERSION, KINDS, STATUSES, WEIGHTS
 from server.search.select import Selection
@@ -43,6 +44,7 @@ class SearchIndex:
         self._pairs: Pairs | None = None
         self._texts: OrderedDict[str, set[int]] = OrderedDict()
         self._ranks: dict[str, tuple[int, list[int]]] = {}  # per kept text: how many were asked, its first ids by rank
+        self._common: OrderedDict[str, Ranked] = OrderedDict()  # the last few common words' rankings read
         try:
             con = self.connect()
             self.meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -58,6 +60,7 @@ class SearchIndex:
                 self.values[vid] = v
                 self.by_key[(kind, key)] = v
             self.size = con.execute("SELECT COUNT(*) FROM kv").fetchone()[0]
+            self._frequent = frozenset(e for (e,) in con.execute("SELECT expr FROM ranked"))
         except sqlite3.DatabaseError as exc:
             raise IndexMissing(f"the search index at {self.path} cannot be read: {exc}") from None
         self.generation = json.loads(self.meta.get("generation", "null"))
@@ -110,8 +113,10 @@ class SearchIndex:
             if hit is not None:
                 self._texts.move_to_end(expr)
                 return hit
+        common = self._common_word(con, expr)
         try:
-            found = {r for (r,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}
+            found = set(common.ids) if common is not None else {
+                r for (r,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}
         except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
             raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
         with self._lock:
@@ -120,15 +125,43 @@ class SearchIndex:
                 self._ranks.pop(self._texts.popitem(last=False)[0], None)
         return found
 
-    @staticmethod
-    def _by_rank(con: sqlite3.Connection, q: SearchQuery, limit: int = -1, offset: int = 0) -> Iterator[int]:
+    def is_common(self, query: SearchQuery) -> bool:
+        """Whether the index holds the ranking, facet counts and months of this search text (a common word)."""
+        return query.fts() in self._frequent
+
+    def forget(self) -> None:
+        """Empties what the index keeps of the search texts asked (their matches, rankings, common words read)."""
+        with self._lock:
+            self._texts.clear()
+            self._ranks.clear()
+            self._common.clear()
+
+    def _common_word(self, con: sqlite3.Connection, expr: str) -> Ranked | None:
+        """The ranking, facet counts and months of the FTS expression ``expr`` when the index holds them (a
+        one-word search matching many Kamervragen: :mod:`server.search.frequent`), else None; the last few
+        read are kept."""
+        if expr not in self._frequent:
+            return None
+        with self._lock:
+            held = self._common.get(expr)
+        if held is None:
+            held = Ranked.of_row(*con.execute("SELECT ids, counts, months FROM ranked WHERE expr = ?", (expr,)).fetchone())
+            with self._lock:
+                self._common[expr] = held
+                while len(self._common) > TEXTS_KEPT:
+                    self._common.popitem(last=False)
+        return held
+
+    def _by_rank(self, con: sqlite3.Connection, q: SearchQuery, limit: int = -1, offset: int = 0) -> Iterator[int]:
         """The ids ``q`` matches by rank: bm25 (the subject weighing most), newest first among equals. SQLite
-        ranks and sorts; ``limit`` and ``offset`` are its LIMIT and OFFSET (-1: no limit), so only the rows
-        asked for leave it."""
-        weights = ", ".join(str(w) for w in WEIGHTS)
+        ranks and sorts (or the index holds the ranking: a common word); ``limit`` and ``offset`` are its LIMIT
+        and OFFSET (-1: no limit), so only the rows asked for leave it."""
+        expr = q.fts()
+        common = self._common_word(con, expr)
+        if common is not None:
+            return iter(common.ids[offset:offset + limit] if limit >= 0 else common.ids[offset:])
         try:
-            cur = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {weights}), rowid "
-                              "LIMIT ? OFFSET ?", (q.fts(), limit, offset))
+            cur = con.execute(RANK_SQL, (expr, limit, offset))
         except sqlite3.OperationalError as exc:  # should not happen: terms are plain words
             raise BadQuery(f"De zoekterm kan niet worden gebruikt: {exc}", f"The search text cannot be used: {exc}") from None
         return (r for (r,) in cur)
@@ -145,8 +178,8 @@ class SearchIndex:
         """Counts per facet value over the Kamervragen of the selection (``text``: the ids its search text
         matched, when known). For a kind the selection filters on, its values are counted without that
         kind's filter (what choosing one more of them would add: values of one kind combine with OR).
-        Without a selection, or with one of a single value, the counts were computed when the index was
-        built (the totals, the pair counts)."""
+        Without a selection, with one of a single value, or with a common word alone, the counts were computed
+        when the index was built (the totals, the pair counts, the ``ranked`` table)."""
         sel = Selection.of(filters)
         if sel.query is not None and text is None:
             text = self._text(self.connect(), sel)
@@ -164,6 +197,9 @@ class SearchIndex:
         single = sel.single()
         if single is not None:  # one filter: the pair counts computed when the index was built
             return dict(self.connect().execute("SELECT b, n FROM cooc WHERE a = ?", (single,)).fetchall())
+        common = self._common_word(self.connect(), sel.query.fts()) if sel.text_only else None  # type: ignore[union-attr]
+        if common is not None:  # a common word alone: its counts computed when the index was built
+            return dict(common.counts) if only is None else {v: n for v, n in common.counts.items() if v in only}
         ids = self.pairs().ids(sel, text)
         if ids is None:
             return {v.id: v.total for v in self.values.values() if v.total}
@@ -247,6 +283,9 @@ class SearchIndex:
     def months(self, filters: Selection | Sequence[Filter] = ()) -> list[tuple[str, int]]:
         """How many Kamervragen of the selection there are per month (``"YYYY-MM"``, n), the undated left out."""
         sel = Selection.of(filters)
+        common = self._common_word(self.connect(), sel.query.fts()) if sel.text_only else None  # type: ignore[union-attr]
+        if common is not None:  # a common word alone: its months counted when the index was built
+            return list(common.months)
         pairs = self.pairs()
         ids = pairs.ids(sel, self._text(self.connect(), sel))
         return pairs.all_months() if ids is None else pairs.months(ids)

@@ -4,8 +4,8 @@ their weights, and the SQL that creates its tables (read by the builder and the 
 from __future__ import annotations
 
 #: Bumped whenever the index's tables or its text analysis change: an older index is rebuilt.
-INDEX_VERSION = "5"  # 3: posts and ministries possibly addressed apart; 4: the names of askers and addressees;
-#                        5: a member's other names (skos:altLabel), found but not shown
+INDEX_VERSION = "6"  # 3: posts and ministries possibly addressed apart; 4: the names of askers and addressees;
+#                        5: a member's other names (skos:altLabel), found but not shown; 6: common words ranked
 
 KINDS = ("fractie", "lid", "post", "ministerie", "jaar", "status", "eu")
 #: The kind in the IRI (``{base}id/{kind}/{key}``) of a facet's values, where it differs.
@@ -57,6 +57,11 @@ CREATE TABLE facet (value INTEGER NOT NULL, kv INTEGER NOT NULL, PRIMARY KEY (va
 CREATE TABLE cooc (a INTEGER NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TABLE text (kv INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, nums TEXT NOT NULL,
                    body TEXT NOT NULL, PRIMARY KEY (kv, ord)) WITHOUT ROWID;
+-- per one-word search matching many Kamervragen (its FTS5 expression), computed when the index is built
+-- (server.search.frequent): all its matches in rank order (ids), its facet counts (value id, count pairs), both
+-- as unsigned 32-bit little-endian integers, and its matches per month (JSON: [["YYYY-MM", n], ...])
+CREATE TABLE ranked (expr TEXT PRIMARY KEY, n INTEGER NOT NULL, ids BLOB NOT NULL, counts BLOB NOT NULL,
+                     months TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(subject, body, zaak, subject_words, body_words, names, names_words, content='',
                                     tokenize='unicode61 remove_diacritics 0');
 """

@@ -32,6 +32,11 @@ class Selection:
     def empty(self) -> bool:
         return not self.filters and self.query is None and self.van is None and self.tot is None
 
+    @property
+    def text_only(self) -> bool:
+        """Whether the selection is a search text and nothing else."""
+        return self.query is not None and not self.filters and self.van is None and self.tot is None
+
     def groups(self) -> dict[str, list[int]]:
         """The value ids filtered on, per kind (each once, in the order given)."""
         out: dict[str, list[int]] = {}

@@ -35,6 +35,7 @@ class Pairs:
         self.dated = len(dated)
         self._ascending = dated[::-1]
         self._sets: dict[int, frozenset[int]] = {}
+        self._every: frozenset[int] | None = None
         self._all_months: list[tuple[str, int]] | None = None
         self._totals: Counter[int] = Counter(chain.from_iterable(self.kv_values))
         self.all_months()
@@ -54,7 +55,8 @@ class Pairs:
 
     def ids(self, sel: Selection, text: Collection[int] | None, skip: str | None = None) -> set[int] | None:
         """The ids of the selection (``text``: the ids the search text matched, when it has one), without
-        its filters of kind ``skip``; None for every Kamervraag."""
+        its filters of kind ``skip``; None for every Kamervraag. Not to be changed: it may be the very set of
+        ``text`` or of a value's Kamervragen."""
         parts: list[Collection[int]] = []
         for kind, vids in sel.groups().items():
             if kind != skip:
@@ -64,6 +66,8 @@ class Pairs:
         dates = self.id_range(sel.van, sel.tot) if sel.van or sel.tot else None
         if not parts:
             return set(dates) if dates is not None else None
+        if len(parts) == 1 and dates is None and isinstance(parts[0], (set, frozenset)):
+            return parts[0]  # type: ignore[return-value]  # not copied (a common word's matches: most of all ids)
         parts.sort(key=len)
         out = set(parts[0])
         for p in parts[1:]:
@@ -85,8 +89,10 @@ class Pairs:
         values = chain.from_iterable(map(self.kv_values.__getitem__, ids))
         return Counter(values if only is None else filter(only.__contains__, values))
 
-    def _rest(self, ids: Collection[int]) -> set[int]:
-        return set(range(1, self.size + 1)).difference(ids)
+    def _rest(self, ids: Collection[int]) -> frozenset[int]:
+        if self._every is None:
+            self._every = frozenset(range(1, self.size + 1))
+        return self._every.difference(ids)
 
     def months(self, ids: Collection[int]) -> list[tuple[str, int]]:
         """How many of these Kamervragen there are per month (``"YYYY-MM"``), the undated left out."""
