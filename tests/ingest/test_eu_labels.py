@@ -145,8 +145,8 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The issue-16 targets on the development splits: dev, the first held-out split and the second (both spent: their
-# figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
+# The issue-16 targets on the development splits: dev and the first, second and third held-out splits (all spent:
+# their figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
 # precision >= 0.98 where there are dual-use links, recall >= 0.90 against the register on dev, on the second
 # held-out split and on all four development splits together. On the first held-out split recall was 0.882 (45 of
 # 51; three of its
@@ -157,7 +157,7 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
 # held to that floor (47 of 51 since the fourth round: the Wierdense Veld and the aalbeheerplan are linked now).
 # A held-out split not spent yet (heldout-4.csv, evaluate.UNSPENT) is never read here:
 # bench/eu/evaluate.py reports it.
-HELDOUT_RECALL_FLOOR = 45 / 51
+HELDOUT_RECALL_FLOOR = 47 / 51
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +184,7 @@ def test_linker_precision_reaches_the_targets(scored, name):
 
 def test_linker_recall_reaches_the_target_on_dev_and_its_floor_on_the_first_heldout(scored):
     dev, held, second, together = scored["dev"], scored["heldout"], scored["heldout-2"], scored["together"]
-    for name, s in (("dev", dev), ("heldout-2", second), ("together", together)):
+    for name, s in (("dev", dev), ("heldout-2", second), ("heldout-3", scored["heldout-3"]), ("together", together)):
         assert (s.recall() or 0) >= evaluate.TARGETS["recall"], f"{name} recall {s.recall()}\n{_errors(s)}"
     assert (held.recall() or 0) >= HELDOUT_RECALL_FLOOR, f"held-out recall {held.recall()}\n{_errors(held)}"
     assert together.labelled == sum(scored[name].labelled for name in evaluate.DEVELOPMENT)
