@@ -15,8 +15,13 @@ request goes over loopback HTTP with the same query text and the same Accept hea
    queries for ``--duration`` seconds, first against one server and then the other; requests per
    second and the ratio kamergraph / Oxigraph (target >= 1.0).
 
+Before any timing the script waits until kamergraph's processes are idle (``--settle``): a server
+builds its search index and the pages' overview in the background after it starts, and requests
+timed meanwhile would measure that work. The load average is printed before and after.
+
     python bench/endpoint_benchmark.py [--store var/store] [--n 200] [--clients 16] [--duration 15]
-                                       [--distinct] [--json out.json]
+                                       [--distinct] [--only "point lookup,CONSTRUCT of one case"]
+                                       [--no-throughput] [--json out.json]
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, pct, server as process  # noqa: E402
+from bench.common import free_port, pct, served  # noqa: E402
 from kamergraph.settings import get_settings  # noqa: E402
 
 BASE = "https://kamergraph.nl/"
@@ -84,17 +89,70 @@ def fetch(client: httpx.Client, url: str, query: str, accept: str) -> float:
     return elapsed
 
 
-def latency(urls: dict[str, str], n: int, warmup: int, distinct: bool) -> dict[str, dict[str, dict[str, float]]]:
+def same_answers(client: httpx.Client, urls: dict[str, str], queries: dict[str, tuple[str, str]]) -> None:
+    """Both servers answer each query (200) with the same solutions (SELECT) or as many bytes' worth
+    of triples (CONSTRUCT), before any timing; the script ends naming the query otherwise."""
+    for name, (q, accept) in queries.items():
+        answers = {}
+        for label, url in urls.items():
+            r = client.get(url, params={"query": q}, headers={"Accept": accept})
+            if r.status_code != 200:
+                raise SystemExit(f"{name}: {label} answered {r.status_code}: {r.text[:300]}")
+            answers[label] = r
+        if "json" in accept:
+            rows = [sorted(json.dumps(b, sort_keys=True) for b in r.json()["results"]["bindings"])
+                    for r in answers.values()]
+            if rows[0] != rows[1]:
+                raise SystemExit(f"{name}: the two servers give different answers")
+
+
+def settle(pid: int, seconds: float, quiet_for: float = 3.0) -> float:
+    """Wait until the process ``pid`` and its children use under 5 % of a core for ``quiet_for``
+    seconds in a row (at most ``seconds``); the seconds waited."""
+    t0 = time.monotonic()
+    quiet_since = None
+    last = _tree_cpu(pid)
+    while time.monotonic() - t0 < seconds:
+        time.sleep(0.5)
+        now = _tree_cpu(pid)
+        busy = (now - last) / 0.5
+        last = now
+        if busy < 0.05:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= quiet_for:
+                break
+        else:
+            quiet_since = None
+    return time.monotonic() - t0
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += ticks.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def latency(urls: dict[str, str], n: int, warmup: int, distinct: bool,
+            queries: dict[str, tuple[str, str]]) -> dict[str, dict[str, dict[str, float]]]:
     out: dict[str, dict[str, dict[str, float]]] = {}
     with httpx.Client(timeout=60) as client:
-        # the same answers from both servers, before any timing
-        for name, (q, accept) in QUERIES.items():
-            if "json" in accept:
-                a, b = (client.get(u, params={"query": q}, headers={"Accept": accept}).json() for u in urls.values())
-                rows = [sorted(json.dumps(r, sort_keys=True) for r in x["results"]["bindings"]) for x in (a, b)]
-                if rows[0] != rows[1]:
-                    raise SystemExit(f"{name}: the two servers give different answers")
-        for name, (q, accept) in QUERIES.items():
+        same_answers(client, urls, queries)
+        for name, (q, accept) in queries.items():
             times: dict[str, list[float]] = {k: [] for k in urls}
             for i in range(warmup + n):
                 for label, url in urls.items():
@@ -108,11 +166,11 @@ def latency(urls: dict[str, str], n: int, warmup: int, distinct: bool) -> dict[s
     return out
 
 
-async def _throughput(url: str, clients: int, duration: float, distinct: bool) -> tuple[int, int]:
+async def _throughput(url: str, clients: int, duration: float, distinct: bool,
+                      items: list[tuple[str, str]]) -> tuple[int, int]:
     done = 0
     errors = 0
     stop = time.monotonic() + duration
-    items = list(QUERIES.values())
 
     async def one(i: int) -> None:
         nonlocal done, errors
@@ -133,11 +191,12 @@ async def _throughput(url: str, clients: int, duration: float, distinct: bool) -
     return done, errors
 
 
-def throughput(urls: dict[str, str], clients: int, duration: float, distinct: bool) -> dict[str, dict[str, float]]:
+def throughput(urls: dict[str, str], clients: int, duration: float, distinct: bool,
+               queries: dict[str, tuple[str, str]]) -> dict[str, dict[str, float]]:
     out = {}
     for label, url in urls.items():
         t0 = time.perf_counter()
-        done, errors = asyncio.run(_throughput(url, clients, duration, distinct))
+        done, errors = asyncio.run(_throughput(url, clients, duration, distinct, list(queries.values())))
         elapsed = time.perf_counter() - t0
         out[label] = {"requests": done, "errors": errors, "seconds": elapsed, "per_s": done / elapsed}
     return out
@@ -151,8 +210,20 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duration", type=float, default=15.0, help="seconds of load per server")
     ap.add_argument("--distinct", action="store_true", help="make every query text unique (defeats caches)")
+    ap.add_argument("--only", help="comma-separated names of the queries to run (default: all four)")
+    ap.add_argument("--no-throughput", action="store_true", help="latency only")
+    ap.add_argument("--settle", type=float, default=300.0,
+                    help="seconds to wait at most for kamergraph's start-up work to end before timing")
     ap.add_argument("--json", help="write the figures here too")
     args = ap.parse_args()
+    queries = QUERIES
+    if args.only:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in names if n not in QUERIES]
+        if unknown:
+            raise SystemExit(f"--only: no query named {', '.join(map(repr, unknown))}; the names are "
+                             + ", ".join(map(repr, QUERIES)))
+        queries = {n: QUERIES[n] for n in names}
 
     settings = get_settings()
     store = Path(args.store or settings.store).resolve()
@@ -173,15 +244,20 @@ def main() -> None:
     def answers(url: str) -> Callable[[], bool]:
         return lambda: httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200
 
-    with process(kg_cmd, answers(kg_url), "kamergraph serve", env, 120), \
-            process(ox_cmd, answers(ox_url), "oxigraph serve-read-only", None, 120):
+    with served(kg_cmd, answers(kg_url), "kamergraph serve", env, 120) as kg, \
+            served(ox_cmd, answers(ox_url), "oxigraph serve-read-only", None, 120):
+        waited = settle(kg.proc.pid, args.settle)
+        load_before = os.getloadavg()
         urls = {"kamergraph": kg_url, "oxigraph": ox_url}
-        lat = latency(urls, args.n, args.warmup, args.distinct)
-        thr = throughput(urls, args.clients, args.duration, args.distinct)
+        lat = latency(urls, args.n, args.warmup, args.distinct, queries)
+        thr = None if args.no_throughput else throughput(urls, args.clients, args.duration, args.distinct, queries)
+        load_after = os.getloadavg()
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"store {store}; {'distinct query texts' if args.distinct else 'repeated query texts'}; "
           f"workers {settings.query_workers}")
+    print(f"waited {waited:.0f} s for kamergraph's start-up work; load average (1, 5, 15 min) before timing "
+          f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in load_after)}")
     print(f"\nlatency over loopback HTTP, {args.n} requests per query and server (ms):")
     print(f"{'query':32} {'kg p50':>8} {'kg p95':>8} {'ox p50':>8} {'ox p95':>8} {'ratio p50':>10}")
     for name, r in lat.items():
@@ -189,15 +265,18 @@ def main() -> None:
         r["ratio_p50"] = kg["p50_ms"] / ox["p50_ms"]  # type: ignore[assignment]
         print(f"{name:32} {kg['p50_ms']:8.2f} {kg['p95_ms']:8.2f} {ox['p50_ms']:8.2f} {ox['p95_ms']:8.2f} "
               f"{r['ratio_p50']:10.2f}")
-    ratio = thr["kamergraph"]["per_s"] / thr["oxigraph"]["per_s"]
-    print(f"\nthroughput, {args.clients} concurrent clients cycling through the four queries, "
-          f"{args.duration:g} s per server:")
-    for label, t in thr.items():
-        print(f"  {label:11} {t['per_s']:8.1f} requests/s ({t['requests']} answered, {t['errors']} errors)")
-    print(f"  ratio kamergraph / oxigraph: {ratio:.2f}")
+    ratio = None
+    if thr is not None:
+        ratio = thr["kamergraph"]["per_s"] / thr["oxigraph"]["per_s"]
+        print(f"\nthroughput, {args.clients} concurrent clients cycling through the queries, "
+              f"{args.duration:g} s per server:")
+        for label, t in thr.items():
+            print(f"  {label:11} {t['per_s']:8.1f} requests/s ({t['requests']} answered, {t['errors']} errors)")
+        print(f"  ratio kamergraph / oxigraph: {ratio:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"latency": lat, "throughput": thr, "throughput_ratio": ratio,
-                                               "distinct": args.distinct}, indent=1) + "\n")
+                                               "distinct": args.distinct, "load_before": load_before,
+                                               "load_after": load_after}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

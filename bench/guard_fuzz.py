@@ -17,6 +17,12 @@ The tests (tests/reliability/test_guard_differential.py) run a fixed-seed share 
 
     .venv/bin/python bench/guard_fuzz.py --count 20000          # the differential run
     .venv/bin/python bench/guard_fuzz.py --timing [--guard F]   # the guard's time on typical queries
+    .venv/bin/python bench/guard_fuzz.py --agree --count 2000  # the fast path against the full path
+
+``--agree``: the guard's fast path (``queries.guard.fast_verdict``: no rdflib) decides a share of the
+texts; on each it decides, its verdict must be the full path's (``check(..., fast=False)``), on plain
+queries people write (with keywords in strings, IRIs, prefixed names and comments, escapes and junk)
+and on the attacks above.
 """
 
 from __future__ import annotations
@@ -327,6 +333,124 @@ def differential(text: str, store: Store, listener: Listener, tally: Tally, chec
     return outcome
 
 
+# --------------------------------------------------------------------------- the fast path against the full path
+
+PLAIN_PROLOGUES = ["", "PREFIX ex: <http://example.org/> ", "PREFIX : <http://example.org/>\n",
+                   "PREFIX ex: <http://example.org/> PREFIX kg: <https://w3id.org/kamergraph/def#>\n"]
+PLAIN_TERMS = ["?s", "?o", "?x", "ex:s1", "ex:p", "<http://example.org/s2>", "_:b1", "[]", "'o1'", '"café ☕"@nl',
+               '"1"^^<http://www.w3.org/2001/XMLSchema#integer>', "42", "1.5e-3", "true", "FALSE", "a",
+               "ex:a\\.b", "ex:service", "?service", "?from", "<http://example.org/SERVICE>", "<http://example.org/from>",
+               '"SERVICE <http://127.0.0.1:1/> {}"', "'FROM <http://x/g>'", '"\\u0053ERVICE"', "ex:\\u00E9",
+               "<http://example.org/\\u00E9>", "ex:insert", '"x"@en-service', ":p", "kg:Kamervraag"]
+PLAIN_PATHS = ["ex:p", "?p", "a", "ex:q/ex:p", "ex:q*", "^ex:q", "(ex:p|ex:q)+", "!ex:p", "ex:q?", "<http://example.org/p>"]
+PLAIN_EXPRS = ["?o != 'x'", "STR(?o) = 'o1'", "CONTAINS(LCASE(STR(?o)), 'caf')", "REGEX(STR(?s), '^http', 'i')",
+               "?x > -1 && ?x <= 3", "BOUND(?o) || !ISIRI(?s)", "LANG(?o) = 'nl'", "YEAR(NOW()) > 2000",
+               "?o IN ('o1', 'o2')", "?o NOT IN (1, 2)", "STRSTARTS(STR(?s), 'http://example.org/')",
+               "COALESCE(?x, 1) = 1", "IF(BOUND(?x), ?x, 0) < 3", "EXISTS { ?s ex:q ?x }", "NOT EXISTS { ?s ex:p ?x }",
+               "SAMETERM(?s, ?s)", "isLiteral(?o)", "?a<?b", "?o = <http://example.org/from>"]
+PLAIN_COMMENTS = ["", " # a comment\n", " # SERVICE <http://127.0.0.1:1/> {}\n", "\n", " #from\r\n"]
+
+
+@st.composite
+def plain_pattern(draw: Any, depth: int = 0) -> str:
+    """A group's contents: triple patterns, filters, binds and (nested) groups, mostly valid."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        choice = draw(st.integers(0, 9 if depth < 2 else 3))
+        if choice <= 1:
+            parts.append(f"{draw(st.sampled_from(PLAIN_TERMS))} {draw(st.sampled_from(PLAIN_PATHS))} "
+                         f"{draw(st.sampled_from(PLAIN_TERMS))} .")
+        elif choice == 2:
+            parts.append(f"FILTER({draw(st.sampled_from(PLAIN_EXPRS))})")
+        elif choice == 3:
+            parts.append(f"BIND({draw(st.sampled_from(PLAIN_TERMS))} AS ?b{depth})")
+        else:
+            inner = draw(plain_pattern(depth + 1))
+            wrap = draw(st.sampled_from(["{{ {p} }}", "OPTIONAL {{ {p} }}", "{{ {p} }} UNION {{ ?s ?p ?o }}",
+                                         "MINUS {{ {p} }}", "GRAPH ?g {{ {p} }}", "GRAPH ex:g1 {{ {p} }}",
+                                         "{{ SELECT ?s WHERE {{ {p} }} LIMIT 3 }}", "{{ SELECT * {{ {p} }} }}",
+                                         "VALUES ?v {{ 1 'a' UNDEF }} {p}", "FILTER NOT EXISTS {{ {p} }}"]))
+            parts.append(wrap.format(p=inner))
+        parts.append(draw(st.sampled_from(PLAIN_COMMENTS)))
+    return " ".join(parts)
+
+
+@st.composite
+def plain_queries(draw: Any) -> str:
+    """A query in the shapes people write, sometimes with a hazard (a keyword in a string, IRI,
+    prefixed name, variable or comment; an escape) or a character of junk: the fast path decides
+    many of them and must agree with the full path on each."""
+    body = draw(plain_pattern())
+    form = draw(st.sampled_from([
+        "SELECT ?s WHERE {{ {b} }}", "select distinct ?s ?o {{ {b} }}", "SELECT * WHERE {{ {b} }} LIMIT 10",
+        "SELECT ?s (COUNT(*) AS ?n) WHERE {{ {b} }} GROUP BY ?s HAVING (COUNT(*) > 1) ORDER BY DESC(?n)",
+        "SELECT REDUCED ?s (STR(?o) AS ?t) WHERE {{ {b} }} ORDER BY ?t OFFSET 1",
+        "SELECT (GROUP_CONCAT(?o; SEPARATOR=', ') AS ?all) {{ {b} }}", "ASK {{ {b} }}", "ASK WHERE {{ {b} }}",
+        "CONSTRUCT {{ ?s ex:p ?o }} WHERE {{ {b} }}", "CONSTRUCT WHERE {{ ?s ?p ?o }}", "DESCRIBE ?s WHERE {{ {b} }}",
+        "DESCRIBE <http://example.org/s1>", "SELECT ?s ?s WHERE {{ {b} }}", "SELECT (?s AS ?o) ?o WHERE {{ {b} }}",
+        "Select ?x {{ {b} }} VALUES ?x {{ 1 2 }}",
+    ]))
+    text = draw(st.sampled_from(PLAIN_PROLOGUES)) + draw(st.sampled_from(PLAIN_COMMENTS)) + form.format(b=body)
+    if "ex:" in text and "PREFIX ex:" not in text and draw(st.booleans()):
+        text = "PREFIX ex: <http://example.org/> " + text
+    for _ in range(draw(st.integers(0, 2)) if draw(st.integers(0, 3)) == 0 else 0):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(JUNK + ["SERVICE <http://127.0.0.1:1/> {}", "FROM <http://x/>", "*"]))\
+            + text[at:]
+    return text
+
+
+@dataclass
+class Agreement:
+    generated: int = 0
+    fast: int = 0  # decided by the fast path
+    full_accepted: int = 0
+    full_refused: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def agree(text: str, tally: Agreement) -> None:
+    """Guard ``text`` by the full path and by the fast path; a fast verdict must be the full path's."""
+    from queries.errors import QueryRejected
+    from queries.guard import check, fast_verdict, normalise
+
+    tally.generated += 1
+    try:
+        full: Any = check(text, fast=False, graph_exists=lambda g: True)
+        tally.full_accepted += 1
+    except QueryRejected as exc:
+        full = exc
+        tally.full_refused += 1
+    try:
+        fast = fast_verdict(normalise(text))
+    except QueryRejected:
+        fast = None
+    if fast is None:
+        return
+    tally.fast += 1
+    if fast != full:
+        tally.failures.append(f"fast path {fast!r}, full path {full!r}: {text!r}")
+
+
+def agreement(count: int, seed: int) -> Agreement:
+    """Both paths on ``count`` plain queries and ``count`` generated attacks (fixed seed)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as fixed_seed
+
+    tally = Agreement()
+
+    @fixed_seed(seed)
+    @settings(max_examples=count, deadline=None, database=None, phases=["generate"],
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def one(data: Any) -> None:
+        agree(data.draw(plain_queries()), tally)
+        agree(data.draw(st.one_of(queries("http://127.0.0.1:1"), escaped_queries())), tally)
+
+    one()
+    return tally
+
+
 # --------------------------------------------------------------------------- command line
 
 def load_check(guard_path: str | None) -> Any:
@@ -400,10 +524,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing", action="store_true", help="time the guard on typical queries instead")
     parser.add_argument("--guard", help="the guard module file to fuzz or time (default: queries/guard.py)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--agree", action="store_true",
+                        help="the guard's fast path against its full path instead (plain queries and attacks)")
     args = parser.parse_args(argv)
     if args.timing:
         timing(args.guard, args.repeat)
         return 0
+    if args.agree:
+        t0 = time.perf_counter()
+        agreed = agreement(args.count, args.seed)
+        print(f"generated queries: {agreed.generated}; full path accepted {agreed.full_accepted}, refused "
+              f"{agreed.full_refused}; fast path decided {agreed.fast}; disagreements {len(agreed.failures)}; "
+              f"{time.perf_counter() - t0:.1f} s")
+        for failure in agreed.failures[:20]:
+            print("FAILURE:", failure)
+        return 1 if agreed.failures else 0
     t0 = time.perf_counter()
     tally = fuzz(args.count, args.seed, args.guard)
     print(f"generated queries:                         {tally.generated}")
