@@ -25,6 +25,7 @@ in the first set). The third (``heldout-3.csv``, the plan ``THIRD``) is drawn li
 the titles in none of the three files before. The fourth (``heldout-4.csv``, the plan ``FOURTH``) is drawn from the
 titles in none of the four files before, with a wide act net (``_WIDE_ACT_WORDS``: words that name EU law, its
 institutions, agencies, funds and subjects without the register), because the act net of the sets before had run dry.
+The fifth (``heldout-5.csv``, the plan ``FIFTH``) is drawn like the fourth, from the titles in none of the five files before.
 Each plan's act net holds the register's aliases as they were when it was drawn (``bench/eu/act-net-{seed}.txt``), so
 that a register grown since draws the same rows.
 
@@ -34,6 +35,7 @@ that a register grown since draws the same rows.
     .venv/bin/python bench/eu/sample_labels.py check --set second   # the golden rows are the ones the seed draws
     .venv/bin/python bench/eu/sample_labels.py draw --set third --out /tmp/eu-worksheet-3.csv
     .venv/bin/python bench/eu/sample_labels.py check --set fourth
+    .venv/bin/python bench/eu/sample_labels.py draw --set fifth --out /tmp/eu-worksheet-5.csv
 """
 
 from __future__ import annotations
@@ -230,7 +232,12 @@ THIRD = Plan(20261209, 8, 90, 24, False, "act-net-20261209.txt", ("heldout-3.csv
 # net, 17 from the broad net; none of the Zaken of the four files before.
 FOURTH = Plan(20261210, 6, 126, 17, False, "act-net-20261210.txt", ("heldout-4.csv",),
               ("dev.csv", "heldout.csv", "heldout-2.csv", "heldout-3.csv"), f"{_ACT_WORDS}|{_WIDE_ACT_WORDS}")
-PLANS = {"first": FIRST, "second": SECOND, "third": THIRD, "fourth": FOURTH}
+# The fifth held-out set, drawn on 2026-12-08 after the fourth had been spent: the strata, sizes and nets of the fourth,
+# its own seed and register (the aliases at commit b51b96e), none of the Zaken of the five files before.
+FIFTH = Plan(20261211, 6, 126, 17, False, "act-net-20261211.txt", ("heldout-5.csv",),
+             ("dev.csv", "heldout.csv", "heldout-2.csv", "heldout-3.csv", "heldout-4.csv"),
+             f"{_ACT_WORDS}|{_WIDE_ACT_WORDS}")
+PLANS = {"first": FIRST, "second": SECOND, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH}
 
 
 def draw(titles: list[Title], seed: int = SEED, *, per_year: int = PER_YEAR, act_draw: int = ACT_DRAW,
