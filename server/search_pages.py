@@ -49,7 +49,7 @@ from server.i18n import COUNT_NOTES, fmt_int, page_lang, pick, tr
 from server.pages.eu_links import Coverage as EUCoverage
 from server.pages.eu_links import coverage as eu_coverage
 from server.render import render
-from server.search import KINDS, BadQuery, FacetCount, IndexMissing, SearchIndex, SearchService, Value
+from server.search import KINDS, BadQuery, FacetCount, IndexMissing, ListPage, SearchIndex, SearchService, Value
 from server.search.entities import ENTITY_KINDS, narrow, suggest
 from server.search_cabinets import Cabinet, cabinets, named
 from server.search_formats import stream_atom, stream_csv, stream_json
@@ -209,7 +209,7 @@ def suggestions(index: SearchIndex, text: str, lang: str, limit: int = SUGGESTED
     cabinets it names (:mod:`server.search_cabinets`: the list of the questions submitted during their term)."""
     out = []
     lang_param = [("lang", "en")] if lang == "en" else []
-    for v in suggest(index.values.values(), text, limit):
+    for v in suggest(index.names(), text, limit):
         out.append(Suggestion(v.label(lang), v.kind, tr(lang, *KIND_TITLES[v.kind]), v.total, v.href,
                               _url("/kamervragen", [(v.kind, v.key), *lang_param])))
     for c, n, href in named(list(cabinets), text, index)[:limit]:
@@ -274,16 +274,17 @@ def _facet_boxes(path: str, params: list[tuple[str, str]], facets: dict[str, lis
         if narrowed is not None:
             keys = {v.key for v in narrow([fc.value for fc in counts], narrowed)}
             counts = [fc for fc in counts if fc.selected or fc.value.key in keys]
-        items = [_facet_item(path, keep, kind, fc, lang, coverage) for fc in counts]
-        selected = [i for i in items if i.selected]
-        rest = [i for i in items if not i.selected]
+        # links made only for the values shown or behind "more" (a common word's list has most values)
+        selected = [_facet_item(path, keep, kind, fc, lang, coverage) for fc in counts if fc.selected]
+        unselected = [fc for fc in counts if not fc.selected]
+        rest = [_facet_item(path, keep, kind, fc, lang, coverage) for fc in unselected[:FACET_MAX + FACET_SHOWN]]
         shown_n = FACET_MAX if narrowed is not None else FACET_SHOWN
         shown = selected + rest[:shown_n]
         more = rest[shown_n:FACET_MAX + FACET_SHOWN]
-        if not items and narrowed is None:
+        if not counts and narrowed is None:
             continue
         boxes.append(FacetBox(kind, tr(lang, *FACET_TITLES[kind]), shown, more,
-                              max(0, len(rest) - len(shown) + len(selected) - len(more)),
+                              max(0, len(unselected) - len(shown) + len(selected) - len(more)),
                               _facet_note(kind, facets, lang, eu), narrowed))
     return boxes
 
@@ -410,6 +411,17 @@ def _chart(index: SearchIndex, req: ListRequest, lang: str, coverage: Coverage |
                      note=note, chart_id="lijst-grafiek")
 
 
+def _listed(index: SearchIndex, req: ListRequest, lang: str) -> tuple[ListPage, Coverage | None, Any]:
+    """The list's page, the index's coverage and the chart (one trip to a worker thread); a page beyond the last
+    is a :class:`PageError`."""
+    result = index.list_page(req.selection, req.page, LIST_PER_PAGE, lang, None, req.sort)
+    if req.page > result.pages and result.total:
+        raise PageError(400, f"page={req.page}: er zijn maar {result.pages} pagina's.",
+                        f"page={req.page}: there are only {result.pages} pages.")
+    coverage = index.coverage()
+    return result, coverage, _chart(index, req, lang, coverage, result.total)
+
+
 async def list_page(request: Request, service: SearchService, endpoint: Endpoint | None = None) -> Response:
     """The list (``/kamervragen``, and ``/zoeken`` with a search text): a page of the selection with the
     entities the search text names, a chart and its facets, or the whole selection as CSV, JSON or Atom.
@@ -426,13 +438,7 @@ async def list_page(request: Request, service: SearchService, endpoint: Endpoint
         req = read_list(request, index, items, fmt)
         if api:
             return await _export(request, index, req, lang, endpoint)
-        result = await run_in_threadpool(index.list_page, req.selection, req.page, LIST_PER_PAGE, lang, None,
-                                         req.sort)
-        if req.page > result.pages and result.total:
-            raise PageError(400, f"page={req.page}: er zijn maar {result.pages} pagina's.",
-                            f"page={req.page}: there are only {result.pages} pages.")
-        coverage = await run_in_threadpool(index.coverage)
-        chart = await run_in_threadpool(_chart, index, req, lang, coverage, result.total)
+        result, coverage, chart = await run_in_threadpool(_listed, index, req, lang)
     except BadQuery as exc:  # should not happen: terms are plain words
         return _error(request, api, PageError(400, f"q: {exc.nl}", f"q: {exc.en}"), lang, q, "kamervragen")
     except PageError as exc:

@@ -15,7 +15,9 @@ one SQLite file:
 - ``facet``: (value, kv) pairs, indexed both ways, for filtering and counting per request;
 - ``text``: the original question and answer texts (for snippets);
 - ``fts``: an FTS5 table over normalised (NFKD, no diacritics, lower case) and stemmed (Snowball,
-  Dutch) words of the subject, the texts and the case number, ranked with bm25 (subject first).
+  Dutch) words of the subject, the texts and the case number, ranked with bm25 (subject first);
+- ``ranked``: per one-word search matching many Kamervragen, all its matches in rank order, its facet
+  counts and its months, computed once (:mod:`~server.search.frequent`).
 
 Per request only SQL runs (:class:`SearchIndex`). The index records the store generation it was
 built from (:func:`store.generation.current`); :func:`ensure_index` rebuilds a missing or stale
@@ -26,9 +28,11 @@ notice about it is in the store, else *open*.
 The package's modules, each importing only the ones before it: :mod:`~server.search.errors`,
 :mod:`~server.search.schema` (the index's tables), :mod:`~server.search.text` (normalising and
 stemming), :mod:`~server.search.query` (search texts, highlighting), :mod:`~server.search.cards`
-(what pages show), :mod:`~server.search.extract` (reading the store), :mod:`~server.search.build`
-(writing the index), :mod:`~server.search.index` (reading it) and :mod:`~server.search.fresh`
-(keeping it current). The names below are the public API.
+(what pages show), :mod:`~server.search.select` and :mod:`~server.search.sets` (a list's selection and
+its ids), :mod:`~server.search.entities` (entities by name), :mod:`~server.search.extract` (reading the
+store), :mod:`~server.search.frequent` (the rankings of common words, computed when the index is built),
+:mod:`~server.search.build` (writing the index), :mod:`~server.search.index` (reading it) and
+:mod:`~server.search.fresh` (keeping it current). The names below are the public API.
 """
 
 from server.search.build import BuildInfo, build_index

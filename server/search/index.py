@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from kamergraph.coverage import Coverage, measure_dates
 from server.search.cards import Addressee, Asker, Card, FacetCount, Filter, ListPage, SearchPage, Snippet, Value, local_href
+from server.search.entities import Names
 from server.search.errors import BadQuery, IndexMissing
 from server.search.frequent import RANK_SQL, Ranked
 from server.search.query import SearchQuery, highlight, parse_query
@@ -42,6 +43,7 @@ class SearchIndex:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._pairs: Pairs | None = None
+        self._names: Names | None = None
         self._texts: OrderedDict[str, set[int]] = OrderedDict()
         self._ranks: dict[str, tuple[int, list[int]]] = {}  # per kept text: how many were asked, its first ids by rank
         self._common: OrderedDict[str, Ranked] = OrderedDict()  # the last few common words' rankings read
@@ -94,6 +96,14 @@ class SearchIndex:
 
     def values_of(self, kind: str) -> list[Value]:
         return [v for v in self.values.values() if v.kind == kind]
+
+    def names(self) -> Names:
+        """The values suggestions are made of, by their names' words (:class:`server.search.entities.Names`),
+        made on first use."""
+        with self._lock:
+            if self._names is None:
+                self._names = Names(self.values.values())
+            return self._names
 
     def pairs(self) -> Pairs:
         """The facet pairs and dates in memory (:class:`server.search.sets.Pairs`), read on first use."""

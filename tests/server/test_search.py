@@ -40,6 +40,7 @@ from server.search import (
     parse_query,
     read_meta,
 )
+from server.search.entities import Names, name_words, suggest
 from store import generation
 
 FOUNDING = f"{BASE}id/kamervraag/2019Z15231"
@@ -58,6 +59,25 @@ def F(index: SearchIndex, kind: str, key: str) -> Filter:
     value = index.value(kind, key)
     assert value is not None, f"{kind}={key} not in the index"
     return Filter(kind, value)
+
+
+def test_suggestions_by_name_words_are_those_of_every_value(index: SearchIndex) -> None:
+    """The entities a text names, found in the sorted words of their names (Names), are those found by asking
+    every value: whole words, their starts (one letter: only the whole word), words that no name holds, two words."""
+    names = Names(index.values.values())
+    texts = {"", "x", "de", "minister van", "buitenl zaken"}
+    for v in index.values.values():
+        ws = sorted(name_words(v))
+        for w in ws[:3]:
+            texts.update({w, w[:1], w[:2], w[:4], w + "q"})
+        if len(ws) > 1:
+            texts.update({f"{ws[0][:3]} {ws[-1][:3]}", f"{ws[0][:1]} {ws[-1]}"})
+    found = 0
+    for text in sorted(texts):
+        expected = suggest(index.values.values(), text, 50)
+        assert suggest(names, text, 50) == expected, text
+        found += bool(expected)
+    assert found > 20
 
 
 # --------------------------------------------------------------------------- text analysis
