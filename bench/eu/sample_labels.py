@@ -25,7 +25,8 @@ in the first set). The third (``heldout-3.csv``, the plan ``THIRD``) is drawn li
 the titles in none of the three files before. The fourth (``heldout-4.csv``, the plan ``FOURTH``) is drawn from the
 titles in none of the four files before, with a wide act net (``_WIDE_ACT_WORDS``: words that name EU law, its
 institutions, agencies, funds and subjects without the register), because the act net of the sets before had run dry.
-The fifth (``heldout-5.csv``, the plan ``FIFTH``) is drawn like the fourth, from the titles in none of the five files before.
+The fifth (``heldout-5.csv``, the plan ``FIFTH``) is drawn like the fourth, from the titles in none of the five
+files before.
 Each plan's act net holds the register's aliases as they were when it was drawn (``bench/eu/act-net-{seed}.txt``), so
 that a register grown since draws the same rows.
 
