@@ -62,8 +62,8 @@ class EULink:
 
 
 #: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
-#: None, confidence[, the day from which the phrase no longer means it or None[, the first day it means it]]). The
-#: alias is resolved on the date like a name.
+#: None, confidence[, the day from which the phrase no longer means it or None[, the first day it means it or None[,
+#: words none of which may be in the title]]]). The alias is resolved on the date like a name.
 TOPICS: tuple[tuple, ...] = (
     (r"dual[\s\-]*use['’‘\"]?[\s\-]*(?:goederen|producten|items|export)", "dual use-verordening", None, 0.85),
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
@@ -114,11 +114,18 @@ TOPICS: tuple[tuple, ...] = (
      dt.date(2015, 1, 1)),
     (r"scheurverbod\w*", "GLB", r"natura", 0.75, None, dt.date(2015, 1, 1)),
     (r"(?:EU|europe\w*)[\s\-]*landbouwsubsidie\w*", "GLB", None, 0.75, None, dt.date(2015, 1, 1)),
+    # acts named by their subject or by the Dutch law that carries them out (issue 16, fifth round):
+    # procurement under "Europese aanbesteding(en)" or "Europees aanbesteden" is the public procurement directive of the
+    # date (2004/18, 2014/24 from 18 April 2016; a utility's procurement: _sector), not the EU's own joint procurement
+    # of medical countermeasures
+    (r"(?:europe(?:se|es)\s+|EU[\s\-]*)aanbested\w*", "aanbestedingsrichtlijn", None, 0.75, None, None,
+     r"medische\s+(?:apparatuur|hulpmiddel)|mondkap|beschermingsmiddel|vaccin|beademing|corona|covid"),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
-     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf, (*days, None, None)[:2])
-    for p, target, ctx, conf, *days in TOPICS
+     re.compile(rf"(?<![^\W\d_])(?:{ctx})", re.IGNORECASE) if ctx else None, conf, (*rest, None, None)[:2],
+     re.compile(rf"(?<![^\W\d_])(?:{rest[2]})", re.IGNORECASE) if len(rest) > 2 and rest[2] else None)
+    for p, target, ctx, conf, *rest in TOPICS
 )
 
 HABITATS = "dir-1992-43"  # the Habitats Directive, whose network the Natura 2000 areas are (art. 3)
@@ -129,7 +136,8 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
-                "landbouwsubsidie", "aalbeheerplan", "natuurgebied")  # one of them is in every topic phrase
+                "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested",
+                )  # one of them is in every topic phrase
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -238,25 +246,47 @@ def _subjects(title: str, on: dt.date | None, reg: EURegister, links: list[EULin
         found = list(s.candidates)  # with the acts that repeal them: their subject is the same
         found += [o for r in s.candidates for o in reg.related(r.key).get("repealed_by", ()) if o not in found]
         r, conf = resolve_among(found, on, reg, title)
+        r = _sector(r, title, on, reg)
         if any(k.resource is r for k in links):  # the act is named already: its subject adds nothing
             continue
         _add(links, title, r, s.span.start, s.span.end, "onderwerp", min(conf, NAAM_ONDERWERP))
 
 
+#: The public-sector procurement directives, and the utilities that procure under the utilities directive instead
+#: (water, energy, transport, ports and airports, post: Directive 2014/25, art. 8-14; "Europese aanbestedingsregels bij
+#: Schiphol"), which applied from 18 April 2016; before that day a utility's procurement fell under Directive 2004/17,
+#: which the register lacks.
+_PUBLIC_PROCUREMENT = frozenset({"dir-2004-18", "dir-2014-24"})
+_UTILITIES = re.compile(
+    r"(?<![^\W\d_])(?:schiphol|luchtha|vliegveld|zeeha|haven|elektriciteit|energiebedrij|energieproducent|netbeheer|"
+    r"drinkwater|waterbedrij|postbedrij|postnl|spoorweg|prorail|openbaar\s+vervoer|stadsvervoer|gasbedrij)",
+    re.IGNORECASE)
+UTILITIES = "dir-2014-25"
+UTILITIES_FROM = dt.date(2016, 4, 18)
+
+
+def _sector(r: EUResource | None, title: str, on: dt.date | None, reg: EURegister) -> EUResource | None:
+    """The act a procurement subject or topic stands for, where ``title`` names a utility: the utilities directive
+    from the day it applied, else nothing; ``r`` itself for every other act or title."""
+    if r is None or r.key not in _PUBLIC_PROCUREMENT or not _UTILITIES.search(title):
+        return r
+    return reg.get(UTILITIES) if on is not None and on >= UTILITIES_FROM else None
+
+
 def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Topic phrases (:data:`TOPICS`)."""
-    for pattern, target, context, conf, (until, since) in _TOPIC_RES:
+    for pattern, target, context, conf, (until, since), veto in _TOPIC_RES:
         if until is not None and (on is None or on >= until) or since is not None and (on is None or on < since):
             continue
         for m in pattern.finditer(title):
-            if context is not None and not context.search(title):
+            if context is not None and not context.search(title) or veto is not None and veto.search(title):
                 continue
             if target in reg:
                 r, c = reg[target], conf
             else:
                 r, c = resolve_name(target, on, reg, title)
                 c = min(c, conf)
-            _add(links, title, r, m.start(), m.end(), "onderwerp", c)
+            _add(links, title, _sector(r, title, on, reg), m.start(), m.end(), "onderwerp", c)
 
 
 def _areas(title: str, reg: EURegister, links: list[EULink]) -> None:

@@ -31,8 +31,9 @@ EXPECTED: dict[str, str | None] = {
     "2017Z12966": "dir-2010-75",
     # a numbered successor with a hyphen or without; ETS beside green-growth words
     "2024Z06194": "dir-2023-959", "2024Z12774": "dir-2023-959", "2018Z08273": "dir-2003-87",
-    # acts named by their subject beside EU words, on the date
-    "2010Z17081": "reg-2004-883", "2009Z07400": "dir-2004-18", "2021Z03441": "dir-2014-24",
+    # acts named by their subject beside EU words, on the date (Schiphol, a utility, procures under the utilities
+    # directive: fifth round)
+    "2010Z17081": "reg-2004-883", "2009Z07400": "dir-2004-18", "2021Z03441": "dir-2014-25",
     "2016Z08840": "reg-2016-679", "2017Z01566": "reg-2016-679",
     "2008Z04473": "dir-2003-86", "2008Z04352": "dir-2003-86", "2015Z14158": "dir-2003-86",
     # a subject without EU words, a subject inside another word, EU words without a subject or the Commission

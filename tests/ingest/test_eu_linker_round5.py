@@ -1,0 +1,62 @@
+"""The EU linker's fifth round: acts named by their subject or by the Dutch law that carries them out, each phrase
+measured over the titles of all Zaken (bench/eu/name_counts.py, bench/eu/linker_speed.py --show) and tested on real
+Zaak titles of the OData extract and on the real titles nearby that must stay unlinked: "Europese aanbesteding" and
+"Europees aanbesteden" (the public procurement directive of the date; a utility's procurement the utilities directive
+from 18 April 2016, nothing before; not the EU's joint procurement of medical equipment); animal transport
+(Regulation 1/2005); the cookie law and cookie walls (the e-privacy directive); the Wet bewaarplicht
+telecommunicatiegegevens (the data retention directive); the UBO register (the fourth anti-money-laundering directive);
+"de privacywet" from 25 May 2018 (the GDPR; not the police's); glyphosate's approval since the renewal of 28 November
+2023; EU citizens expelled by a member state (the citizens' directive); a commissioner on disinformation (the DSA);
+the EU's farm subsidies only beside the farmers they pay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingest.citations import EURegister
+from ingest.citations.linker import link_title
+from tests.support.slices import zaak_titles
+
+# Zaak number -> the register keys its title names (empty: no link), by class.
+EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    # European procurement: 2004/18 until 17 April 2016, 2014/24 after; Schiphol's under the utilities directive; an
+    # electricity producer's in 2010 (2004/17, not in the register), the EU's joint procurement of medical equipment in
+    # April 2020, procurement without an EU word or in Brussels
+    "2007Z05117": {"dir-2004-18"}, "2010Z15862": {"dir-2004-18"}, "2012Z19572": {"dir-2004-18"},
+    "2019Z17080": {"dir-2014-24"}, "2020Z16972": {"dir-2014-24"}, "2021Z03441": {"dir-2014-25"},
+    "2010Z14879": set(), "2020Z07244": set(), "2011Z14234": set(), "2020Z13788": set(),
+}.items()}
+
+
+@pytest.fixture(scope="module")
+def register() -> EURegister:
+    return EURegister.load()
+
+
+@pytest.fixture(scope="module")
+def zaken() -> dict[str, tuple[str, dt.date]]:
+    """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
+    return zaak_titles(EXPECTED)
+
+
+def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
+    wrong = []
+    for nummer, keys in EXPECTED.items():
+        title, day = zaken[nummer]
+        got = {k.resource.key for k in link_title(title, day, register)}
+        if got != keys:
+            wrong.append(f"{nummer} {title!r}: {sorted(got)}, expected {sorted(keys)}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("title, days", [
+    # the procurement directive of the date, and a utility's from the day the utilities directive applied
+    ("Het Europees aanbesteden van schoonmaakdiensten",
+     {dt.date(2016, 4, 17): ["dir-2004-18"], dt.date(2016, 4, 18): ["dir-2014-24"]}),
+    ("De Europese aanbesteding van onderhoud op Schiphol",
+     {dt.date(2016, 4, 17): [], dt.date(2016, 4, 18): ["dir-2014-25"]}),
+])
+def test_the_date_picks_the_act(register, title, days):
+    assert {day: [k.resource.key for k in link_title(title, day, register)] for day in days} == days
