@@ -61,6 +61,10 @@ class EULink:
     confidence: float  # in (0, 1]
 
 
+#: Farm animals, the ones whose transport Regulation 1/2005 governs (a word starting with one of them).
+_ANIMALS = (r"vee(?![lnrg])|dier|varken|kalf|kalve|big(?:gen)?(?![^\W\d_])|pluimvee|kip|paard|schapen|rund|kuiken|"
+            r"eenden|nerts|slachtdier|lammeren|kalkoen")
+
 #: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
 #: None, confidence[, the day from which the phrase no longer means it or None[, the first day it means it or None[,
 #: words none of which may be in the title]]]). The alias is resolved on the date like a name.
@@ -120,6 +124,11 @@ TOPICS: tuple[tuple, ...] = (
     # of medical countermeasures
     (r"(?:europe(?:se|es)\s+|EU[\s\-]*)aanbested\w*", "aanbestedingsrichtlijn", None, 0.75, None, None,
      r"medische\s+(?:apparatuur|hulpmiddel)|mondkap|beschermingsmiddel|vaccin|beademing|corona|covid"),
+    # animal transport (livestock, and transport or carriage beside farm animals) is governed by Regulation 1/2005,
+    # applied from 5 January 2007; pets and people's transport are not
+    (rf"(?:{_ANIMALS})\w{{0,4}}?[\s\-]*transport\w*", "reg-2005-1", None, 0.75, None, dt.date(2007, 1, 5)),
+    (r"(?:langeafstands)?transport\w*|vervoer(?:d|en)?", "reg-2005-1", _ANIMALS, 0.7, None, dt.date(2007, 1, 5),
+     r"huisdier|hond(?:en)?(?![^\W\d_])|kat(?:ten)?(?![^\W\d_])|openbaar\s+vervoer|MRSA|reiziger"),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -136,7 +145,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "schengen", "terugkeerbesluit", "hout", "aandachtsgebied", "visumplicht", "pensioen",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
-                "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested",
+                "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
                 )  # one of them is in every topic phrase
 
 

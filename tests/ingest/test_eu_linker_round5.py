@@ -27,6 +27,10 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "2007Z05117": {"dir-2004-18"}, "2010Z15862": {"dir-2004-18"}, "2012Z19572": {"dir-2004-18"},
     "2019Z17080": {"dir-2014-24"}, "2020Z16972": {"dir-2014-24"}, "2021Z03441": {"dir-2014-25"},
     "2010Z14879": set(), "2020Z07244": set(), "2011Z14234": set(), "2020Z13788": set(),
+    # animal transport; transport of people, MRSA among drivers, tachographs, freight
+    "2008Z02368": {"reg-2005-1"}, "2010Z00135": {"reg-2005-1"}, "2023Z14672": {"reg-2005-1"},
+    "2023Z13592": {"reg-2005-1"}, "2010Z10591": {"reg-2005-1"}, "2015Z13336": {"reg-2005-1"},
+    "2011Z15638": set(), "2017Z07014": set(), "2019Z11898": set(), "2009Z20905": set(),
 }.items()}
 
 
