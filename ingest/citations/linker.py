@@ -129,6 +129,10 @@ TOPICS: tuple[tuple, ...] = (
     (rf"(?:{_ANIMALS})\w{{0,4}}?[\s\-]*transport\w*", "reg-2005-1", None, 0.75, None, dt.date(2007, 1, 5)),
     (r"(?:langeafstands)?transport\w*|vervoer(?:d|en)?", "reg-2005-1", _ANIMALS, 0.7, None, dt.date(2007, 1, 5),
      r"huisdier|hond(?:en)?(?![^\W\d_])|kat(?:ten)?(?![^\W\d_])|openbaar\s+vervoer|MRSA|reiziger"),
+    # the cookie law (art. 11.7a Telecommunicatiewet) and cookie walls: art. 5(3) of the e-privacy directive
+    (r"cookie[\s\-]*(?:wet\w*|muur\w*|wall\w*)", "dir-2002-58", None, 0.75),
+    # the Dutch law that carried out the data retention directive (a new Dutch bill would not)
+    (r"(?:wet\s+)?bewaarplicht\s+(?:van\s+)?telecom\w*", "dir-2006-24", None, 0.75, None, None, r"nieuw\w*"),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -146,6 +150,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
+                "cookie", "bewaarplicht",
                 )  # one of them is in every topic phrase
 
 

@@ -31,6 +31,12 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "2008Z02368": {"reg-2005-1"}, "2010Z00135": {"reg-2005-1"}, "2023Z14672": {"reg-2005-1"},
     "2023Z13592": {"reg-2005-1"}, "2010Z10591": {"reg-2005-1"}, "2015Z13336": {"reg-2005-1"},
     "2011Z15638": set(), "2017Z07014": set(), "2019Z11898": set(), "2009Z20905": set(),
+    # the cookie law and cookie walls; cookies and supercookies otherwise
+    "2013Z02460": {"dir-2002-58"}, "2014Z15932": {"dir-2002-58"}, "2019Z18899": {"dir-2002-58"},
+    "2011Z16469": set(), "2012Z17524": set(),
+    # the Dutch data retention law (and the directive by its name, as before)
+    "2015Z04407": {"dir-2006-24"}, "2010Z12134": {"dir-2006-24"}, "2014Z22509": {"dir-2006-24"},
+    "2010Z04555": {"dir-2006-24"},
 }.items()}
 
 
@@ -64,3 +70,11 @@ def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
 ])
 def test_the_date_picks_the_act(register, title, days):
     assert {day: [k.resource.key for k in link_title(title, day, register)] for day in days} == days
+
+
+def test_a_new_data_retention_bill_is_no_longer_the_directive(register):
+    """The Dutch law that carried out the directive is the directive; a new Dutch bill on data retention is not."""
+    day = dt.date(2016, 9, 1)
+    assert [k.resource.key for k in link_title("De Wet bewaarplicht telecommunicatiegegevens", day, register)] == [
+        "dir-2006-24"]
+    assert link_title("Een nieuwe wet bewaarplicht telecommunicatiegegevens", day, register) == []
