@@ -133,6 +133,11 @@ TOPICS: tuple[tuple, ...] = (
     (r"cookie[\s\-]*(?:wet\w*|muur\w*|wall\w*)", "dir-2002-58", None, 0.75),
     # the Dutch law that carried out the data retention directive (a new Dutch bill would not)
     (r"(?:wet\s+)?bewaarplicht\s+(?:van\s+)?telecom\w*", "dir-2006-24", None, 0.75, None, None, r"nieuw\w*"),
+    # the UBO register (the register of beneficial owners of art. 30 of the fourth anti-money-laundering directive)
+    (r"(?-i:UBO)[\s\-]*regist\w*", "dir-2015-849", None, 0.75, None, dt.date(2015, 5, 20)),
+    # "de privacywet(geving)" from the day the GDPR applied; the police and criminal justice have their own directive
+    (r"privacy[\s\-]*wet(?:geving)?", "reg-2016-679", None, 0.75, None, dt.date(2018, 5, 25),
+     r"politie|justitie|strafrecht|opsporing|criminel"),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -150,7 +155,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
-                "cookie", "bewaarplicht",
+                "cookie", "bewaarplicht", "ubo", "privacy",
                 )  # one of them is in every topic phrase
 
 

@@ -37,6 +37,12 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the Dutch data retention law (and the directive by its name, as before)
     "2015Z04407": {"dir-2006-24"}, "2010Z12134": {"dir-2006-24"}, "2014Z22509": {"dir-2006-24"},
     "2010Z04555": {"dir-2006-24"},
+    # the UBO register; a change of the Wwft's UBO rules for PEPs
+    "2021Z09330": {"dir-2015-849"}, "2022Z03857": {"dir-2015-849"}, "2022Z23057": {"dir-2015-849"},
+    "2018Z18409": set(),
+    # "de privacywet" from 25 May 2018; the privacy laws of 2014, the police's data, the "privacywetten" at Schiphol
+    "2019Z12303": {"reg-2016-679"}, "2022Z10980": {"reg-2016-679"}, "2014Z17449": set(), "2020Z14049": set(),
+    "2024Z13932": set(),
 }.items()}
 
 
@@ -67,6 +73,10 @@ def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
      {dt.date(2016, 4, 17): ["dir-2004-18"], dt.date(2016, 4, 18): ["dir-2014-24"]}),
     ("De Europese aanbesteding van onderhoud op Schiphol",
      {dt.date(2016, 4, 17): [], dt.date(2016, 4, 18): ["dir-2014-25"]}),
+    # "de privacywet" is the GDPR from the day it applied, not before
+    ("Gemeenten die de privacywet overtreden", {dt.date(2018, 5, 24): [], dt.date(2018, 5, 25): ["reg-2016-679"]}),
+    # the UBO register from the fourth anti-money-laundering directive's date
+    ("Het UBO-register", {dt.date(2015, 5, 19): [], dt.date(2015, 5, 20): ["dir-2015-849"]}),
 ])
 def test_the_date_picks_the_act(register, title, days):
     assert {day: [k.resource.key for k in link_title(title, day, register)] for day in days} == days
