@@ -138,6 +138,13 @@ TOPICS: tuple[tuple, ...] = (
     # "de privacywet(geving)" from the day the GDPR applied; the police and criminal justice have their own directive
     (r"privacy[\s\-]*wet(?:geving)?", "reg-2016-679", None, 0.75, None, dt.date(2018, 5, 25),
      r"politie|justitie|strafrecht|opsporing|criminel"),
+    # glyphosate's approval ("toelating") since its renewal of 28 November 2023 for ten years
+    (r"glyfosaat\w*", "reg-impl-2023-2660", r"toela|toegela", 0.75, None, dt.date(2023, 11, 28)),
+    # EU citizens expelled by a member state: the citizens' directive (its chapter VI)
+    (r"uitzet\w*|uitgezet\w*", "dir-2004-38",
+     r"EU[\s\-]*burger|EU[\s\-]*onderdan|europese\s+(?:bijstand|burger|onderdan)", 0.7),
+    # the Commission (a commissioner) on disinformation on a platform, from the Digital Services Act
+    (r"desinformatie\w*", "reg-2022-2065", r"eurocommissaris|europese\s+commissie", 0.7, None, dt.date(2022, 10, 19)),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -155,7 +162,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "aanlandplicht", "boycot", "embargo", "importverbod", "coronamiljard", "corona-miljard",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
-                "cookie", "bewaarplicht", "ubo", "privacy",
+                "cookie", "bewaarplicht", "ubo", "privacy", "glyfosaat", "uitzet", "uitgezet", "desinformatie",
                 )  # one of them is in every topic phrase
 
 
