@@ -117,7 +117,11 @@ TOPICS: tuple[tuple, ...] = (
     (r"vergroening\w*", "GLB", r"landbouw|GLB|grasland|boer|landschapselement|akkerbouw", 0.75, None,
      dt.date(2015, 1, 1)),
     (r"scheurverbod\w*", "GLB", r"natura", 0.75, None, dt.date(2015, 1, 1)),
-    (r"(?:EU|europe\w*)[\s\-]*landbouwsubsidie\w*", "GLB", None, 0.75, None, dt.date(2015, 1, 1)),
+    # the EU's farm subsidies as direct payments only beside the farmers, hectares or eco-schemes they pay for (not the
+    # promotion of products, the school scheme or other market measures: "plantaardige zuivel")
+    (r"(?:EU|europe\w*)[\s\-]*landbouwsubsidie\w*", "GLB",
+     r"boer|landbouwer|eco[\s\-]*regeling|hectare|toeslagrecht|betalingsrecht|inkomenssteun|vergroening", 0.75, None,
+     dt.date(2015, 1, 1)),
     # acts named by their subject or by the Dutch law that carries them out (issue 16, fifth round):
     # procurement under "Europese aanbesteding(en)" or "Europees aanbesteden" is the public procurement directive of the
     # date (2004/18, 2014/24 from 18 April 2016; a utility's procurement: _sector), not the EU's own joint procurement

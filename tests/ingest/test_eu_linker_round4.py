@@ -39,10 +39,11 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "2020Z14342": {"com-2020-408"}, "2020Z16158": {"com-2020-408"}, "2021Z06259": {"reg-2021-241"},
     # REACH restrictions; restrictions and PFAS norms of other kinds
     "2024Z12392": {"reg-2006-1907"}, "2010Z17906": set(), "2022Z03855": set(), "2019Z19066": set(),
-    # the CAP's greening, its ploughing ban in Natura 2000 areas and the EU's farm subsidies, on the date; the
+    # the CAP's greening, its ploughing ban in Natura 2000 areas and the EU's farm subsidies beside the farmers and
+    # eco-schemes they pay for (since the fifth round; 2020Z03683 in its tests), on the date; the
     # proposal years (2012-2013, 73/2009 then: not in the register), Dutch manure rules, greening of other things
     "2015Z05018": {"reg-2013-1307"}, "2016Z23937": {"reg-2013-1307"}, "2022Z15102": {"reg-2013-1307", "dir-1992-43"},
-    "2020Z03683": {"reg-2013-1307"}, "2023Z13962": {"reg-2021-2115"}, "2012Z16723": set(), "2013Z03002": set(),
+    "2023Z13962": {"reg-2021-2115"}, "2012Z16723": set(), "2013Z03002": set(),
     "2012Z04709": set(), "2019Z02028": set(), "2019Z03347": set(),
     # EU rules about a word and a subject joined by "en"
     "2010Z12632": {"dir-2003-86"},
