@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import json.encoder
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +35,7 @@ from pyoxigraph import (
 )
 
 from store import sandbox
-from store.base import KindNotAcceptable, QueryError, QueryResult, Term, term_json
+from store.base import XSD_STRING, KindNotAcceptable, QueryError, QueryResult, Term, term_json
 
 #: Result formats a worker writes for SELECT and ASK.
 RESULT_FORMATS: dict[str, QueryResultsFormat] = {
@@ -255,16 +256,21 @@ def _select(res: QuerySolutions, fmt_name: str, limit: int | None, budget: _Budg
     if as_json and fmt_name not in RESULT_FORMATS:
         raise QueryError(f"a SELECT result cannot be written as {fmt_name}")
     truncated = False
+    keys = [_json_text(n) + ":" for n in names]
+    memo: dict[Term, str] = {}  # the JSON of the IRIs seen in this answer (predicates, classes repeat)
     try:
         for sol in _limited(res, limit):
-            row = tuple(sol[i] for i in width)
-            part = _row_json(names, row) if as_json else ""
-            size = len(part.encode("utf-8")) + 1 if as_json else sum(_term_size(t) for t in row)
+            row = tuple(sol)
+            if len(row) != len(width):  # pragma: no cover - a solution has a value (or None) per variable
+                row = tuple(sol[i] for i in width)
+            part = _row_text(keys, row, memo) if as_json else ""
+            size = (len(part) if part.isascii() else len(part.encode("utf-8"))) + 1 if as_json else \
+                sum(_term_size(t) for t in row)
             admitted = budget.admit(row, size, not rows)
             if admitted is None:
                 break
             if as_json:
-                parts.append(part if admitted is row else _row_json(names, admitted))
+                parts.append(part if admitted is row else _row_text(keys, admitted, memo))
             row = admitted
             rows.append(row)
     except _RowLimit:
@@ -299,9 +305,30 @@ def _fit(items: list[Any], render: Callable[[list[Any], bool], bytes], truncated
     return items, body, truncated
 
 
-def _row_json(names: list[str], row: tuple[Term | None, ...]) -> str:
-    binding = {n: term_json(t) for n, t in zip(names, row) if t is not None}
-    return json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
+def _row_text(keys: list[str], row: tuple[Term | None, ...], memo: dict[Term, str]) -> str:
+    """One solution as a SPARQL JSON binding, the text ``json.dumps`` writes for
+    :func:`store.base.term_json` (compact, not ASCII-escaped), written directly: ``keys`` are the
+    variables' names as JSON keys with their colon; ``memo`` keeps the text of IRIs already written."""
+    return "{" + ",".join(key + _term_text(t, memo) for key, t in zip(keys, row) if t is not None) + "}"
+
+
+_json_text = json.encoder.encode_basestring  # a str as JSON text, not ASCII-escaped (as ensure_ascii=False)
+
+
+def _term_text(t: Term, memo: dict[Term, str]) -> str:
+    """``json.dumps(term_json(t), ensure_ascii=False, separators=(",", ":"))``, faster."""
+    if isinstance(t, NamedNode):
+        text = memo.get(t)
+        if text is None:
+            text = memo[t] = '{"type":"uri","value":' + _json_text(t.value) + "}"
+        return text
+    if isinstance(t, Literal):
+        head = '{"type":"literal","value":' + _json_text(t.value)
+        if t.language:
+            return head + ',"xml:lang":' + _json_text(t.language) + "}"
+        datatype = t.datatype.value
+        return head + "}" if datatype == XSD_STRING else head + ',"datatype":' + _json_text(datatype) + "}"
+    return json.dumps(term_json(t), ensure_ascii=False, separators=(",", ":"))  # blank nodes, triples
 
 
 def _graph(res: QueryTriples, fmt_name: str, limit: int | None, budget: _Budget) -> Answer:
@@ -311,11 +338,11 @@ def _graph(res: QueryTriples, fmt_name: str, limit: int | None, budget: _Budget)
     truncated = False
     try:
         for t in _limited(res, limit):
-            admitted = budget.admit((t.subject, t.predicate, t.object), _term_size(t), not triples)
+            parts = (t.subject, t.predicate, t.object)
+            admitted = budget.admit(parts, _term_size(t), not triples)
             if admitted is None:
                 break
-            t = Triple(*admitted)
-            triples.append(t)
+            triples.append(t if admitted is parts else Triple(*admitted))
     except _RowLimit:
         truncated = True
     truncated = truncated or budget.truncated
