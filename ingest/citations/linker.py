@@ -177,6 +177,10 @@ def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _TOPIC_HINT = _hint(_TOPIC_WORDS)
+#: Per topic phrase, the words of :data:`_TOPIC_WORDS` its pattern spells out: where the pattern names some, a title
+#: holds one of them wherever the phrase matches (or the phrase's context word needs it), so the pattern is tried only
+#: then; a pattern that spells out none is always tried.
+_TOPIC_NEEDS = tuple(tuple(w for w in _TOPIC_WORDS if w in p.lower()) for p, *_ in TOPICS)
 _AREA_HINT = _hint(AREA_WORDS)
 
 
@@ -305,8 +309,11 @@ def _sector(r: EUResource | None, title: str, on: dt.date | None, reg: EURegiste
 
 def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]) -> None:
     """Topic phrases (:data:`TOPICS`)."""
-    for pattern, target, context, conf, (until, since), veto in _TOPIC_RES:
+    lower = title.lower()
+    for (pattern, target, context, conf, (until, since), veto), needs in zip(_TOPIC_RES, _TOPIC_NEEDS):
         if until is not None and (on is None or on >= until) or since is not None and (on is None or on < since):
+            continue
+        if needs and not any(w in lower for w in needs):
             continue
         for m in pattern.finditer(title):
             if context is not None and not context.search(title) or veto is not None and veto.search(title):
