@@ -14,7 +14,8 @@ itself (its structure, dimensions and measures with Dutch and English labels, an
 from the dataset: ``prov:wasDerivedFrom``), one ``qb:Observation`` per cell. Dimensions and measures
 are in their own namespace, :data:`TELLING` (not under ``kg:``: they describe counts, not the domain).
 Every IRI is minted from what the cell counts, so the same store gives the same graph, statement for
-statement. The graph is part of the dumps and of the dataset description's counts like any other
+statement. A dimension of one count only (``kgt:ministerie``, ``kgt:medeindiener``) picks that count's
+cells without its ``qb:DataSet``; the named queries rely on that (a lookup less per cell). The graph is part of the dumps and of the dataset description's counts like any other
 named graph (a store loaded from a dump answers the named queries at once).
 """
 

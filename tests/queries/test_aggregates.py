@@ -74,6 +74,9 @@ def test_every_count_has_a_named_query_and_a_plain_one() -> None:
     for name in RUNS:
         assert "kgt:" in NAMED[name].text and "kgt:" not in REFERENCE[name].text
     assert len(CUBES) == len(RUNS)
+    # the named queries pick these counts' cells by a dimension no other count has
+    assert [c.key for c in CUBES if "ministerie" in c.dimensions] == ["fractie-ministerie-jaar"]
+    assert [c.key for c in CUBES if "medeindiener" in c.dimensions] == ["medeondertekenaars"]
 
 
 def test_the_counts_answer_what_the_plain_queries_answer(store: EmbeddedStore) -> None:
