@@ -1,6 +1,6 @@
 """The hand-labelled EU-link set (tests/golden/eu-links): its files are well-formed and split as
-the seed says, and the linker reaches the targets of issue 16 on the development splits (dev and the first, second
-and third held-out splits, all spent); bench/eu/evaluate.py finds every split file and scores a split not spent
+the seed says, and the linker reaches the targets of issue 16 on the development splits (dev and the first to fourth
+held-out splits, all spent); bench/eu/evaluate.py finds every split file and scores a split not spent
 yet only when it is named."""
 
 from __future__ import annotations
@@ -145,8 +145,8 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The issue-16 targets on the development splits: dev and the first, second and third held-out splits (all spent:
-# their figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
+# The issue-16 targets on the development splits: dev and the first to fourth held-out splits (all spent: their
+# figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
 # precision >= 0.98 where there are dual-use links, recall >= 0.90 against the register on dev, on the second
 # held-out split and on all four development splits together. On the first held-out split recall was 0.882 (45 of
 # 51; three of its
@@ -155,9 +155,13 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
 # "Amerikaanse nieuwssites", a Natura 2000 area by its name), one is the eel regulation behind "aalbeheerplan" (the
 # plan the regulation requires, not named) and one the act a text's question 5 is about without naming it; it is
 # held to that floor (47 of 51 since the fourth round: the Wierdense Veld and the aalbeheerplan are linked now).
-# A held-out split not spent yet (heldout-4.csv, evaluate.UNSPENT) is never read here:
+# The fourth held-out split was scored once at 6 of 26 (its titles name acts by their subject); after the fifth
+# round's classes it is held to 24 of 26: the two keys missed are the Birds Directive behind a cormorant's protected
+# status and IORP II behind the buffers of cdc pension funds, which no rule reads from the title.
+# A held-out split not spent yet (heldout-5.csv, evaluate.UNSPENT) is never read here:
 # bench/eu/evaluate.py reports it.
 HELDOUT_RECALL_FLOOR = 47 / 51
+FOURTH_HELDOUT_RECALL_FLOOR = 24 / 26
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +191,9 @@ def test_linker_recall_reaches_the_target_on_dev_and_its_floor_on_the_first_held
     for name, s in (("dev", dev), ("heldout-2", second), ("heldout-3", scored["heldout-3"]), ("together", together)):
         assert (s.recall() or 0) >= evaluate.TARGETS["recall"], f"{name} recall {s.recall()}\n{_errors(s)}"
     assert (held.recall() or 0) >= HELDOUT_RECALL_FLOOR, f"held-out recall {held.recall()}\n{_errors(held)}"
+    fourth = scored["heldout-4"]
+    assert (fourth.recall() or 0) >= FOURTH_HELDOUT_RECALL_FLOOR, f"heldout-4 recall {fourth.recall()}\n" + _errors(
+        fourth)
     assert together.labelled == sum(scored[name].labelled for name in evaluate.DEVELOPMENT)
     assert together.rows == sum(scored[name].rows for name in evaluate.DEVELOPMENT)
 
@@ -199,9 +206,10 @@ def test_evaluate_finds_every_split_file_in_order(tmp_path):
 
 
 def test_evaluate_scores_an_unspent_split_only_when_named(tmp_path):
-    """A held-out split not spent yet (heldout-4) is a known name, left out of the default and scored only when
+    """A held-out split not spent yet (heldout-5) is a known name, left out of the default and scored only when
     named; named while its file is absent, the script says which file it lacks."""
-    assert "heldout-4" in evaluate.KNOWN and "heldout-4" not in evaluate.DEVELOPMENT
-    assert evaluate.default_splits(("dev", "heldout", "heldout-3", "heldout-4")) == ("dev", "heldout", "heldout-3")
-    if not (evaluate.GOLDEN / "heldout-4.csv").exists():
-        assert evaluate.main(["--split", "heldout-4"]) == 2
+    assert "heldout-5" in evaluate.KNOWN and "heldout-5" not in evaluate.DEVELOPMENT
+    assert "heldout-4" in evaluate.DEVELOPMENT
+    assert evaluate.default_splits(("dev", "heldout", "heldout-4", "heldout-5")) == ("dev", "heldout", "heldout-4")
+    if not (evaluate.GOLDEN / "heldout-5.csv").exists():
+        assert evaluate.main(["--split", "heldout-5"]) == 2
