@@ -49,7 +49,7 @@ ACRONYMS = (
     "RED RED2 RED3 RED-II RED-III EED EPBD EUDR EUTR CLP PFAS AMLD GMO ggo CRD CRR BRRD SSM SRM EMIR UCITS AIFMD "
     "EFSA EMA ECB ESM EMFF EFMZV LULUCF ESR CO2 TEN-T CEF MFK MFF EOF EIB NGEU RRF HVF SURE EUMETSAT EES ETIAS "
     "SIS VIS Eurodac EOM EPPO OLAF Frontex EASO EUAA EES ECI RDE MSR PPWR ESPR ELD WFD KRW NEC NEC-richtlijn "
-    "IED RIE RLD REDD SUP TACHO EETS ERTMS CAP CFP GVB ESF ESF+ EFRO FEAD JTF EGF"
+    "IED RIE RLD REDD SUP TACHO EETS ERTMS CAP CFP GVB ESF ESF+ EFRO FEAD JTF EGF UBO"
 ).split()
 TOPICS = (
     "Schengen", "Dublin", "Natura 2000", "Natura2000", "Green Deal", "Fit for 55", "Fit-for-55", "Van boer tot bord",
@@ -68,6 +68,12 @@ TOPICS = (
     "arrestatiebevel", "aanhoudingsbevel", "herstelfonds", "coronafonds", "recovery fund", "europa-route",
     "restrictievoorstel", "restrictie", "vergroening", "scheurverbod", "landbouwsubsidie", "bedrijfstoeslag",
     "toeslagrechten", "SLAPP", "due diligence", "gezinshereniging", "natuurgebied", "aalbeheerplan",
+    # acts named by their subject or by the Dutch law that carries them out (fifth round)
+    "europese aanbesteding", "europees aanbesteden", "eu-aanbesteden", "europese aanbestedingsregels", "veetransport",
+    "diertransport", "dierentransport", "varkenstransport", "kalvertransport", "nertsentransport",
+    "langeafstandstransport", "transport van dieren", "vervoer van dieren", "cookiewet", "cookiemuur", "cookiewall",
+    "cookies", "bewaarplicht", "privacywet", "privacywetgeving", "privacyregels", "ubo-register", "ubo-registratie",
+    "bijstandsfraudeurs", "desinformatie", "legbatterij", "e-sigaret", "pulsvisserij", "neonicotinoïden",
 )
 
 
