@@ -67,6 +67,10 @@ FALSE = f'"false"^^<{XSD_BOOLEAN}>'
 
 def lit(value: str | int | bool | dt.date | dt.datetime, lang: str | None = None) -> str:
     """A literal in N-Triples syntax (typed for ints, booleans, dates and date-times)."""
+    if isinstance(value, str):  # the commonest; most need no escape (a scan for four characters is cheap)
+        if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+            value = value.translate(_ESCAPES)
+        return f'"{value}"@{lang}' if lang else f'"{value}"'
     if isinstance(value, bool):
         return TRUE if value else FALSE
     if isinstance(value, int):
@@ -75,10 +79,7 @@ def lit(value: str | int | bool | dt.date | dt.datetime, lang: str | None = None
         return f'"{value.isoformat()}"^^<{XSD_DATETIME}>'
     if isinstance(value, dt.date):
         return f'"{value.isoformat()}"^^<{XSD_DATE}>'
-    text = value.translate(_ESCAPES)
-    if lang:
-        return f'"{text}"@{lang}'
-    return f'"{text}"'
+    raise TypeError(f"no literal for a {type(value).__name__}: {value!r}")
 
 
 def gyear(year: int) -> str:
@@ -126,6 +127,19 @@ class MappedGraph:
         return self.nquads.count("\n")
 
 
+_ENTITIES: dict[tuple[str, str, str], str] = {}  # (base, kind, key) -> the IRI term, for the reference entities
+
+
+def entity(iris: Iris, kind: str, key: str) -> str:
+    """The IRI term of a reference entity (``iris.id(kind, key)``: a person, membership, fractie, post, holding),
+    formatted once per base and key: the Zaken name the same few thousand entities hundreds of thousands of
+    times."""
+    t = _ENTITIES.get((iris.base, kind, key))
+    if t is None:
+        t = _ENTITIES[(iris.base, kind, key)] = node(iris.id(kind, key))
+    return t
+
+
 def wikidata(qid: str | None) -> str | None:
     return node(WD + qid) if qid else None
 
@@ -140,15 +154,15 @@ def map_asker(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: AskerLink) -
     b.add(vs, T.position, lit(a.position))
     b.add(vs, T.naam_in_bron, lit(a.name_in_source))
     if a.person_key:
-        person = node(iris.persoon(a.person_key))
+        person = entity(iris, "persoon", a.person_key)
         b.add(vs, T.persoon, person)
         b.add(kv, T.indiener if a.role == "indiener" else T.medeindiener, person)
         if a.kamer_membership_key:
-            b.add(vs, T.kamerlidmaatschap, node(iris.kamerlidmaatschap(a.kamer_membership_key)))
+            b.add(vs, T.kamerlidmaatschap, entity(iris, "kamerlidmaatschap", a.kamer_membership_key))
         if a.fractie_membership_key:
-            b.add(vs, T.fractielidmaatschap, node(iris.fractielidmaatschap(a.fractie_membership_key)))
+            b.add(vs, T.fractielidmaatschap, entity(iris, "fractielidmaatschap", a.fractie_membership_key))
         if a.fractie_key:
-            b.add(vs, T.fractie, node(iris.fractie(a.fractie_key)))
+            b.add(vs, T.fractie, entity(iris, "fractie", a.fractie_key))
     b.opt(vs, T.resolutiemethode, lit(a.method) if a.method else None)
     b.opt(vs, T.onopgelost, lit(a.unresolved_reason) if a.unresolved_reason else None)
     return vs
@@ -160,15 +174,15 @@ def map_addressee(b: GraphBuilder, iris: Iris, nummer: str, kv: str, a: Addresse
     b.add(ad, T.position, lit(a.position))
     b.add(ad, T.naam_in_bron, lit(a.name_in_source))
     if a.person_key:
-        person = node(iris.persoon(a.person_key))
+        person = entity(iris, "persoon", a.person_key)
         b.add(ad, T.persoon, person)
         b.add(kv, T.gericht_aan_persoon, person)
     if a.post_key:
-        post = node(iris.post(a.post_key))
+        post = entity(iris, "post", a.post_key)
         b.add(ad, T.post, post)
         b.add(kv, T.gericht_aan, post)
     if a.holding_key:
-        b.add(ad, T.ambtsperiode, node(iris.ambtsperiode(a.holding_key)))
+        b.add(ad, T.ambtsperiode, entity(iris, "ambtsperiode", a.holding_key))
     for key in a.candidate_posts:  # ambiguous: every post of the date, none of them certain
         post = node(iris.post(key))
         b.add(ad, T.kandidaatpost, post)
@@ -220,7 +234,8 @@ def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
     b.opt(kv, T.vergaderjaar, lit(z.vergaderjaar) if z.vergaderjaar else None)
     b.opt(kv, T.status, lit(z.status) if z.status else None)
     b.opt(kv, T.afgedaan, lit(z.afgedaan) if z.afgedaan is not None else None)
-    b.opt(kv, T.modified, lit(z.gewijzigd_op) if z.gewijzigd_op else None)
+    modified = lit(z.gewijzigd_op) if z.gewijzigd_op else None
+    b.opt(kv, T.modified, modified)
     for c in z.voortouwcommissie:
         b.add(kv, T.voortouwcommissie, lit(c))
     for a in rk.askers:
@@ -234,8 +249,7 @@ def map_kamervraag(rk: ResolvedKamervraag, iris: Iris) -> MappedGraph:
         b.add(pub, T.publicatie_id, lit(rk.publication_id))
         b.add(pub, T.page, node(officielebekendmakingen_url(rk.publication_id)))
     b.provenance(iris.source_record(ODATA_SOURCE_KIND, z.id), z.source)
-    if z.gewijzigd_op:
-        b.add(b.g, T.modified, lit(z.gewijzigd_op))
+    b.opt(b.g, T.modified, modified)
     return b.graph()
 
 

@@ -49,3 +49,26 @@ def test_the_finished_copy_holds_the_final_graphs_only(batch: int, monkeypatch: 
     assert len(got) > 300
     assert got == lines(list(final.values()))
     assert set(got) != set(lines(first + [later[5], later[6]]))  # the first version of graph 2 is gone
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_the_payload_for_the_store_on_disk_holds_the_final_graphs(again: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The N-Quads the build loads into the store on disk are the batches sent to the copy when every graph was
+    sent once in its final version, else the final graphs again; either way exactly the final graphs."""
+    monkeypatch.setattr(_Staging, "BATCH", 2)
+    first = graphs_of_the_ontology(5)
+    final = {g.iri: g for g in first}
+    staging = _Staging()
+    for g in first:
+        staging.add(g)
+    if again:
+        later = graphs_of_the_ontology(7)[3]
+        staging.add(later)
+        final[later.iri] = later
+    try:
+        payload = staging.payload(list(final.values()))
+    finally:
+        staging.close()
+    got = sorted(payload.decode("utf-8").splitlines())
+    assert len(got) > 300
+    assert got == lines(list(final.values()))
