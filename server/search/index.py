@@ -154,6 +154,8 @@ class SearchIndex:
             return None
         with self._lock:
             held = self._common.get(expr)
+            if held is not None:
+                self._common.move_to_end(expr)
         if held is None:
             held = Ranked.of_row(*con.execute("SELECT ids, counts, months FROM ranked WHERE expr = ?", (expr,)).fetchone())
             with self._lock:

@@ -1,6 +1,8 @@
-"""The pages of a ranked list, ranked in SQL one page at a time, against ranking every match (on the small real
-store): a common word's pages by relevance are the slices of all its matches ordered by bm25 (newest first among
-equals), with or without other filters; its pages by date are the slices of the whole list in that order."""
+"""The pages of a ranked list, ranked in SQL one page at a time or read from the rankings the index holds for
+common words, against ranking every match (on the small real store): a common word's pages by relevance are the
+slices of all its matches ordered by bm25 (newest first among equals), with or without other filters; its pages by
+date are the slices of the whole list in that order; the common words held are all those matching enough, and
+their facet counts and months are those of their matches counted in SQL."""
 
 from __future__ import annotations
 
