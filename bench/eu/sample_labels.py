@@ -26,7 +26,7 @@ the titles in none of the three files before. The fourth (``heldout-4.csv``, the
 titles in none of the four files before, with a wide act net (``_WIDE_ACT_WORDS``: words that name EU law, its
 institutions, agencies, funds and subjects without the register), because the act net of the sets before had run dry.
 The fifth (``heldout-5.csv``, the plan ``FIFTH``) is drawn like the fourth, from the titles in none of the five
-files before.
+files before; the sixth (``heldout-6.csv``, the plan ``SIXTH``) like the fifth, from the titles in none of the six.
 Each plan's act net holds the register's aliases as they were when it was drawn (``bench/eu/act-net-{seed}.txt``), so
 that a register grown since draws the same rows.
 
@@ -37,6 +37,7 @@ that a register grown since draws the same rows.
     .venv/bin/python bench/eu/sample_labels.py draw --set third --out /tmp/eu-worksheet-3.csv
     .venv/bin/python bench/eu/sample_labels.py check --set fourth
     .venv/bin/python bench/eu/sample_labels.py draw --set fifth --out /tmp/eu-worksheet-5.csv
+    .venv/bin/python bench/eu/sample_labels.py draw --set sixth --out /tmp/eu-worksheet-6.csv
 """
 
 from __future__ import annotations
@@ -238,7 +239,13 @@ FOURTH = Plan(20261210, 6, 126, 17, False, "act-net-20261210.txt", ("heldout-4.c
 FIFTH = Plan(20261211, 6, 126, 17, False, "act-net-20261211.txt", ("heldout-5.csv",),
              ("dev.csv", "heldout.csv", "heldout-2.csv", "heldout-3.csv", "heldout-4.csv"),
              f"{_ACT_WORDS}|{_WIDE_ACT_WORDS}")
-PLANS = {"first": FIRST, "second": SECOND, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH}
+# The sixth held-out set, drawn on 2026-12-08 after the fifth had been spent: the strata, sizes and nets of the fifth,
+# its own seed and register (the aliases at commit 4b849ec, unchanged since b51b96e), none of the Zaken of the six
+# files before.
+SIXTH = Plan(20261212, 6, 126, 17, False, "act-net-20261212.txt", ("heldout-6.csv",),
+             ("dev.csv", "heldout.csv", "heldout-2.csv", "heldout-3.csv", "heldout-4.csv", "heldout-5.csv"),
+             f"{_ACT_WORDS}|{_WIDE_ACT_WORDS}")
+PLANS = {"first": FIRST, "second": SECOND, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH, "sixth": SIXTH}
 
 
 def draw(titles: list[Title], seed: int = SEED, *, per_year: int = PER_YEAR, act_draw: int = ACT_DRAW,
