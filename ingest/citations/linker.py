@@ -149,6 +149,10 @@ TOPICS: tuple[tuple, ...] = (
      r"EU[\s\-]*burger|EU[\s\-]*onderdan|europese\s+(?:bijstand|burger|onderdan)", 0.7),
     # the Commission (a commissioner) on disinformation on a platform, from the Digital Services Act
     (r"desinformatie\w*", "reg-2022-2065", r"eurocommissaris|europese\s+commissie", 0.7, None, dt.date(2022, 10, 19)),
+    # acts named by their subject (issue 16, sixth round):
+    # cookies placed by websites (the cookie provision of art. 11.7a Telecommunicatiewet, art. 5(3) of the e-privacy
+    # directive); cookies of a platform or "supercookies" of a telecom provider are not read as it
+    (r"cookies|cookiebeleid", "dir-2002-58", r"website|webpagina|internetpagina|omroep|NPO", 0.7),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
