@@ -139,9 +139,11 @@ TOPICS: tuple[tuple, ...] = (
     (r"(?:wet\s+)?bewaarplicht\s+(?:van\s+)?telecom\w*", "dir-2006-24", None, 0.75, None, None, r"nieuw\w*"),
     # the UBO register (the register of beneficial owners of art. 30 of the fourth anti-money-laundering directive)
     (r"(?-i:UBO)[\s\-]*regist\w*", "dir-2015-849", None, 0.75, None, dt.date(2015, 5, 20)),
-    # "de privacywet(geving)" from the day the GDPR applied; the police and criminal justice have their own directive
-    (r"privacy[\s\-]*wet(?:geving)?", "reg-2016-679", None, 0.75, None, dt.date(2018, 5, 25),
-     r"politie|justitie|strafrecht|opsporing|criminel"),
+    # "de privacywet(geving)" or "privacywetten" from the day the GDPR applied, decided by who processes the data: the
+    # police, the public prosecutor or criminal justice alone have their own directive (2016/680); criminals as the
+    # people whose data it is, or the police beside another body ("Politie en COA"), do not make it theirs
+    (r"privacy[\s\-]*wet(?:ten|geving)?", "reg-2016-679", None, 0.75, None, dt.date(2018, 5, 25),
+     r"politie(?!\s+en\s)|justitie|strafrecht|opsporing|openbaar\s+ministerie"),
     # glyphosate's approval ("toelating") since its renewal of 28 November 2023 for ten years
     (r"glyfosaat\w*", "reg-impl-2023-2660", r"toela|toegela", 0.75, None, dt.date(2023, 11, 28)),
     # EU citizens expelled by a member state: the citizens' directive (its chapter VI)
