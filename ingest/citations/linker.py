@@ -155,6 +155,11 @@ TOPICS: tuple[tuple, ...] = (
     # cookies placed by websites (the cookie provision of art. 11.7a Telecommunicatiewet, art. 5(3) of the e-privacy
     # directive); cookies of a platform or "supercookies" of a telecom provider are not read as it
     (r"cookies|cookiebeleid", "dir-2002-58", r"website|webpagina|internetpagina|omroep|NPO", 0.7),
+    # the private-copying levy is the fair compensation of art. 5(2)(b) of the copyright directive; the Court of
+    # Justice on hyperlinking or embedding interprets its art. 3(1)
+    (r"thuiskopie\w*", "dir-2001-29", None, 0.75, None, dt.date(2001, 5, 22)),
+    (r"hyperlink\w*|embedden", "dir-2001-29", r"hof\s+van\s+justitie|europe\w*\s+hof|EU[\s\-]*hof", 0.7, None,
+     dt.date(2001, 5, 22)),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -173,7 +178,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
                 "cookie", "bewaarplicht", "ubo", "privacy", "glyfosaat", "uitzet", "uitgezet", "desinformatie",
-                )  # one of them is in every topic phrase
+                "thuiskopie", "hyperlink", "embedden")  # one of them is in every topic phrase
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
