@@ -160,6 +160,11 @@ TOPICS: tuple[tuple, ...] = (
     (r"thuiskopie\w*", "dir-2001-29", None, 0.75, None, dt.date(2001, 5, 22)),
     (r"hyperlink\w*|embedden", "dir-2001-29", r"hof\s+van\s+justitie|europe\w*\s+hof|EU[\s\-]*hof", 0.7, None,
      dt.date(2001, 5, 22)),
+    # compensation, refunds or vouchers of airlines to their passengers for delayed or cancelled flights: the air
+    # passenger rights regulation 261/2004, in force from 17 February 2005
+    (r"compensatie(?:regeling)?|schadevergoeding\w*|vouchers?|terugbetaling\w*", "reg-2004-261",
+     r"vlucht(?!eling)|luchtvaartmaatschappij|vliegtuigmaatschappij|luchtvaart(?!sector)|vliegpassagier|ryanair|klm|"
+     r"transavia|easyjet|prijsvechter", 0.7, None, dt.date(2005, 2, 17), r"vliegbasis|luchthavenbesluit|natuur|trein"),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -178,7 +183,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
                 "cookie", "bewaarplicht", "ubo", "privacy", "glyfosaat", "uitzet", "uitgezet", "desinformatie",
-                "thuiskopie", "hyperlink", "embedden")  # one of them is in every topic phrase
+                "thuiskopie", "hyperlink", "embedden", "compensatie", "schadevergoeding", "voucher", "terugbetaling")  # one of them is in every topic phrase
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
