@@ -165,6 +165,13 @@ TOPICS: tuple[tuple, ...] = (
     (r"compensatie(?:regeling)?|schadevergoeding\w*|vouchers?|terugbetaling\w*", "reg-2004-261",
      r"vlucht(?!eling)|luchtvaartmaatschappij|vliegtuigmaatschappij|luchtvaart(?!sector)|vliegpassagier|ryanair|klm|"
      r"transavia|easyjet|prijsvechter", 0.7, None, dt.date(2005, 2, 17), r"vliegbasis|luchthavenbesluit|natuur|trein"),
+    # roaming charges at domestic prices (roam like at home) from 15 June 2017: Regulation 2015/2120, which brought them
+    # into the roaming regulation 531/2012 (not in the register), until its recast 2022/612 applied on 1 July 2022
+    (r"roaming\w*", "reg-2015-2120", None, 0.7, dt.date(2022, 7, 1), dt.date(2017, 6, 15)),
+    # annex IX (the feedstocks of advanced biofuels) of the renewable energy directive RED II, in force from 1 July
+    # 2021 (before it, annex IX of 2009/28, not in the register)
+    (r"(?:annex|bijlage)\s+IX", "dir-2018-2001", r"biobrandstof|biofuel|biomassa|hernieuwbare", 0.75, None,
+     dt.date(2021, 7, 1)),
 )
 _TOPIC_RES = tuple(
     (re.compile(rf"(?<![^\W\d_])(?:{p})(?![^\W\d_])", re.IGNORECASE), target,
@@ -183,7 +190,8 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "corona miljard", "herstelfonds", "restrictie", "vergroening", "scheurverbod",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
                 "cookie", "bewaarplicht", "ubo", "privacy", "glyfosaat", "uitzet", "uitgezet", "desinformatie",
-                "thuiskopie", "hyperlink", "embedden", "compensatie", "schadevergoeding", "voucher", "terugbetaling")  # one of them is in every topic phrase
+                "thuiskopie", "hyperlink", "embedden", "compensatie", "schadevergoeding", "voucher", "terugbetaling",
+                "roaming", "annex", "bijlage")  # one of them is in every topic phrase
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
