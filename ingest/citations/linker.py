@@ -319,14 +319,23 @@ _UTILITIES = re.compile(
     r"(?<![^\W\d_])(?:schiphol|luchtha|vliegveld|zeeha|haven|elektriciteit|energiebedrij|energieproducent|netbeheer|"
     r"drinkwater|waterbedrij|postbedrij|postnl|spoorweg|prorail|openbaar\s+vervoer|stadsvervoer|gasbedrij)",
     re.IGNORECASE)
+#: A member state that does not keep to the EU's procurement rules: an infringement of one of the procurement directives
+#: (public sector, utilities, defence and security, remedies), and the words do not say which (issue 16, sixth round).
+_INFRINGEMENT = re.compile(r"(?<![^\W\d_])(?:nederland|lidsta\w*)\s+(?:zich\s+)?niet\s+(?:houdt|houden|heeft\s+omgezet)",
+                           re.IGNORECASE)
 UTILITIES = "dir-2014-25"
 UTILITIES_FROM = dt.date(2016, 4, 18)
 
 
 def _sector(r: EUResource | None, title: str, on: dt.date | None, reg: EURegister) -> EUResource | None:
     """The act a procurement subject or topic stands for, where ``title`` names a utility: the utilities directive
-    from the day it applied, else nothing; ``r`` itself for every other act or title."""
-    if r is None or r.key not in _PUBLIC_PROCUREMENT or not _UTILITIES.search(title):
+    from the day it applied, else nothing; nothing where a member state does not keep to the rules; ``r`` itself for
+    every other act or title."""
+    if r is None or r.key not in _PUBLIC_PROCUREMENT:
+        return r
+    if _INFRINGEMENT.search(title):
+        return None
+    if not _UTILITIES.search(title):
         return r
     return reg.get(UTILITIES) if on is not None and on >= UTILITIES_FROM else None
 
