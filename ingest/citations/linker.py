@@ -65,12 +65,17 @@ class EULink:
 _ANIMALS = (r"vee(?![lnrg])|dier|varken|kalf|kalve|big(?:gen)?(?![^\W\d_])|pluimvee|kip|paard|schapen|rund|kuiken|"
             r"eenden|nerts|slachtdier|lammeren|kalkoen")
 
-#: Topic phrases: (pattern, the alias or key they stand for, words one of which must be in the title or
+#: Topic phrases: (pattern, the alias or key they stand for (or a tuple of them: the phrase names each), words one of
+#: which must be in the title or
 #: None, confidence[, the day from which the phrase no longer means it or None[, the first day it means it or None[,
 #: words none of which may be in the title]]]). The alias is resolved on the date like a name.
 TOPICS: tuple[tuple, ...] = (
     (r"dual[\s\-]*use['’‘\"]?[\s\-]*(?:goederen|producten|items|export)", "dual use-verordening", None, 0.85),
     (r"(?:export|uitvoer)\s+van\s+(?:goederen\s+)?(?:voor\s+)?tweeërlei\s+gebruik", "dual use-verordening", None, 0.85),
+    # auctioning emission allowances, from the revision 2009/29 that made it the rule until that rule applied (1 January
+    # 2013): the ETS directive and its revision (issue 16, sixth round)
+    (r"veil(?:en|ing\w*)\s+van\s+(?:de\s+)?emissierechten|emissierechten\s+(?:te\s+)?(?:veil\w*|geveild)",
+     ("dir-2003-87", "dir-2009-29"), None, 0.8, dt.date(2013, 1, 1), dt.date(2009, 4, 23)),
     (r"emissiehandel\w*|emissierechten|emissions\s+trading\s+(?:scheme|system)", "dir-2003-87", None, 0.85),
     (r"derogatie\w*", "Nitraatrichtlijn", r"mest|nitraat|melkvee|grasland|graasdier|actieprogramma|akkerbouw", 0.75),
     (r"dublin[\s\-]*(?:overdracht\w*|claimant\w*|zaken|zaak|procedure\w*)", "Dublinverordening", None, 0.85),
@@ -168,6 +173,8 @@ TOPICS: tuple[tuple, ...] = (
     # roaming charges at domestic prices (roam like at home) from 15 June 2017: Regulation 2015/2120, which brought them
     # into the roaming regulation 531/2012 (not in the register), until its recast 2022/612 applied on 1 July 2022
     (r"roaming\w*", "reg-2015-2120", None, 0.7, dt.date(2022, 7, 1), dt.date(2017, 6, 15)),
+    # "het Europese natuurbeleid" is the Birds and Habitats Directives (of the date)
+    (r"europe(?:se|es)\s+natuurbeleid", ("Vogelrichtlijn", "Habitatrichtlijn"), None, 0.7),
     # annex IX (the feedstocks of advanced biofuels) of the renewable energy directive RED II, in force from 1 July
     # 2021 (before it, annex IX of 2009/28, not in the register)
     (r"(?:annex|bijlage)\s+IX", "dir-2018-2001", r"biobrandstof|biofuel|biomassa|hernieuwbare", 0.75, None,
@@ -191,7 +198,7 @@ _TOPIC_WORDS = ("dual", "tweeërlei", "emissi", "derogatie", "dublin", "natura",
                 "landbouwsubsidie", "aalbeheerplan", "natuurgebied", "aanbested", "transport", "vervoer",
                 "cookie", "bewaarplicht", "ubo", "privacy", "glyfosaat", "uitzet", "uitgezet", "desinformatie",
                 "thuiskopie", "hyperlink", "embedden", "compensatie", "schadevergoeding", "voucher", "terugbetaling",
-                "roaming", "annex", "bijlage")  # one of them is in every topic phrase
+                "roaming", "annex", "bijlage", "natuurbeleid")  # one of them is in every topic phrase
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -351,12 +358,26 @@ def _topics(title: str, on: dt.date | None, reg: EURegister, links: list[EULink]
         for m in pattern.finditer(title):
             if context is not None and not context.search(title) or veto is not None and veto.search(title):
                 continue
-            if target in reg:
-                r, c = reg[target], conf
-            else:
-                r, c = resolve_name(target, on, reg, title)
-                c = min(c, conf)
-            _add(links, title, _sector(r, title, on, reg), m.start(), m.end(), "onderwerp", c)
+            if not _free(links, m.start(), m.end()):
+                continue
+            added: set[str] = set()
+            for t in target if isinstance(target, tuple) else (target,):  # a phrase may name two acts: both link
+                r, c = _topic_target(t, on, reg, title, conf)
+                if r is not None and r.verified and r.key not in added:
+                    added.add(r.key)
+                    links.append(EULink(r, m.start(), m.end(), title[m.start():m.end()], "onderwerp", c))
+
+
+def _topic_target(target: str, on: dt.date | None, reg: EURegister, title: str,
+                  conf: float) -> tuple[EUResource | None, float]:
+    """The row a topic phrase's target (a register key, or an alias read on the date like a name) stands for in
+    ``title``, with the phrase's confidence (the name's, where lower); a utility's procurement by :func:`_sector`."""
+    if target in reg:
+        r, c = reg[target], conf
+    else:
+        r, c = resolve_name(target, on, reg, title)
+        c = min(c, conf)
+    return _sector(r, title, on, reg), c
 
 
 def _areas(title: str, reg: EURegister, links: list[EULink]) -> None:
