@@ -145,10 +145,10 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
     assert years == {str(y) for y in sample_labels.YEARS}
 
 
-# The issue-16 targets on the development splits: dev and the first to fourth held-out splits (all spent: their
+# The issue-16 targets on the development splits: dev and the first to fifth held-out splits (all spent: their
 # figures were reported, and they are development data now). Precision >= 0.95 on each and together, dual-use
 # precision >= 0.98 where there are dual-use links, recall >= 0.90 against the register on dev, on the second
-# held-out split and on all four development splits together. On the first held-out split recall was 0.882 (45 of
+# held-out split and on all six development splits together. On the first held-out split recall was 0.882 (45 of
 # 51; three of its
 # labels moved from missing_acts to keys when the register verified their acts, 2026-12-07): of the six keys
 # missed, four need knowledge no rule reads from the title (the EU rules behind "Hogan", "topbankiers",
@@ -158,10 +158,14 @@ def test_the_set_is_as_large_as_issue_16_asks(splits):
 # The fourth held-out split was scored once at 6 of 26 (its titles name acts by their subject); after the fifth
 # round's classes it is held to 24 of 26: the two keys missed are the Birds Directive behind a cormorant's protected
 # status and IORP II behind the buffers of cdc pension funds, which no rule reads from the title.
-# A held-out split not spent yet (heldout-5.csv, evaluate.UNSPENT) is never read here:
+# The fifth held-out split was scored once at 20 of 34 (P 0.952) after the fifth round; after the sixth round's
+# classes it is held to 33 of 34: the key missed is the visa list regulation behind Bosnia's visa-free travel
+# (visa-free travel in titles is as often a liberalisation still pending, which no rule tells apart by the title).
+# A held-out split not spent yet (heldout-6.csv, evaluate.UNSPENT) is never read here:
 # bench/eu/evaluate.py reports it.
 HELDOUT_RECALL_FLOOR = 47 / 51
 FOURTH_HELDOUT_RECALL_FLOOR = 24 / 26
+FIFTH_HELDOUT_RECALL_FLOOR = 33 / 34
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +198,8 @@ def test_linker_recall_reaches_the_target_on_dev_and_its_floor_on_the_first_held
     fourth = scored["heldout-4"]
     assert (fourth.recall() or 0) >= FOURTH_HELDOUT_RECALL_FLOOR, f"heldout-4 recall {fourth.recall()}\n" + _errors(
         fourth)
+    fifth = scored["heldout-5"]
+    assert (fifth.recall() or 0) >= FIFTH_HELDOUT_RECALL_FLOOR, f"heldout-5 recall {fifth.recall()}\n" + _errors(fifth)
     assert together.labelled == sum(scored[name].labelled for name in evaluate.DEVELOPMENT)
     assert together.rows == sum(scored[name].rows for name in evaluate.DEVELOPMENT)
 
@@ -206,10 +212,10 @@ def test_evaluate_finds_every_split_file_in_order(tmp_path):
 
 
 def test_evaluate_scores_an_unspent_split_only_when_named(tmp_path):
-    """A held-out split not spent yet (heldout-5) is a known name, left out of the default and scored only when
+    """A held-out split not spent yet (heldout-6) is a known name, left out of the default and scored only when
     named; named while its file is absent, the script says which file it lacks."""
-    assert "heldout-5" in evaluate.KNOWN and "heldout-5" not in evaluate.DEVELOPMENT
-    assert "heldout-4" in evaluate.DEVELOPMENT
-    assert evaluate.default_splits(("dev", "heldout", "heldout-4", "heldout-5")) == ("dev", "heldout", "heldout-4")
-    if not (evaluate.GOLDEN / "heldout-5.csv").exists():
-        assert evaluate.main(["--split", "heldout-5"]) == 2
+    assert "heldout-6" in evaluate.KNOWN and "heldout-6" not in evaluate.DEVELOPMENT
+    assert "heldout-5" in evaluate.DEVELOPMENT
+    assert evaluate.default_splits(("dev", "heldout", "heldout-5", "heldout-6")) == ("dev", "heldout", "heldout-5")
+    if not (evaluate.GOLDEN / "heldout-6.csv").exists():
+        assert evaluate.main(["--split", "heldout-6"]) == 2
