@@ -74,6 +74,10 @@ TOPICS = (
     "langeafstandstransport", "transport van dieren", "vervoer van dieren", "cookiewet", "cookiemuur", "cookiewall",
     "cookies", "bewaarplicht", "privacywet", "privacywetgeving", "privacyregels", "ubo-register", "ubo-registratie",
     "bijstandsfraudeurs", "desinformatie", "legbatterij", "e-sigaret", "pulsvisserij", "neonicotinoïden",
+    # the sixth round's subject phrases, and candidates left alone (visa-free travel)
+    "cookiebeleid", "privacywetten", "thuiskopie", "hyperlink", "embedden", "compensatie", "schadevergoeding",
+    "vouchers", "roamingkosten", "annex ix", "bijlage ix", "veilen van emissierechten", "europese natuurbeleid",
+    "aanbestedingsregels", "visumvrij", "visavrijstelling",
 )
 
 
