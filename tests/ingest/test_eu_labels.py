@@ -56,7 +56,7 @@ LABELS_TO_MOVE: frozenset[tuple[str, str, str]] = frozenset()
 def test_rows_are_well_formed(splits):
     reg = default_register()
     problems = []
-    for name, rows in {**splits, **{n: _rows(n) for n in ("heldout-3", "heldout-4", "heldout-5")}}.items():
+    for name, rows in {**splits, **{n: _rows(n) for n in ("heldout-3", "heldout-4", "heldout-5", "heldout-6")}}.items():
         for i, r in enumerate(rows, start=2):
             where = f"{name}.csv line {i} ({r['zaak']})"
             if not _ZAAK.match(r["zaak"]):
@@ -116,9 +116,9 @@ def test_second_heldout_is_well_formed_and_apart_from_the_first_set(splits):
 
 
 @pytest.mark.parametrize("split, plan", [("heldout-3", sample_labels.THIRD), ("heldout-4", sample_labels.FOURTH),
-                                         ("heldout-5", sample_labels.FIFTH)])
+                                         ("heldout-5", sample_labels.FIFTH), ("heldout-6", sample_labels.SIXTH)])
 def test_later_heldout_sets_are_well_formed_and_apart_from_the_sets_before(split, plan):
-    """heldout-3.csv (plan THIRD, seed 20261209) and heldout-4.csv (plan FOURTH, seed 20261210; for the reported
+    """heldout-3.csv to heldout-6.csv (plans THIRD to SIXTH, seeds 20261209 to 20261212; heldout-6 for the reported
     figures, so never scored here): well-formed like the others (test_rows_are_well_formed), none of their Zaken
     in the sets drawn before them, the strata of their plan, every net row labelled or given its reason, and at
     least 40 rows about some EU act."""
