@@ -146,6 +146,21 @@ class Endpoint:
         self.cache.put(job, _without_text(answer), gen)
         return answer
 
+    async def run_async(self, job: Job) -> Answer:
+        """:meth:`run` on the event loop: a kept answer, or a job whose answer is bytes awaited from an
+        embedded store's worker without a thread hop (:meth:`store.pool.WorkerPool.run_async`); jobs
+        of a remote store, and jobs answered in rows (unpickled and measured term by term), run in a
+        thread."""
+        hit = self.cached(job)
+        if hit is not None:
+            return hit
+        if self.remote is not None or job.output == "rows":
+            return await run_in_threadpool(self.run, job)
+        gen = generation.current(self.store_path)  # the generation the answer is computed on
+        answer = await self.pool.run_async(job, self.settings.query_timeout)
+        self.cache.put(job, _without_text(answer), gen)
+        return answer
+
     def _run_remote(self, job: Job, timeout: float) -> Answer:
         """A job on the remote store: its checker first, in a store-less worker under the time limit,
         then the checked text (in the format for its kind) on the remote endpoint in the time left."""
@@ -222,13 +237,13 @@ class Endpoint:
 
 async def answer_job(endpoint: Endpoint, job: Job, error: Callable[..., Exception],
                      refused: Mapping[str, str] | None = None) -> Answer:
-    """Run a job through the endpoint (a kept answer without a thread hop); the one mapping of
+    """Run a job through the endpoint (:meth:`Endpoint.run_async`: no thread hop); the one mapping of
     store failures (and of the guard's refusals, raised by the job's checker in the worker) to HTTP
     statuses, for /sparql, the named queries, the editor and the pages: ``error(status, message[,
     headers])`` is raised (an ApiError or a PageError). ``refused``: per kind of query, why no format
     the client accepts fits it (the 406's message when the query is of that kind)."""
     try:
-        return endpoint.cached(job) or await run_in_threadpool(endpoint.run, job)
+        return await endpoint.run_async(job)
     except QueryRejected as exc:  # the guard, in the worker: 400 (malformed) or 403 (forbidden)
         raise error(exc.status, exc.message) from None
     except KindNotAcceptable as exc:

@@ -26,12 +26,15 @@ in :mod:`store.processes`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import pickle
 import queue
 import signal
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -61,6 +64,31 @@ MONITOR_INTERVAL = 0.025  # seconds between two samples of the busy workers' mem
 #: address space a worker may take beyond its idle size plus its memory limit before the kernel refuses
 #: allocations (the monitor stops a query long before; this only catches what grows faster than it samples)
 BACKSTOP_SLACK_MB = 1024
+
+
+#: An answer larger than this is read from its worker in a thread, not on the event loop.
+LARGE_REPLY = 1 << 20
+
+
+def _unwatch(loop: asyncio.AbstractEventLoop, fd: int) -> None:
+    """Stop watching ``fd`` and make it blocking again (uvloop's watch makes it non-blocking, and a
+    pipe read in the middle of a large answer would then fail instead of waiting)."""
+    loop.remove_reader(fd)
+    os.set_blocking(fd, True)
+
+
+def _large_reply(conn: Any) -> bool:
+    """Does the reply waiting on ``conn`` (a socket pair's end) announce more than LARGE_REPLY
+    bytes? (multiprocessing's header: a signed 32-bit big-endian length, -1 for a 64-bit one.)"""
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            head = sock.recv(4, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except OSError:
+        return True  # not a socket, or nothing to peek at: read it where blocking does no harm
+    if len(head) < 4:
+        return len(head) > 0
+    size = struct.unpack("!i", head)[0]
+    return size < 0 or size > LARGE_REPLY
 
 
 class PoolBusy(StoreError):
@@ -399,35 +427,102 @@ class WorkerPool:
         while failures < 2:
             try:
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                keep = self.reserved if len(job.sparql) > self.large_text_bytes else 0
-                worker = self._idle.get(timeout=left, keep=keep)
+                worker = self._idle.get(timeout=left, keep=self._keep(job))
             except queue.Empty:
                 raise PoolBusy(wait or 0.0) from None
             if worker.epoch != self.epoch:  # opened before a reload: replace it, take another
                 self._retire(worker, counted=False)
                 continue
-            with self._lock:
-                self._busy[worker] = _Run(time.monotonic(), sandbox.rss_bytes(worker.pid) or worker.idle_rss)
-            try:
-                worker.conn.send((job, timeout))
-            except (pickle.PicklingError, AttributeError, TypeError) as exc:  # nothing was sent
-                with self._lock:
-                    self._busy.pop(worker, None)
-                self._idle.put(worker)
-                raise StoreError(f"the query job cannot be sent to a worker (its checker must be picklable): {exc}") from None
-            except (OSError, ValueError):  # the worker died while idle: replace it, try another
-                self._retire(worker)
+            if not self._dispatch(worker, job, timeout):
                 failures += 1
                 continue
-            self._wake.set()
             return self._await(worker, timeout)
         raise StoreError("no query worker could take the query")
 
+    async def run_async(self, job: Job, timeout: float | None = None) -> Answer:
+        """:meth:`run` for an event loop: the job goes to an idle worker at once and its answer is
+        awaited on the loop, with no thread in between (a thread hop costs more than a point query).
+        With no worker idle, a worker to replace, or an answer larger than :data:`LARGE_REPLY` bytes
+        to read, the rest is done in a thread, as :meth:`run` does it."""
+        loop = asyncio.get_running_loop()
+        if not self._started or self._closed:
+            return await loop.run_in_executor(None, self.run, job, timeout)
+        try:
+            worker = self._idle.get(timeout=0, keep=self._keep(job))
+        except queue.Empty:
+            return await loop.run_in_executor(None, self.run, job, timeout)
+        if worker.epoch != self.epoch or not self._dispatch(worker, job, timeout, retire=False):
+            return await loop.run_in_executor(None, self._retry, worker, job, timeout)
+        started = time.monotonic()
+        ready = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, timeout)
+        except BaseException as exc:
+            _unwatch(loop, fd)
+            if isinstance(exc, TimeoutError):
+                await loop.run_in_executor(None, self._retire, worker)
+                raise QueryTimeout(timeout or 0.0) from None
+            if isinstance(exc, asyncio.CancelledError):  # the caller went away: the answer is collected in a thread
+                left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+                loop.run_in_executor(None, self._await_quietly, worker, left)
+            raise
+        _unwatch(loop, fd)
+        if _large_reply(worker.conn):
+            return await loop.run_in_executor(None, self._collect, worker)
+        return self._collect(worker)
+
+    def _keep(self, job: Job) -> int:
+        """How many idle workers a job must leave behind (the lane for short texts)."""
+        return self.reserved if len(job.sparql) > self.large_text_bytes else 0
+
+    def _retry(self, worker: _Worker, job: Job, timeout: float | None) -> Answer:
+        """After :meth:`run_async` took a worker it cannot use: the worker retired if it must be, then :meth:`run`."""
+        if worker.epoch != self.epoch or worker.reason is not None:
+            self._retire(worker, counted=worker.epoch == self.epoch)
+        return self.run(job, timeout)
+
+    def _dispatch(self, worker: _Worker, job: Job, timeout: float | None, *, retire: bool = True) -> bool:
+        """Send ``job`` to ``worker``, marked busy; False if the worker died while idle (retired
+        unless ``retire`` is False, which marks it for the caller instead)."""
+        with self._lock:
+            self._busy[worker] = _Run(time.monotonic(), sandbox.rss_bytes(worker.pid) or worker.idle_rss)
+        try:
+            worker.conn.send((job, timeout))
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:  # nothing was sent
+            with self._lock:
+                self._busy.pop(worker, None)
+            self._idle.put(worker)
+            raise StoreError(f"the query job cannot be sent to a worker (its checker must be picklable): {exc}") from None
+        except (OSError, ValueError):  # the worker died while idle: replace it, try another
+            if retire:
+                self._retire(worker)
+            else:
+                with self._lock:
+                    self._busy.pop(worker, None)
+                worker.reason = StoreError("the query worker ended while idle")
+            return False
+        self._wake.set()
+        return True
+
     def _await(self, worker: _Worker, timeout: float | None) -> Answer:
         try:
-            if not worker.conn.poll(timeout):
-                self._retire(worker)
-                raise QueryTimeout(timeout or 0.0)
+            ready = worker.conn.poll(timeout)
+        except (EOFError, OSError):
+            ready = True  # the pipe closed: _collect says why
+        if not ready:
+            self._retire(worker)
+            raise QueryTimeout(timeout or 0.0)
+        return self._collect(worker)
+
+    def _await_quietly(self, worker: _Worker, timeout: float | None) -> None:
+        with contextlib.suppress(Exception):
+            self._await(worker, timeout)
+
+    def _collect(self, worker: _Worker) -> Answer:
+        """The answer of a worker whose reply is ready or whose pipe has closed."""
+        try:
             status, payload = worker.conn.recv()
         except (EOFError, OSError):
             reason = worker.reason
