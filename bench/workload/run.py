@@ -49,6 +49,8 @@ def stores(args: argparse.Namespace, work: Path) -> tuple[Path, Path]:
     if not (store1 / "CURRENT").exists():
         print(f"copying {args.store} to {store1}", file=sys.stderr, flush=True)
         shutil.copytree(args.store, store1)
+    if _with_counts(store1):
+        nq1.unlink(missing_ok=True)  # the dump must have the counts too
     if not nq1.exists():
         nq1.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(kamergraph("export", "--store", str(store1), "--format", "nq", "--gzip", "-o", str(nq1)),
@@ -62,6 +64,8 @@ def stores(args: argparse.Namespace, work: Path) -> tuple[Path, Path]:
                               str(big), str(args.scale)], check=True, capture_output=True, text=True, cwd=ROOT)
         (work / f"store-{args.scale}x.done").write_text(out.stdout.strip())
     dump = work / f"out-{args.scale}x" / "kamergraph.nq"
+    if _with_counts(big):
+        dump.unlink(missing_ok=True)
     if not dump.exists():
         dump.parent.mkdir(parents=True, exist_ok=True)
         code = ("import sys; from pyoxigraph import RdfFormat, Store; "
@@ -69,6 +73,36 @@ def stores(args: argparse.Namespace, work: Path) -> tuple[Path, Path]:
         subprocess.run([sys.executable, "-c", code, str(big), str(dump)], check=True)
         os.replace(str(dump) + ".part", dump)
     return _indexed(big), dump
+
+
+def _with_counts(store: Path) -> bool:
+    """Add the graph of counts the counting named queries read (kamergraph.aggregates) to ``store`` when it
+    has none (a build that does not make it yet); whether it was added. Written with pyoxigraph directly,
+    in a child process: the store's generation stays, so the search index beside it stays current."""
+    code = """
+import sys
+from pyoxigraph import NamedNode, Store
+from kamergraph.aggregates import aggregate_quads, aggregates_graph
+from ontology.namespaces import Iris
+from store.embedded import EmbeddedStore
+iris = Iris("https://kamergraph.nl/")
+g = NamedNode(aggregates_graph(iris))
+reader = EmbeddedStore(sys.argv[1], read_only=True)
+if reader.ox.contains_named_graph(g):
+    print(0)
+    sys.exit(0)
+quads = aggregate_quads(reader, iris)
+reader.close()
+writer = Store(sys.argv[1])
+writer.extend(quads)
+writer.flush()
+print(len(quads))
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(store)], check=True, capture_output=True, text=True, cwd=ROOT)
+    added = int(out.stdout.strip().splitlines()[-1])
+    if added:
+        print(f"added the graph of counts to {store} ({added} statements)", file=sys.stderr, flush=True)
+    return bool(added)
 
 
 def _indexed(store: Path) -> Path:
