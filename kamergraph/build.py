@@ -27,6 +27,7 @@ from ingest.records import PostEvidence, ReferenceData, ResolvedKamervraag, Zaak
 from ingest.infer import complete_reference
 from ingest.resolve import Resolver
 from ingest.sources.odata import read_jsonl
+from kamergraph.aggregates import aggregates_graph, refresh_aggregates
 from kamergraph.dataset import DatasetError, description_graph, load_description
 from kamergraph.inputs import ODATA_FILE, context_graphs, publication_ids, reference_data
 from kamergraph.texts import TextOutcome, bundled_text_files, process_texts
@@ -470,7 +471,7 @@ def _fill(store: Store, fresh: Store, report: BuildReport, timer: _Timer, payloa
             fresh.remove_graph(g)
         if carried:
             fresh.bulk_load(b"".join(staging.graph_nquads(g) for g in carried))
-        for g in (findings_graph(iris), description_graph(iris)):
+        for g in (findings_graph(iris), aggregates_graph(iris), description_graph(iris)):
             fresh.replace_graph(g, staging.graph_nquads(g))
     kept = [staging]  # the copy is freed on another thread (~2 s CPU for the bundled corpus) during the optimize
     del staging
@@ -494,6 +495,7 @@ def _complete_staging(store: Store, staging: EmbeddedStore, report: BuildReport,
     report.carried_over = len(carried)
     load_findings(staging, iris, report.validation, report.reference_notes,
                   validated=[*built.graphs, *(g.iri for g in static)])
+    refresh_aggregates(staging, iris)  # the counts the counting named queries read, recounted from this store
     try:
         load_description(staging, iris, dumps_dir)
     except DatasetError as exc:  # a bad dump manifest does not stop the build: described without dumps

@@ -446,8 +446,10 @@ class SyncRun(FetchRun):
             self.state.write_hashes(hashes)
             self.checkpoint(f"written {i + batch}")
         if self.state.describe_pending:
+            from kamergraph.aggregates import refresh_aggregates
             from kamergraph.dataset import load_description
 
+            refresh_aggregates(self.store, self.iris)  # recounted before the description counts the store
             load_description(self.store, self.iris, self.dumps_dir)
             self.checkpoint("described")
             self.state.describe_pending = False

@@ -215,10 +215,12 @@ def form_fields(query: NamedQuery, values: Mapping[str, str], prefix: str = "", 
             if p.base_type == "date" and value == "today":
                 value = dt.date.today().isoformat()
         choices, selected = _choices(p, value, query.base, lists or {})
+        if choices and p.optional:  # an optional pick may be left empty: every value (e.g. every fractie)
+            choices = (Choice("", tr(lang, "(alle)", "(all)")), *choices)
         hint = tr(lang, "kies een naam", "pick a name") if choices else _hint(p, lang)
         out.append(Field(id=f"{prefix}{p.name}", name=p.name, type=p.type,
                          input_type="select" if choices else _input_type(p, value),
-                         value=value, required=p.default is None, description=p.description, default=p.default,
+                         value=value, required=p.required, description=p.description, default=p.default,
                          hint=hint, choices=choices, selected=selected))
     return out
 
