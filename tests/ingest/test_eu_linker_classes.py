@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.citations import EURegister, find_citations
+from ingest.citations import find_citations
 from ingest.citations.linker import link_title
 from ingest.citations.subjects import DEFAULT_SUBJECTS, Subjects, read_subjects
 from ingest.errors import ParseError
 from ingest.sources.text import read_text_file
-from tests.support.slices import zaak_titles
+from tests.support.eu_links import wrong_title_links
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,24 +48,8 @@ EXPECTED: dict[str, str | None] = {
 }
 
 
-@pytest.fixture(scope="module")
-def register() -> EURegister:
-    return EURegister.load()
-
-
-@pytest.fixture(scope="module")
-def zaken() -> dict[str, tuple[str, dt.date]]:
-    """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
-    return zaak_titles(EXPECTED)
-
-
 def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
-    wrong = []
-    for nummer, key in EXPECTED.items():
-        title, day = zaken[nummer]
-        got = {k.resource.key for k in link_title(title, day, register)}
-        if got != ({key} if key else set()):
-            wrong.append(f"{nummer} {title!r}: {sorted(got)}, expected {key}")
+    wrong = wrong_title_links({n: {key} if key else set() for n, key in EXPECTED.items()}, zaken, register)
     assert not wrong, "\n".join(wrong)
 
 

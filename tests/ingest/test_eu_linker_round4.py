@@ -16,11 +16,10 @@ import datetime as dt
 
 import pytest
 
-from ingest.citations import EURegister
 from ingest.citations.areas import area_spans, read_areas
 from ingest.citations.linker import link_title
 from ingest.errors import ParseError
-from tests.support.slices import zaak_titles
+from tests.support.eu_links import wrong_title_links
 
 
 # Zaak number -> the register keys its title names (empty: no link), by class.
@@ -64,24 +63,8 @@ EXPECTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
 }.items()}
 
 
-@pytest.fixture(scope="module")
-def register() -> EURegister:
-    return EURegister.load()
-
-
-@pytest.fixture(scope="module")
-def zaken() -> dict[str, tuple[str, dt.date]]:
-    """(title, date) of the Zaken in EXPECTED, read from the OData extract."""
-    return zaak_titles(EXPECTED)
-
-
 def test_each_class_links_its_titles_and_not_their_neighbours(zaken, register):
-    wrong = []
-    for nummer, keys in EXPECTED.items():
-        title, day = zaken[nummer]
-        got = {k.resource.key for k in link_title(title, day, register)}
-        if got != keys:
-            wrong.append(f"{nummer} {title!r}: {sorted(got)}, expected {sorted(keys)}")
+    wrong = wrong_title_links(EXPECTED, zaken, register)
     assert not wrong, "\n".join(wrong)
 
 
