@@ -434,21 +434,24 @@ def agree(text: str, tally: Agreement) -> None:
 
 def agreement(count: int, seed: int) -> Agreement:
     """Both paths on ``count`` plain queries and ``count`` generated attacks (fixed seed)."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import seed as fixed_seed
-
     tally = Agreement()
 
-    @fixed_seed(seed)
-    @settings(max_examples=count, deadline=None, database=None, phases=["generate"],
-              suppress_health_check=list(HealthCheck))
-    @given(st.data())
     def one(data: Any) -> None:
         agree(data.draw(plain_queries()), tally)
         agree(data.draw(st.one_of(queries("http://127.0.0.1:1"), escaped_queries())), tally)
 
-    one()
+    seeded_run(one, count, seed)
     return tally
+
+
+def seeded_run(step: Any, count: int, seed: int) -> None:
+    """Runs ``step(data)`` on ``count`` examples Hypothesis generates from ``seed`` (no database, no shrinking, no
+    deadline), so that a run is the same run every time."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as fixed_seed
+
+    fixed_seed(seed)(settings(max_examples=count, deadline=None, database=None, phases=["generate"],
+                              suppress_health_check=list(HealthCheck))(given(st.data())(step)))()
 
 
 # --------------------------------------------------------------------------- command line
@@ -468,23 +471,16 @@ def load_check(guard_path: str | None) -> Any:
 
 
 def fuzz(count: int, seed: int, guard_path: str | None = None) -> Tally:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import seed as fixed_seed
-
     check = load_check(guard_path)
     listener = Listener(LISTENER_ANSWER)
     store = small_store(listener.base)
     tally = Tally()
 
-    @fixed_seed(seed)
-    @settings(max_examples=count, deadline=None, database=None, phases=["generate"],
-              suppress_health_check=list(HealthCheck))
-    @given(st.data())
     def one(data: Any) -> None:
         differential(data.draw(queries(listener.base)), store, listener, tally, check)
 
     try:
-        one()
+        seeded_run(one, count, seed)
     finally:
         listener.close()
     return tally
